@@ -1,0 +1,153 @@
+/**
+ * Line-level scanning of markdown shared by the note parser and the importers: which lines sit
+ * inside fenced or indented code, which are ATX headings, and which image references the text
+ * holds (with the destination exactly as written, so it can be rewritten in place).
+ */
+
+/** One line of markdown with its code-block state. */
+export interface ScannedLine {
+  /** 0-based line number. */
+  index: number;
+  text: string;
+  /** Inside a fenced code block, or its opening/closing fence. */
+  inCode: boolean;
+}
+
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+
+/** Split markdown (LF line endings) into lines, marking fenced code (its fences included). */
+export function scanLines(markdown: string): ScannedLine[] {
+  const lines = markdown.split("\n");
+  const out: ScannedLine[] = [];
+  let fence: { char: string; length: number } | undefined;
+  for (let index = 0; index < lines.length; index++) {
+    const text = lines[index];
+    if (fence) {
+      const close = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(text);
+      if (close && close[1][0] === fence.char && close[1].length >= fence.length) fence = undefined;
+      out.push({ index, text, inCode: true });
+      continue;
+    }
+    const open = FENCE_OPEN.exec(text);
+    if (open && !(open[1][0] === "`" && open[2].includes("`"))) {
+      fence = { char: open[1][0], length: open[1].length };
+      out.push({ index, text, inCode: true });
+      continue;
+    }
+    out.push({ index, text, inCode: false });
+  }
+  return out;
+}
+
+/**
+ * The text of an ATX heading of the given level (`# Title #` gives "Title"), or undefined.
+ * Call it only on lines outside code.
+ */
+export function atxHeadingText(line: string, level = 1): string | undefined {
+  const match = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/.exec(line);
+  if (!match || match[1].length !== level) return undefined;
+  const text = (match[2] ?? "").replace(/(?:^|[ \t]+)#+$/, "");
+  return text.trim();
+}
+
+/** The first level-1 heading outside code, as text, or undefined. */
+export function firstH1(markdown: string): string | undefined {
+  for (const line of scanLines(markdown)) {
+    if (line.inCode) continue;
+    const text = atxHeadingText(line.text, 1);
+    if (text !== undefined && text !== "") return text;
+  }
+  return undefined;
+}
+
+/** An image reference found in markdown. */
+export interface ImageReference {
+  /** The destination exactly as written (without `<` `>`). */
+  destination: string;
+  /** True when it points at a file beside the note (no scheme, not absolute, not a fragment). */
+  local: boolean;
+}
+
+/** `![alt](dest "title")` or `![alt](<dest with spaces>)`; alt text may hold one level of brackets. */
+const INLINE_IMAGE = /!\[(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*\]\(\s*(?:<([^<>\n]*)>|([^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*))(?=[ \t]*(?:[ \t]"[^"]*"|[ \t]'[^']*'|[ \t]\([^)]*\))?[ \t]*\))/g;
+/** `[label]: dest` reference definitions (used by `![alt][label]`). */
+const REFERENCE_DEFINITION = /^ {0,3}\[(?:[^\[\]\\]|\\.)+\]:[ \t]*(?:<([^<>\n]*)>|(\S+))/;
+const INLINE_CODE = /(`+)[\s\S]*?\1/g;
+
+/** Whether an image destination names a file beside the note rather than a URL. */
+export function isLocalDestination(destination: string): boolean {
+  return destination !== "" && !/^[a-z][a-z0-9+.-]*:/i.test(destination) && !destination.startsWith("/") && !destination.startsWith("#");
+}
+
+/**
+ * Every image destination in the markdown outside code, in order of first appearance, without
+ * duplicates. Reference definitions count only when some `![..][label]` / `![label]` may use them.
+ */
+export function findImageReferences(markdown: string): ImageReference[] {
+  const seen = new Set<string>();
+  const out: ImageReference[] = [];
+  const add = (destination: string) => {
+    if (seen.has(destination)) return;
+    seen.add(destination);
+    out.push({ destination, local: isLocalDestination(destination) });
+  };
+  forEachImageDestination(markdown, (destination) => {
+    add(destination);
+    return undefined;
+  });
+  return out;
+}
+
+/**
+ * Replace image destinations outside code. `replace` gets each destination as written and returns
+ * the new one, or undefined to keep it.
+ */
+export function rewriteImageDestinations(markdown: string, replace: (destination: string) => string | undefined): string {
+  return forEachImageDestination(markdown, replace);
+}
+
+function forEachImageDestination(markdown: string, visit: (destination: string) => string | undefined): string {
+  const hasReferenceImages = /!\[[^\]]*\](?:\[[^\]]*\])?(?!\()/.test(markdown);
+  const lines = scanLines(markdown);
+  const out: string[] = [];
+  for (const line of lines) {
+    if (line.inCode || /^(?: {4}|\t)/.test(line.text)) {
+      out.push(line.text);
+      continue;
+    }
+    let text = line.text;
+    if (hasReferenceImages) {
+      const definition = REFERENCE_DEFINITION.exec(text);
+      if (definition) {
+        const destination = definition[1] ?? definition[2];
+        const replacement = visit(destination);
+        if (replacement !== undefined && replacement !== destination) {
+          const at = definition.index + definition[0].length - destination.length - (definition[1] !== undefined ? 1 : 0);
+          text = text.slice(0, at) + (definition[1] !== undefined ? replacement : wrapIfNeeded(replacement)) + text.slice(at + destination.length);
+        }
+        out.push(text);
+        continue;
+      }
+    }
+    // Mask inline code spans so images inside them are left alone; keep offsets.
+    const masked = text.replace(INLINE_CODE, (span) => " ".repeat(span.length));
+    let result = "";
+    let last = 0;
+    for (const match of masked.matchAll(INLINE_IMAGE)) {
+      const angled = match[1] !== undefined;
+      const destination = match[1] ?? match[2];
+      const replacement = visit(destination);
+      if (replacement === undefined || replacement === destination) continue;
+      const end = (match.index ?? 0) + match[0].length - (angled ? 1 : 0);
+      const start = end - destination.length;
+      result += text.slice(last, start) + (angled ? replacement : wrapIfNeeded(replacement));
+      last = end;
+    }
+    out.push(result + text.slice(last));
+  }
+  return out.join("\n");
+}
+
+function wrapIfNeeded(destination: string): string {
+  return /[\s()<>]/.test(destination) ? `<${destination}>` : destination;
+}

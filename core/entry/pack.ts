@@ -1,0 +1,272 @@
+/**
+ * Packing a note as an entry: a UnixFS directory whose CID is computed here, locally, before
+ * anything is sent, and equals what Kubo returns for
+ * `ipfs add --recursive --wrap-with-directory --cid-version=1` of the same files.
+ *
+ * The entry directory (paths are fixed; `ENTRY_FILES` names them):
+ *   index.md       the note in canonical form: front matter (title, date, tags) + body, with links
+ *                  to packed images rewritten to `images/<name>`
+ *   index.html     static rendering of the note (inline styles, no script) for gateways
+ *   metadata.json  ERC-721 metadata (name, description, image, attributes, properties)
+ *   card.svg       the token image: a card with the title, date and tags
+ *   images/<name>  every local image the markdown references and the caller supplied; <name> is
+ *                  the file's base name reduced to [A-Za-z0-9._-], made unique with a content hash
+ *
+ * Deterministic: no clock, no randomness, fixed JSON key order, files sorted by path, every
+ * importer option set explicitly; the same note and images give the same bytes and CID anywhere.
+ */
+import { importer, type ImporterOptions } from "ipfs-unixfs-importer";
+import type { CID } from "multiformats/cid";
+import { sha256 } from "multiformats/hashes/sha2";
+import { kuboImporterOptions, KUBO_CHUNK_SIZE } from "../../ipfs-node/kubo-importer.ts";
+import { cidToDigest, type Digest } from "../cid.ts";
+import { renderCardSvg } from "./card.ts";
+import { EntryTooLargeError, InvalidNoteError, NoteTooLargeError } from "./errors.ts";
+import { findImageReferences, rewriteImageDestinations } from "./markdown-scan.ts";
+import { normalizeNote, serializeNote, type Note } from "./note.ts";
+import { renderEntryPage } from "./page.ts";
+import { markdownToPlainText } from "./render.ts";
+
+/** Largest markdown of one note (front matter included), in bytes: 1 MiB. */
+export const MAX_NOTE_MARKDOWN_BYTES = 1024 * 1024;
+/** Largest packed entry (all files together, images included), in bytes: 10 MiB. */
+export const MAX_ENTRY_BYTES = 10 * 1024 * 1024;
+/** Longest metadata description, in characters (an ellipsis ends a cut excerpt). */
+export const DESCRIPTION_MAX_CHARS = 200;
+
+/** Paths of the fixed files inside an entry directory. */
+export const ENTRY_FILES = {
+  markdown: "index.md",
+  html: "index.html",
+  metadata: "metadata.json",
+  card: "card.svg",
+  imagesFolder: "images",
+} as const;
+
+/** Version tag written in metadata.json `properties.format`. */
+export const ENTRY_FORMAT = "til-entry/1";
+
+/**
+ * UnixFS importer options of entries: Kubo's `ipfs add --cid-version=1` (CIDv1, raw leaves,
+ * 256 KiB fixed-size chunks, balanced DAG of at most 174 links, single leaf reduced to itself),
+ * wrapped in a directory. The Kubo options are defined once, in ipfs-node/kubo-importer.ts.
+ */
+export function entryImporterOptions(wrapWithDirectory: boolean): ImporterOptions {
+  return {
+    ...kuboImporterOptions({ cidVersion: 1, rawLeaves: true, chunker: `size-${KUBO_CHUNK_SIZE}`, wrapWithDirectory }),
+    shardFanoutBits: 8,
+  };
+}
+
+export interface EntryFile {
+  /** Path inside the entry directory, `/`-separated. */
+  path: string;
+  content: Uint8Array;
+}
+
+export interface PackedEntry {
+  /** Files of the entry directory, sorted by path. */
+  files: EntryFile[];
+  /** CIDv1 (base32, "bafybei...") of the entry directory. */
+  cid: string;
+  /** The 32-byte sha2-256 digest of `cid`, as the contract stores it. */
+  digest: Digest;
+  /** The note as packed (canonical, image links rewritten). */
+  note: Note;
+  /** Problems that did not stop packing, e.g. an image referenced but not supplied. */
+  warnings: string[];
+}
+
+export interface PackEntryOptions {
+  /**
+   * Image bytes by destination as written in the markdown (`![x](images/a.png)` → key
+   * "images/a.png"). A percent-decoded key or one without a leading "./" is found too.
+   */
+  images?: Map<string, Uint8Array>;
+}
+
+/** ERC-721 metadata of an entry (the JSON schema of EIP-721 plus OpenSea-style attributes). */
+export interface EntryMetadata {
+  name: string;
+  description: string;
+  image: string;
+  attributes: Array<{ trait_type: string; value: string }>;
+  properties: {
+    format: typeof ENTRY_FORMAT;
+    title: string;
+    date?: string;
+    tags: string[];
+    /** Paths inside the entry directory. */
+    files: { markdown: string; html: string; card: string; images: string[] };
+    /** CID of index.md on its own (`ipfs://` form), for readers that only get this JSON. */
+    markdown: string;
+  };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Pack a note and its images as an entry directory and compute its CID locally.
+ * @param note the note (it is normalized first; see normalizeNote)
+ * @param options images by destination as written in the markdown
+ * @returns files, CID, digest, packed note, warnings
+ * @throws InvalidNoteError without a title; NoteTooLargeError, EntryTooLargeError over the limits
+ * @example const { cid, digest, files } = await packEntry(parseNote(markdown), { images })
+ */
+export async function packEntry(note: Note, options: PackEntryOptions = {}): Promise<PackedEntry> {
+  const canonical = normalizeNote(note);
+  if (canonical.title === "") throw new InvalidNoteError("The note has no title: add `title:` to its front matter or start it with a `# Heading`.");
+  const sourceSize = encoder.encode(serializeNote(canonical)).byteLength;
+  if (sourceSize > MAX_NOTE_MARKDOWN_BYTES) throw new NoteTooLargeError(sourceSize, MAX_NOTE_MARKDOWN_BYTES);
+
+  const warnings: string[] = [];
+  const images = options.images ?? new Map<string, Uint8Array>();
+  const { rename, files: imageFiles } = await placeImages(canonical.body, images, warnings);
+  const packedNote: Note = { ...canonical, body: rewriteImageDestinations(canonical.body, (destination) => rename.get(destination)) };
+
+  const markdown = encoder.encode(serializeNote(packedNote));
+  if (markdown.byteLength > MAX_NOTE_MARKDOWN_BYTES) throw new NoteTooLargeError(markdown.byteLength, MAX_NOTE_MARKDOWN_BYTES);
+  const card = encoder.encode(renderCardSvg(packedNote));
+  const html = encoder.encode(renderEntryPage(packedNote, { markdown: ENTRY_FILES.markdown, metadata: ENTRY_FILES.metadata }));
+  const metadata: EntryMetadata = {
+    name: packedNote.title,
+    description: excerpt(packedNote),
+    image: `ipfs://${(await fileCid(card)).toString()}`,
+    attributes: [
+      ...(packedNote.date !== undefined ? [{ trait_type: "Date", value: packedNote.date }] : []),
+      ...packedNote.tags.map((tag) => ({ trait_type: "Tag", value: tag })),
+    ],
+    properties: {
+      format: ENTRY_FORMAT,
+      title: packedNote.title,
+      ...(packedNote.date !== undefined ? { date: packedNote.date } : {}),
+      tags: packedNote.tags,
+      files: {
+        markdown: ENTRY_FILES.markdown,
+        html: ENTRY_FILES.html,
+        card: ENTRY_FILES.card,
+        images: imageFiles.map((file) => file.path),
+      },
+      markdown: `ipfs://${(await fileCid(markdown)).toString()}`,
+    },
+  };
+  const files: EntryFile[] = [
+    { path: ENTRY_FILES.card, content: card },
+    { path: ENTRY_FILES.html, content: html },
+    { path: ENTRY_FILES.markdown, content: markdown },
+    { path: ENTRY_FILES.metadata, content: encoder.encode(`${JSON.stringify(metadata, null, 2)}\n`) },
+    ...imageFiles,
+  ].sort((a, b) => compareBytes(encoder.encode(a.path), encoder.encode(b.path)));
+
+  const total = files.reduce((sum, file) => sum + file.content.byteLength, 0);
+  if (total > MAX_ENTRY_BYTES) throw new EntryTooLargeError(total, MAX_ENTRY_BYTES);
+
+  const cid = await directoryCid(files);
+  return { files, cid: cid.toString(), digest: cidToDigest(cid), note: packedNote, warnings };
+}
+
+/** CID of entry files wrapped in a directory, as `ipfs add -r -w --cid-version=1` gives it. */
+export async function directoryCid(files: EntryFile[]): Promise<CID> {
+  let root: CID | undefined;
+  for await (const entry of importer(files.map((file) => ({ path: file.path, content: file.content })), discardingBlockstore, entryImporterOptions(true))) {
+    root = entry.cid;
+  }
+  if (root === undefined) throw new InvalidNoteError("An entry needs at least one file.");
+  return root;
+}
+
+/** CID of one file on its own, as `ipfs add --cid-version=1` gives it. */
+export async function fileCid(content: Uint8Array): Promise<CID> {
+  let root: CID | undefined;
+  for await (const entry of importer([{ content }], discardingBlockstore, entryImporterOptions(false))) root = entry.cid;
+  return root!;
+}
+
+/** Only CIDs are needed here; the blocks are made again by whichever node pins the files. */
+const discardingBlockstore = { put: async (cid: CID) => cid };
+
+function lookupImage(images: Map<string, Uint8Array>, destination: string): Uint8Array | undefined {
+  const candidates = [destination, safeDecode(destination)];
+  for (const candidate of [...candidates]) candidates.push(candidate.replace(/^(?:\.\/)+/, ""));
+  for (const candidate of candidates) {
+    const found = images.get(candidate);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+async function placeImages(body: string, images: Map<string, Uint8Array>, warnings: string[]) {
+  const rename = new Map<string, string>();
+  const byPath = new Map<string, Uint8Array>();
+  const local = findImageReferences(body)
+    .filter((reference) => reference.local)
+    .map((reference) => reference.destination)
+    .sort((a, b) => compareBytes(encoder.encode(a), encoder.encode(b)));
+  for (const destination of local) {
+    const content = lookupImage(images, destination);
+    if (!content) {
+      warnings.push(`Image "${destination}" is referenced but was not supplied; the link is kept as written.`);
+      continue;
+    }
+    const name = imageFileName(destination);
+    let path = `${ENTRY_FILES.imagesFolder}/${name}`;
+    const taken = byPath.get(path);
+    if (taken && !equalBytes(taken, content)) {
+      const hash = toHex((await sha256.digest(content)).digest).slice(0, 8);
+      const dot = name.lastIndexOf(".");
+      path = `${ENTRY_FILES.imagesFolder}/${dot > 0 ? `${name.slice(0, dot)}-${hash}${name.slice(dot)}` : `${name}-${hash}`}`;
+    }
+    byPath.set(path, content);
+    rename.set(destination, path);
+  }
+  const files = [...byPath].map(([path, content]) => ({ path, content }));
+  return { rename, files };
+}
+
+/** The base name of an image destination reduced to [A-Za-z0-9._-]. */
+export function imageFileName(destination: string): string {
+  const decoded = safeDecode(destination).split(/[?#]/)[0];
+  const base = decoded.split(/[/\\]/).pop() ?? "";
+  const name = base
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/-{2,}/g, "-")
+    .replace(/^[-.]+/, "")
+    .slice(-100);
+  return name === "" || /^\.*$/.test(name) || name.startsWith(".") ? `image${name.replace(/^\.+/, ".")}`.replace(/\.$/, "") : name;
+}
+
+function excerpt(note: Note): string {
+  const text = markdownToPlainText(note.body, { omitLeadingTitle: note.title });
+  if (text === "") return note.title;
+  const chars = [...text];
+  if (chars.length <= DESCRIPTION_MAX_CHARS) return text;
+  const cut = chars.slice(0, DESCRIPTION_MAX_CHARS - 1).join("");
+  const space = cut.lastIndexOf(" ");
+  return `${(space > DESCRIPTION_MAX_CHARS / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?-]+$/, "")}…`;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && compareBytes(a, b) === 0;
+}
+
+function toHex(bytes: Uint8Array): string {
+  let hex = "";
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}
