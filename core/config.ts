@@ -1,0 +1,144 @@
+/**
+ * The one place where the project's settings are resolved: the local state folder, the IPFS
+ * repo, the IPFS RPC API and gateway addresses, the origins the RPC API answers, the upload limit.
+ *
+ * Pure on purpose (no Node-only imports): the CLI passes `process.env` and the working folder, the
+ * frontend can reuse the defaults. Precedence: command-line flag > environment variable > default.
+ */
+
+/** A host and TCP port, as `127.0.0.1:5001` is written. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface TilSettings {
+  /** Local state folder (`.til/` in the project by default). */
+  home: string;
+  /** Folder of the embedded IPFS node's blocks and datastore (`<home>/ipfs` by default). */
+  ipfsRepo: string;
+  /** Where the Kubo RPC API listens (or, for clients, where to reach it). */
+  ipfsApi: HostPort;
+  /** Where the HTTP gateway listens. */
+  ipfsGateway: HostPort;
+  /** Browser origins the RPC API answers (it is an admin interface: never `*`). */
+  ipfsApiAllowedOrigins: string[];
+  /** Largest request body the RPC API accepts for add and block put, in bytes. */
+  ipfsUploadLimitBytes: number;
+}
+
+/** The flags a command line may give; each overrides its environment variable. */
+export interface TilSettingsFlags {
+  home?: string;
+  repo?: string;
+  api?: string;
+  gateway?: string;
+  apiOrigins?: string;
+  uploadLimit?: string;
+}
+
+export const DEFAULT_HOME_FOLDER = ".til";
+export const DEFAULT_IPFS_API = "127.0.0.1:5001";
+export const DEFAULT_IPFS_GATEWAY = "127.0.0.1:8080";
+/** The frontend's Vite dev and preview origins. */
+export const DEFAULT_IPFS_API_ORIGINS: readonly string[] = [
+  "http://localhost:5173",
+  "http://127.0.0.1:5173",
+  "http://localhost:4173",
+  "http://127.0.0.1:4173",
+];
+export const DEFAULT_IPFS_UPLOAD_LIMIT_BYTES = 1024 * 1024 * 1024;
+
+/** Environment variables read by {@link resolveSettings}. */
+export const SETTINGS_ENV = {
+  home: "TIL_HOME",
+  repo: "TIL_IPFS_REPO",
+  api: "TIL_IPFS_API",
+  gateway: "TIL_IPFS_GATEWAY",
+  apiOrigins: "TIL_IPFS_API_ORIGINS",
+  uploadLimit: "TIL_IPFS_UPLOAD_LIMIT",
+} as const;
+
+/** A setting that cannot be understood; the message names the setting and the fix. */
+export class SettingsError extends Error {
+  static name = "SettingsError";
+  constructor(message: string) {
+    super(message);
+    this.name = "SettingsError";
+  }
+}
+
+/**
+ * Resolve every setting from flags, environment and defaults.
+ * @param flags values given on the command line
+ * @param env environment variables (`process.env` in Node)
+ * @param projectRoot absolute folder that holds the default `.til/`
+ * @param cwd absolute folder relative paths are taken from
+ */
+export function resolveSettings(
+  flags: TilSettingsFlags,
+  env: Record<string, string | undefined>,
+  projectRoot: string,
+  cwd: string = projectRoot,
+): TilSettings {
+  const pick = (key: keyof typeof SETTINGS_ENV): string | undefined => {
+    const fromFlag = flags[key];
+    if (fromFlag !== undefined && fromFlag !== "") return fromFlag;
+    const fromEnv = env[SETTINGS_ENV[key]];
+    return fromEnv !== undefined && fromEnv !== "" ? fromEnv : undefined;
+  };
+  const home = absolutePath(pick("home") ?? joinPath(projectRoot, DEFAULT_HOME_FOLDER), cwd);
+  const ipfsRepo = absolutePath(pick("repo") ?? joinPath(home, "ipfs"), cwd);
+  return {
+    home,
+    ipfsRepo,
+    ipfsApi: parseHostPort(pick("api") ?? DEFAULT_IPFS_API, `--api / ${SETTINGS_ENV.api}`),
+    ipfsGateway: parseHostPort(pick("gateway") ?? DEFAULT_IPFS_GATEWAY, `--gateway / ${SETTINGS_ENV.gateway}`),
+    ipfsApiAllowedOrigins: parseOrigins(pick("apiOrigins")),
+    ipfsUploadLimitBytes: parseByteSize(pick("uploadLimit") ?? String(DEFAULT_IPFS_UPLOAD_LIMIT_BYTES), `--upload-limit / ${SETTINGS_ENV.uploadLimit}`),
+  };
+}
+
+/** Parse `HOST:PORT` (IPv6 as `[::1]:5001`); port 0 means "any free port". */
+export function parseHostPort(value: string, settingName = "address"): HostPort {
+  const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(value.trim());
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) {
+    throw new SettingsError(`${settingName}: "${value}" is not HOST:PORT. Write it like 127.0.0.1:5001 (port 0 picks a free port).`);
+  }
+  return { host: match[1] ?? match[2], port };
+}
+
+/** `http://host:port` for a {@link HostPort}. */
+export function hostPortUrl({ host, port }: HostPort): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+function parseOrigins(value: string | undefined): string[] {
+  if (value === undefined) return [...DEFAULT_IPFS_API_ORIGINS];
+  const origins = value.split(",").map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin === "*" || !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new SettingsError(
+        `${SETTINGS_ENV.apiOrigins}: "${origin}" is not an origin. List origins like http://localhost:5173, comma-separated; "*" is refused because the RPC API is an admin interface.`,
+      );
+    }
+  }
+  return origins;
+}
+
+/** Parse a byte size: `1048576`, `512MiB`, `1GiB`, `64KiB`, `10MB`. */
+export function parseByteSize(value: string, settingName = "size"): number {
+  const match = /^(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/i.exec(value.trim());
+  if (!match) throw new SettingsError(`${settingName}: "${value}" is not a size. Write bytes (1048576) or a unit (512MiB, 1GiB).`);
+  const units: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
+  return Number(match[1]) * units[(match[2] ?? "b").toLowerCase()];
+}
+
+function absolutePath(path: string, cwd: string): string {
+  return path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) ? path : joinPath(cwd, path);
+}
+
+function joinPath(base: string, child: string): string {
+  return `${base.replace(/[\\/]+$/, "")}/${child.replace(/^\.\//, "")}`;
+}

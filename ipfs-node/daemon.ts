@@ -1,0 +1,69 @@
+/**
+ * Start the embedded IPFS node: open the store, then the Kubo RPC API and the gateway servers.
+ */
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
+import { hostPortUrl, type TilSettings } from "../core/config.ts";
+import { createGatewayServer } from "./gateway/server.ts";
+import { loadOrCreateIdentity, type NodeIdentity } from "./identity.ts";
+import { createRpcServer } from "./rpc/server.ts";
+import { IpfsStore } from "./store.ts";
+
+export type DaemonSettings = Pick<TilSettings, "ipfsRepo" | "ipfsApi" | "ipfsGateway" | "ipfsApiAllowedOrigins" | "ipfsUploadLimitBytes">;
+
+export interface RunningDaemon {
+  identity: NodeIdentity;
+  /** `http://host:port` of the RPC API, with the real port when 0 was asked. */
+  apiUrl: string;
+  gatewayUrl: string;
+  store: IpfsStore;
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(settings: DaemonSettings): Promise<RunningDaemon> {
+  const store = await IpfsStore.open(settings.ipfsRepo);
+  const servers: http.Server[] = [];
+  try {
+    const identity = await loadOrCreateIdentity(settings.ipfsRepo);
+    const rpc = createRpcServer({ store, identity, allowedOrigins: settings.ipfsApiAllowedOrigins, uploadLimitBytes: settings.ipfsUploadLimitBytes });
+    servers.push(rpc);
+    const apiUrl = await listen(rpc, settings.ipfsApi.host, settings.ipfsApi.port);
+    const gateway = createGatewayServer({ store });
+    servers.push(gateway);
+    const gatewayUrl = await listen(gateway, settings.ipfsGateway.host, settings.ipfsGateway.port);
+    return {
+      identity,
+      apiUrl,
+      gatewayUrl,
+      store,
+      async stop() {
+        await Promise.all(servers.map(close));
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await Promise.all(servers.map(close));
+    await store.close();
+    throw err;
+  }
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const address = server.address() as AddressInfo;
+      resolve(hostPortUrl({ host: address.address, port: address.port }));
+    });
+  });
+}
+
+function close(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * Named errors of the embedded IPFS node. Each carries the HTTP status the RPC API answers with
+ * (Kubo's: 400 with Code 1 for a bad request, 500 with Code 0 for a command that failed) and the
+ * status the gateway answers with.
+ */
+
+export class IpfsNodeError extends Error {
+  static name = "IpfsNodeError";
+  /** Status on the Kubo RPC API. */
+  rpcStatus = 500;
+  /** `Code` in Kubo's error body: 0 = command failed, 1 = client error. */
+  kuboCode = 0;
+  /** Status on the gateway. */
+  gatewayStatus = 500;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "IpfsNodeError";
+  }
+}
+
+/** A request argument is missing or malformed. */
+export class InvalidArgumentError extends IpfsNodeError {
+  static name = "InvalidArgumentError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "InvalidArgumentError";
+    this.rpcStatus = 400;
+    this.kuboCode = 1;
+    this.gatewayStatus = 400;
+  }
+}
+
+/** A string that should be a CID (or /ipfs/ path) is not one. */
+export class InvalidCidError extends InvalidArgumentError {
+  static name = "InvalidCidError";
+  constructor(value: string, options?: ErrorOptions) {
+    super(`invalid path "${value}": not a CID or /ipfs/<cid>[/path]. Pass a CID such as QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o.`, options);
+    this.name = "InvalidCidError";
+  }
+}
+
+/** The path names a link that the directory does not have. */
+export class PathNotFoundError extends IpfsNodeError {
+  static name = "PathNotFoundError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "PathNotFoundError";
+    this.gatewayStatus = 404;
+  }
+}
+
+/** A block the request needs is not in the local store (this node does not fetch from the network). */
+export class BlockNotLocalError extends IpfsNodeError {
+  static name = "BlockNotLocalError";
+  readonly cid: string;
+  constructor(cid: string, options?: ErrorOptions) {
+    super(`block ${cid} is not in this node's store, and this node does not fetch from the IPFS network. Add the content to this node first.`, options);
+    this.name = "BlockNotLocalError";
+    this.cid = cid;
+    this.gatewayStatus = 504;
+  }
+}
+
+/** The request body is larger than the configured upload limit. */
+export class PayloadTooLargeError extends IpfsNodeError {
+  static name = "PayloadTooLargeError";
+  constructor(limitBytes: number) {
+    super(`request body is larger than the upload limit of ${limitBytes} bytes; raise it with --upload-limit or TIL_IPFS_UPLOAD_LIMIT.`);
+    this.name = "PayloadTooLargeError";
+    this.rpcStatus = 413;
+    this.gatewayStatus = 413;
+  }
+}
+
+/** The CID is not pinned the way the request asks. */
+export class NotPinnedError extends IpfsNodeError {
+  static name = "NotPinnedError";
+  constructor(cid: string) {
+    super(`${cid} is not pinned or pinned indirectly`);
+    this.name = "NotPinnedError";
+  }
+}
+
+/** The request uses an option or content this node does not support. */
+export class UnsupportedError extends IpfsNodeError {
+  static name = "UnsupportedError";
+  constructor(message: string) {
+    super(message);
+    this.name = "UnsupportedError";
+    this.rpcStatus = 400;
+    this.kuboCode = 1;
+    this.gatewayStatus = 501;
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * The HTTP gateway: the path gateway (`GET|HEAD /ipfs/<cid>[/path]`: files, index.html,
+ * directory listings, ranges, immutable caching) and the trustless gateway
+ * (`application/vnd.ipld.raw` and `application/vnd.ipld.car`, by Accept header or `?format=`),
+ * with CORS open for reads, as public gateways do. Missing local blocks answer 504 at once.
+ */
+import http from "node:http";
+import type { UnixFSEntry } from "ipfs-unixfs-exporter";
+import type { CID } from "multiformats/cid";
+import { IpfsNodeError, PathNotFoundError } from "../errors.ts";
+import { listDirectory, parseCid, resolveEntry, resolvePathEntries, type IpfsPath } from "../ipfs-path.ts";
+import type { IpfsStore } from "../store.ts";
+import { carBlock, carHeader } from "./car.ts";
+import { contentTypeFromName, sniffContentType } from "./content-type.ts";
+import { directoryListingHtml, type ListedEntry } from "./directory-listing.ts";
+
+export interface GatewayServerOptions {
+  store: IpfsStore;
+}
+
+const IMMUTABLE = "public, max-age=29030400, immutable";
+const RAW_TYPE = "application/vnd.ipld.raw";
+const CAR_TYPE = "application/vnd.ipld.car";
+const CODEC_TYPES: Record<number, string> = { 0x71: "application/vnd.ipld.dag-cbor", 0x0129: "application/vnd.ipld.dag-json", 0x0200: "application/json", 0x51: "application/cbor" };
+
+interface GatewayRequest {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  ipfsPath: IpfsPath;
+  /** The URL path as requested (still percent-encoded). */
+  urlPath: string;
+  query: URLSearchParams;
+  head: boolean;
+  signal: AbortSignal;
+}
+
+export function createGatewayServer({ store }: GatewayServerOptions): http.Server {
+  const server = http.createServer(async (req, res) => {
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    res.setHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+    res.setHeader("Access-Control-Allow-Headers", "Content-Type, Range, User-Agent, X-Requested-With, Accept, If-None-Match");
+    res.setHeader("Access-Control-Expose-Headers", "Content-Range, Content-Length, X-Ipfs-Path, X-Ipfs-Roots, X-Chunked-Output, X-Stream-Output, ETag");
+    if (req.method === "OPTIONS") return void res.writeHead(200).end();
+    if (req.method !== "GET" && req.method !== "HEAD") return sendText(res, 405, "405 - Method Not Allowed: the gateway is read-only (GET, HEAD)");
+
+    const url = req.url ?? "/";
+    const queryAt = url.indexOf("?");
+    const urlPath = queryAt === -1 ? url : url.slice(0, queryAt);
+    const query = new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1));
+    const abort = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) abort.abort(new Error("the client closed the connection"));
+    });
+    try {
+      if (!urlPath.startsWith("/ipfs/")) throw new PathNotFoundError(`${urlPath} is not served here: request /ipfs/<cid>[/path]`);
+      const segments = urlPath.slice(6).split("/").map(decodeSegment);
+      const ipfsPath: IpfsPath = { root: parseCid(segments[0]), segments: segments.slice(1).filter((segment) => segment !== "") };
+      const request: GatewayRequest = { req, res, ipfsPath, urlPath, query, head: req.method === "HEAD", signal: abort.signal };
+      const format = responseFormat(req, query);
+      if (format === "raw") await sendRawBlock(store, request);
+      else if (format === "car") await sendCar(store, request);
+      else await sendUnixfs(store, request);
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy(err as Error);
+        return;
+      }
+      const status = err instanceof IpfsNodeError ? err.gatewayStatus : 500;
+      if (status === 500 && process.env.TIL_IPFS_DEBUG) console.error("gateway:", err);
+      sendText(res, status, (err as Error).message);
+    }
+  });
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  return server;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function responseFormat(req: http.IncomingMessage, query: URLSearchParams): "raw" | "car" | "unixfs" {
+  const format = query.get("format");
+  if (format === "raw" || format === "car") return format;
+  const accept = req.headers.accept ?? "";
+  if (accept.includes(RAW_TYPE)) return "raw";
+  if (accept.includes(CAR_TYPE)) return "car";
+  return "unixfs";
+}
+
+async function terminalEntry(store: IpfsStore, { ipfsPath, signal }: GatewayRequest): Promise<UnixFSEntry> {
+  return resolveEntry(store, ipfsPath, signal);
+}
+
+function commonHeaders(res: http.ServerResponse, request: GatewayRequest, roots: string[]): void {
+  res.setHeader("X-Ipfs-Path", request.urlPath);
+  res.setHeader("X-Ipfs-Roots", roots.join(","));
+  res.setHeader("Cache-Control", IMMUTABLE);
+}
+
+function notModified(req: http.IncomingMessage, etag: string): boolean {
+  const ifNoneMatch = req.headers["if-none-match"];
+  return ifNoneMatch !== undefined && (ifNoneMatch === "*" || ifNoneMatch.split(",").some((tag) => tag.trim() === etag));
+}
+
+async function sendRawBlock(store: IpfsStore, request: GatewayRequest): Promise<void> {
+  const { res, ipfsPath, signal } = request;
+  const cid = ipfsPath.segments.length === 0 ? ipfsPath.root : (await terminalEntry(store, request)).cid;
+  const bytes = await store.getBlock(cid, { signal });
+  const etag = `"${cid}.raw"`;
+  commonHeaders(res, request, [ipfsPath.root.toString()]);
+  res.setHeader("Vary", "Accept");
+  res.setHeader("ETag", etag);
+  if (notModified(request.req, etag)) return void res.writeHead(304).end();
+  res.writeHead(200, {
+    "Content-Type": RAW_TYPE,
+    "Content-Length": bytes.byteLength,
+    "Content-Disposition": `attachment; filename="${cid}.bin"`,
+    "X-Content-Type-Options": "nosniff",
+  });
+  res.end(request.head ? undefined : bytes);
+}
+
+async function sendCar(store: IpfsStore, request: GatewayRequest): Promise<void> {
+  const { res, ipfsPath, signal } = request;
+  const scope = request.query.get("dag-scope") ?? "all";
+  if (!["all", "entity", "block"].includes(scope)) throw new IpfsNodeError(`dag-scope must be all, entity or block, not "${scope}"`);
+  const pathEntries = ipfsPath.segments.length === 0 ? [] : await resolvePathEntries(store, ipfsPath, signal);
+  const terminal = pathEntries.length > 0 ? pathEntries[pathEntries.length - 1].cid : ipfsPath.root;
+  // check the terminal block is here before promising a 200
+  await store.getBlock(terminal, { signal });
+  const etag = `W/"${terminal}.car.${scope}"`;
+  const pathBlocks = pathEntries.length > 0 ? pathEntries[pathEntries.length - 1].roots : [];
+  commonHeaders(res, request, pathEntries.length > 0 ? pathEntries.map((entry) => entry.cid.toString()) : [terminal.toString()]);
+  res.setHeader("Vary", "Accept");
+  res.setHeader("ETag", etag);
+  if (notModified(request.req, etag)) return void res.writeHead(304).end();
+  res.writeHead(200, {
+    "Content-Type": `${CAR_TYPE}; version=1; order=dfs; dups=n`,
+    "Content-Disposition": `attachment; filename="${terminal}.car"`,
+    "X-Content-Type-Options": "nosniff",
+  });
+  if (request.head) return void res.end();
+  await write(res, carHeader(ipfsPath.root));
+  const sent = new Set<string>();
+  const send = async (cid: CID) => {
+    const key = cid.toString();
+    if (sent.has(key)) return;
+    sent.add(key);
+    for (const piece of carBlock(cid, await store.getBlock(cid, { signal }))) await write(res, piece);
+  };
+  for (const cid of pathBlocks) await send(cid);
+  if (scope === "block" || (scope === "entity" && terminal.code === 0x70 && (await isDirectory(store, terminal)))) {
+    await send(terminal);
+  } else {
+    for await (const cid of store.walkDag(terminal, signal)) await send(cid);
+  }
+  res.end();
+}
+
+async function isDirectory(store: IpfsStore, cid: CID): Promise<boolean> {
+  const entry = await resolveEntry(store, { root: cid, segments: [] });
+  return entry.type === "directory";
+}
+
+async function sendUnixfs(store: IpfsStore, request: GatewayRequest): Promise<void> {
+  const { res, req, ipfsPath, signal } = request;
+  const entry = await terminalEntry(store, request);
+  const roots = [ipfsPath.root.toString()];
+  if (entry.type === "directory") {
+    if (!request.urlPath.endsWith("/")) {
+      const query = request.query.toString();
+      res.writeHead(301, { Location: `${request.urlPath}/${query ? `?${query}` : ""}` });
+      return void res.end();
+    }
+    let index: UnixFSEntry | undefined;
+    try {
+      index = await resolveEntry(store, { root: entry.cid, segments: ["index.html"] }, signal);
+    } catch (err) {
+      if (!(err instanceof PathNotFoundError)) throw err;
+    }
+    if (index && index.type !== "directory") return sendFile(request, index, "index.html", roots);
+    const listed: ListedEntry[] = (await listDirectory(store, entry, signal)).map((child) => ({ ...child, cid: child.cid.toString() }));
+    const html = directoryListingHtml(decodeURI(request.urlPath), entry.cid.toString(), listed);
+    const etag = `"DirIndex-${entry.cid}"`;
+    commonHeaders(res, request, roots);
+    res.setHeader("ETag", etag);
+    if (notModified(req, etag)) return void res.writeHead(304).end();
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(html) });
+    return void res.end(request.head ? undefined : html);
+  }
+  if (entry.type === "object") {
+    const bytes = await store.getBlock(entry.cid, { signal });
+    commonHeaders(res, request, roots);
+    res.setHeader("ETag", `"${entry.cid}"`);
+    res.writeHead(200, { "Content-Type": CODEC_TYPES[entry.cid.code] ?? "application/octet-stream", "Content-Length": bytes.byteLength });
+    return void res.end(request.head ? undefined : bytes);
+  }
+  const name = ipfsPath.segments[ipfsPath.segments.length - 1];
+  return sendFile(request, entry, name, roots);
+}
+
+async function sendFile(request: GatewayRequest, entry: UnixFSEntry, name: string | undefined, roots: string[]): Promise<void> {
+  const { res, req, signal } = request;
+  if (entry.type === "directory" || entry.type === "object") throw new IpfsNodeError("not a file");
+  const size = Number(entry.size);
+  const etag = `"${entry.cid}"`;
+  commonHeaders(res, request, roots);
+  res.setHeader("ETag", etag);
+  res.setHeader("Accept-Ranges", "bytes");
+  if (notModified(req, etag)) return void res.writeHead(304).end();
+
+  const range = parseRange(req.headers.range, size);
+  if (range === "unsatisfiable") {
+    res.writeHead(416, { "Content-Range": `bytes */${size}`, "Content-Type": "text/plain; charset=utf-8" });
+    return void res.end("416 - Range Not Satisfiable\n");
+  }
+  const start = range?.start ?? 0;
+  const length = range ? range.end - range.start + 1 : size;
+  const content = entry.content({ offset: start, length, signal })[Symbol.asyncIterator]();
+  let first = length > 0 ? await content.next() : { done: true as const, value: undefined };
+  let contentType = contentTypeFromName(name);
+  if (!contentType) {
+    let head: Uint8Array = first.done ? new Uint8Array(0) : first.value;
+    if (start !== 0 || head.length < Math.min(512, size)) {
+      head = await collect(entry.content({ offset: 0, length: Math.min(512, size), signal }));
+    }
+    contentType = sniffContentType(head);
+  }
+  const headers: http.OutgoingHttpHeaders = { "Content-Type": contentType, "Content-Length": length };
+  if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${size}`;
+  res.writeHead(range ? 206 : 200, headers);
+  if (request.head) {
+    await content.return?.(undefined);
+    return void res.end();
+  }
+  while (!first.done) {
+    await write(res, first.value);
+    first = await content.next();
+  }
+  res.end();
+}
+
+/** A single `bytes=` range; multiple ranges are answered with the whole file. */
+function parseRange(header: string | undefined, size: number): { start: number; end: number } | "unsatisfiable" | undefined {
+  if (!header) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === "" && match[2] === "")) return undefined;
+  let start: number;
+  let end: number;
+  if (match[1] === "") {
+    const suffix = Number(match[2]);
+    if (suffix === 0) return "unsatisfiable";
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start >= size || start > end) return "unsatisfiable";
+  return { start, end };
+}
+
+async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of source) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function write(res: http.ServerResponse, chunk: Uint8Array): Promise<void> {
+  if (res.destroyed) throw new Error("the client closed the connection");
+  if (!res.write(chunk)) {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        res.off("drain", done);
+        res.off("close", done);
+        resolve();
+      };
+      res.on("drain", done);
+      res.on("close", done);
+    });
+  }
+}
+
+function sendText(res: http.ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
+  res.end(message.endsWith("\n") ? message : `${message}\n`);
+}
+

@@ -1,0 +1,61 @@
+/**
+ * The ONE definition of Kubo-compatible UnixFS importer options.
+ *
+ * Kubo's `ipfs add` defaults: CIDv0, fixed 256 KiB chunks, a balanced DAG of at most 174 links per
+ * node, leaves as dag-pb UnixFS "file" nodes; `--cid-version=1` switches to raw leaves unless
+ * `--raw-leaves` says otherwise. @helia/unixfs's own defaults differ (CIDv1, raw leaves, 1 MiB
+ * chunks, 1024 links), so every option is set here explicitly.
+ */
+import type { ImporterOptions } from "ipfs-unixfs-importer";
+import { fixedSize } from "ipfs-unixfs-importer/chunker";
+import { balanced } from "ipfs-unixfs-importer/layout";
+import { InvalidArgumentError, UnsupportedError } from "./errors.ts";
+
+export const KUBO_CHUNK_SIZE = 256 * 1024;
+export const KUBO_MAX_CHILDREN_PER_NODE = 174;
+/** Kubo refuses chunks above this (boxo chunker.ChunkSizeLimit, 1 MiB). */
+export const KUBO_MAX_CHUNK_SIZE = 1024 * 1024;
+/** Kubo's directory sharding threshold (estimated from link names and CIDs). */
+export const KUBO_SHARD_THRESHOLD_BYTES = 256 * 1024;
+
+/** The `ipfs add` options that change the resulting CIDs. */
+export interface KuboAddLayoutOptions {
+  cidVersion?: 0 | 1;
+  rawLeaves?: boolean;
+  /** Kubo's chunker string: `size-<bytes>`. */
+  chunker?: string;
+  wrapWithDirectory?: boolean;
+}
+
+/** Importer options that give the CIDs Kubo gives for the same bytes and options. */
+export function kuboImporterOptions(options: KuboAddLayoutOptions = {}): ImporterOptions {
+  const cidVersion = options.cidVersion ?? 0;
+  return {
+    cidVersion,
+    rawLeaves: options.rawLeaves ?? cidVersion === 1,
+    leafType: "file",
+    reduceSingleLeafToSelf: true,
+    chunker: fixedSize({ chunkSize: parseKuboChunker(options.chunker) }),
+    layout: balanced({ maxChildrenPerNode: KUBO_MAX_CHILDREN_PER_NODE }),
+    shardSplitThresholdBytes: KUBO_SHARD_THRESHOLD_BYTES,
+    shardSplitStrategy: "links-bytes",
+    fieldOrder: "links-first",
+    wrapWithDirectory: options.wrapWithDirectory ?? false,
+  };
+}
+
+/** Chunk size for Kubo's `--chunker` value; only fixed-size chunking (`size-N`) is supported. */
+export function parseKuboChunker(chunker: string | undefined): number {
+  if (chunker === undefined || chunker === "" || chunker === "default") return KUBO_CHUNK_SIZE;
+  const match = /^size-(\d+)$/.exec(chunker);
+  if (!match) {
+    if (/^(rabin|buzhash)/.test(chunker)) {
+      throw new UnsupportedError(`chunker "${chunker}" is not supported by this node; use size-<bytes> (the default is size-${KUBO_CHUNK_SIZE}).`);
+    }
+    throw new InvalidArgumentError(`unrecognized chunker option: "${chunker}"; use size-<bytes>, e.g. size-${KUBO_CHUNK_SIZE}.`);
+  }
+  const size = Number(match[1]);
+  if (size <= 0) throw new InvalidArgumentError("chunker size must be greater than 0");
+  if (size > KUBO_MAX_CHUNK_SIZE) throw new InvalidArgumentError(`chunker parameters may not exceed the maximum chunk size of ${KUBO_MAX_CHUNK_SIZE}`);
+  return size;
+}

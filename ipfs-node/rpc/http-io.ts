@@ -1,0 +1,114 @@
+/**
+ * Request and response plumbing shared by the Kubo RPC routes: query arguments with Kubo's
+ * parsing rules, Kubo's error body, and streamed NDJSON output with the `X-Stream-Error` trailer.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { InvalidArgumentError, IpfsNodeError, PayloadTooLargeError } from "../errors.ts";
+
+export interface RpcRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  query: URLSearchParams;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+  uploadLimitBytes: number;
+}
+
+export type RpcHandler = (request: RpcRequest) => Promise<void>;
+
+/** Kubo's JSON error body. */
+export function kuboErrorBody(message: string, code: number): string {
+  return JSON.stringify({ Message: message, Code: code, Type: "error" }) + "\n";
+}
+
+/** Answer with an error, or, if the response already started, end it with the stream-error trailer. */
+export function sendError(res: ServerResponse, err: unknown): void {
+  const known = err instanceof IpfsNodeError ? err : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  if (res.headersSent) {
+    if (!res.writableEnded && !res.destroyed) {
+      if (res.getHeader("Trailer")) res.addTrailers({ "X-Stream-Error": message.replace(/[\r\n]+/g, " ") });
+      res.end();
+    }
+    return;
+  }
+  const status = known?.rpcStatus ?? 500;
+  res.writeHead(status, {
+    "Content-Type": "application/json",
+    ...(status === 413 ? { Connection: "close" } : {}),
+  });
+  res.end(kuboErrorBody(message, known?.kuboCode ?? 0));
+}
+
+export function sendJson(res: ServerResponse, value: unknown): void {
+  const body = JSON.stringify(value) + "\n";
+  res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Streamed NDJSON output as Kubo sends it (chunked, with a trailer for late errors). */
+export class NdjsonStream {
+  readonly #res: ServerResponse;
+  constructor(res: ServerResponse) {
+    this.#res = res;
+  }
+  #start(): void {
+    if (this.#res.headersSent) return;
+    this.#res.writeHead(200, {
+      "Content-Type": "application/json",
+      "X-Chunked-Output": "1",
+      Trailer: "X-Stream-Error",
+    });
+  }
+  /** Write one line, waiting for the socket to drain when it is full. */
+  async write(value: unknown): Promise<void> {
+    this.#start();
+    if (!this.#res.write(JSON.stringify(value) + "\n")) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.#res.off("drain", done);
+          this.#res.off("close", done);
+          resolve();
+        };
+        this.#res.on("drain", done);
+        this.#res.on("close", done);
+      });
+    }
+  }
+  end(): void {
+    this.#start();
+    this.#res.end();
+  }
+}
+
+/** The required `arg` query values; Kubo's 400 error when there are none. */
+export function requiredArgs(query: URLSearchParams, argName: string): string[] {
+  const args = query.getAll("arg").filter((arg) => arg !== "");
+  if (args.length === 0) throw new InvalidArgumentError(`argument "${argName}" is required`);
+  return args;
+}
+
+/** A boolean option with Go's strconv.ParseBool rules; a bare `?flag` means true. */
+export function boolOption(query: URLSearchParams, name: string, fallback: boolean): boolean {
+  const value = query.get(name);
+  if (value === null) return fallback;
+  if (["", "1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
+  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
+  throw new InvalidArgumentError(`could not convert value "${value}" to type "bool" (for option "-${name}")`);
+}
+
+/** A non-negative integer option. */
+export function intOption(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name);
+  if (value === null || value === "") return undefined;
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`could not convert value "${value}" to type "int" (for option "-${name}")`);
+  const number = Number(value);
+  if (number < 0) throw new InvalidArgumentError(`${name} must be non-negative, got ${number}`);
+  return number;
+}
+
+/** Refuse a body whose declared length is over the limit before reading it. */
+export function checkDeclaredLength(req: IncomingMessage, limitBytes: number): void {
+  const declared = Number(req.headers["content-length"] ?? NaN);
+  if (Number.isFinite(declared) && declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
+}

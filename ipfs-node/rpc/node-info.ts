@@ -1,0 +1,53 @@
+/** `id`, `version`, `repo/stat`, `repo/gc`: who this node is and what its repo holds. */
+import type { NodeIdentity } from "../identity.ts";
+import type { IpfsStore } from "../store.ts";
+import { NdjsonStream, sendJson, type RpcRequest } from "./http-io.ts";
+
+export const NODE_VERSION = "0.1.0";
+export const AGENT_VERSION = `til-ipfs-node/${NODE_VERSION} (helia)`;
+/** Repo format version of this node's folder layout. */
+const REPO_VERSION = "1";
+
+export function createIdRoute(identity: NodeIdentity) {
+  return async function id({ res }: RpcRequest): Promise<void> {
+    sendJson(res, {
+      ID: identity.peerId,
+      PublicKey: identity.publicKey,
+      Addresses: [],
+      AgentVersion: AGENT_VERSION,
+      Protocols: [],
+    });
+  };
+}
+
+export async function version({ res }: RpcRequest): Promise<void> {
+  sendJson(res, {
+    Version: NODE_VERSION,
+    Commit: "",
+    Repo: REPO_VERSION,
+    System: `${process.arch}/${process.platform}`,
+    Golang: `node${process.versions.node}`,
+  });
+}
+
+export function createRepoStatRoute(store: IpfsStore) {
+  return async function repoStat({ res }: RpcRequest): Promise<void> {
+    const stat = await store.stat();
+    sendJson(res, {
+      RepoSize: stat.repoSize,
+      StorageMax: 0,
+      NumObjects: stat.numObjects,
+      RepoPath: stat.repoPath,
+      Version: `fs-repo@${REPO_VERSION}`,
+    });
+  };
+}
+
+export function createRepoGcRoute(store: IpfsStore) {
+  return async function repoGc({ res }: RpcRequest): Promise<void> {
+    const removed = await store.collectGarbage();
+    const output = new NdjsonStream(res);
+    for (const cid of removed) await output.write({ Key: { "/": cid.toString() } });
+    output.end();
+  };
+}

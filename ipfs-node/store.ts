@@ -1,0 +1,418 @@
+/**
+ * The node's storage: blocks in blockstore-fs, pins in datastore-fs, both driven through Helia
+ * (offline: no libp2p, no block brokers, so a missing block fails fast instead of being fetched).
+ *
+ * Consistency rules:
+ * - blocks are written with write-then-rename (blockstore-fs), so a killed process leaves whole
+ *   blocks or none;
+ * - a pin is recorded only after every block of its DAG was read back, so no pin points at
+ *   missing blocks;
+ * - adds (import + pin) hold a shared lock and garbage collection an exclusive one, so gc never
+ *   removes the blocks of an add that has not pinned yet.
+ */
+import { mkdir, open, readdir, stat, unlink, readFile } from "node:fs/promises";
+import path from "node:path";
+import { FsBlockstore } from "blockstore-fs";
+import { FsDatastore } from "datastore-fs";
+import { createHeliaLight } from "helia";
+import type { Helia } from "@helia/interface";
+import { importer, type ImportCandidate, type ImporterOptions, type ImportResult, type WritableStorage } from "ipfs-unixfs-importer";
+import { CID } from "multiformats/cid";
+import { createUnsafe } from "multiformats/block";
+import { sha256 } from "multiformats/hashes/sha2";
+import { BlockNotLocalError, IpfsNodeError, NotPinnedError } from "./errors.ts";
+
+export type PinKind = "recursive" | "direct" | "indirect";
+
+export interface PinListing {
+  cid: CID;
+  type: PinKind;
+}
+
+export interface RepoStat {
+  numObjects: number;
+  repoSize: number;
+  repoPath: string;
+}
+
+/** The minimal block reader the exporter and the gateway need. */
+export interface BlockReader {
+  get(cid: CID, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array>;
+}
+
+const CACHE_BUDGET_BYTES = 32 * 1024 * 1024;
+const CACHE_MAX_BLOCK_BYTES = 1024 * 1024;
+
+export class IpfsStore {
+  readonly repoPath: string;
+  readonly helia: Helia;
+  readonly #blockstore: FsBlockstore;
+  readonly #datastore: FsDatastore;
+  readonly #cache = new BlockCache(CACHE_BUDGET_BYTES);
+  readonly #gcLock = new SharedExclusiveLock();
+  #pinQueue: Promise<unknown> = Promise.resolve();
+  readonly #lockFile: string;
+
+  private constructor(repoPath: string, blockstore: FsBlockstore, datastore: FsDatastore, helia: Helia) {
+    this.repoPath = repoPath;
+    this.#blockstore = blockstore;
+    this.#datastore = datastore;
+    this.helia = helia;
+    this.#lockFile = path.join(repoPath, "repo.lock");
+  }
+
+  /** Open (creating if needed) the repo folder; refuses a repo another live process holds. */
+  static async open(repoPath: string): Promise<IpfsStore> {
+    await mkdir(repoPath, { recursive: true });
+    await takeRepoLock(path.join(repoPath, "repo.lock"));
+    const blockstore = new FsBlockstore(path.join(repoPath, "blocks"));
+    const datastore = new FsDatastore(path.join(repoPath, "datastore"));
+    await blockstore.open();
+    await datastore.open();
+    const helia = createHeliaLight({ blockstore, datastore });
+    await helia.start();
+    return new IpfsStore(repoPath, blockstore, datastore, helia);
+  }
+
+  async close(): Promise<void> {
+    await this.#gcLock.exclusive(async () => {
+      await this.helia.stop();
+      await this.#blockstore.close();
+      await this.#datastore.close();
+    });
+    await unlink(this.#lockFile).catch(() => {});
+  }
+
+  /** A whole block from the local store; {@link BlockNotLocalError} if it is not here. */
+  async getBlock(cid: CID, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const cached = this.#cache.get(cid);
+    if (cached) return cached;
+    const chunks: Uint8Array[] = [];
+    try {
+      for await (const chunk of this.#blockstore.get(cid, options)) chunks.push(chunk);
+    } catch (err) {
+      options.signal?.throwIfAborted();
+      throw new BlockNotLocalError(cid.toString(), { cause: err });
+    }
+    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    this.#cache.set(cid, bytes);
+    return bytes;
+  }
+
+  async hasBlock(cid: CID): Promise<boolean> {
+    return this.#cache.get(cid) !== undefined || (await this.#blockstore.has(cid));
+  }
+
+  /** Store one block; the caller has checked that `cid` hashes `bytes`. */
+  async putBlock(cid: CID, bytes: Uint8Array): Promise<void> {
+    await this.#gcLock.shared(async () => {
+      await this.helia.blockstore.put(cid, bytes);
+    });
+  }
+
+  /** Reader over the local store for the UnixFS exporter and DAG walks. */
+  get reader(): BlockReader {
+    const store = this;
+    return {
+      async *get(cid, options) {
+        yield await store.getBlock(cid, options);
+      },
+    };
+  }
+
+  /**
+   * Import files into the store (or only hash them), then pin the roots the caller picks.
+   * Runs under the shared lock so gc cannot remove the new blocks before they are pinned.
+   */
+  async importAndPin(
+    candidates: AsyncIterable<ImportCandidate> | Iterable<ImportCandidate>,
+    options: ImporterOptions & { onlyHash?: boolean; pin?: boolean; signal?: AbortSignal },
+    onResult: (result: ImportResult) => void | Promise<void>,
+    pickRoots: (results: ImportResult[]) => CID[],
+  ): Promise<ImportResult[]> {
+    const run = async (): Promise<ImportResult[]> => {
+      const target = options.onlyHash ? (discardingBlockstore as unknown as WritableStorage) : this.helia.blockstore;
+      const results: ImportResult[] = [];
+      for await (const result of importer(candidates, target, options)) {
+        options.signal?.throwIfAborted();
+        results.push(result);
+        await onResult(result);
+      }
+      if (options.pin !== false && !options.onlyHash) {
+        for (const root of pickRoots(results)) await this.#pinUnlocked(root, true, options.signal);
+      }
+      return results;
+    };
+    return options.onlyHash ? run() : this.#gcLock.shared(run);
+  }
+
+  /** Pin a CID (recursive: its whole DAG, which must be local). */
+  async pin(cid: CID, recursive: boolean, signal?: AbortSignal): Promise<void> {
+    await this.#gcLock.shared(() => this.#pinUnlocked(cid, recursive, signal));
+  }
+
+  #pinUnlocked(cid: CID, recursive: boolean, signal?: AbortSignal): Promise<void> {
+    return this.#serializePins(async () => {
+      const existing = await this.#pinRecord(cid);
+      if (existing && (existing.depth === Infinity || !recursive)) return;
+      if (existing) await drainAll(this.helia.pins.rm(cid, { signal }));
+      try {
+        // offline: a block that is not here fails the pin instead of waiting for the network
+        await drainAll(this.helia.pins.add(cid, { depth: recursive ? Infinity : 0, signal, offline: true, metadata: { cidVersion: cid.version } } as never));
+      } catch (err) {
+        throw asBlockError(err, cid);
+      }
+    });
+  }
+
+  /** Remove a pin; {@link NotPinnedError} if the CID is not pinned that way. */
+  async unpin(cid: CID, recursive: boolean): Promise<void> {
+    await this.#serializePins(async () => {
+      const existing = await this.#pinRecord(cid);
+      if (!existing || (!recursive && existing.depth !== 0)) {
+        throw new NotPinnedError(cid.toString());
+      }
+      await drainAll(this.helia.pins.rm(cid));
+    });
+  }
+
+  /** Pins of the given kinds; indirect pins are found by walking the recursive pins. */
+  async *listPins(kinds: Set<PinKind>): AsyncGenerator<PinListing> {
+    const recursiveRoots: CID[] = [];
+    const roots = new Set<string>();
+    for await (const stored of this.helia.pins.ls()) {
+      // Helia keys pins by CIDv1; show a CIDv0 pin as it was pinned, as Kubo does
+      const pin = { ...stored, cid: stored.metadata.cidVersion === 0 ? stored.cid.toV0() : stored.cid };
+      const type: PinKind = pin.depth === 0 ? "direct" : "recursive";
+      roots.add(pin.cid.toV1().toString());
+      if (type === "recursive") recursiveRoots.push(pin.cid);
+      if (kinds.has(type)) yield { cid: pin.cid, type };
+    }
+    if (!kinds.has("indirect")) return;
+    const seen = new Set<string>();
+    for (const root of recursiveRoots) {
+      for await (const cid of this.walkDag(root)) {
+        const key = cid.toV1().toString();
+        if (cid.equals(root) || roots.has(key) || seen.has(key)) continue;
+        seen.add(key);
+        yield { cid, type: "indirect" };
+      }
+    }
+  }
+
+  /** How a CID is pinned, or undefined. */
+  async pinStatus(cid: CID): Promise<PinKind | undefined> {
+    const record = await this.#pinRecord(cid);
+    if (record) return record.depth === 0 ? "direct" : "recursive";
+    return (await this.helia.pins.isPinned(cid)) ? "indirect" : undefined;
+  }
+
+  async #pinRecord(cid: CID): Promise<{ depth: number } | undefined> {
+    try {
+      return await this.helia.pins.get(cid);
+    } catch (err) {
+      if ((err as Error).name === "NotFoundError") return undefined;
+      throw err;
+    }
+  }
+
+  /** Every CID of a DAG, depth first, each once; blocks must be local. */
+  async *walkDag(root: CID, signal?: AbortSignal): AsyncGenerator<CID> {
+    const seen = new Set<string>();
+    const stack: CID[] = [root];
+    while (stack.length > 0) {
+      const cid = stack.pop() as CID;
+      const key = cid.toString();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      signal?.throwIfAborted();
+      const links = await this.linksOf(cid, signal);
+      yield cid;
+      for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]);
+    }
+  }
+
+  /** The CIDs a block links to, in order. */
+  async linksOf(cid: CID, signal?: AbortSignal): Promise<CID[]> {
+    if (cid.code === RAW_CODE) return [];
+    const bytes = await this.getBlock(cid, { signal });
+    const codec = await this.helia.getCodec(cid.code);
+    return [...createUnsafe({ bytes, cid, codec }).links()].map(([, link]) => link);
+  }
+
+  /** Remove every block no pin protects; yields each removed CID. */
+  async collectGarbage(): Promise<CID[]> {
+    return this.#gcLock.exclusive(async () => {
+      const removed: CID[] = [];
+      await this.helia.gc({
+        onProgress: (event: { type: string; detail: unknown }) => {
+          // the blockstore is keyed by multihash: report raw CIDv1s, as Kubo's gc does
+          if (event.type === "helia:gc:deleted") removed.push(CID.createV1(RAW_CODE, (event.detail as CID).multihash));
+        },
+      } as never);
+      this.#cache.clear();
+      return removed;
+    });
+  }
+
+  /** Number and total size of the blocks on disk. */
+  async stat(): Promise<RepoStat> {
+    let numObjects = 0;
+    let repoSize = 0;
+    const blocksDir = path.join(this.repoPath, "blocks");
+    for (const entry of await readdir(blocksDir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith(".data")) continue;
+      numObjects++;
+      repoSize += (await stat(path.join(entry.parentPath, entry.name))).size;
+    }
+    return { numObjects, repoSize, repoPath: this.repoPath };
+  }
+
+  #serializePins<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#pinQueue.then(work, work);
+    this.#pinQueue = next.catch(() => {});
+    return next;
+  }
+}
+
+const RAW_CODE = 0x55;
+
+/** Where `only-hash` adds write: nowhere. */
+const discardingBlockstore = {
+  async put(cid: CID): Promise<CID> {
+    return cid;
+  },
+};
+
+/** Check that bytes hash to the CID's sha2-256 multihash. */
+export async function verifyBlock(cid: CID, bytes: Uint8Array): Promise<boolean> {
+  if (cid.multihash.code !== sha256.code) return false;
+  const digest = await sha256.digest(bytes);
+  return Buffer.compare(digest.bytes, cid.multihash.bytes) === 0;
+}
+
+function asBlockError(err: unknown, cid: CID): Error {
+  if (err instanceof IpfsNodeError) return err;
+  const name = (err as Error)?.name;
+  if (name === "BlockNotFoundWhileOfflineError" || name === "NotFoundError") {
+    return new BlockNotLocalError(cid.toString(), { cause: err });
+  }
+  return err as Error;
+}
+
+async function drainAll(source: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of source);
+}
+
+async function takeRepoLock(lockFile: string): Promise<void> {
+  try {
+    const handle = await open(lockFile, "wx");
+    await handle.writeFile(String(process.pid));
+    await handle.close();
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  const holder = Number((await readFile(lockFile, "utf8").catch(() => "")).trim());
+  if (holder && holder !== process.pid && processIsAlive(holder)) {
+    throw new IpfsNodeError(`the IPFS repo ${path.dirname(lockFile)} is in use by process ${holder}; stop that node first or pass another --repo.`);
+  }
+  // a stale lock left by a killed node
+  await unlink(lockFile).catch(() => {});
+  await takeRepoLock(lockFile);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Least-recently-used cache of small blocks, bounded by total bytes. */
+class BlockCache {
+  readonly #budget: number;
+  readonly #entries = new Map<string, Uint8Array>();
+  #bytes = 0;
+  constructor(budgetBytes: number) {
+    this.#budget = budgetBytes;
+  }
+  get(cid: CID): Uint8Array | undefined {
+    const key = cid.multihash.toString();
+    const bytes = this.#entries.get(key);
+    if (bytes) {
+      this.#entries.delete(key);
+      this.#entries.set(key, bytes);
+    }
+    return bytes;
+  }
+  set(cid: CID, bytes: Uint8Array): void {
+    if (bytes.byteLength > CACHE_MAX_BLOCK_BYTES) return;
+    const key = cid.multihash.toString();
+    if (this.#entries.has(key)) return;
+    this.#entries.set(key, bytes);
+    this.#bytes += bytes.byteLength;
+    for (const [oldest, old] of this.#entries) {
+      if (this.#bytes <= this.#budget) break;
+      this.#entries.delete(oldest);
+      this.#bytes -= old.byteLength;
+    }
+  }
+  clear(): void {
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+}
+
+/** Many shared holders or one exclusive holder at a time; exclusive requests are not starved. */
+class SharedExclusiveLock {
+  #shared = 0;
+  #exclusive = false;
+  #waiting: Array<{ exclusive: boolean; wake: () => void }> = [];
+
+  async shared<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#exclusive || this.#waiting.some((w) => w.exclusive)) {
+      await new Promise<void>((wake) => this.#waiting.push({ exclusive: false, wake }));
+    } else {
+      this.#shared++;
+    }
+    try {
+      return await work();
+    } finally {
+      this.#shared--;
+      this.#release();
+    }
+  }
+
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#exclusive || this.#shared > 0) {
+      await new Promise<void>((wake) => this.#waiting.push({ exclusive: true, wake }));
+    } else {
+      this.#exclusive = true;
+    }
+    try {
+      return await work();
+    } finally {
+      this.#exclusive = false;
+      this.#release();
+    }
+  }
+
+  #release(): void {
+    if (this.#exclusive || this.#shared > 0) return;
+    const next = this.#waiting[0];
+    if (!next) return;
+    if (next.exclusive) {
+      this.#waiting.shift();
+      this.#exclusive = true;
+      next.wake();
+      return;
+    }
+    while (this.#waiting[0] && !this.#waiting[0].exclusive) {
+      this.#shared++;
+      (this.#waiting.shift() as { wake: () => void }).wake();
+    }
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * `npm run til -- <command> ...`: the project's command line. Commands are registered in one
+ * table below; every level answers `--help`.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { resolveSettings, SETTINGS_ENV, SettingsError, type TilSettingsFlags } from "../core/config.ts";
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+interface CommandContext {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+interface Command {
+  summary: string;
+  /** Arguments after the command path, for the usage line. */
+  usage?: string;
+  options?: Options;
+  /** Extra help text. */
+  details?: string;
+  run?: (context: CommandContext) => Promise<number | void>;
+  subcommands?: Record<string, Command>;
+}
+
+const GLOBAL_OPTIONS: Options = {
+  home: { type: "string", description: `local state folder (default: .til/ in the project; env ${SETTINGS_ENV.home})` } as Options[string],
+  help: { type: "boolean", short: "h", description: "show this help" } as Options[string],
+};
+
+const COMMANDS: Record<string, Command> = {
+  ipfs: {
+    summary: "the embedded IPFS node (Helia on disk, Kubo RPC API + HTTP gateway)",
+    subcommands: {
+      daemon: {
+        summary: "run the IPFS node until SIGINT/SIGTERM",
+        options: {
+          repo: { type: "string", description: `IPFS repo folder (default: <home>/ipfs; env ${SETTINGS_ENV.repo})` },
+          api: { type: "string", description: `RPC API address HOST:PORT (default 127.0.0.1:5001; env ${SETTINGS_ENV.api})` },
+          gateway: { type: "string", description: `gateway address HOST:PORT (default 127.0.0.1:8080; env ${SETTINGS_ENV.gateway})` },
+          "api-origins": { type: "string", description: `comma-separated browser origins the RPC API answers (default: the frontend's dev and preview origins; env ${SETTINGS_ENV.apiOrigins})` },
+          "upload-limit": { type: "string", description: `largest add/block put body, e.g. 512MiB (default 1GiB; env ${SETTINGS_ENV.uploadLimit})` },
+        } as Options,
+        details: "Port 0 picks a free port; the daemon prints the addresses it listens on, like Kubo.",
+        run: runIpfsDaemon,
+      },
+    },
+  },
+};
+
+async function runIpfsDaemon({ values }: CommandContext): Promise<number> {
+  const flags: TilSettingsFlags = {
+    home: values.home as string | undefined,
+    repo: values.repo as string | undefined,
+    api: values.api as string | undefined,
+    gateway: values.gateway as string | undefined,
+    apiOrigins: values["api-origins"] as string | undefined,
+    uploadLimit: values["upload-limit"] as string | undefined,
+  };
+  const settings = resolveSettings(flags, process.env, PROJECT_ROOT, process.cwd());
+  const { startDaemon } = await import("../ipfs-node/daemon.ts");
+  const daemon = await startDaemon(settings);
+  console.log(`Repo: ${settings.ipfsRepo}`);
+  console.log(`Peer identity: ${daemon.identity.peerId}`);
+  console.log(`RPC API server listening on ${toMultiaddr(daemon.apiUrl)}`);
+  console.log(`Gateway server listening on ${toMultiaddr(daemon.gatewayUrl)}`);
+  console.log("Daemon is ready");
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        console.log(`Received ${signal} again, exiting now.`);
+        process.exit(1);
+      }
+      stopping = true;
+      console.log(`Received ${signal}, shutting down...`);
+      daemon.stop().then(resolve, (err) => {
+        console.error(`error while stopping: ${(err as Error).message}`);
+        resolve();
+      });
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+  });
+  return 0;
+}
+
+function toMultiaddr(url: string): string {
+  const { hostname, port } = new URL(url);
+  const host = hostname.replace(/^\[|\]$/g, "");
+  return `/${host.includes(":") ? "ip6" : "ip4"}/${host}/tcp/${port}`;
+}
+
+function helpText(commandPath: string[], command: Command | undefined): string {
+  const name = ["til", ...commandPath].join(" ");
+  const lines: string[] = [];
+  const subcommands = command ? command.subcommands : COMMANDS;
+  if (command) lines.push(`${name}: ${command.summary}`, "");
+  lines.push(`Usage: npm run ${name}${subcommands ? " -- <command>" : command?.usage ? ` -- ${command.usage}` : ""} [options]`);
+  if (subcommands) {
+    lines.push("", "Commands:");
+    for (const [subName, sub] of Object.entries(subcommands)) lines.push(`  ${subName.padEnd(12)} ${sub.summary}`);
+    lines.push("", `Run \`npm run ${name} -- <command> --help\` for a command's options.`);
+  }
+  const options = { ...(command?.options ?? {}), ...GLOBAL_OPTIONS };
+  lines.push("", "Options:");
+  for (const [optionName, option] of Object.entries(options)) {
+    const flag = `--${optionName}${option.type === "string" ? " <value>" : ""}`;
+    lines.push(`  ${flag.padEnd(24)} ${(option as { description?: string }).description ?? ""}`);
+  }
+  if (command?.details) lines.push("", command.details);
+  return lines.join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const commandPath: string[] = [];
+  let command: Command | undefined;
+  let table: Record<string, Command> | undefined = COMMANDS;
+  let rest = argv;
+  while (table && rest.length > 0 && !rest[0].startsWith("-")) {
+    const next: Command | undefined = table[rest[0]];
+    if (!next) {
+      console.error(`til: unknown command "${[...commandPath, rest[0]].join(" ")}".\n\n${helpText(commandPath, command)}`);
+      return 2;
+    }
+    commandPath.push(rest[0]);
+    command = next;
+    table = next.subcommands;
+    rest = rest.slice(1);
+  }
+  const options = { ...(command?.options ?? {}), ...GLOBAL_OPTIONS };
+  // parseArgs rejects unknown keys such as "description": keep only what it understands
+  const parseOptions = Object.fromEntries(Object.entries(options).map(([key, { type, short }]) => [key, short ? { type, short } : { type }])) as Options;
+  let parsed: CommandContext;
+  try {
+    parsed = parseArgs({ args: rest, options: parseOptions, allowPositionals: true, strict: true }) as CommandContext;
+  } catch (err) {
+    console.error(`til: ${(err as Error).message}\n\n${helpText(commandPath, command)}`);
+    return 2;
+  }
+  if (parsed.values.help || !command?.run) {
+    const text = helpText(commandPath, command);
+    if (parsed.values.help) console.log(text);
+    else console.error(text);
+    return parsed.values.help ? 0 : 2;
+  }
+  try {
+    return (await command.run(parsed)) ?? 0;
+  } catch (err) {
+    if (err instanceof SettingsError || (err as Error)?.name?.endsWith("Error")) {
+      console.error(`til ${commandPath.join(" ")}: ${(err as Error).message}`);
+      if (process.env.TIL_DEBUG) console.error(err);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}
