@@ -1,0 +1,85 @@
+/**
+ * The CLI's view of the TodayILearned contract: an ethers Contract over the generated ABI at the
+ * deployed address, plus the checks that turn a misconfigured chain into a clear error.
+ */
+import { Contract, Interface, JsonRpcProvider, type ContractRunner, type Log } from "ethers";
+import { todayILearnedAbi } from "../../core/contract/abi.generated.ts";
+import type { Deployment } from "../../core/contract/deployment.ts";
+import { digestToCid } from "../../core/cid.ts";
+
+export const registryInterface = new Interface(todayILearnedAbi);
+export const ENTRY_PUBLISHED_TOPIC = registryInterface.getEvent("EntryPublished")!.topicHash;
+
+/** The chain can't be used as configured; the message says what is wrong and what to do. */
+export class ChainError extends Error {
+  static name = "ChainError";
+  readonly code: "CHAIN_UNREACHABLE" | "WRONG_CHAIN" | "NO_CONTRACT" | "INSUFFICIENT_FUNDS";
+  constructor(code: ChainError["code"], message: string) {
+    super(message);
+    this.name = "ChainError";
+    this.code = code;
+  }
+}
+
+export function registryAt(address: string, runner: ContractRunner): Contract {
+  return new Contract(address, todayILearnedAbi, runner);
+}
+
+/** A provider for the deployment's chain that fails fast instead of retrying forever. */
+export function providerFor(rpcUrl: string): JsonRpcProvider {
+  return new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
+}
+
+/** Throws a {@link ChainError} unless the RPC answers, with the deployment's chain id, and holds code at its address. */
+export async function checkDeployment(provider: JsonRpcProvider, deployment: Deployment): Promise<void> {
+  let chainId: bigint;
+  try {
+    chainId = BigInt(await provider.send("eth_chainId", []));
+  } catch (error) {
+    throw new ChainError(
+      "CHAIN_UNREACHABLE",
+      `The chain RPC at ${deployment.rpcUrl} does not answer (${(error as Error).message.split("\n")[0]}). Start the local stack with \`npm start\`, or set TIL_RPC_URL to a reachable node.`,
+    );
+  }
+  if (Number(chainId) !== deployment.chainId) {
+    throw new ChainError(
+      "WRONG_CHAIN",
+      `The RPC at ${deployment.rpcUrl} serves chain ${chainId}, but the registry was deployed on chain ${deployment.chainId}. Point TIL_RPC_URL at chain ${deployment.chainId}, or deploy there.`,
+    );
+  }
+  const code = await provider.getCode(deployment.address);
+  if (code === "0x") {
+    throw new ChainError(
+      "NO_CONTRACT",
+      `There is no contract at ${deployment.address} on chain ${chainId}. The local chain starts empty on every \`npm start\`: use the address it prints (it rewrites the deployment file), or deploy again.`,
+    );
+  }
+}
+
+export interface PublishedEvent {
+  tokenId: bigint;
+  author: string;
+  digest: string;
+  cid: string;
+  txHash: string;
+  block: number;
+}
+
+/** Decodes EntryPublished logs. */
+export function decodeEntryPublished(logs: readonly Log[]): PublishedEvent[] {
+  const out: PublishedEvent[] = [];
+  for (const log of logs) {
+    if (log.topics[0] !== ENTRY_PUBLISHED_TOPIC) continue;
+    const parsed = registryInterface.parseLog(log)!;
+    const digest = parsed.args.digest as string;
+    out.push({
+      tokenId: parsed.args.tokenId as bigint,
+      author: parsed.args.author as string,
+      digest,
+      cid: digestToCid(digest),
+      txHash: log.transactionHash,
+      block: log.blockNumber,
+    });
+  }
+  return out;
+}

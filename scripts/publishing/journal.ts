@@ -1,0 +1,146 @@
+/**
+ * The publishing journal: an append-only NDJSON file (`<home>/journal.ndjson`) recording each step
+ * of each publish, so that a crash, Ctrl-C or an outage at any point is resumed by running the same
+ * command again, and so that `npm start` can re-mint earlier entries on a fresh local chain.
+ *
+ * Every append is flushed to disk before the step it records is taken as done. A line cut short by
+ * a crash is ignored when the journal is read back.
+ */
+import { open, readFile, mkdir } from "node:fs/promises";
+import path from "node:path";
+
+export const JOURNAL_FILE_NAME = "journal.ndjson";
+
+/** The entry's directory was packed and its CID computed locally. */
+export interface PackedRecord {
+  event: "packed";
+  digest: string;
+  cid: string;
+  title: string;
+  source: string;
+}
+/** The IPFS node confirmed it pins the entry's CID. */
+export interface PinnedRecord {
+  event: "pinned";
+  cid: string;
+}
+/** A publish/publishBatch transaction was sent and not yet confirmed. */
+export interface MintSentRecord {
+  event: "mint-sent";
+  chainId: number;
+  contract: string;
+  author: string;
+  digests: string[];
+  txHash: string;
+}
+/** An entry is on-chain: token `tokenId` of `contract`, authored by `author`. */
+export interface MintedRecord {
+  event: "minted";
+  chainId: number;
+  contract: string;
+  author: string;
+  digest: string;
+  cid: string;
+  tokenId: string;
+  txHash: string;
+  block: number;
+}
+
+export type JournalRecord = PackedRecord | PinnedRecord | MintSentRecord | MintedRecord;
+type Stamped = JournalRecord & { at: string };
+
+export class Journal {
+  readonly file: string;
+  readonly #records: Stamped[];
+  readonly #pinned = new Set<string>();
+  readonly #minted = new Set<string>();
+
+  private constructor(file: string, records: Stamped[]) {
+    this.file = file;
+    this.#records = [];
+    for (const record of records) this.#remember(record);
+  }
+
+  /** Opens (or starts) the journal in `home`. */
+  static async open(home: string): Promise<Journal> {
+    const file = path.join(home, JOURNAL_FILE_NAME);
+    await mkdir(home, { recursive: true });
+    let text = "";
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    const records: Stamped[] = [];
+    for (const line of text.split("\n")) {
+      if (!line.trim()) continue;
+      try {
+        records.push(JSON.parse(line) as Stamped);
+      } catch {
+        // A line cut short by a crash while it was written: the step it recorded is redone.
+      }
+    }
+    return new Journal(file, records);
+  }
+
+  get records(): readonly Stamped[] {
+    return this.#records;
+  }
+
+  /** Appends records and waits until they are on disk. */
+  async append(...records: JournalRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const at = new Date().toISOString();
+    const stamped = records.map((r) => ({ ...r, at }));
+    const handle = await open(this.file, "a");
+    try {
+      await handle.write(stamped.map((r) => JSON.stringify(r) + "\n").join(""));
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    for (const record of stamped) this.#remember(record);
+  }
+
+  isPinned(cid: string): boolean {
+    return this.#pinned.has(cid);
+  }
+
+  isMinted(contract: string, author: string, digest: string): boolean {
+    return this.#minted.has(mintKey(contract, author, digest));
+  }
+
+  /** Transactions sent to `contract` whose outcome the journal does not know yet. */
+  pendingMints(contract: string): MintSentRecord[] {
+    return this.#records.filter(
+      (r): r is Stamped & MintSentRecord =>
+        r.event === "mint-sent" &&
+        r.contract.toLowerCase() === contract.toLowerCase() &&
+        r.digests.some((d) => !this.isMinted(contract, r.author, d)),
+    );
+  }
+
+  /** Every (author, digest) ever minted on a chain, first publish first, each once. */
+  mintedEntries(chainId: number): MintedRecord[] {
+    const seen = new Set<string>();
+    const out: MintedRecord[] = [];
+    for (const r of this.#records) {
+      if (r.event !== "minted" || r.chainId !== chainId) continue;
+      const key = `${r.author.toLowerCase()}:${r.digest}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(r);
+    }
+    return out;
+  }
+
+  #remember(record: Stamped): void {
+    this.#records.push(record);
+    if (record.event === "pinned") this.#pinned.add(record.cid);
+    if (record.event === "minted") this.#minted.add(mintKey(record.contract, record.author, record.digest));
+  }
+}
+
+function mintKey(contract: string, author: string, digest: string): string {
+  return `${contract.toLowerCase()}:${author.toLowerCase()}:${digest.toLowerCase()}`;
+}

@@ -1,0 +1,23 @@
+/** Deploys the registry to the local Hardhat node through its Ignition module (the one deployment path). */
+import { rm } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { network } from "hardhat";
+import TodayILearnedModule from "../../ignition/modules/TodayILearned.ts";
+import type { Deployment } from "../../core/contract/deployment.ts";
+
+/** Ignition's journal for the local stack. The local chain lives in memory, so each start begins it anew. */
+const LOCAL_DEPLOYMENT_ID = "til-local";
+const ignitionJournal = fileURLToPath(new URL(`../../ignition/deployments/${LOCAL_DEPLOYMENT_ID}`, import.meta.url));
+
+export async function deployToLocalNode(rpcUrl: string): Promise<Deployment> {
+  await rm(ignitionJournal, { recursive: true, force: true });
+  const connection = await network.connect({ network: "localhost", override: { url: rpcUrl } });
+  try {
+    const deployBlock = await connection.ethers.provider.getBlockNumber();
+    const { registry } = await connection.ignition.deploy(TodayILearnedModule, { deploymentId: LOCAL_DEPLOYMENT_ID });
+    const { chainId } = await connection.ethers.provider.getNetwork();
+    return { chainId: Number(chainId), address: (await registry.getAddress()) as `0x${string}`, rpcUrl, deployBlock };
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * `npm start`: the whole dApp locally. Starts a Hardhat node, deploys the registry through its
+ * Ignition module, starts the embedded IPFS node, restores the entries published before, prints
+ * what runs where, and stops everything on Ctrl-C.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { hostPortUrl, resolveSettings, SettingsError } from "../../core/config.ts";
+import { DEPLOYMENT_FILE_NAME } from "../../core/contract/deployment.ts";
+import { providerFor } from "../chain/registry.ts";
+import { Journal } from "../publishing/journal.ts";
+import { deployToLocalNode } from "./deploy.ts";
+import { recordPublishedEntries, restoreEntries } from "./entry-history.ts";
+import { assertPortFree, rpcAnswers, startProcess, StackStartError, type ManagedProcess } from "./processes.ts";
+
+const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
+const LOCAL_CHAIN_ID = 31337;
+
+const USAGE = `Usage: npm start -- [options]
+
+Starts the local stack: a Hardhat node with the TodayILearned registry deployed, and the embedded
+IPFS node (RPC API and gateway). Stops everything on Ctrl-C.
+
+Options (each also read from the environment variable in brackets):
+  --home DIR             local state folder [TIL_HOME], default .til/ in the project
+  --chain-port PORT      Hardhat node port on 127.0.0.1 [TIL_CHAIN_PORT], default 8545
+  --api HOST:PORT        IPFS RPC API [TIL_IPFS_API], default 127.0.0.1:5001
+  --gateway HOST:PORT    IPFS gateway [TIL_IPFS_GATEWAY], default 127.0.0.1:8080
+  -h, --help             show this help`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      home: { type: "string" },
+      "chain-port": { type: "string" },
+      api: { type: "string" },
+      gateway: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const settings = resolveSettings({ home: values.home, api: values.api, gateway: values.gateway }, process.env, projectRoot, process.cwd());
+  const chainPortText = values["chain-port"] ?? process.env.TIL_CHAIN_PORT ?? "8545";
+  const chainPort = Number(chainPortText);
+  if (!Number.isInteger(chainPort) || chainPort <= 0 || chainPort > 65535) {
+    throw new SettingsError(`--chain-port / TIL_CHAIN_PORT: "${chainPortText}" is not a TCP port (1-65535).`);
+  }
+  const rpcUrl = `http://127.0.0.1:${chainPort}`;
+  const logs = path.join(settings.home, "logs");
+  await mkdir(logs, { recursive: true });
+
+  await assertPortFree("127.0.0.1", chainPort, "Hardhat node", "--chain-port / TIL_CHAIN_PORT");
+  await assertPortFree(settings.ipfsApi.host, settings.ipfsApi.port, "IPFS RPC API", "--api / TIL_IPFS_API");
+  await assertPortFree(settings.ipfsGateway.host, settings.ipfsGateway.port, "IPFS gateway", "--gateway / TIL_IPFS_GATEWAY");
+
+  const running: ManagedProcess[] = [];
+  let stopRecording: (() => Promise<void>) | undefined;
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await stopRecording?.();
+    await Promise.all(running.map((p) => p.stop()));
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
+
+  try {
+    step("Hardhat node");
+    running.push(
+      await startProcess({
+        name: "Hardhat node",
+        command: path.join(projectRoot, "node_modules", ".bin", "hardhat"),
+        args: ["node", "--hostname", "127.0.0.1", "--port", String(chainPort)],
+        logFile: path.join(logs, "hardhat-node.log"),
+        ready: () => rpcAnswers(rpcUrl),
+      }),
+    );
+
+    step("IPFS node");
+    const apiUrl = hostPortUrl(settings.ipfsApi);
+    running.push(
+      await startProcess({
+        name: "IPFS node",
+        command: process.execPath,
+        args: [
+          path.join(projectRoot, "scripts", "til.ts"),
+          "ipfs",
+          "daemon",
+          "--repo",
+          settings.ipfsRepo,
+          "--api",
+          `${settings.ipfsApi.host}:${settings.ipfsApi.port}`,
+          "--gateway",
+          `${settings.ipfsGateway.host}:${settings.ipfsGateway.port}`,
+        ],
+        logFile: path.join(logs, "ipfs-node.log"),
+        ready: async () => (await fetch(`${apiUrl}/api/v0/id`, { method: "POST", signal: AbortSignal.timeout(2_000) })).ok,
+      }),
+    );
+
+    step("registry (Ignition)");
+    const deployment = await deployToLocalNode(rpcUrl);
+    if (deployment.chainId !== LOCAL_CHAIN_ID) throw new StackStartError(`The Hardhat node reports chain ${deployment.chainId}, expected ${LOCAL_CHAIN_ID}.`);
+    const deploymentFile = path.join(settings.home, DEPLOYMENT_FILE_NAME);
+    await writeFile(deploymentFile, JSON.stringify(deployment, null, 2) + "\n");
+
+    const provider = providerFor(rpcUrl);
+    const journal = await Journal.open(settings.home);
+    const { restored, authors } = await restoreEntries(journal, provider, deployment);
+    stopRecording = recordPublishedEntries(journal, provider, deployment);
+
+    console.log(`
+TIL local stack is running.
+
+  Chain RPC         ${rpcUrl}  (chain id ${deployment.chainId}, Hardhat node)
+  Registry          ${deployment.address}
+  IPFS RPC API      ${apiUrl}
+  IPFS gateway      ${hostPortUrl(settings.ipfsGateway)}
+  Deployment file   ${deploymentFile}
+  Local state       ${settings.home}  (logs in ${logs})
+
+  Restored ${restored} entr${restored === 1 ? "y" : "ies"} of ${authors} author${authors === 1 ? "" : "s"} published before.
+
+Wallet: add the network "TIL local" with RPC URL ${rpcUrl} and chain id ${deployment.chainId}, then import one of
+the Hardhat node's development accounts (their private keys are in ${path.join(logs, "hardhat-node.log")};
+they are public test keys: never send real funds to them).
+
+Press Ctrl-C to stop.`);
+    return -1;
+  } catch (error) {
+    stopping = true;
+    await stopRecording?.();
+    await Promise.all(running.map((p) => p.stop()));
+    throw error;
+  }
+}
+
+function step(part: string): void {
+  console.log(`starting ${part}...`);
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: Error) => {
+    const known = error instanceof StackStartError || error instanceof SettingsError;
+    console.error(known ? `\nnpm start: ${error.message}` : error);
+    process.exit(1);
+  },
+);
