@@ -331,6 +331,11 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
+/** Blocks are identified by their multihash (a CIDv0 and a CIDv1 of the same bytes share one). */
+function cacheKey(cid: CID): string {
+  return Buffer.from(cid.multihash.bytes).toString("latin1");
+}
+
 /** Least-recently-used cache of small blocks, bounded by total bytes. */
 class BlockCache {
   readonly #budget: number;
@@ -340,7 +345,7 @@ class BlockCache {
     this.#budget = budgetBytes;
   }
   get(cid: CID): Uint8Array | undefined {
-    const key = cid.multihash.toString();
+    const key = cacheKey(cid);
     const bytes = this.#entries.get(key);
     if (bytes) {
       this.#entries.delete(key);
@@ -350,7 +355,7 @@ class BlockCache {
   }
   set(cid: CID, bytes: Uint8Array): void {
     if (bytes.byteLength > CACHE_MAX_BLOCK_BYTES) return;
-    const key = cid.multihash.toString();
+    const key = cacheKey(cid);
     if (this.#entries.has(key)) return;
     this.#entries.set(key, bytes);
     this.#bytes += bytes.byteLength;
