@@ -21,6 +21,10 @@ export interface RunningDaemon {
 }
 
 export async function startDaemon(settings: DaemonSettings): Promise<RunningDaemon> {
+  // a library's stray rejection (e.g. a background job of a failed request) must not stop the node
+  process.on("unhandledRejection", (reason) => {
+    console.error(`ipfs node: ignored an unhandled rejection: ${(reason as Error)?.message ?? reason}`);
+  });
   const store = await IpfsStore.open(settings.ipfsRepo);
   const servers: http.Server[] = [];
   try {

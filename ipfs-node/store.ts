@@ -146,9 +146,15 @@ export class IpfsStore {
     return options.onlyHash ? run() : this.#gcLock.shared(run);
   }
 
-  /** Pin a CID (recursive: its whole DAG, which must be local). */
+  /** Pin a CID (recursive: its whole DAG, which must be local, else {@link BlockNotLocalError}). */
   async pin(cid: CID, recursive: boolean, signal?: AbortSignal): Promise<void> {
-    await this.#gcLock.shared(() => this.#pinUnlocked(cid, recursive, signal));
+    await this.#gcLock.shared(async () => {
+      // check every block is here first: Helia's graph walker does not surface a missing block
+      // as a rejection of pins.add
+      if (recursive) for await (const _ of this.walkDag(cid, signal));
+      else await this.getBlock(cid, { signal });
+      await this.#pinUnlocked(cid, recursive, signal);
+    });
   }
 
   #pinUnlocked(cid: CID, recursive: boolean, signal?: AbortSignal): Promise<void> {
@@ -234,8 +240,8 @@ export class IpfsStore {
 
   /** The CIDs a block links to, in order. */
   async linksOf(cid: CID, signal?: AbortSignal): Promise<CID[]> {
-    if (cid.code === RAW_CODE) return [];
     const bytes = await this.getBlock(cid, { signal });
+    if (cid.code === RAW_CODE) return [];
     const codec = await this.helia.getCodec(cid.code);
     return [...createUnsafe({ bytes, cid, codec }).links()].map(([, link]) => link);
   }

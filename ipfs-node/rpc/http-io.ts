@@ -33,10 +33,7 @@ export function sendError(res: ServerResponse, err: unknown): void {
     return;
   }
   const status = known?.rpcStatus ?? 500;
-  res.writeHead(status, {
-    "Content-Type": "application/json",
-    ...(status === 413 ? { Connection: "close" } : {}),
-  });
+  res.writeHead(status, { "Content-Type": "application/json" });
   res.end(kuboErrorBody(message, known?.kuboCode ?? 0));
 }
 

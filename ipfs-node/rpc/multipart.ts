@@ -57,7 +57,7 @@ export async function* multipartParts(req: IncomingMessage, limitBytes: number):
       queue.push({ path, directory: true });
     } else {
       currentFile = stream;
-      queue.push({ path, directory: false, content: stream });
+      queue.push({ path, directory: false, content: partContent(stream) });
     }
     notify();
   });
@@ -71,6 +71,17 @@ export async function* multipartParts(req: IncomingMessage, limitBytes: number):
     notify();
   });
   req.pipe(parser);
+
+  /** The part's bytes; a parse failure surfaces as the named error, not busboy's. */
+  async function* partContent(stream: Readable): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of stream) yield chunk as Uint8Array;
+    } catch (err) {
+      await new Promise((resolve) => setImmediate(resolve));
+      throw failure ?? new InvalidArgumentError(`malformed multipart body: ${(err as Error).message}`);
+    }
+    if (failure) throw failure;
+  }
 
   while (true) {
     if (failure) throw failure;

@@ -69,11 +69,12 @@ export function createRpcServer({ store, identity, allowedOrigins, uploadLimitBy
     } catch (err) {
       if (!abort.signal.aborted) logUnexpected(err);
       sendError(res, err);
-      // stop reading an upload we refused, but let the error response go out first
+      // discard the rest of an upload we refused so the client can read the answer; cut off
+      // a client that keeps sending for long
       if (!req.complete) {
         req.unpipe();
         req.resume();
-        setTimeout(() => req.destroy(), 2000).unref();
+        setTimeout(() => req.destroy(), 10_000).unref();
       }
     }
   });

@@ -1,0 +1,232 @@
+/**
+ * The Kubo RPC API of a started node: reads, pins, blocks, DAG stats, node info, and Kubo's
+ * answers to bad input (status codes and `{"Message","Code","Type"}` bodies), plus origin checks.
+ */
+import assert from "node:assert/strict";
+import http from "node:http";
+import { after, before, describe, it } from "node:test";
+import { create, type KuboRPCClient } from "kubo-rpc-client";
+import { CID } from "multiformats/cid";
+import { sha256 } from "multiformats/hashes/sha2";
+import { makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
+
+const text = (value: string) => new TextEncoder().encode(value);
+const HELLO = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
+
+async function catText(api: KuboRPCClient, path: string, options = {}): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of api.cat(path, options)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString();
+}
+
+async function post(url: string, init: RequestInit = {}): Promise<{ status: number; body: string; headers: Headers }> {
+  const response = await fetch(url, { method: "POST", ...init });
+  return { status: response.status, body: await response.text(), headers: response.headers };
+}
+
+/** A raw HTTP request whose body we control byte by byte (for truncated uploads). */
+function rawRequest(url: string, head: string, body: Buffer, endEarly: boolean): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, method: "POST", path: head, headers: { "Content-Type": "multipart/form-data; boundary=XyZ", "Content-Length": String(body.length + (endEarly ? 1000 : 0)) } });
+    req.on("response", (res) => {
+      let data = "";
+      res.on("data", (chunk) => (data += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: data }));
+    });
+    req.on("error", (err) => resolve({ status: 0, body: String(err) }));
+    req.write(body);
+    if (endEarly) setTimeout(() => req.destroy(), 100);
+    else req.end();
+    void reject;
+  });
+}
+
+describe("Kubo RPC API", () => {
+  let daemon: DaemonProcess;
+  let api: KuboRPCClient;
+  before(async () => {
+    daemon = await startDaemonProcess(await makeTempRepo(), ["--upload-limit", "8MiB"]);
+    api = create({ url: daemon.apiUrl });
+    await api.add(text("hello world\n"));
+  });
+  after(async () => {
+    await daemon.stop();
+    await removeRepo(daemon.repo);
+  });
+
+  describe("cat", () => {
+    it("reads a file, with offset and length as Kubo's sharness checks them", async () => {
+      const { cid } = await api.add({ path: "hello.txt", content: text("Hello Worlds!\n") });
+      assert.equal(await catText(api, cid.toString()), "Hello Worlds!\n");
+      assert.equal(await catText(api, cid.toString(), { offset: 10 }), "ds!\n");
+      assert.equal(await catText(api, cid.toString(), { length: 8 }), "Hello Wo");
+      assert.equal(await catText(api, cid.toString(), { length: 0 }), "");
+      assert.equal(await catText(api, cid.toString(), { length: 100 }), "Hello Worlds!\n");
+      assert.equal(await catText(api, `/ipfs/${cid}`), "Hello Worlds!\n");
+    });
+    it("reads a multi-chunk range across chunk boundaries", async () => {
+      const { cid } = await api.add(seededBytes(1_000_000, 3));
+      const whole = Buffer.concat(await Array.fromAsync(seededBytes(1_000_000, 3)));
+      const chunks = await Array.fromAsync(api.cat(cid, { offset: 262_000, length: 300_000 }));
+      assert.ok(Buffer.concat(chunks).equals(whole.subarray(262_000, 562_000)));
+    });
+    it("refuses a directory", async () => {
+      const dir = (await Array.fromAsync(api.addAll([{ path: "d/a.txt", content: text("a") }]))).at(-1);
+      await assert.rejects(catText(api, String(dir?.cid)), /this dag node is a directory/);
+    });
+  });
+
+  describe("ls", () => {
+    it("lists a directory's links with names, sizes and types", async () => {
+      const added = await Array.fromAsync(api.addAll([
+        { path: "site/index.md", content: text("# hi\n") },
+        { path: "site/img/a.png", content: text("png") },
+      ]));
+      const root = added.at(-1)?.cid as CID;
+      const entries = await Array.fromAsync(api.ls(root));
+      assert.deepEqual(entries.map((entry) => [entry.name, entry.type, entry.size]), [["img", "dir", 0], ["index.md", "file", 5]]);
+      assert.equal(entries[1].cid.toString(), added.find((entry) => entry.path === "site/index.md")?.cid.toString());
+    });
+  });
+
+  describe("pins", () => {
+    it("pin add / ls / rm, recursive and direct", async () => {
+      const { cid } = await api.add(text("pin me\n"), { pin: false });
+      assert.equal((await api.pin.add(cid)).toString(), cid.toString());
+      const listed = await Array.fromAsync(api.pin.ls({ paths: [cid] }));
+      assert.deepEqual(listed.map((pin) => [pin.cid.toString(), pin.type]), [[cid.toString(), "recursive"]]);
+      assert.equal((await api.pin.rm(cid)).toString(), cid.toString());
+      await assert.rejects(api.pin.rm(cid), /not pinned/);
+
+      await api.pin.add(cid, { recursive: false });
+      const direct = await Array.fromAsync(api.pin.ls({ type: "direct" }));
+      assert.ok(direct.some((pin) => pin.cid.toString() === cid.toString() && pin.type === "direct"));
+      await api.pin.rm(cid, { recursive: false });
+    });
+    it("lists indirect pins (the children of recursive pins)", async () => {
+      const added = await Array.fromAsync(api.addAll([{ path: "p/child.txt", content: text("child\n") }]));
+      const child = added[0].cid.toString();
+      const indirect = await Array.fromAsync(api.pin.ls({ type: "indirect" }));
+      assert.ok(indirect.some((pin) => pin.cid.toString() === child));
+    });
+    it("refuses to pin a CID whose blocks are not here, at once", async () => {
+      const missing = CID.createV1(0x55, await sha256.digest(text("never added")));
+      const started = Date.now();
+      await assert.rejects(api.pin.add(missing), /not in this node's store/);
+      assert.ok(Date.now() - started < 5000);
+    });
+  });
+
+  describe("blocks and DAGs", () => {
+    it("block put / get / stat, raw and dag-pb", async () => {
+      const bytes = text("a raw block");
+      const cid = await api.block.put(bytes);
+      assert.equal(cid.toString(), CID.createV1(0x55, await sha256.digest(bytes)).toString());
+      assert.deepEqual(Buffer.from(await api.block.get(cid)), Buffer.from(bytes));
+      assert.deepEqual(await api.block.stat(cid), { cid, size: bytes.length });
+      const pbBlock = await api.block.get(CID.parse(HELLO));
+      const v0 = await api.block.put(pbBlock, { format: "v0" } as never);
+      assert.equal(v0.toString(), HELLO);
+    });
+    it("refuses a dag-pb block that does not decode", async () => {
+      await assert.rejects(api.block.put(text("not protobuf \xff\xff"), { cidCodec: "dag-pb" } as never), /not valid dag-pb/);
+    });
+    it("dag stat counts blocks and bytes", async () => {
+      const { cid } = await api.add(seededBytes(600_000, 9));
+      const { status, body } = await post(`${daemon.apiUrl}/api/v0/dag/stat?arg=${cid}&progress=false`);
+      assert.equal(status, 200);
+      const stat = JSON.parse(body);
+      assert.equal(stat.UniqueBlocks, 4);
+      assert.equal(stat.DagStats[0].NumBlocks, 4);
+      assert.equal(stat.DagStats[0].Cid["/"], cid.toString());
+      assert.ok(stat.TotalSize > 600_000);
+    });
+  });
+
+  describe("node information", () => {
+    it("id, version and repo stat", async () => {
+      const id = await api.id();
+      assert.match(id.id.toString(), /^12D3KooW/);
+      assert.match(id.agentVersion, /til-ipfs-node/);
+      const version = await api.version();
+      assert.equal(typeof version.version, "string");
+      const stat = await api.repo.stat();
+      assert.ok(stat.numObjects > 0n);
+      assert.ok(stat.repoSize > 0n);
+    });
+    it("repo gc removes unpinned blocks only", async () => {
+      const keep = await api.add(text("kept by its pin\n"));
+      const drop = await api.add(text("dropped by gc\n"), { pin: false });
+      const removed = (await Array.fromAsync(api.repo.gc())).map((result) => result.cid?.toString());
+      assert.ok(removed.includes(CID.createV1(0x55, drop.cid.multihash).toString()), "gc reports removed blocks as raw CIDv1, as Kubo does");
+      await assert.rejects(api.block.stat(drop.cid), /not in this node's store/);
+      assert.equal(await catText(api, keep.cid.toString()), "kept by its pin\n");
+      assert.equal(await catText(api, HELLO), "hello world\n");
+    });
+  });
+
+  describe("bad input, answered as Kubo does and survived", () => {
+    it("malformed CID and missing argument: 400 with Kubo's error body", async () => {
+      const bad = await post(`${daemon.apiUrl}/api/v0/cat?arg=not-a-cid`);
+      assert.equal(bad.status, 400);
+      const body = JSON.parse(bad.body);
+      assert.equal(body.Type, "error");
+      assert.equal(body.Code, 1);
+      assert.match(body.Message, /invalid path "not-a-cid"/);
+      const missing = await post(`${daemon.apiUrl}/api/v0/cat`);
+      assert.equal(missing.status, 400);
+      assert.deepEqual(JSON.parse(missing.body), { Message: 'argument "ipfs-path" is required', Code: 1, Type: "error" });
+    });
+    it("unknown endpoint 404, GET 405", async () => {
+      assert.equal((await post(`${daemon.apiUrl}/api/v0/nope`)).status, 404);
+      assert.equal((await fetch(`${daemon.apiUrl}/api/v0/version`)).status, 405);
+    });
+    it("upload over the limit: 413 (declared length and streamed body)", async () => {
+      await assert.rejects(api.add(seededBytes(9 * 1024 * 1024, 5)), /upload limit/);
+      const form = new FormData();
+      form.append("file", new Blob([new Uint8Array(9 * 1024 * 1024)]), "big.bin");
+      const declared = await post(`${daemon.apiUrl}/api/v0/add`, { body: form });
+      assert.equal(declared.status, 413);
+      assert.match(JSON.parse(declared.body).Message, /upload limit of 8388608 bytes/);
+      assert.equal((await api.version()).version.length > 0, true);
+    });
+    it("truncated and malformed multipart bodies", async () => {
+      const head = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: application/octet-stream\r\n\r\nsome bytes";
+      const truncated = await rawRequest(daemon.apiUrl, "/api/v0/add", Buffer.from(head), false);
+      assert.equal(truncated.status, 400);
+      assert.match(truncated.body, /multipart|ended early/);
+      const aborted = await rawRequest(daemon.apiUrl, "/api/v0/add", Buffer.from(head), true);
+      assert.ok(aborted.status === 0 || aborted.status >= 400);
+      const notMultipart = await post(`${daemon.apiUrl}/api/v0/add`, { body: "plain text", headers: { "Content-Type": "text/plain" } });
+      assert.equal(notMultipart.status, 400);
+      const empty = await post(`${daemon.apiUrl}/api/v0/add`, { body: "--XyZ--\r\n", headers: { "Content-Type": "multipart/form-data; boundary=XyZ" } });
+      assert.equal(empty.status, 400);
+      assert.equal(await catText(api, HELLO), "hello world\n");
+    });
+    it("concurrent adds of the same content agree and leave one consistent pin", async () => {
+      const results = await Promise.all(Array.from({ length: 8 }, () => api.add(seededBytes(700_000, 11))));
+      assert.equal(new Set(results.map((result) => result.cid.toString())).size, 1);
+      const cid = results[0].cid;
+      await api.pin.rm(cid);
+      await Array.fromAsync(api.repo.gc());
+      await assert.rejects(api.block.stat(cid), /not in this node's store/, "one pin rm unpins content added 8 times");
+    });
+  });
+
+  describe("browser origins", () => {
+    it("answers the frontend's origins and refuses others", async () => {
+      const allowed = await post(`${daemon.apiUrl}/api/v0/version`, { headers: { Origin: "http://localhost:5173" } });
+      assert.equal(allowed.status, 200);
+      assert.equal(allowed.headers.get("access-control-allow-origin"), "http://localhost:5173");
+      const preflight = await fetch(`${daemon.apiUrl}/api/v0/add`, { method: "OPTIONS", headers: { Origin: "http://127.0.0.1:4173", "Access-Control-Request-Method": "POST" } });
+      assert.equal(preflight.status, 200);
+      assert.match(preflight.headers.get("access-control-allow-methods") ?? "", /POST/);
+      const refused = await post(`${daemon.apiUrl}/api/v0/version`, { headers: { Origin: "http://evil.example" } });
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers.get("access-control-allow-origin"), null);
+      const refusedPreflight = await fetch(`${daemon.apiUrl}/api/v0/add`, { method: "OPTIONS", headers: { Origin: "http://evil.example" } });
+      assert.equal(refusedPreflight.status, 403);
+    });
+  });
+});
