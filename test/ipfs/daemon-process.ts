@@ -96,3 +96,10 @@ export async function* seededBytes(size: number, seed: number): AsyncGenerator<U
     yield bytes;
   }
 }
+
+/** Every item of an async iterable (Array.fromAsync is outside the project's ES2023 lib). */
+export async function collectAll<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of source) items.push(item);
+  return items;
+}

@@ -107,7 +107,7 @@ describe("add gives Kubo's CIDs", () => {
   });
 
   describe("multi-chunk files", () => {
-    const cases = [
+    const cases: Array<{ name: string; size: number; options: { cidVersion?: 0 | 1; chunker?: string; rawLeaves?: boolean }; cid: string; leaves: number; depth: number }> = [
       { name: "300 kB (2 chunks, last one short)", size: 300_000, options: {}, cid: "QmPHrT4ArHS5mHujoY3EGggf3P5H9pbG8iioenG2Vzv1Kn", leaves: 2, depth: 1 },
       { name: "50 MiB + 12345 B (201 chunks: more than 174, two levels)", size: 50 * 1024 * 1024 + 12345, options: {}, cid: "QmXYV2Z9WrgmbzEsKiXtcE26ESEqhU5eZeCmBqBMRup9ja", leaves: 201, depth: 2 },
       { name: "50 MiB + 12345 B, cid-version=1 (raw leaves)", size: 50 * 1024 * 1024 + 12345, options: { cidVersion: 1 }, cid: "bafybeigb2f3qenaet3ensfnyrhvil5mk2nbnlyjbgjwpn7eysd6eu2qa2a", leaves: 201, depth: 2 },
@@ -119,7 +119,7 @@ describe("add gives Kubo's CIDs", () => {
         const added = await api.add(seededBytes(c.size, 42), c.options);
         const model = await kuboBalancedRoot(seededBytes(c.size, 42), {
           chunkSize: c.options.chunker ? Number(c.options.chunker.slice(5)) : undefined,
-          cidVersion: c.options.cidVersion as 0 | 1 | undefined,
+          cidVersion: c.options.cidVersion,
           rawLeaves: c.options.rawLeaves,
         });
         assert.equal(added.cid.toString(), model.cid.toString(), "matches the model of Kubo's balanced layout");

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
-import { makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
+import { collectAll, makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
 const HELLO = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
@@ -67,24 +67,24 @@ describe("Kubo RPC API", () => {
     });
     it("reads a multi-chunk range across chunk boundaries", async () => {
       const { cid } = await api.add(seededBytes(1_000_000, 3));
-      const whole = Buffer.concat(await Array.fromAsync(seededBytes(1_000_000, 3)));
-      const chunks = await Array.fromAsync(api.cat(cid, { offset: 262_000, length: 300_000 }));
+      const whole = Buffer.concat(await collectAll(seededBytes(1_000_000, 3)));
+      const chunks = await collectAll(api.cat(cid, { offset: 262_000, length: 300_000 }));
       assert.ok(Buffer.concat(chunks).equals(whole.subarray(262_000, 562_000)));
     });
     it("refuses a directory", async () => {
-      const dir = (await Array.fromAsync(api.addAll([{ path: "d/a.txt", content: text("a") }]))).at(-1);
+      const dir = (await collectAll(api.addAll([{ path: "d/a.txt", content: text("a") }]))).at(-1);
       await assert.rejects(catText(api, String(dir?.cid)), /this dag node is a directory/);
     });
   });
 
   describe("ls", () => {
     it("lists a directory's links with names, sizes and types", async () => {
-      const added = await Array.fromAsync(api.addAll([
+      const added = await collectAll(api.addAll([
         { path: "site/index.md", content: text("# hi\n") },
         { path: "site/img/a.png", content: text("png") },
       ]));
       const root = added.at(-1)?.cid as CID;
-      const entries = await Array.fromAsync(api.ls(root));
+      const entries = await collectAll(api.ls(root));
       assert.deepEqual(entries.map((entry) => [entry.name, entry.type, entry.size]), [["img", "dir", 0], ["index.md", "file", 5]]);
       assert.equal(entries[1].cid.toString(), added.find((entry) => entry.path === "site/index.md")?.cid.toString());
     });
@@ -94,20 +94,20 @@ describe("Kubo RPC API", () => {
     it("pin add / ls / rm, recursive and direct", async () => {
       const { cid } = await api.add(text("pin me\n"), { pin: false });
       assert.equal((await api.pin.add(cid)).toString(), cid.toString());
-      const listed = await Array.fromAsync(api.pin.ls({ paths: [cid] }));
+      const listed = await collectAll(api.pin.ls({ paths: [cid] }));
       assert.deepEqual(listed.map((pin) => [pin.cid.toString(), pin.type]), [[cid.toString(), "recursive"]]);
       assert.equal((await api.pin.rm(cid)).toString(), cid.toString());
       await assert.rejects(api.pin.rm(cid), /not pinned/);
 
       await api.pin.add(cid, { recursive: false });
-      const direct = await Array.fromAsync(api.pin.ls({ type: "direct" }));
+      const direct = await collectAll(api.pin.ls({ type: "direct" }));
       assert.ok(direct.some((pin) => pin.cid.toString() === cid.toString() && pin.type === "direct"));
       await api.pin.rm(cid, { recursive: false });
     });
     it("lists indirect pins (the children of recursive pins)", async () => {
-      const added = await Array.fromAsync(api.addAll([{ path: "p/child.txt", content: text("child\n") }]));
+      const added = await collectAll(api.addAll([{ path: "p/child.txt", content: text("child\n") }]));
       const child = added[0].cid.toString();
-      const indirect = await Array.fromAsync(api.pin.ls({ type: "indirect" }));
+      const indirect = await collectAll(api.pin.ls({ type: "indirect" }));
       assert.ok(indirect.some((pin) => pin.cid.toString() === child));
     });
     it("refuses to pin a CID whose blocks are not here, at once", async () => {
@@ -158,7 +158,7 @@ describe("Kubo RPC API", () => {
     it("repo gc removes unpinned blocks only", async () => {
       const keep = await api.add(text("kept by its pin\n"));
       const drop = await api.add(text("dropped by gc\n"), { pin: false });
-      const removed = (await Array.fromAsync(api.repo.gc())).map((result) => result.cid?.toString());
+      const removed = (await collectAll(api.repo.gc())).map((result) => result.cid?.toString());
       assert.ok(removed.includes(CID.createV1(0x55, drop.cid.multihash).toString()), "gc reports removed blocks as raw CIDv1, as Kubo does");
       await assert.rejects(api.block.stat(drop.cid), /not in this node's store/);
       assert.equal(await catText(api, keep.cid.toString()), "kept by its pin\n");
@@ -209,7 +209,7 @@ describe("Kubo RPC API", () => {
       assert.equal(new Set(results.map((result) => result.cid.toString())).size, 1);
       const cid = results[0].cid;
       await api.pin.rm(cid);
-      await Array.fromAsync(api.repo.gc());
+      await collectAll(api.repo.gc());
       await assert.rejects(api.block.stat(cid), /not in this node's store/, "one pin rm unpins content added 8 times");
     });
   });
