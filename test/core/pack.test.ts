@@ -1,0 +1,230 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as dagPb from "@ipld/dag-pb";
+import { importer } from "ipfs-unixfs-importer";
+import { UnixFS } from "ipfs-unixfs";
+import { CID } from "multiformats/cid";
+import * as raw from "multiformats/codecs/raw";
+import { sha256 } from "multiformats/hashes/sha2";
+import { cidToDigest } from "../../core/cid.ts";
+import {
+  directoryCid,
+  entryImporterOptions,
+  ENTRY_FILES,
+  fileCid,
+  MAX_ENTRY_BYTES,
+  MAX_NOTE_MARKDOWN_BYTES,
+  packEntry,
+  parseNote,
+  serializeNote,
+  type EntryFile,
+  type EntryMetadata,
+  type Note,
+} from "../../core/entry/index.ts";
+
+const text = (value: string) => new TextEncoder().encode(value);
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const CHUNK = 262144;
+
+/** Deterministic pseudo-random bytes (xorshift), so big test files do not compress to patterns. */
+function seededBytes(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/**
+ * The entry directory's CID built by hand from the UnixFS and dag-pb specs, without the importer:
+ * raw leaves of 256 KiB, one dag-pb file node above them when there is more than one chunk
+ * (fewer than 174 here), dag-pb directories with links sorted by name.
+ */
+async function independentCid(files: EntryFile[]): Promise<string> {
+  type Node = { cid: CID; tsize: number };
+  const fileNode = async (content: Uint8Array): Promise<Node> => {
+    const chunks: Uint8Array[] = [];
+    for (let offset = 0; offset < content.length; offset += CHUNK) chunks.push(content.subarray(offset, offset + CHUNK));
+    const leaves = await Promise.all(chunks.map(async (chunk) => ({ cid: CID.createV1(raw.code, await sha256.digest(chunk)), tsize: chunk.length })));
+    if (leaves.length === 1) return leaves[0];
+    assert.ok(leaves.length <= 174);
+    const data = new UnixFS({ type: "file", blockSizes: chunks.map((chunk) => BigInt(chunk.length)) }).marshal();
+    const block = dagPb.encode({ Data: data, Links: leaves.map((leaf) => ({ Name: "", Hash: leaf.cid, Tsize: leaf.tsize })) });
+    return { cid: CID.createV1(dagPb.code, await sha256.digest(block)), tsize: block.length + leaves.reduce((sum, leaf) => sum + leaf.tsize, 0) };
+  };
+  const dirNode = async (children: Map<string, Node>): Promise<Node> => {
+    const links = [...children].map(([name, child]) => ({ Name: name, Hash: child.cid, Tsize: child.tsize }));
+    links.sort((a, b) => Buffer.compare(Buffer.from(a.Name), Buffer.from(b.Name)));
+    const block = dagPb.encode({ Data: new UnixFS({ type: "directory" }).marshal(), Links: links });
+    return { cid: CID.createV1(dagPb.code, await sha256.digest(block)), tsize: block.length + links.reduce((sum, link) => sum + link.Tsize, 0) };
+  };
+  const top = new Map<string, Node>();
+  const folders = new Map<string, Map<string, Node>>();
+  for (const file of files) {
+    const parts = file.path.split("/");
+    assert.ok(parts.length <= 2, "entries are at most one folder deep");
+    if (parts.length === 1) top.set(parts[0], await fileNode(file.content));
+    else {
+      if (!folders.has(parts[0])) folders.set(parts[0], new Map());
+      folders.get(parts[0])!.set(parts[1], await fileNode(file.content));
+    }
+  }
+  for (const [name, children] of folders) top.set(name, await dirNode(children));
+  return (await dirNode(top)).cid.toString();
+}
+
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+const NOTE: Note = {
+  title: "Partial indexes in PostgreSQL",
+  date: "2022-03-14",
+  tags: ["DB", "Postgres"],
+  body: "A partial index covers only rows matching a `WHERE` clause.\n\n![plan](./diagrams/plan.png)\n\n![gone](missing.png)\n\n```\n![not an image](code.png)\n```\n",
+};
+const IMAGES = new Map([["./diagrams/plan.png", PNG]]);
+
+describe("packEntry", () => {
+  it("gives a pinned CID for a fixed note (a change to the format shows here)", async () => {
+    const packed = await packEntry(NOTE, { images: IMAGES });
+    assert.equal(packed.cid, "bafybeigj7rbwi6dbbgvtrln3ylmwrn3uwxv5lt5mue2ksfer65zedtpdbe");
+    assert.equal(packed.digest, cidToDigest(packed.cid));
+    assert.match(packed.digest, /^0x[0-9a-f]{64}$/);
+  });
+
+  it("is deterministic: same note, same bytes", async () => {
+    const a = await packEntry(NOTE, { images: IMAGES });
+    const b = await packEntry(structuredClone(NOTE), { images: new Map(IMAGES) });
+    assert.deepEqual(b.files, a.files);
+    assert.equal(b.cid, a.cid);
+  });
+
+  it("lays out the directory with fixed names, sorted", async () => {
+    const packed = await packEntry(NOTE, { images: IMAGES });
+    assert.deepEqual(packed.files.map((file) => file.path), ["card.svg", "images/plan.png", "index.html", "index.md", "metadata.json"]);
+    assert.deepEqual(packed.files.find((file) => file.path === "images/plan.png")!.content, PNG);
+  });
+
+  it("has the CID of the same files built by hand from the UnixFS spec", async () => {
+    const packed = await packEntry(NOTE, { images: IMAGES });
+    assert.equal(await independentCid(packed.files), packed.cid);
+  });
+
+  it("matches the hand-built CID with an image of several 256 KiB chunks", async () => {
+    const big = seededBytes(2 * CHUNK + 12345, 7);
+    const packed = await packEntry({ ...NOTE, body: "![big](big.bin)\n" }, { images: new Map([["big.bin", big]]) });
+    assert.equal(await independentCid(packed.files), packed.cid);
+  });
+
+  it("does not depend on the order files are given to the importer", async () => {
+    const packed = await packEntry(NOTE, { images: IMAGES });
+    let root: CID | undefined;
+    const shuffled = [...packed.files].reverse().map((file) => ({ path: file.path, content: file.content }));
+    for await (const entry of importer(shuffled, { put: async (cid: CID) => cid }, entryImporterOptions(true))) root = entry.cid;
+    assert.equal(root?.toString(), packed.cid);
+  });
+
+  it("uses Kubo's layout (vectors from Kubo's own tests)", async () => {
+    const planets = [
+      { path: "mars.txt", content: text("Hello Mars!\n") },
+      { path: "venus.txt", content: text("Hello Venus!\n") },
+    ];
+    assert.equal((await directoryCid(planets)).toString(), "bafybeih7e5dmkyk25up5vxug4q3hrg2fxbzf23dfrac2fns5h7z4aa7ioi");
+    assert.equal((await fileCid(text("Hello Mars!\n"))).toString(), "bafkreibmlvvgdyihetgocpof6xk64kjjzdeq2e4c7hqs3krdheosk4tgj4");
+  });
+
+  it("rewrites links to packed images, keeps missing ones and code, and warns", async () => {
+    const packed = await packEntry(NOTE, { images: IMAGES });
+    const markdown = decode(packed.files.find((file) => file.path === ENTRY_FILES.markdown)!.content);
+    assert.match(markdown, /!\[plan\]\(images\/plan\.png\)/);
+    assert.match(markdown, /!\[gone\]\(missing\.png\)/);
+    assert.match(markdown, /!\[not an image\]\(code\.png\)/);
+    assert.equal(markdown, serializeNote(packed.note));
+    assert.deepEqual(packed.warnings, ['Image "missing.png" is referenced but was not supplied; the link is kept as written.']);
+  });
+
+  it("gives images with the same name but different bytes distinct paths", async () => {
+    const body = "![a](one/x.png) ![b](two/x.png) ![c](three/x.png)\n";
+    const packed = await packEntry({ ...NOTE, body }, { images: new Map([["one/x.png", PNG], ["two/x.png", text("other")], ["three/x.png", PNG]]) });
+    const paths = packed.files.map((file) => file.path).filter((path) => path.startsWith("images/"));
+    assert.equal(paths.length, 2);
+    assert.ok(paths.includes("images/x.png"));
+    assert.match(paths.find((path) => path !== "images/x.png")!, /^images\/x-[0-9a-f]{8}\.png$/);
+  });
+
+  it("writes ERC-721 metadata with an excerpt, the card and the body's place", async () => {
+    const packed = await packEntry(NOTE, { images: IMAGES });
+    const metadataFile = packed.files.find((file) => file.path === ENTRY_FILES.metadata)!;
+    const metadata = JSON.parse(decode(metadataFile.content)) as EntryMetadata;
+    assert.deepEqual(Object.keys(metadata), ["name", "description", "image", "attributes", "properties"]);
+    assert.equal(metadata.name, NOTE.title);
+    assert.equal(metadata.description, "A partial index covers only rows matching a WHERE clause.", "plain text: no markup, no code blocks, no image syntax");
+    const card = packed.files.find((file) => file.path === ENTRY_FILES.card)!.content;
+    assert.equal(metadata.image, `ipfs://${await fileCid(card)}`);
+    const markdown = packed.files.find((file) => file.path === ENTRY_FILES.markdown)!.content;
+    assert.equal(metadata.properties.markdown, `ipfs://${await fileCid(markdown)}`);
+    assert.deepEqual(metadata.attributes, [
+      { trait_type: "Date", value: "2022-03-14" },
+      { trait_type: "Tag", value: "DB" },
+      { trait_type: "Tag", value: "Postgres" },
+    ]);
+    assert.deepEqual(metadata.properties.files, { markdown: "index.md", html: "index.html", card: "card.svg", images: ["images/plan.png"] });
+  });
+
+  it("cuts long descriptions to 200 characters of plain text", async () => {
+    const body = `# ${NOTE.title}\n\n${"**word** ".repeat(100)}\n`;
+    const packed = await packEntry({ ...NOTE, body });
+    const metadata = JSON.parse(decode(packed.files.find((file) => file.path === ENTRY_FILES.metadata)!.content)) as EntryMetadata;
+    assert.ok([...metadata.description].length <= 200);
+    assert.match(metadata.description, /^word word .*word…$/);
+  });
+
+  it("renders a standalone index.html without scripts, with title, date and tags", async () => {
+    const packed = await packEntry({ ...NOTE, title: "Escaping <script>alert(1)</script>", body: "<img src=x onerror=alert(1)>\n" });
+    const html = decode(packed.files.find((file) => file.path === ENTRY_FILES.html)!.content);
+    assert.match(html, /^<!doctype html>\n<html/);
+    assert.doesNotMatch(html, /<script/i);
+    assert.doesNotMatch(html, /<img/i);
+    assert.match(html, /<title>Escaping &#60;script&#62;alert\(1\)&#60;\/script&#62;<\/title>/);
+    assert.match(html, /<time datetime="2022-03-14">2022-03-14<\/time>/);
+    assert.match(html, /<li>DB<\/li><li>Postgres<\/li>/);
+    assert.match(html, /<style>[\s\S]*prefers-color-scheme: dark[\s\S]*<\/style>/);
+    const card = decode(packed.files.find((file) => file.path === ENTRY_FILES.card)!.content);
+    assert.doesNotMatch(card, /<script/i);
+    assert.match(card, /&#60;script&#62;/);
+  });
+
+  it("round-trips: serialize → parse → pack, and re-importing the packed files, give the same CID", async () => {
+    const packed = await packEntry(NOTE, { images: IMAGES });
+    const again = await packEntry(parseNote(serializeNote(NOTE)), { images: IMAGES });
+    assert.equal(again.cid, packed.cid);
+    const exported = decode(packed.files.find((file) => file.path === ENTRY_FILES.markdown)!.content);
+    const images = new Map(packed.files.filter((file) => file.path.startsWith("images/")).map((file) => [file.path, file.content]));
+    const reimported = await packEntry(parseNote(exported), { images });
+    assert.equal(reimported.cid, packed.cid);
+  });
+
+  it("changes the CID when any field changes", async () => {
+    const base = (await packEntry(NOTE, { images: IMAGES })).cid;
+    const variants: Note[] = [
+      { ...NOTE, title: `${NOTE.title}!` },
+      { ...NOTE, date: "2022-03-15" },
+      { ...NOTE, tags: ["DB"] },
+      { ...NOTE, body: `${NOTE.body}more\n` },
+    ];
+    for (const variant of variants) assert.notEqual((await packEntry(variant, { images: IMAGES })).cid, base);
+    assert.notEqual((await packEntry(NOTE, { images: new Map([["./diagrams/plan.png", text("other")]]) })).cid, base);
+  });
+
+  it("refuses notes without a title and notes over the size limits", async () => {
+    assert.equal(MAX_NOTE_MARKDOWN_BYTES, 1024 * 1024);
+    assert.equal(MAX_ENTRY_BYTES, 10 * 1024 * 1024);
+    await assert.rejects(packEntry({ title: "  ", tags: [], body: "x" }), { name: "InvalidNoteError" });
+    await assert.rejects(packEntry({ ...NOTE, body: "a".repeat(MAX_NOTE_MARKDOWN_BYTES) }), { name: "NoteTooLargeError" });
+    await packEntry({ ...NOTE, body: "a".repeat(MAX_NOTE_MARKDOWN_BYTES - 200) });
+    const huge = new Map([["a.bin", new Uint8Array(6 * 1024 * 1024)], ["b.bin", new Uint8Array(5 * 1024 * 1024)]]);
+    await assert.rejects(packEntry({ ...NOTE, body: "![a](a.bin) ![b](b.bin)\n" }, { images: huge }), { name: "EntryTooLargeError" });
+  });
+});
