@@ -83,7 +83,7 @@ describe("splitTilLog on the fixture log", () => {
 
   it("keeps '# Links' / '# References' H1s inside the entry above, as ## sections", () => {
     const migration = byTitle("Checking row counts after a migration");
-    assert.match(migration.body, /\n## Links\n- \[Migration checklist\]/);
+    assert.match(migration.body, /\n## Links\nTwo pages I keep open during a cut-over:\n- \[Migration checklist\]/);
     assert.ok(!entries.some((note) => note.title === "Links" || note.title === "References"));
     assert.match(byTitle("日本語のメモ: 文字コード").body, /## References\n- https:\/\/example.org\/ja/);
     assert.match(byTitle("Partial indexes in PostgreSQL").body, /## Links\n/);
@@ -122,6 +122,11 @@ describe("splitTilLog options and edge cases", () => {
   it("infers years in an oldest-first log too", () => {
     const { entries } = splitTilLog("# A (20 of December 2021)\nx\n# B (2 of January)\ny\n# C (5 of January 2022)\nz\n");
     assert.equal(entries[1].date, "2022-01-02");
+  });
+
+  it("keeps the log's direction when choosing a year (newest first: above a 2022 entry means later)", () => {
+    const { entries } = splitTilLog("# A (10 of March)\nx\n# B (15 of March 2022)\ny\n# C (1 of March 2022)\nz\n");
+    assert.equal(entries[0].date, "2023-03-10");
   });
 
   it("treats an H1 that only lists links as a section even if it is not in the list", () => {
