@@ -12,33 +12,48 @@ function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** Wrap text to lines of at most `width` characters (long words are cut), at most `maxLines`. */
+/** Display width of a character: East Asian wide and fullwidth characters count 2, others 1. */
+function charWidth(char: string): number {
+  return /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{20000}-\u{3fffd}]/u.test(char) ? 2 : 1;
+}
+
+function textWidth(chars: string[]): number {
+  return chars.reduce((sum, char) => sum + charWidth(char), 0);
+}
+
+/**
+ * Wrap text to lines at most `width` units wide (see charWidth), breaking at spaces and cutting
+ * words longer than a line; at most `maxLines` lines, the last one ending in "…" when cut.
+ */
 function wrap(text: string, width: number, maxLines: number): string[] {
-  const lines: string[] = [];
-  let line = "";
+  const lines: string[][] = [];
+  let line: string[] = [];
   for (const word of text.split(" ")) {
     let rest = [...word];
     while (rest.length > 0) {
-      const room = line === "" ? width : width - line.length - 1;
-      if (rest.length <= room) {
-        line = line === "" ? rest.join("") : `${line} ${rest.join("")}`;
+      const room = line.length === 0 ? width : width - textWidth(line) - 1;
+      if (textWidth(rest) <= room) {
+        line = line.length === 0 ? rest : [...line, " ", ...rest];
         rest = [];
-      } else if (line !== "") {
+      } else if (line.length > 0) {
         lines.push(line);
-        line = "";
+        line = [];
       } else {
-        lines.push(rest.slice(0, width).join(""));
-        rest = rest.slice(width);
+        let take = 0;
+        while (take < rest.length && textWidth(rest.slice(0, take + 1)) <= width) take++;
+        take = Math.max(take, 1);
+        lines.push(rest.slice(0, take));
+        rest = rest.slice(take);
       }
     }
   }
-  if (line !== "") lines.push(line);
+  if (line.length > 0) lines.push(line);
   if (lines.length > maxLines) {
-    const kept = lines.slice(0, maxLines);
-    kept[maxLines - 1] = `${[...kept[maxLines - 1]].slice(0, width - 1).join("")}…`;
-    return kept;
+    const last = lines[maxLines - 1];
+    while (last.length > 0 && textWidth(last) > width - 1) last.pop();
+    return [...lines.slice(0, maxLines - 1), last].map((chars, i) => chars.join("") + (i === maxLines - 1 ? "…" : ""));
   }
-  return lines;
+  return lines.map((chars) => chars.join(""));
 }
 
 /** The SVG card of a canonical note, as text. */

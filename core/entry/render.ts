@@ -112,8 +112,8 @@ export function renderMarkdown(markdown: string, options: RenderOptions = {}): s
 }
 
 /**
- * Plain text of markdown for excerpts: paragraphs, headings and list items, without code blocks,
- * markup or URLs of links and images; whitespace collapsed.
+ * Plain text of markdown for excerpts: paragraphs, list items, quotes and tables, without headings,
+ * code blocks, markup, bare URLs, or the URLs of links and images; whitespace collapsed.
  */
 export function markdownToPlainText(markdown: string, options: { omitLeadingTitle?: string } = {}): string {
   renderer ??= createRenderer();
@@ -125,12 +125,12 @@ export function markdownToPlainText(markdown: string, options: { omitLeadingTitl
   }
   for (let i = start; i < tokens.length; i++) {
     const token = tokens[i];
-    if (token.type !== "inline" || !token.children) continue;
+    if (token.type !== "inline" || !token.children || tokens[i - 1]?.type === "heading_open") continue;
     for (const child of token.children) {
       if (child.type === "text" || child.type === "code_inline") parts.push(child.content);
       else if (child.type === "softbreak" || child.type === "hardbreak") parts.push(" ");
     }
     parts.push(" ");
   }
-  return parts.join("").replace(/\s+/g, " ").trim();
+  return parts.join("").replace(/\b(?:https?|ipfs|ipns):\/\/\S+/g, " ").replace(/\s+/g, " ").trim();
 }

@@ -181,6 +181,27 @@ describe("packEntry", () => {
     assert.match(metadata.description, /^word word .*word…$/);
   });
 
+  it("leaves headings and bare URLs out of the description", async () => {
+    const packed = await packEntry({ ...NOTE, body: "Text first.\n\n## Links\n- https://example.org/a\n- [docs](https://example.org/b)\n" });
+    const metadata = JSON.parse(decode(packed.files.find((file) => file.path === ENTRY_FILES.metadata)!.content)) as EntryMetadata;
+    assert.equal(metadata.description, "Text first. docs");
+  });
+
+  it("wraps card titles by display width, wide (CJK) characters counting double", async () => {
+    const cardLines = async (title: string) => {
+      const packed = await packEntry({ ...NOTE, title });
+      const svg = decode(packed.files.find((file) => file.path === ENTRY_FILES.card)!.content);
+      return [...svg.matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((match) => match[1]);
+    };
+    const cjk = await cardLines("文字コードについての長いタイトルです。さらに長く続く");
+    assert.ok(cjk.length >= 3, cjk.join("|"));
+    for (const line of cjk) assert.ok([...line].length <= 11, line);
+    assert.equal(cjk.join(""), "文字コードについての長いタイトルです。さらに長く続く");
+    const long = await cardLines("word ".repeat(40).trim());
+    assert.equal(long.length, 5);
+    assert.match(long[4], /…$/);
+  });
+
   it("renders a standalone index.html without scripts, with title, date and tags", async () => {
     const packed = await packEntry({ ...NOTE, title: "Escaping <script>alert(1)</script>", body: "<img src=x onerror=alert(1)>\n" });
     const html = decode(packed.files.find((file) => file.path === ENTRY_FILES.html)!.content);
