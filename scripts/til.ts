@@ -32,7 +32,59 @@ const GLOBAL_OPTIONS: Options = {
   help: { type: "boolean", short: "h", description: "show this help" } as Options[string],
 };
 
+const PUBLISH_OPTIONS: Options = {
+  "dry-run": { type: "boolean", description: "print what would be published (CID, date, tags, title) without touching chain or IPFS" },
+  "batch-size": { type: "string", description: "entries per minting transaction (default 100)" },
+} as Options;
+
 const COMMANDS: Record<string, Command> = {
+  publish: {
+    summary: "publish markdown notes, one note per file: pack, pin, mint, confirm",
+    usage: "<file.md...>",
+    options: PUBLISH_OPTIONS,
+    details: PUBLISH_DETAILS(),
+    run: async ({ values, positionals }) => (await import("./commands/publish.ts")).runPublish(settingsOf(values), positionals, publishOptionsOf(values)),
+  },
+  import: {
+    summary: "publish a whole TIL log: one markdown file with an entry per `# H1`, or a folder of notes",
+    usage: "<file-or-folder>",
+    options: PUBLISH_OPTIONS,
+    details: PUBLISH_DETAILS(),
+    run: async ({ values, positionals }) => (await import("./commands/publish.ts")).runImport(settingsOf(values), positionals, publishOptionsOf(values)),
+  },
+  ls: {
+    summary: "list published entries, oldest first",
+    options: {
+      author: { type: "string", description: "only entries by this address" },
+      tag: { type: "string", description: "only entries with this tag (any case)" },
+      since: { type: "string", description: "only entries dated on or after YYYY-MM-DD" },
+      until: { type: "string", description: "only entries dated on or before YYYY-MM-DD" },
+      json: { type: "boolean", description: "one JSON object per line" },
+    } as Options,
+    run: async ({ values }) =>
+      (await import("./commands/ls.ts")).runLs(settingsOf(values), {
+        author: values.author as string | undefined,
+        tag: values.tag as string | undefined,
+        since: values.since as string | undefined,
+        until: values.until as string | undefined,
+        json: values.json === true,
+      }),
+  },
+  show: {
+    summary: "print one entry, read through the gateways and verified against its CID",
+    usage: "<token id | CID>",
+    run: async ({ values, positionals }) => (await import("./commands/show.ts")).runShow(settingsOf(values), positionals),
+  },
+  export: {
+    summary: "write every entry back as markdown files with front matter and images",
+    usage: "<folder>",
+    details: "Importing the exported folder again (`til import <folder>`) packs every entry to the same CID.",
+    run: async ({ values, positionals }) => (await import("./commands/export.ts")).runExport(settingsOf(values), positionals),
+  },
+  verify: {
+    summary: "check that every token's content is retrievable, matches its CID, and is pinned",
+    run: async ({ values }) => (await import("./commands/verify.ts")).runVerify(settingsOf(values)),
+  },
   ipfs: {
     summary: "the embedded IPFS node (Helia on disk, Kubo RPC API + HTTP gateway)",
     subcommands: {
@@ -51,6 +103,30 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+function PUBLISH_DETAILS(): string {
+  return [
+    "Chain and registry come from <home>/deployment.json (written by `npm start`); TIL_RPC_URL overrides its RPC URL.",
+    "The author is TIL_AUTHOR_KEY, or on the local chain (31337) Hardhat's first development account.",
+    "IPFS: the Kubo RPC API at TIL_IPFS_API (default 127.0.0.1:5001).",
+    "Safe to interrupt: running the same command again resumes without pinning or minting anything twice.",
+    "The last line is a JSON summary {found, published, alreadyPublished, failed, warnings, gasUsed, seconds}.",
+    "Exit codes: 0 ok, 1 some entries failed, 2 usage, 3 IPFS unreachable, 4 chain unreachable, 5 wrong chain id,",
+    "6 no contract at the address, 7 insufficient funds, 8 a note over the size limit, 9 not found, 10 verification failed.",
+  ].join("\n");
+}
+
+function settingsOf(values: CommandContext["values"]) {
+  return resolveSettings({ home: values.home as string | undefined }, process.env, PROJECT_ROOT, process.cwd());
+}
+
+function publishOptionsOf(values: CommandContext["values"]) {
+  const batch = values["batch-size"] === undefined ? undefined : Number(values["batch-size"]);
+  if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 500)) {
+    throw new SettingsError(`--batch-size: "${values["batch-size"]}" is not a whole number from 1 to 500.`);
+  }
+  return { dryRun: values["dry-run"] === true, batchSize: batch };
+}
 
 async function runIpfsDaemon({ values }: CommandContext): Promise<number> {
   const flags: TilSettingsFlags = {
@@ -154,7 +230,8 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof SettingsError || (err as Error)?.name?.endsWith("Error")) {
       console.error(`til ${commandPath.join(" ")}: ${(err as Error).message}`);
       if (process.env.TIL_DEBUG) console.error(err);
-      return 1;
+      const exitCode = (err as { exitCode?: unknown }).exitCode;
+      return typeof exitCode === "number" ? exitCode : err instanceof SettingsError ? 2 : 1;
     }
     throw err;
   }

@@ -71,11 +71,14 @@ async function importFile(file: string, relativePath: string, root: string, gitD
   const folders = dirname(relativePath) === "." ? [] : dirname(relativePath).split(sep);
   let date = parsed.date;
   let dateSource: DateSource = "front-matter";
-  if (date === undefined) {
+  // `date: null` (or an empty `date:`) in the front matter says "this note has no date": no fallback.
+  const undated = /^date:[ \t]*(?:null|~)?[ \t]*$/m.test(splitFrontMatter(text).frontMatter ?? "");
+  if (undated) dateSource = "none";
+  else if (date === undefined) {
     date = gitDates?.get(file);
     dateSource = "git";
   }
-  if (date === undefined) {
+  if (date === undefined && !undated) {
     date = (await stat(file)).mtime.toISOString().slice(0, 10);
     dateSource = "mtime";
   }

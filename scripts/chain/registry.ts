@@ -83,3 +83,30 @@ export function decodeEntryPublished(logs: readonly Log[]): PublishedEvent[] {
   }
   return out;
 }
+
+/** Blocks per eth_getLogs request: public RPCs cap the range; a local node does not mind. */
+const LOG_RANGE = 10_000;
+
+/**
+ * Every published entry, oldest first, from the registry's EntryPublished events: one log query
+ * per block range, optionally narrowed to one author or one digest by the indexed topics.
+ * The position in the list is the entry's sequence number.
+ */
+export async function listPublishedEntries(
+  provider: JsonRpcProvider,
+  deployment: Deployment,
+  filter: { author?: string; digest?: string } = {},
+): Promise<PublishedEvent[]> {
+  // topics: [event, tokenId, author, digest]
+  const topics: (string | null)[] = [ENTRY_PUBLISHED_TOPIC, null, null, null];
+  if (filter.author) topics[2] = `0x${filter.author.toLowerCase().replace(/^0x/, "").padStart(64, "0")}`;
+  if (filter.digest) topics[3] = filter.digest.toLowerCase();
+  while (topics.at(-1) === null) topics.pop();
+  const latest = await provider.getBlockNumber();
+  const out: PublishedEvent[] = [];
+  for (let from = deployment.deployBlock; from <= latest; from += LOG_RANGE) {
+    const logs = await provider.getLogs({ address: deployment.address, topics, fromBlock: from, toBlock: Math.min(latest, from + LOG_RANGE - 1) });
+    out.push(...decodeEntryPublished(logs));
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+/**
+ * Reading IPFS content through HTTP gateways without trusting them: every block is fetched as a
+ * raw block (trustless gateway, `application/vnd.ipld.raw`) and its hash is checked against the
+ * CID before anything uses it. A gateway that answers with wrong bytes, an error or nothing in time
+ * counts as failed and the next one is tried.
+ *
+ * It is a read-only blockstore, so ipfs-unixfs-exporter walks directories and files on top of it.
+ * Browser-safe: fetch and multiformats only.
+ */
+import type { CID } from "multiformats/cid";
+import { sha256 } from "multiformats/hashes/sha2";
+import { identity } from "multiformats/hashes/identity";
+
+export interface GatewayFailure {
+  gateway: string;
+  cid: string;
+  reason: string;
+}
+
+export interface VerifiedBlockstoreOptions {
+  /** How long one gateway may take for one block, in ms (default 10 s). */
+  timeoutMs?: number;
+  fetch?: typeof globalThis.fetch;
+}
+
+/** No gateway returned a block whose hash matches its CID. */
+export class BlockUnavailableError extends Error {
+  static name = "BlockUnavailableError";
+  readonly failures: GatewayFailure[];
+  constructor(cid: string, failures: GatewayFailure[]) {
+    super(
+      `No gateway returned block ${cid} with matching bytes: ${failures.map((f) => `${f.gateway}: ${f.reason}`).join("; ") || "no gateway configured"}.`,
+    );
+    this.name = "BlockUnavailableError";
+    this.failures = failures;
+  }
+}
+
+export class VerifiedGatewayBlockstore {
+  readonly gateways: string[];
+  /** Blocks served, by gateway. */
+  readonly served = new Map<string, number>();
+  /** Every failed attempt, in order. */
+  readonly failures: GatewayFailure[] = [];
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof globalThis.fetch;
+  /** Verified blocks already fetched (blocks are immutable), oldest first. */
+  readonly #cache = new Map<string, Uint8Array>();
+  static readonly CACHE_BLOCKS = 1024;
+
+  constructor(gateways: string[], options: VerifiedBlockstoreOptions = {}) {
+    if (gateways.length === 0) throw new Error("VerifiedGatewayBlockstore needs at least one gateway URL.");
+    this.gateways = gateways.map((g) => g.replace(/\/+$/, ""));
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** The gateway that served the most blocks so far. */
+  get mainGateway(): string | undefined {
+    let best: string | undefined;
+    for (const [gateway, count] of this.served) if (best === undefined || count > this.served.get(best)!) best = gateway;
+    return best;
+  }
+
+  /** Blockstore `get`: yields the verified block. */
+  async *get(cid: CID, options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array> {
+    yield await this.getBlock(cid, options);
+  }
+
+  /** Fetches one block, trying each gateway in order until one returns bytes that hash to `cid`. */
+  async getBlock(cid: CID, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    if (cid.multihash.code === identity.code) return cid.multihash.digest;
+    if (cid.multihash.code !== sha256.code) throw new Error(`Block ${cid} uses multihash 0x${cid.multihash.code.toString(16)}; only sha2-256 can be verified here.`);
+    const key = cid.toString();
+    const cached = this.#cache.get(key);
+    if (cached) return cached;
+    const attempts: GatewayFailure[] = [];
+    for (const gateway of this.gateways) {
+      options.signal?.throwIfAborted();
+      const reason = await this.#tryGateway(gateway, cid, options.signal);
+      if (reason instanceof Uint8Array) {
+        this.served.set(gateway, (this.served.get(gateway) ?? 0) + 1);
+        this.#cache.set(key, reason);
+        if (this.#cache.size > VerifiedGatewayBlockstore.CACHE_BLOCKS) this.#cache.delete(this.#cache.keys().next().value!);
+        return reason;
+      }
+      const failure = { gateway, cid: cid.toString(), reason };
+      attempts.push(failure);
+      this.failures.push(failure);
+    }
+    throw new BlockUnavailableError(cid.toString(), attempts);
+  }
+
+  async #tryGateway(gateway: string, cid: CID, signal?: AbortSignal): Promise<Uint8Array | string> {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      const response = await this.#fetch(`${gateway}/ipfs/${cid}?format=raw`, {
+        headers: { accept: "application/vnd.ipld.raw" },
+        signal: combined,
+      });
+      if (!response.ok) return `HTTP ${response.status}`;
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const digest = await sha256.digest(bytes);
+      if (!equalBytes(digest.digest, cid.multihash.digest)) return "returned bytes that do not match the CID (rejected)";
+      return bytes;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return timeout.aborted ? `no answer within ${this.#timeoutMs} ms` : `unreachable (${(error as Error).message})`;
+    }
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,37 @@
+/**
+ * The published entries as the read commands see them: the registry's events (oldest first, the
+ * position is the sequence number) joined with each entry's metadata.json, read through the
+ * gateways and verified against the entry's CID.
+ */
+import type { EntryMetadata } from "../../core/entry/index.ts";
+import { readEntryFile } from "../../core/retrieve/entry-reader.ts";
+import type { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
+import { listPublishedEntries, type PublishedEvent } from "../chain/registry.ts";
+import type { ChainContext } from "../publishing/context.ts";
+
+export interface CatalogEntry extends PublishedEvent {
+  sequence: number;
+  metadata?: EntryMetadata;
+  /** Why the metadata could not be read. */
+  problem?: string;
+}
+
+export async function loadCatalog(chain: ChainContext, blockstore: VerifiedGatewayBlockstore, withMetadata: boolean): Promise<CatalogEntry[]> {
+  const events = await listPublishedEntries(chain.provider, chain.deployment);
+  const entries: CatalogEntry[] = events.map((e, i) => ({ ...e, sequence: i + 1 }));
+  if (!withMetadata) return entries;
+  const decoder = new TextDecoder();
+  let next = 0;
+  const worker = async () => {
+    while (next < entries.length) {
+      const entry = entries[next++];
+      try {
+        entry.metadata = JSON.parse(decoder.decode(await readEntryFile(blockstore, entry.cid, "metadata.json"))) as EntryMetadata;
+      } catch (error) {
+        entry.problem = (error as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return entries;
+}

@@ -1,0 +1,48 @@
+/** `til ls`: every published entry, oldest first, filtered by author, tag and date. */
+import type { TilSettings } from "../../core/config.ts";
+import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
+import { connectChain, gatewayUrls } from "../publishing/context.ts";
+import { CliError, EXIT_CODES } from "../publishing/errors.ts";
+import { loadCatalog } from "./entry-catalog.ts";
+
+export interface LsOptions {
+  author?: string;
+  tag?: string;
+  since?: string;
+  until?: string;
+  json?: boolean;
+}
+
+export async function runLs(settings: TilSettings, options: LsOptions): Promise<number> {
+  for (const [name, value] of [["since", options.since], ["until", options.until]] as const) {
+    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new CliError(EXIT_CODES.usage, `--${name} takes a date written YYYY-MM-DD, not "${value}".`);
+  }
+  if (options.author !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.author)) throw new CliError(EXIT_CODES.usage, `--author takes an address (0x and 40 hex digits), not "${options.author}".`);
+  const chain = await connectChain(settings);
+  try {
+    const blockstore = new VerifiedGatewayBlockstore(gatewayUrls(settings));
+    const tag = options.tag?.toLowerCase();
+    const entries = (await loadCatalog(chain, blockstore, true)).filter((e) => {
+      const date = e.metadata?.properties.date;
+      if (options.author && e.author.toLowerCase() !== options.author.toLowerCase()) return false;
+      if (tag && !(e.metadata?.properties.tags ?? []).some((t) => t.toLowerCase() === tag)) return false;
+      if (options.since && (!date || date < options.since)) return false;
+      if (options.until && (!date || date > options.until)) return false;
+      return true;
+    });
+    for (const e of entries) {
+      if (options.json) {
+        console.log(JSON.stringify({ sequence: e.sequence, tokenId: e.tokenId.toString(), author: e.author, cid: e.cid, title: e.metadata?.properties.title, date: e.metadata?.properties.date, tags: e.metadata?.properties.tags, problem: e.problem }));
+      } else {
+        const m = e.metadata?.properties;
+        const title = m ? m.title : `(metadata unavailable: ${e.problem})`;
+        const tags = m && m.tags.length ? `  [${m.tags.join(", ")}]` : "";
+        console.log(`#${String(e.sequence).padEnd(5)} ${(m?.date ?? "----------").padEnd(10)}  ${title}${tags}\n       ${e.cid}  by ${e.author}`);
+      }
+    }
+    if (!options.json) console.log(`${entries.length} entr${entries.length === 1 ? "y" : "ies"}`);
+    return EXIT_CODES.ok;
+  } finally {
+    chain.provider.destroy();
+  }
+}

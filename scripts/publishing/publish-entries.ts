@@ -1,0 +1,264 @@
+/**
+ * The publish pipeline behind `til publish` and `til import`: pack each note locally (its CID is
+ * known before anything is sent), pin it through the Kubo RPC API (the node must return that same
+ * CID), mint in batches, confirm, report.
+ *
+ * Never loses, never doubles: each step is written to the journal once done, and every run asks the
+ * registry which entries this author already has (`tokenOf`), so running the same command again
+ * after a crash, Ctrl-C or an outage continues where it stopped. Pinned content is not pinned again,
+ * and the contract itself refuses a second token for the same author and CID.
+ */
+import type { Contract, TransactionReceipt, Wallet } from "ethers";
+import type { KuboRPCClient } from "kubo-rpc-client";
+import { packEntry, EntryTooLargeError, NoteTooLargeError, EntryError, type PackedEntry } from "../../core/entry/index.ts";
+import type { ImportedNote } from "../../core/import/folder.node.ts";
+import { decodeEntryPublished, registryAt } from "../chain/registry.ts";
+import type { ChainContext } from "./context.ts";
+import { isUnreachable } from "./context.ts";
+import { CliError, EXIT_CODES, type ExitCode } from "./errors.ts";
+import type { Journal } from "./journal.ts";
+import { ProgressBar } from "./progress.ts";
+
+export interface PublishSummary {
+  found: number;
+  published: number;
+  alreadyPublished: number;
+  failed: number;
+  warnings: number;
+  gasUsed: string;
+  seconds: number;
+}
+
+export interface PublishOptions {
+  journal: Journal;
+  /** Omitted for a dry run. */
+  chain?: ChainContext;
+  author?: Wallet;
+  ipfs?: KuboRPCClient;
+  dryRun?: boolean;
+  /** Entries per publishBatch transaction (default 100). */
+  batchSize?: number;
+  /** Expected number of entries, for the progress bar. */
+  total?: number;
+  /** Where dry-run lines and messages go (default stdout / the progress bar). */
+  print?: (line: string) => void;
+  /** Timings of the stages, filled in when given (for the benchmark). */
+  timings?: { packMs: number; pinMs: number; mintMs: number };
+}
+
+export interface PublishResult {
+  summary: PublishSummary;
+  /** The most specific exit code among the failures (0 when none). */
+  exitCode: ExitCode;
+}
+
+interface Item {
+  source: string;
+  packed: PackedEntry;
+}
+
+/** Kubo `add` options that give an entry directory the CID packEntry computed. */
+export const ENTRY_ADD_OPTIONS = {
+  wrapWithDirectory: true,
+  cidVersion: 1,
+  rawLeaves: true,
+  chunker: "size-262144",
+  pin: true,
+} as const;
+
+export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: PublishOptions): Promise<PublishResult> {
+  const started = performance.now();
+  const { journal, chain, author, ipfs, dryRun = false, batchSize = 100 } = options;
+  if (!dryRun && (!chain || !author || !ipfs)) throw new Error("publishNotes needs chain, author and ipfs unless dryRun is set.");
+  const registry = chain && author ? registryAt(chain.deployment.address, author) : undefined;
+  const authorAddress = author?.address ?? "";
+  const progress = new ProgressBar(dryRun ? "packing" : "publishing");
+  const print = options.print ?? ((line: string) => console.log(line));
+  const timings = options.timings ?? { packMs: 0, pinMs: 0, mintMs: 0 };
+
+  const summary = { found: 0, published: 0, alreadyPublished: 0, failed: 0, warnings: 0, gasUsed: 0n };
+  let exitCode: ExitCode = EXIT_CODES.ok;
+  const fail = (source: string, message: string, code: ExitCode = EXIT_CODES.entriesFailed) => {
+    summary.failed += 1;
+    progress.log(`failed: ${source}: ${message}`);
+    if (exitCode === EXIT_CODES.ok || exitCode === EXIT_CODES.entriesFailed) exitCode = code;
+  };
+  const seenDigests = new Map<string, string>();
+  let done = 0;
+
+  const flush = async (chunk: Item[]) => {
+    if (chunk.length === 0) return;
+    await journal.append(...chunk.map(({ source, packed }) => ({ event: "packed" as const, digest: packed.digest, cid: packed.cid, title: packed.note.title, source })));
+    if (dryRun) {
+      for (const { packed } of chunk) {
+        print([packed.cid, packed.note.date ?? "(no date)", packed.note.tags.length ? packed.note.tags.join(",") : "(no tags)", packed.note.title].join("\t"));
+      }
+      done += chunk.length;
+      progress.update({ done, total: options.total });
+      return;
+    }
+    const toMint = await pinAndCheck(chunk);
+    if (toMint.length > 0) await mint(toMint);
+    done += chunk.length;
+    progress.update({ done, total: options.total, current: chunk.at(-1)!.packed.note.title, gasUsed: summary.gasUsed });
+  };
+
+  /** Pins what is not pinned yet and returns the items this author has not minted. */
+  const pinAndCheck = async (chunk: Item[]): Promise<Item[]> => {
+    const minted = await Promise.all(chunk.map(({ packed }) => tokenOf(registry!, authorAddress, packed.digest)));
+    const pinStart = performance.now();
+    const ready: Item[] = [];
+    for (const [i, item] of chunk.entries()) {
+      if (!journal.isPinned(item.packed.cid)) {
+        const pinnedCid = await pinEntry(ipfs!, item.packed);
+        if (pinnedCid !== item.packed.cid) {
+          fail(item.source, `the IPFS node pinned it as ${pinnedCid}, not as its locally computed CID ${item.packed.cid}; not minted. Is the node Kubo-compatible?`);
+          continue;
+        }
+        await journal.append({ event: "pinned", cid: item.packed.cid });
+      }
+      if (minted[i] !== 0n) summary.alreadyPublished += 1;
+      else ready.push(item);
+    }
+    timings.pinMs += performance.now() - pinStart;
+    return ready;
+  };
+
+  const mint = async (items: Item[]) => {
+    const mintStart = performance.now();
+    const digests = items.map((item) => item.packed.digest);
+    let receipt: TransactionReceipt | null;
+    try {
+      const publishBatch = registry!.getFunction("publishBatch");
+      const gas = await publishBatch.estimateGas(digests);
+      const fees = await chain!.provider.getFeeData();
+      const cost = gas * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
+      const balance = await chain!.provider.getBalance(authorAddress);
+      if (balance < cost) {
+        throw new CliError(
+          EXIT_CODES.insufficientFunds,
+          `${authorAddress} has ${formatEth(balance)} ETH but publishing ${digests.length} entries needs about ${formatEth(cost)} ETH of gas. Fund the account (or publish fewer entries) and run the same command again.`,
+        );
+      }
+      const tx = await publishBatch(digests, { gasLimit: (gas * 12n) / 10n });
+      await journal.append({ event: "mint-sent", chainId: chain!.deployment.chainId, contract: chain!.deployment.address, author: authorAddress, digests, txHash: tx.hash });
+      receipt = await tx.wait();
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      if ((error as { code?: string }).code === "INSUFFICIENT_FUNDS") {
+        throw new CliError(EXIT_CODES.insufficientFunds, `${authorAddress} cannot pay for the publishing transaction. Fund the account and run the same command again.`, { cause: error });
+      }
+      if (isUnreachable(error)) {
+        throw new CliError(EXIT_CODES.chainUnreachable, `The chain RPC stopped answering while minting (${(error as Error).message.split("\n")[0]}). Nothing is lost: run the same command again when it is back.`, { cause: error });
+      }
+      // Someone (e.g. an earlier run whose transaction was still pending) minted one of these in the meantime.
+      if (/TILEntryAlreadyPublished|TILDuplicateInBatch/.test(String((error as Error).message) + JSON.stringify((error as { revert?: unknown }).revert ?? ""))) {
+        const still = await Promise.all(items.map(({ packed }) => tokenOf(registry!, authorAddress, packed.digest)));
+        const remaining = items.filter((_, i) => still[i] === 0n);
+        summary.alreadyPublished += items.length - remaining.length;
+        timings.mintMs += performance.now() - mintStart;
+        if (remaining.length > 0 && remaining.length < items.length) await mint(remaining);
+        return;
+      }
+      throw error;
+    }
+    const events = decodeEntryPublished(receipt!.logs);
+    await journal.append(
+      ...events.map((e) => ({
+        event: "minted" as const,
+        chainId: chain!.deployment.chainId,
+        contract: chain!.deployment.address,
+        author: e.author,
+        digest: e.digest,
+        cid: e.cid,
+        tokenId: e.tokenId.toString(),
+        txHash: e.txHash,
+        block: e.block,
+      })),
+    );
+    summary.published += events.length;
+    summary.gasUsed += receipt!.gasUsed;
+    timings.mintMs += performance.now() - mintStart;
+  };
+
+  let chunk: Item[] = [];
+  try {
+    for await (const imported of notes) {
+      summary.found += 1;
+      const source = `${imported.sourcePath}${imported.sourceLine > 1 ? `:${imported.sourceLine}` : ""}`;
+      let packed: PackedEntry;
+      const packStart = performance.now();
+      try {
+        packed = await packEntry(imported.note, { images: imported.images });
+      } catch (error) {
+        if (!(error instanceof EntryError)) throw error;
+        const tooLarge = error instanceof NoteTooLargeError || error instanceof EntryTooLargeError;
+        fail(source, error.message, tooLarge ? EXIT_CODES.noteTooLarge : EXIT_CODES.entriesFailed);
+        continue;
+      } finally {
+        timings.packMs += performance.now() - packStart;
+      }
+      // The importer already warned about images it could not read; packEntry says the same again.
+      const packWarnings = packed.warnings.filter((w) => {
+        const image = /^Image "(.*)" is referenced but was not supplied/.exec(w)?.[1];
+        return image === undefined || !imported.warnings.some((iw) => iw.includes(`"${image}"`));
+      });
+      for (const warning of [...imported.warnings, ...packWarnings]) {
+        summary.warnings += 1;
+        progress.log(`warning: ${source}: ${warning}`);
+      }
+      const earlier = seenDigests.get(packed.digest);
+      if (earlier !== undefined) {
+        summary.alreadyPublished += 1;
+        summary.warnings += 1;
+        progress.log(`warning: ${source}: same content as ${earlier}; published once.`);
+        continue;
+      }
+      seenDigests.set(packed.digest, source);
+      chunk.push({ source, packed });
+      if (chunk.length >= batchSize) {
+        await flush(chunk);
+        chunk = [];
+      }
+    }
+    await flush(chunk);
+  } finally {
+    progress.finish();
+  }
+  return {
+    summary: { ...summary, gasUsed: summary.gasUsed.toString(), seconds: Number(((performance.now() - started) / 1000).toFixed(2)) },
+    exitCode,
+  };
+}
+
+/** Adds the entry's files as one wrapped directory, pinned, and returns the CID the node reports for it. */
+export async function pinEntry(ipfs: KuboRPCClient, packed: PackedEntry): Promise<string> {
+  let root: string | undefined;
+  try {
+    for await (const added of ipfs.addAll(packed.files.map((f) => ({ path: f.path, content: f.content })), ENTRY_ADD_OPTIONS)) {
+      if (added.path === "") root = added.cid.toString();
+    }
+  } catch (error) {
+    if (isUnreachable(error)) {
+      throw new CliError(EXIT_CODES.ipfsUnreachable, `The IPFS RPC API stopped answering while pinning (${(error as Error).message}). Nothing is lost: run the same command again when it is back.`, { cause: error });
+    }
+    throw error;
+  }
+  if (!root) throw new Error(`The IPFS node returned no directory for entry ${packed.cid}.`);
+  return root;
+}
+
+async function tokenOf(registry: Contract, author: string, digest: string): Promise<bigint> {
+  try {
+    return (await registry.getFunction("tokenOf")(author, digest)) as bigint;
+  } catch (error) {
+    if (isUnreachable(error)) {
+      throw new CliError(EXIT_CODES.chainUnreachable, `The chain RPC stopped answering (${(error as Error).message.split("\n")[0]}). Nothing is lost: run the same command again when it is back.`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function formatEth(wei: bigint): string {
+  return (Number(wei) / 1e18).toFixed(6);
+}
