@@ -70,8 +70,14 @@ export interface ImageReference {
 
 /** `![alt](dest "title")` or `![alt](<dest with spaces>)`; alt text may hold one level of brackets. */
 const INLINE_IMAGE = /!\[(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*\]\(\s*(?:<([^<>\n]*)>|([^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*))(?=[ \t]*(?:[ \t]"[^"]*"|[ \t]'[^']*'|[ \t]\([^)]*\))?[ \t]*\))/g;
-/** `[label]: dest` reference definitions (used by `![alt][label]`). */
-const REFERENCE_DEFINITION = /^ {0,3}\[(?:[^\[\]\\]|\\.)+\]:[ \t]*(?:<([^<>\n]*)>|(\S+))/;
+/** `[label]: dest` reference definitions (used by `![alt][label]`, `![label][]`, `![label]`). */
+const REFERENCE_DEFINITION = /^ {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(?:<([^<>\n]*)>|(\S+))/;
+/** Reference-style images: `![alt][label]`, `![alt][]`, `![alt]` (not followed by `(`). */
+const REFERENCE_IMAGE = /!\[((?:[^\[\]\\]|\\.)*)\](?:\[((?:[^\[\]\\]|\\.)*)\])?(?![(\[])/g;
+
+function labelKey(label: string): string {
+  return label.trim().replace(/\s+/g, " ").toLowerCase();
+}
 const INLINE_CODE = /(`+)[\s\S]*?\1/g;
 
 /** Whether an image destination names a file beside the note rather than a URL. */
@@ -107,8 +113,14 @@ export function rewriteImageDestinations(markdown: string, replace: (destination
 }
 
 function forEachImageDestination(markdown: string, visit: (destination: string) => string | undefined): string {
-  const hasReferenceImages = /!\[[^\]]*\](?:\[[^\]]*\])?(?!\()/.test(markdown);
   const lines = scanLines(markdown);
+  const imageLabels = new Set<string>();
+  for (const line of lines) {
+    if (line.inCode) continue;
+    for (const match of line.text.replace(INLINE_CODE, (span) => " ".repeat(span.length)).matchAll(REFERENCE_IMAGE)) {
+      imageLabels.add(labelKey(match[2] ? match[2] : match[1]));
+    }
+  }
   const out: string[] = [];
   for (const line of lines) {
     if (line.inCode || /^(?: {4}|\t)/.test(line.text)) {
@@ -116,18 +128,19 @@ function forEachImageDestination(markdown: string, visit: (destination: string) 
       continue;
     }
     let text = line.text;
-    if (hasReferenceImages) {
-      const definition = REFERENCE_DEFINITION.exec(text);
-      if (definition) {
-        const destination = definition[1] ?? definition[2];
+    const definition = REFERENCE_DEFINITION.exec(text);
+    if (definition) {
+      if (imageLabels.has(labelKey(definition[1]))) {
+        const angled = definition[2] !== undefined;
+        const destination = definition[2] ?? definition[3];
         const replacement = visit(destination);
         if (replacement !== undefined && replacement !== destination) {
-          const at = definition.index + definition[0].length - destination.length - (definition[1] !== undefined ? 1 : 0);
-          text = text.slice(0, at) + (definition[1] !== undefined ? replacement : wrapIfNeeded(replacement)) + text.slice(at + destination.length);
+          const at = definition.index + definition[0].length - destination.length - (angled ? 1 : 0);
+          text = text.slice(0, at) + (angled ? replacement : wrapIfNeeded(replacement)) + text.slice(at + destination.length);
         }
-        out.push(text);
-        continue;
       }
+      out.push(text);
+      continue;
     }
     // Mask inline code spans so images inside them are left alone; keep offsets.
     const masked = text.replace(INLINE_CODE, (span) => " ".repeat(span.length));

@@ -25,7 +25,7 @@ import { EntryTooLargeError, InvalidNoteError, NoteTooLargeError } from "./error
 import { findImageReferences, rewriteImageDestinations } from "./markdown-scan.ts";
 import { normalizeNote, serializeNote, type Note } from "./note.ts";
 import { renderEntryPage } from "./page.ts";
-import { markdownToPlainText } from "./render.ts";
+import { isSafeImageUrl, markdownToPlainText } from "./render.ts";
 
 /** Largest markdown of one note (front matter included), in bytes: 1 MiB. */
 export const MAX_NOTE_MARKDOWN_BYTES = 1024 * 1024;
@@ -198,7 +198,13 @@ function lookupImage(images: Map<string, Uint8Array>, destination: string): Uint
 async function placeImages(body: string, images: Map<string, Uint8Array>, warnings: string[]) {
   const rename = new Map<string, string>();
   const byPath = new Map<string, Uint8Array>();
-  const local = findImageReferences(body)
+  const references = findImageReferences(body);
+  for (const reference of references) {
+    if (!reference.local && !isSafeImageUrl(reference.destination)) {
+      warnings.push(`Image "${reference.destination}" will not be shown: images must be http(s) or ipfs URLs, or files beside the note.`);
+    }
+  }
+  const local = references
     .filter((reference) => reference.local)
     .map((reference) => reference.destination)
     .sort((a, b) => compareBytes(encoder.encode(a), encoder.encode(b)));

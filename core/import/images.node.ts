@@ -1,7 +1,7 @@
 /**
  * Reading the local images a note references from disk (Node only).
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { findImageReferences } from "../entry/markdown-scan.ts";
 import { MAX_ENTRY_BYTES } from "../entry/pack.ts";
@@ -29,13 +29,19 @@ export async function readLocalImages(body: string, baseDir: string, rootDir: st
       continue;
     }
     try {
-      const info = await stat(file);
+      const real = await realpath(file);
+      const realFromRoot = relative(await realpath(rootDir), real);
+      if (realFromRoot.startsWith("..") || isAbsolute(realFromRoot)) {
+        warnings.push(`image "${destination}" links to a file outside ${rootDir}; not read`);
+        continue;
+      }
+      const info = await stat(real);
       if (!info.isFile()) throw new Error("not a file");
       if (info.size > MAX_ENTRY_BYTES) {
         warnings.push(`image "${destination}" is ${info.size} bytes, more than an entry may hold (${MAX_ENTRY_BYTES}); not read`);
         continue;
       }
-      images.set(destination, new Uint8Array(await readFile(file)));
+      images.set(destination, new Uint8Array(await readFile(real)));
     } catch {
       warnings.push(`image "${destination}" not found at ${file}; the link is kept, the rest is published`);
     }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -77,9 +77,14 @@ describe("importFolder", () => {
     await mkdir(dir, { recursive: true });
     await writeFile(join(temp, "outside", "secret.png"), "secret");
     await writeFile(join(dir, "note.md"), "# Peek\n\n![x](../secret.png)\n");
-    const [item] = await collect(importFolder(dir));
-    assert.equal(item.images.size, 0);
-    assert.ok(item.warnings.some((warning) => warning.includes("outside")));
+    await symlink(join(temp, "outside", "secret.png"), join(dir, "link.png"));
+    await writeFile(join(dir, "note2.md"), "# Peek through a link\n\n![x](link.png)\n");
+    const items = await collect(importFolder(dir));
+    assert.equal(items.length, 2);
+    for (const item of items) {
+      assert.equal(item.images.size, 0);
+      assert.ok(item.warnings.some((warning) => warning.includes("outside")), item.warnings.join("; "));
+    }
   });
 
   it("dates files by their first commit in a git checkout, following renames", async () => {

@@ -145,6 +145,26 @@ describe("packEntry", () => {
     assert.deepEqual(packed.warnings, ['Image "missing.png" is referenced but was not supplied; the link is kept as written.']);
   });
 
+  it("rewrites reference-style images and angle-bracket destinations, not link definitions", async () => {
+    const body = 'See [guide][g] and ![logo][l] and ![Pic] and ![x](<my pic.png> "t").\n\n[g]: ./guide.png\n[l]: img/logo.png "Logo"\n[pic]: <pic one.png>\n';
+    const packed = await packEntry({ ...NOTE, body }, { images: new Map([["img/logo.png", PNG], ["pic one.png", PNG], ["my pic.png", text("x")], ["./guide.png", PNG]]) });
+    assert.match(packed.note.body, /\[g\]: \.\/guide\.png\n/, "a link definition is not an image");
+    assert.match(packed.note.body, /\[l\]: images\/logo\.png "Logo"/);
+    assert.match(packed.note.body, /\[pic\]: <images\/pic-one\.png>/);
+    assert.match(packed.note.body, /!\[x\]\(<images\/my-pic\.png> "t"\)/);
+    assert.deepEqual(packed.files.map((file) => file.path).filter((path) => path.startsWith("images/")), ["images/logo.png", "images/my-pic.png", "images/pic-one.png"]);
+    const html = decode(packed.files.find((file) => file.path === ENTRY_FILES.html)!.content);
+    assert.match(html, /<img src="images\/logo.png" alt="logo"/);
+    assert.match(html, /<img src="images\/pic-one.png" alt="Pic"/);
+  });
+
+  it("warns about images that readers will not be shown", async () => {
+    const packed = await packEntry({ ...NOTE, body: "![a](/abs.png) ![b](javascript:alert(1)) ![c](https://example.org/c.png)\n" });
+    assert.equal(packed.warnings.length, 2);
+    assert.match(packed.warnings[0], /"\/abs.png" will not be shown/);
+    assert.match(packed.warnings[1], /"javascript:alert\(1\)" will not be shown/);
+  });
+
   it("gives images with the same name but different bytes distinct paths", async () => {
     const body = "![a](one/x.png) ![b](two/x.png) ![c](three/x.png)\n";
     const packed = await packEntry({ ...NOTE, body }, { images: new Map([["one/x.png", PNG], ["two/x.png", text("other")], ["three/x.png", PNG]]) });
