@@ -112,6 +112,19 @@ describe("importFolder", () => {
     });
   });
 
+  it("keeps a note undated when its front matter says date: null (no git or mtime fallback)", async () => {
+    const dir = join(temp, "undated");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "a.md"), '---\ntitle: "Undated"\ndate: null\n---\n\nText\n');
+    await writeFile(join(dir, "b.md"), '---\ntitle: "Dated by mtime"\n---\n\nText\n');
+    await utimes(join(dir, "b.md"), MTIME, MTIME);
+    const items = await collect(importFolder(dir));
+    assert.deepEqual(items.map((item) => [item.note.title, item.note.date, item.dateSource]), [
+      ["Undated", undefined, "none"],
+      ["Dated by mtime", "2020-02-02", "mtime"],
+    ]);
+  });
+
   it("finds git dates for a subfolder of a checkout", async () => {
     const repo = join(temp, "sub-repo");
     await mkdir(join(repo, "notes", "deep"), { recursive: true });
