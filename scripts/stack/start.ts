@@ -77,8 +77,9 @@ async function main(): Promise<number> {
     running.push(
       await startProcess({
         name: "Hardhat node",
-        command: path.join(projectRoot, "node_modules", ".bin", "hardhat"),
-        args: ["node", "--hostname", "127.0.0.1", "--port", String(chainPort)],
+        // Hardhat's CLI on this same Node (>= 22.13), whatever `node` is first on PATH.
+        command: process.execPath,
+        args: [path.join(projectRoot, "node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--hostname", "127.0.0.1", "--port", String(chainPort)],
         logFile: path.join(logs, "hardhat-node.log"),
         ready: () => rpcAnswers(rpcUrl),
       }),

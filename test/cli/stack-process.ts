@@ -1,0 +1,108 @@
+/**
+ * Test helper: the local stack started exactly as `npm start` starts it (scripts/stack/start.ts,
+ * a real Hardhat node, Ignition deployment and IPFS node) on free ports, and the `til` CLI run as a
+ * process against it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Stack {
+  home: string;
+  env: Record<string, string>;
+  rpcUrl: string;
+  output: () => string;
+  /** Ctrl-C, and wait until every part has stopped. */
+  stop(): Promise<void>;
+}
+
+/** Starts the stack with its state in `home`; resolves once it prints that it is running. */
+export async function startStack(home: string, ports?: { chain: number; api: number; gateway: number; app: number }): Promise<Stack & { ports: NonNullable<typeof ports> }> {
+  const p = ports ?? { chain: await freePort(), api: await freePort(), gateway: await freePort(), app: await freePort() };
+  const env = {
+    TIL_HOME: home,
+    TIL_CHAIN_PORT: String(p.chain),
+    TIL_IPFS_API: `127.0.0.1:${p.api}`,
+    TIL_IPFS_GATEWAY: `127.0.0.1:${p.gateway}`,
+    TIL_APP_PORT: String(p.app),
+  };
+  const child: ChildProcess = spawn(process.execPath, ["scripts/stack/start.ts"], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the stack did not start in 120 s:\n${output}`)), 120_000);
+    child.stdout!.on("data", () => {
+      if (output.includes("Press Ctrl-C to stop.")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the stack exited with ${code} while starting:\n${output}`));
+    });
+  });
+  return {
+    home,
+    env,
+    ports: p,
+    rpcUrl: `http://127.0.0.1:${p.chain}`,
+    output: () => output,
+    async stop() {
+      child.kill("SIGINT");
+      await exited;
+    },
+  };
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The JSON object on the last line of stdout. */
+  summary: () => Record<string, unknown>;
+}
+
+/** Runs `til <args>` to completion. */
+export function runTil(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["scripts/til.ts", ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.once("exit", (code) =>
+      resolve({
+        code,
+        stdout,
+        stderr,
+        summary: () => JSON.parse(stdout.trim().split("\n").at(-1) ?? "null") as Record<string, unknown>,
+      }),
+    );
+  });
+}
+
+/** Starts `til <args>` and returns the running process (to kill it midway). */
+export function spawnTil(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ["scripts/til.ts", ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "ignore"] });
+}
