@@ -3,6 +3,7 @@
  * Ignition module, starts the embedded IPFS node, restores the entries published before, prints
  * what runs where, and stops everything on Ctrl-C.
  */
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -10,7 +11,10 @@ import { fileURLToPath } from "node:url";
 import { hostPortUrl, resolveSettings, SettingsError } from "../../core/config.ts";
 import { DEPLOYMENT_FILE_NAME } from "../../core/contract/deployment.ts";
 import { providerFor } from "../chain/registry.ts";
-import { Journal } from "../publishing/journal.ts";
+import { Journal, JOURNAL_FILE_NAME } from "../publishing/journal.ts";
+import { authorWallet, connectChain, connectIpfs } from "../publishing/context.ts";
+import { publishNotes } from "../publishing/publish-entries.ts";
+import { importFolder } from "../../core/import/folder.node.ts";
 import { deployToLocalNode } from "./deploy.ts";
 import { recordPublishedEntries, restoreEntries } from "./entry-history.ts";
 import { assertPortFree, rpcAnswers, startProcess, StackStartError, type ManagedProcess } from "./processes.ts";
@@ -28,6 +32,7 @@ Options (each also read from the environment variable in brackets):
   --chain-port PORT      Hardhat node port on 127.0.0.1 [TIL_CHAIN_PORT], default 8545
   --api HOST:PORT        IPFS RPC API [TIL_IPFS_API], default 127.0.0.1:5001
   --gateway HOST:PORT    IPFS gateway [TIL_IPFS_GATEWAY], default 127.0.0.1:8080
+  --with-samples         publish the project's sample entries (samples/) if they are not yet published
   -h, --help             show this help`;
 
 async function main(): Promise<number> {
@@ -37,6 +42,7 @@ async function main(): Promise<number> {
       "chain-port": { type: "string" },
       api: { type: "string" },
       gateway: { type: "string" },
+      "with-samples": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -114,8 +120,16 @@ async function main(): Promise<number> {
     await writeFile(deploymentFile, JSON.stringify(deployment, null, 2) + "\n");
 
     const provider = providerFor(rpcUrl);
+    const firstRun = !existsSync(path.join(settings.home, JOURNAL_FILE_NAME));
     const journal = await Journal.open(settings.home);
     const { restored, authors } = await restoreEntries(journal, provider, deployment);
+    let samples = "";
+    if (values["with-samples"]) {
+      step("sample entries");
+      samples = `\n  ${await publishSamples(settings, journal)}`;
+    } else if (firstRun) {
+      samples = "\n  First run: `npm start -- --with-samples` publishes a few sample entries, so the app has something to show.";
+    }
     stopRecording = recordPublishedEntries(journal, provider, deployment);
 
     console.log(`
@@ -128,7 +142,7 @@ TIL local stack is running.
   Deployment file   ${deploymentFile}
   Local state       ${settings.home}  (logs in ${logs})
 
-  Restored ${restored} entr${restored === 1 ? "y" : "ies"} of ${authors} author${authors === 1 ? "" : "s"} published before.
+  Restored ${restored} entr${restored === 1 ? "y" : "ies"} of ${authors} author${authors === 1 ? "" : "s"} published before.${samples}
 
 Wallet: add the network "TIL local" with RPC URL ${rpcUrl} and chain id ${deployment.chainId}, then import one of
 the Hardhat node's development accounts (their private keys are in ${path.join(logs, "hardhat-node.log")};
@@ -141,6 +155,23 @@ Press Ctrl-C to stop.`);
     await stopRecording?.();
     await Promise.all(running.map((p) => p.stop()));
     throw error;
+  }
+}
+
+/** Publishes samples/ as Hardhat's first development account, through the same pipeline as `til import`. */
+async function publishSamples(settings: ReturnType<typeof resolveSettings>, journal: Journal): Promise<string> {
+  const chain = await connectChain(settings);
+  try {
+    const { summary } = await publishNotes(importFolder(path.join(projectRoot, "samples"), { git: false }), {
+      journal,
+      chain,
+      author: authorWallet(chain, {}),
+      ipfs: await connectIpfs(settings),
+      print: () => {},
+    });
+    return `Samples: ${summary.published} published, ${summary.alreadyPublished} already there.`;
+  } finally {
+    chain.provider.destroy();
   }
 }
 

@@ -31,7 +31,7 @@ export interface Stack {
 }
 
 /** Starts the stack with its state in `home`; resolves once it prints that it is running. */
-export async function startStack(home: string, ports?: { chain: number; api: number; gateway: number; app: number }): Promise<Stack & { ports: NonNullable<typeof ports> }> {
+export async function startStack(home: string, ports?: { chain: number; api: number; gateway: number; app: number }, args: string[] = []): Promise<Stack & { ports: NonNullable<typeof ports> }> {
   const p = ports ?? { chain: await freePort(), api: await freePort(), gateway: await freePort(), app: await freePort() };
   const env = {
     TIL_HOME: home,
@@ -40,7 +40,7 @@ export async function startStack(home: string, ports?: { chain: number; api: num
     TIL_IPFS_GATEWAY: `127.0.0.1:${p.gateway}`,
     TIL_APP_PORT: String(p.app),
   };
-  const child: ChildProcess = spawn(process.execPath, ["scripts/stack/start.ts"], {
+  const child: ChildProcess = spawn(process.execPath, ["scripts/stack/start.ts", ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
