@@ -135,32 +135,48 @@ async function main(): Promise<void> {
       for await (const _ of heliaFs.addAll(entryFiles(-1 - i), kuboImporterOptions(ENTRY_OPTIONS)));
     }
 
-    // 1,000 entries, one add (and pin) per entry, as the app publishes them
-    const entryCids: string[] = [];
-    const rpcEntries = await timed(async () => {
-      for (let i = 0; i < ENTRIES; i++) {
-        let root = "";
-        for await (const result of api.addAll(entryFiles(i), ENTRY_OPTIONS)) root = result.cid.toString();
-        entryCids.push(root);
-      }
-    });
-    const heliaEntries = await timed(async () => {
-      for (let i = 0; i < ENTRIES; i++) {
-        let root;
-        for await (const result of heliaFs.addAll(entryFiles(i), kuboImporterOptions(ENTRY_OPTIONS))) root = result.cid;
-        if (String(root) !== entryCids[i]) throw new Error(`entry ${i}: Helia in-process gave ${root}, the node ${entryCids[i]}`);
-        for await (const _ of helia.pins.add(root!));
-      }
-    });
+    // 1,000 entries, one add (and pin) per entry, as the app publishes them; the node and Helia
+    // in-process take turns by hundreds so both see the same disk and cache conditions
+    let rpcEntrySeconds = 0;
+    let heliaEntrySeconds = 0;
+    for (let batch = 0; batch < ENTRIES / 100; batch++) {
+      const entryCids: string[] = [];
+      rpcEntrySeconds += (await timed(async () => {
+        for (let i = batch * 100; i < (batch + 1) * 100; i++) {
+          let root = "";
+          for await (const result of api.addAll(entryFiles(i), ENTRY_OPTIONS)) root = result.cid.toString();
+          entryCids.push(root);
+        }
+      })).seconds;
+      heliaEntrySeconds += (await timed(async () => {
+        for (let i = batch * 100; i < (batch + 1) * 100; i++) {
+          let root;
+          for await (const result of heliaFs.addAll(entryFiles(i), kuboImporterOptions(ENTRY_OPTIONS))) root = result.cid;
+          if (String(root) !== entryCids[i - batch * 100]) throw new Error(`entry ${i}: Helia in-process gave ${root}, the node ${entryCids[i - batch * 100]}`);
+          for await (const _ of helia.pins.add(root!));
+        }
+      })).seconds;
+    }
 
-    // one 64 MiB file (Kubo defaults: CIDv0, 256 KiB chunks), streamed, pinned
-    const rpcBig = await peakRss(pid, () => timed(() => api.add(seededBytes(BIG_FILE_BYTES, 64))));
-    const heliaBig = await timed(async () => {
-      const cid = await heliaFs.addByteStream(seededBytes(BIG_FILE_BYTES, 64), kuboImporterOptions());
-      for await (const _ of helia.pins.add(cid));
-      return cid;
-    });
-    if (heliaBig.result.toString() !== rpcBig.result.result.cid.toString()) throw new Error("64 MiB file: Helia in-process and the node disagree on the CID");
+    // one 64 MiB file (Kubo defaults: CIDv0, 256 KiB chunks), streamed, pinned; after a warm-up,
+    // two turns each, best of two
+    await api.add(seededBytes(8 * 1024 * 1024, 8));
+    await heliaFs.addByteStream(seededBytes(8 * 1024 * 1024, 8), kuboImporterOptions());
+    let rpcBigSeconds = Infinity;
+    let heliaBigSeconds = Infinity;
+    let bigAddPeakMb = 0;
+    for (let turn = 0; turn < 2; turn++) {
+      const rpcBig = await peakRss(pid, () => timed(() => api.add(seededBytes(BIG_FILE_BYTES, 64 + turn))));
+      bigAddPeakMb = Math.max(bigAddPeakMb, rpcBig.peakMb);
+      rpcBigSeconds = Math.min(rpcBigSeconds, rpcBig.result.seconds);
+      const heliaBig = await timed(async () => {
+        const cid = await heliaFs.addByteStream(seededBytes(BIG_FILE_BYTES, 64 + turn), kuboImporterOptions());
+        for await (const _ of helia.pins.add(cid));
+        return cid;
+      });
+      heliaBigSeconds = Math.min(heliaBigSeconds, heliaBig.seconds);
+      if (heliaBig.result.toString() !== rpcBig.result.result.cid.toString()) throw new Error("64 MiB file: Helia in-process and the node disagree on the CID");
+    }
 
     // gateway: a cached 2 KiB entry at concurrency 32, beside a plain server with the same bytes
     const entryBytes = new TextEncoder().encode(`# A 2 KiB entry\n\n${"Content addressing means the name is the hash. ".repeat(43)}`.slice(0, 2048));
@@ -180,24 +196,24 @@ async function main(): Promise<void> {
 
     const mb = BIG_FILE_BYTES / 1e6;
     const figures = {
-      entries_per_s_rpc: round(ENTRIES / rpcEntries.seconds),
-      entries_per_s_helia_in_process: round(ENTRIES / heliaEntries.seconds),
-      add_64mib_mb_per_s_rpc: round(mb / rpcBig.result.seconds),
-      add_64mib_mb_per_s_helia_in_process: round(mb / heliaBig.seconds),
+      entries_per_s_rpc: round(ENTRIES / rpcEntrySeconds),
+      entries_per_s_helia_in_process: round(ENTRIES / heliaEntrySeconds),
+      add_64mib_mb_per_s_rpc: round(mb / rpcBigSeconds),
+      add_64mib_mb_per_s_helia_in_process: round(mb / heliaBigSeconds),
       gateway_rps: round(gateway.result),
       plain_http_rps: round(plainRps),
-      peak_rss_mb_during_64mib_add: round(rpcBig.peakMb),
+      peak_rss_mb_during_64mib_add: round(bigAddPeakMb),
       peak_rss_mb_during_gateway_load: round(gateway.peakMb),
     };
     const ratios = {
-      rpc_entries_time_vs_helia: round(rpcEntries.seconds / heliaEntries.seconds, 2),
-      rpc_64mib_time_vs_helia: round(rpcBig.result.seconds / heliaBig.seconds, 2),
+      rpc_entries_time_vs_helia: round(rpcEntrySeconds / heliaEntrySeconds, 2),
+      rpc_64mib_time_vs_helia: round(rpcBigSeconds / heliaBigSeconds, 2),
       gateway_vs_plain_http: round(gateway.result / plainRps, 2),
     };
     const goals = {
       rpc_add_within_1_5x_of_helia: ratios.rpc_entries_time_vs_helia <= 1.5 && ratios.rpc_64mib_time_vs_helia <= 1.5,
       gateway_at_least_half_of_plain_http: ratios.gateway_vs_plain_http >= 0.5,
-      peak_rss_at_most_300_mb: Math.max(rpcBig.peakMb, gateway.peakMb) <= 300,
+      peak_rss_at_most_300_mb: Math.max(bigAddPeakMb, gateway.peakMb) <= 300,
     };
     const rows: Array<[string, string, string, string]> = [
       ["add 1,000 entries (entries/s)", String(figures.entries_per_s_rpc), String(figures.entries_per_s_helia_in_process), `time x${ratios.rpc_entries_time_vs_helia} (goal <= 1.5)`],

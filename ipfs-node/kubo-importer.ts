@@ -27,8 +27,11 @@ export interface KuboAddLayoutOptions {
   wrapWithDirectory?: boolean;
 }
 
+/** The importer options this module decides (progress reporting is the caller's). */
+export type KuboImporterOptions = Omit<ImporterOptions, "onProgress">;
+
 /** Importer options that give the CIDs Kubo gives for the same bytes and options. */
-export function kuboImporterOptions(options: KuboAddLayoutOptions = {}): ImporterOptions {
+export function kuboImporterOptions(options: KuboAddLayoutOptions = {}): KuboImporterOptions {
   const cidVersion = options.cidVersion ?? 0;
   return {
     cidVersion,

@@ -40,8 +40,9 @@ export interface BlockReader {
   get(cid: CID, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array>;
 }
 
-const CACHE_BUDGET_BYTES = 32 * 1024 * 1024;
-const CACHE_MAX_BLOCK_BYTES = 1024 * 1024;
+/** Small blocks (directory nodes, entries, metadata) are worth caching; file chunks are not. */
+const CACHE_BUDGET_BYTES = 16 * 1024 * 1024;
+const CACHE_MAX_BLOCK_BYTES = 64 * 1024;
 
 export class IpfsStore {
   readonly repoPath: string;

@@ -19,6 +19,7 @@ export interface GatewayServerOptions {
 }
 
 const IMMUTABLE = "public, max-age=29030400, immutable";
+const SMALL_BODY_BYTES = 64 * 1024;
 const RAW_TYPE = "application/vnd.ipld.raw";
 const CAR_TYPE = "application/vnd.ipld.car";
 const CODEC_TYPES: Record<number, string> = { 0x71: "application/vnd.ipld.dag-cbor", 0x0129: "application/vnd.ipld.dag-json", 0x0200: "application/json", 0x51: "application/cbor" };
@@ -48,7 +49,7 @@ export function createGatewayServer({ store }: GatewayServerOptions): http.Serve
     const urlPath = queryAt === -1 ? url : url.slice(0, queryAt);
     const query = new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1));
     const abort = new AbortController();
-    res.on("close", () => {
+    res.once("close", () => {
       if (!res.writableFinished) abort.abort(new Error("the client closed the connection"));
     });
     try {
@@ -94,8 +95,25 @@ function responseFormat(req: http.IncomingMessage, query: URLSearchParams): "raw
   return "unixfs";
 }
 
+/**
+ * Resolved paths of small files, by path: content is immutable, so a path always names the same
+ * entry. Only the resolution is cached; reading still goes to the store, so content removed by
+ * gc answers 504 as it should.
+ */
+const resolvedFiles = new Map<string, UnixFSEntry>();
+const RESOLVED_FILES_MAX = 4096;
+const RESOLVED_FILE_MAX_BYTES = 1024 * 1024;
+
 async function terminalEntry(store: IpfsStore, { ipfsPath, signal }: GatewayRequest): Promise<UnixFSEntry> {
-  return resolveEntry(store, ipfsPath, signal);
+  const key = `${ipfsPath.root}/${ipfsPath.segments.join("/")}`;
+  const cached = resolvedFiles.get(key);
+  if (cached) return cached;
+  const entry = await resolveEntry(store, ipfsPath, signal);
+  if ((entry.type === "file" || entry.type === "raw") && entry.size <= BigInt(RESOLVED_FILE_MAX_BYTES)) {
+    if (resolvedFiles.size >= RESOLVED_FILES_MAX) resolvedFiles.delete(resolvedFiles.keys().next().value as string);
+    resolvedFiles.set(key, entry);
+  }
+  return entry;
 }
 
 function commonHeaders(res: http.ServerResponse, request: GatewayRequest, roots: string[]): void {
@@ -235,11 +253,22 @@ async function sendFile(request: GatewayRequest, entry: UnixFSEntry, name: strin
   }
   const headers: http.OutgoingHttpHeaders = { "Content-Type": contentType, "Content-Length": length };
   if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${size}`;
-  res.writeHead(range ? 206 : 200, headers);
   if (request.head) {
     await content.return?.(undefined);
+    res.writeHead(range ? 206 : 200, headers);
     return void res.end();
   }
+  if (length <= SMALL_BODY_BYTES) {
+    // small bodies go out with their headers in one write
+    const chunks: Uint8Array[] = [];
+    while (!first.done) {
+      chunks.push(first.value);
+      first = await content.next();
+    }
+    res.writeHead(range ? 206 : 200, headers);
+    return void res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  }
+  res.writeHead(range ? 206 : 200, headers);
   while (!first.done) {
     await write(res, first.value);
     first = await content.next();

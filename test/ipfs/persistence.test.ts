@@ -135,7 +135,7 @@ describe("til CLI", () => {
     assert.equal(unknown.code, 2);
     assert.match(unknown.out, /unknown command "ipfs nope"/);
     const badAddress = await run(["ipfs", "daemon", "--api", "localhost"]);
-    assert.equal(badAddress.code, 1);
+    assert.equal(badAddress.code, 2, "a malformed setting is a usage error");
     assert.match(badAddress.out, /not HOST:PORT/);
   });
 });
