@@ -32,6 +32,7 @@ Options (each also read from the environment variable in brackets):
   --chain-port PORT      Hardhat node port on 127.0.0.1 [TIL_CHAIN_PORT], default 8545
   --api HOST:PORT        IPFS RPC API [TIL_IPFS_API], default 127.0.0.1:5001
   --gateway HOST:PORT    IPFS gateway [TIL_IPFS_GATEWAY], default 127.0.0.1:8080
+  --app-port PORT        web app (Vite dev server) on 127.0.0.1 [TIL_APP_PORT], default 5173
   --with-samples         publish the project's sample entries (samples/) if they are not yet published
   -h, --help             show this help`;
 
@@ -43,6 +44,7 @@ async function main(): Promise<number> {
       api: { type: "string" },
       gateway: { type: "string" },
       "with-samples": { type: "boolean" },
+      "app-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -58,12 +60,18 @@ async function main(): Promise<number> {
     throw new SettingsError(`--chain-port / TIL_CHAIN_PORT: "${chainPortText}" is not a TCP port (1-65535).`);
   }
   const rpcUrl = `http://127.0.0.1:${chainPort}`;
+  const appPortText = values["app-port"] ?? process.env.TIL_APP_PORT ?? "5173";
+  const appPort = Number(appPortText);
+  if (!Number.isInteger(appPort) || appPort <= 0 || appPort > 65535) {
+    throw new SettingsError(`--app-port / TIL_APP_PORT: "${appPortText}" is not a TCP port (1-65535).`);
+  }
   const logs = path.join(settings.home, "logs");
   await mkdir(logs, { recursive: true });
 
   await assertPortFree("127.0.0.1", chainPort, "Hardhat node", "--chain-port / TIL_CHAIN_PORT");
   await assertPortFree(settings.ipfsApi.host, settings.ipfsApi.port, "IPFS RPC API", "--api / TIL_IPFS_API");
   await assertPortFree(settings.ipfsGateway.host, settings.ipfsGateway.port, "IPFS gateway", "--gateway / TIL_IPFS_GATEWAY");
+  await assertPortFree("127.0.0.1", appPort, "web app", "--app-port / TIL_APP_PORT");
 
   const running: ManagedProcess[] = [];
   let stopRecording: (() => Promise<void>) | undefined;
@@ -132,6 +140,30 @@ async function main(): Promise<number> {
     }
     stopRecording = recordPublishedEntries(journal, provider, deployment);
 
+    step("web app (Vite)");
+    const appUrl = `http://127.0.0.1:${appPort}/`;
+    running.push(
+      await startProcess({
+        name: "web app",
+        command: process.execPath,
+        args: [path.join(projectRoot, "node_modules", "vite", "bin", "vite.js"), path.join(projectRoot, "frontend"), "--host", "127.0.0.1", "--port", String(appPort), "--strictPort"],
+        logFile: path.join(logs, "app.log"),
+        env: {
+          ...process.env,
+          VITE_TIL_CHAIN_ID: String(deployment.chainId),
+          VITE_TIL_RPC_URL: rpcUrl,
+          VITE_TIL_CONTRACT_ADDRESS: deployment.address,
+          VITE_TIL_DEPLOY_BLOCK: String(deployment.deployBlock),
+          VITE_TIL_IPFS_API: apiUrl,
+          VITE_TIL_GATEWAYS: [hostPortUrl(settings.ipfsGateway), process.env.VITE_TIL_GATEWAYS ?? "https://trustless-gateway.link,https://ipfs.io"].join(","),
+        },
+        ready: async () => (await fetch(appUrl, { signal: AbortSignal.timeout(2_000) })).ok,
+      }),
+    );
+    if (!settings.ipfsApiAllowedOrigins.includes(`http://127.0.0.1:${appPort}`)) {
+      samples += `\n  Note: the IPFS RPC API does not allow http://127.0.0.1:${appPort}; publishing from the app needs it in TIL_IPFS_API_ORIGINS.`;
+    }
+
     console.log(`
 TIL local stack is running.
 
@@ -139,6 +171,7 @@ TIL local stack is running.
   Registry          ${deployment.address}
   IPFS RPC API      ${apiUrl}
   IPFS gateway      ${hostPortUrl(settings.ipfsGateway)}
+  Web app           ${appUrl}
   Deployment file   ${deploymentFile}
   Local state       ${settings.home}  (logs in ${logs})
 

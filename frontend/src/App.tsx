@@ -1,0 +1,51 @@
+import { lazy, Suspense, useEffect } from "react";
+import { useRoute } from "./router.ts";
+import { WalletPanel } from "./wallet/WalletPanel.tsx";
+import { FeedPage } from "./feed/FeedPage.tsx";
+
+const loadEntryPage = () => import("./entry/EntryPage.tsx");
+const EntryPage = lazy(() => loadEntryPage().then((m) => ({ default: m.EntryPage })));
+const EditorPage = lazy(() => import("./editor/EditorPage.tsx").then((m) => ({ default: m.EditorPage })));
+const SettingsPage = lazy(() => import("./settings/SettingsPage.tsx").then((m) => ({ default: m.SettingsPage })));
+
+export function App() {
+  const route = useRoute();
+  useEffect(() => {
+    // Fetch the entry page's code while the user looks at the feed, so opening an entry is instant.
+    const idle = setTimeout(() => void loadEntryPage(), 500);
+    return () => clearTimeout(idle);
+  }, []);
+  useEffect(() => {
+    document.getElementById("main")?.focus({ preventScroll: true });
+  }, [route.page]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
+        Skip to content
+      </a>
+      <header className="site-header">
+        <nav aria-label="Main">
+          <a className="brand" href="#/">Today I Learned</a>
+          <a href="#/" aria-current={route.page === "feed" ? "page" : undefined}>Feed</a>
+          <a href="#/write" aria-current={route.page === "write" ? "page" : undefined}>Write</a>
+          <a href="#/settings" aria-current={route.page === "settings" ? "page" : undefined}>Settings</a>
+        </nav>
+        <WalletPanel />
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          {route.page === "feed" && <FeedPage tag={route.tag} author={route.author} q={route.q} />}
+          {route.page === "entry" && <EntryPage key={route.ref} entryRef={route.ref} />}
+          {route.page === "write" && <EditorPage />}
+          {route.page === "settings" && <SettingsPage />}
+          {route.page === "not-found" && (
+            <p>
+              Nothing at “{route.path}”. <a href="#/">Back to the feed</a>.
+            </p>
+          )}
+        </Suspense>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,154 @@
+/**
+ * Publishing a draft: pack (CID computed locally) → check the wallet, the chain and whether this
+ * author already published the same content → pin through the Kubo RPC API (the node must return
+ * the same CID) → send `publish(digest)` from the wallet → wait for the block. Each step reports
+ * progress; every failure becomes a {@link PublishError} with a sentence the user can act on.
+ */
+import { getConnection, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
+import type { Address } from "viem";
+import { normalizeNote, type Note } from "../../../core/entry/note.ts";
+import { packEntry, type PackedEntry } from "../../../core/entry/pack.ts";
+import { wagmiConfig, appChain } from "../wagmi.ts";
+import { registry } from "../feed/registry.ts";
+import { settings } from "../settings/settings.ts";
+import { isInsufficientFunds, isUserRejection, messageOf, revertOf } from "../errors.ts";
+
+export type PublishStep = "pack" | "check" | "pin" | "wallet" | "mine" | "done";
+
+export const PUBLISH_STEPS: { step: PublishStep; label: string }[] = [
+  { step: "pack", label: "Packing the entry and computing its CID" },
+  { step: "check", label: "Checking wallet, chain and earlier publications" },
+  { step: "pin", label: "Pinning to IPFS" },
+  { step: "wallet", label: "Confirm in your wallet" },
+  { step: "mine", label: "Waiting for the block" },
+  { step: "done", label: "Published" },
+];
+
+export type PublishErrorKind = "invalid" | "not-connected" | "wrong-chain" | "already-published" | "ipfs-unreachable" | "ipfs-refused" | "cid-mismatch" | "rejected" | "insufficient-funds" | "reverted" | "chain";
+
+export class PublishError extends Error {
+  static name = "PublishError";
+  constructor(
+    readonly kind: PublishErrorKind,
+    message: string,
+    readonly extra: { cid?: string; tokenId?: bigint } = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "PublishError";
+  }
+}
+
+export interface PublishProgress {
+  step: PublishStep;
+  cid?: string;
+  txHash?: string;
+  tokenId?: bigint;
+  warnings?: string[];
+}
+
+export interface PublishResult {
+  cid: string;
+  tokenId: bigint;
+  txHash: string;
+}
+
+/** The Kubo `add` options that give the entry directory the CID packEntry computed. */
+export const ENTRY_ADD_OPTIONS = { wrapWithDirectory: true, cidVersion: 1, rawLeaves: true, chunker: "size-262144", pin: true } as const;
+
+export async function publishDraft(note: Note, images: Map<string, Uint8Array>, onProgress: (p: PublishProgress) => void): Promise<PublishResult> {
+  // 1. Pack.
+  onProgress({ step: "pack" });
+  let packed: PackedEntry;
+  try {
+    packed = await packEntry(normalizeNote(note), { images });
+  } catch (error) {
+    throw new PublishError("invalid", messageOf(error), {}, { cause: error });
+  }
+  const { cid, digest } = packed;
+
+  // 2. Wallet, chain, already published?
+  onProgress({ step: "check", cid, warnings: packed.warnings });
+  const connection = getConnection(wagmiConfig);
+  if (!connection.isConnected || !connection.address) throw new PublishError("not-connected", "Connect a wallet first (top right): the entry is minted to the connected account.", { cid });
+  if (connection.chainId !== appChain.id) {
+    throw new PublishError("wrong-chain", `Your wallet is on chain ${connection.chainId}, but the registry is on ${appChain.name} (chain id ${appChain.id}). Switch networks and publish again.`, { cid });
+  }
+  const author: Address = connection.address;
+  let existing: bigint;
+  try {
+    existing = await readContract(wagmiConfig, { ...registry, functionName: "tokenOf", args: [author, digest], chainId: appChain.id });
+  } catch (error) {
+    throw new PublishError("chain", `Cannot reach the registry at ${settings.rpcUrl}: ${messageOf(error)}`, { cid }, { cause: error });
+  }
+  if (existing !== 0n) throw new PublishError("already-published", "You already published exactly this content.", { cid, tokenId: existing });
+
+  // 3. Pin.
+  onProgress({ step: "pin", cid });
+  const pinned = await pinEntry(packed);
+  if (pinned !== cid) {
+    throw new PublishError("cid-mismatch", `The IPFS node returned ${pinned} for this entry, but it was computed locally as ${cid}. Publishing stopped so the token never points at other content.`, { cid });
+  }
+
+  // 4. Wallet.
+  onProgress({ step: "wallet", cid });
+  let txHash: `0x${string}`;
+  try {
+    const { request } = await simulateContract(wagmiConfig, { ...registry, functionName: "publish", args: [digest], account: author, chainId: appChain.id });
+    txHash = await writeContract(wagmiConfig, request);
+  } catch (error) {
+    throw toPublishError(error, cid);
+  }
+
+  // 5. Block.
+  onProgress({ step: "mine", cid, txHash });
+  const receipt = await waitForTransactionReceipt(wagmiConfig, { hash: txHash, chainId: appChain.id });
+  if (receipt.status !== "success") throw new PublishError("reverted", `The transaction ${txHash} was included but reverted.`, { cid });
+  const tokenId = await readContract(wagmiConfig, { ...registry, functionName: "tokenOf", args: [author, digest], chainId: appChain.id });
+  onProgress({ step: "done", cid, txHash, tokenId });
+  return { cid, tokenId, txHash };
+}
+
+/** Adds the packed files through the Kubo RPC API and returns the root CID the node computed. */
+async function pinEntry(packed: PackedEntry): Promise<string> {
+  const { create } = await import("kubo-rpc-client");
+  const client = create({ url: settings.ipfsApiUrl, headers: settings.ipfsApiAuth ? { authorization: settings.ipfsApiAuth } : undefined });
+  let root: string | undefined;
+  try {
+    for await (const added of client.addAll(
+      packed.files.map((f) => ({ path: f.path, content: f.content })),
+      ENTRY_ADD_OPTIONS,
+    )) {
+      if (added.path === "") root = added.cid.toString();
+    }
+  } catch (error) {
+    const status = (error as { status?: number; response?: { status?: number } }).response?.status ?? (error as { status?: number }).status;
+    if (status === 401 || status === 403) {
+      throw new PublishError("ipfs-refused", `The IPFS RPC API at ${settings.ipfsApiUrl} refused the request (HTTP ${status}). Check the authorization header in Settings, or allow this origin (${location.origin}) in the node's API origins (TIL_IPFS_API_ORIGINS).`, { cid: packed.cid }, { cause: error });
+    }
+    if (error instanceof TypeError || /fetch|network|ECONNREFUSED/i.test(messageOf(error))) {
+      throw new PublishError(
+        "ipfs-unreachable",
+        `Cannot reach the IPFS RPC API at ${settings.ipfsApiUrl}, or it refused this page's origin (${location.origin}). Start the local stack with \`npm start\`, add this origin to TIL_IPFS_API_ORIGINS, or change the API URL in Settings. Nothing was published; your draft is kept.`,
+        { cid: packed.cid },
+        { cause: error },
+      );
+    }
+    throw new PublishError("ipfs-unreachable", `Pinning failed: ${messageOf(error)}`, { cid: packed.cid }, { cause: error });
+  }
+  if (!root) throw new PublishError("cid-mismatch", "The IPFS node returned no directory for the entry.", { cid: packed.cid });
+  return root;
+}
+
+function toPublishError(error: unknown, cid: string): PublishError {
+  if (isUserRejection(error)) return new PublishError("rejected", "You rejected the transaction in your wallet. Nothing was minted; your draft is kept (the content stays pinned).", { cid }, { cause: error });
+  if (isInsufficientFunds(error)) return new PublishError("insufficient-funds", `The account has too little ${appChain.nativeCurrency.symbol} to pay for the transaction. Fund it and publish again.`, { cid }, { cause: error });
+  const revert = revertOf(error);
+  if (revert?.errorName === "TILEntryAlreadyPublished") {
+    return new PublishError("already-published", "You already published exactly this content.", { cid, tokenId: revert.args[2] as bigint }, { cause: error });
+  }
+  if (revert) return new PublishError("reverted", `The registry refused the entry: ${revert.errorName}(${revert.args.map(String).join(", ")}).`, { cid }, { cause: error });
+  const message = messageOf(error);
+  if (/chain/i.test(message) && /mismatch|does not match/i.test(message)) return new PublishError("wrong-chain", `Your wallet switched to another chain: ${message}`, { cid }, { cause: error });
+  return new PublishError("chain", message, { cid }, { cause: error });
+}

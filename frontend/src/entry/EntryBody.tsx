@@ -1,0 +1,88 @@
+/**
+ * A note's body rendered with the project's one renderer (core/entry renderMarkdown), used by the
+ * entry page and the editor preview alike. The renderer already escapes raw HTML and refuses
+ * unsafe URLs; here, in an inert DOMParser document, images of the entry's own directory are
+ * detached from the network (they are filled in from verified bytes or the draft's files), links
+ * open in a new tab without opener or referrer, and code blocks get syntax highlighting.
+ */
+import { useEffect, useMemo, useRef } from "react";
+import { renderMarkdown } from "../../../core/entry/render.ts";
+import type { Note } from "../../../core/entry/note.ts";
+
+export interface EntryBodyProps {
+  note: Note;
+  /** URL (blob:/data:) for an image path inside the entry directory, or undefined when missing. */
+  resolveImage: (path: string) => Promise<string | undefined>;
+  /** Base URL for relative links (the entry directory on a public gateway); absent: relative links are disabled. */
+  linkBase?: string;
+}
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/** The renderer's HTML, with local images detached and links made to open safely. Exported for tests. */
+export function prepareBodyHtml(note: Note, linkBase?: string): string {
+  const html = renderMarkdown(note.body, { omitLeadingTitle: note.title });
+  const doc = new DOMParser().parseFromString(`<!doctype html><body>${html}`, "text/html");
+  for (const img of Array.from(doc.querySelectorAll("img"))) {
+    const src = img.getAttribute("src") ?? "";
+    if (!SCHEME.test(src)) {
+      img.removeAttribute("src");
+      img.setAttribute("data-local-src", src.replace(/^\.\//, ""));
+    }
+  }
+  for (const a of Array.from(doc.querySelectorAll("a"))) {
+    const href = a.getAttribute("href") ?? "#";
+    if (href.startsWith("#")) continue;
+    if (!SCHEME.test(href)) {
+      if (!linkBase) {
+        a.setAttribute("href", "#");
+        continue;
+      }
+      a.setAttribute("href", new URL(href, linkBase).href);
+    }
+    a.setAttribute("target", "_blank");
+    a.setAttribute("rel", "noopener noreferrer nofollow");
+  }
+  return doc.body.innerHTML;
+}
+
+export function EntryBody({ note, resolveImage, linkBase }: EntryBodyProps) {
+  const html = useMemo(() => prepareBodyHtml(note, linkBase), [note, linkBase]);
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const root = ref.current;
+    if (!root) return;
+    let cancelled = false;
+    for (const img of Array.from(root.querySelectorAll<HTMLImageElement>("img[data-local-src]"))) {
+      const path = img.dataset.localSrc!;
+      resolveImage(path).then(
+        (url) => {
+          if (cancelled) return;
+          if (url) img.src = url;
+          else img.replaceWith(document.createTextNode(`[image not in this entry: ${img.alt || path}]`));
+        },
+        () => !cancelled && img.replaceWith(document.createTextNode(`[image unavailable: ${img.alt || path}]`)),
+      );
+    }
+    const blocks = root.querySelectorAll<HTMLElement>("pre > code");
+    if (blocks.length > 0) {
+      void import("./highlight.ts").then(({ highlightBlocks }) => !cancelled && highlightBlocks(blocks));
+    }
+    return () => {
+      cancelled = true;
+    };
+  }, [html, resolveImage]);
+
+  const onClick = (event: React.MouseEvent) => {
+    // In-page fragment links must not change the app's hash route.
+    const a = (event.target as Element).closest("a");
+    const href = a?.getAttribute("href");
+    if (a && href?.startsWith("#")) {
+      event.preventDefault();
+      if (href.length > 1) ref.current?.querySelector(`[id="${CSS.escape(decodeURIComponent(href.slice(1)))}"]`)?.scrollIntoView();
+    }
+  };
+
+  return <div ref={ref} className="entry-body" onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} data-testid="entry-body" />;
+}

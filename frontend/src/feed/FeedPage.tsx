@@ -1,0 +1,152 @@
+/**
+ * The feed: every entry, newest first, windowed (only the rows on screen are in the DOM, so
+ * 10,000 entries scroll smoothly). Filter by tag and author, search the text of what is loaded.
+ */
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { entriesIndex, type IndexedEntry } from "./entries-index.ts";
+import { summaries } from "./metadata.ts";
+import { filterEntries } from "./filter.ts";
+import { entryHref, feedHref, navigate } from "../router.ts";
+import { shortAddress } from "../wallet/WalletPanel.tsx";
+
+const ROW_HEIGHT = 104;
+const OVERSCAN = 6;
+
+export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?: string }) {
+  const index = useSyncExternalStore(entriesIndex.subscribe, entriesIndex.snapshot);
+  useSyncExternalStore(summaries.subscribe, summaries.version);
+  const [query, setQuery] = useState(q ?? "");
+  useEffect(() => setQuery(q ?? ""), [q]);
+
+  const needsSummaries = Boolean(tag || q);
+  useEffect(() => {
+    // Tag and text filters look at metadata: load it for every entry, in the background.
+    if (needsSummaries) summaries.request(index.entries.map((e) => e.cid));
+  }, [needsSummaries, index.entries]);
+
+  const visible = filterEntries(index.entries, { tag, author, q }, (cid) => summaries.get(cid));
+  const listRef = useRef<HTMLOListElement>(null);
+  const [range, setRange] = useState({ start: 0, end: 30 });
+
+  useLayoutEffect(() => {
+    const update = () => {
+      const list = listRef.current;
+      if (!list) return;
+      const top = list.getBoundingClientRect().top;
+      const start = Math.max(0, Math.floor(-top / ROW_HEIGHT) - OVERSCAN);
+      const end = Math.min(visible.length, Math.ceil((window.innerHeight - top) / ROW_HEIGHT) + OVERSCAN);
+      setRange((old) => (old.start === start && old.end === end ? old : { start, end }));
+    };
+    update();
+    window.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    return () => {
+      window.removeEventListener("scroll", update);
+      window.removeEventListener("resize", update);
+    };
+  }, [visible.length]);
+
+  const rows = visible.slice(range.start, range.end);
+  const rowKey = rows.map((e) => e.cid).join();
+  useEffect(() => {
+    summaries.request(rows.map((e) => e.cid), true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [rowKey]);
+
+  const allTags = useMemo(() => {
+    const counts = new Map<string, number>();
+    for (const entry of index.entries) {
+      const s = summaries.get(entry.cid);
+      if (s?.status === "ok") for (const t of s.summary.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
+    return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 30);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [index.entries, summaries.version()]);
+
+  const loadedCount = index.entries.reduce((n, e) => n + (summaries.get(e.cid) ? 1 : 0), 0);
+
+  return (
+    <section aria-labelledby="feed-title">
+      <h1 id="feed-title">Entries</h1>
+      <form
+        className="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          navigate(feedHref({ tag, author, q: query.trim() }));
+        }}
+      >
+        <label>
+          <span className="visually-hidden">Search entries</span>
+          <input type="search" value={query} placeholder="Search titles, descriptions, tags…" onChange={(e) => setQuery(e.target.value)} data-testid="search" />
+        </label>
+        <button type="submit">Search</button>
+        {(tag || author || q) && (
+          <p className="active-filters" data-testid="active-filters">
+            {tag && <span className="chip">tag: {tag}</span>}
+            {author && <span className="chip">author: {shortAddress(author)}</span>}
+            {q && <span className="chip">text: “{q}”</span>}
+            <a href="#/">Clear filters</a>
+          </p>
+        )}
+      </form>
+      {allTags.length > 0 && (
+        <nav aria-label="Tags" className="tag-cloud">
+          {allTags.map(([t, n]) => (
+            <a key={t} className="tag" href={feedHref({ tag: t, author, q })} aria-current={t === tag ? "true" : undefined}>
+              #{t} <span className="muted">{n}</span>
+            </a>
+          ))}
+        </nav>
+      )}
+      <p className="muted small" aria-live="polite" data-testid="feed-status">
+        {index.status === "loading" && "Reading entries from the chain…"}
+        {index.status !== "loading" &&
+          `${visible.length} of ${index.entries.length} entr${index.entries.length === 1 ? "y" : "ies"}${needsSummaries && loadedCount < index.entries.length ? ` (metadata loaded for ${loadedCount}; more matches may appear)` : ""}`}
+      </p>
+      {index.status === "error" && (
+        <p role="alert" className="error">
+          {index.error}
+        </p>
+      )}
+      {index.status === "ready" && index.entries.length === 0 && (
+        <p>
+          No entries yet. <a href="#/write">Write the first one</a>.
+        </p>
+      )}
+      <ol ref={listRef} className="feed" style={{ height: visible.length * ROW_HEIGHT }} data-testid="feed">
+        {rows.map((entry, i) => (
+          <FeedRow key={`${entry.tokenId}`} entry={entry} top={(range.start + i) * ROW_HEIGHT} />
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+const FeedRow = memo(function FeedRow({ entry, top }: { entry: IndexedEntry; top: number }) {
+  const state = summaries.get(entry.cid);
+  const summary = state?.status === "ok" ? state.summary : undefined;
+  return (
+    <li className="feed-row" style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }} data-testid="feed-item" data-loaded={summary ? "true" : state ? "error" : "false"} data-cid={entry.cid}>
+      <a className="feed-title" href={entryHref(entry.cid)}>
+        {summary?.title ?? (state?.status === "error" ? "(content unavailable)" : "Loading…")}
+      </a>
+      <p className="feed-meta small">
+        {summary?.date && <time dateTime={summary.date}>{summary.date}</time>}
+        {summary?.tags.map((t) => (
+          <a key={t} className="tag" href={feedHref({ tag: t })}>
+            #{t}
+          </a>
+        ))}
+      </p>
+      <p className="feed-meta small muted">
+        by{" "}
+        <a href={feedHref({ author: entry.author })} title={entry.author}>
+          {shortAddress(entry.author)}
+        </a>{" "}
+        · <code title={entry.cid}>{entry.cid.slice(0, 12)}…{entry.cid.slice(-6)}</code>
+        {state?.status === "error" && <span className="error" title={state.error}> · not retrievable</span>}
+      </p>
+    </li>
+  );
+});

@@ -1,0 +1,102 @@
+/**
+ * metadata.json of entries (title, date, tags, description) for the feed, read verified through
+ * the gateways, a few at a time, visible entries first. Results are kept in memory per CID.
+ */
+import type { EntryMetadata } from "../../../core/entry/pack.ts";
+import { readVerified, textOf } from "../ipfs/reader.ts";
+
+export interface EntrySummary {
+  title: string;
+  date?: string;
+  tags: string[];
+  description: string;
+}
+
+export type SummaryState = { status: "ok"; summary: EntrySummary } | { status: "error"; error: string };
+
+const CONCURRENCY = 8;
+
+export class SummaryLoader {
+  readonly #results = new Map<string, SummaryState>();
+  readonly #queue: string[] = [];
+  readonly #queued = new Set<string>();
+  #active = 0;
+  #listeners = new Set<() => void>();
+  #version = 0;
+  #notifyScheduled = false;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+  /** Changes whenever a summary arrives (for useSyncExternalStore). */
+  version = (): number => this.#version;
+
+  get(cid: string): SummaryState | undefined {
+    return this.#results.get(cid);
+  }
+
+  get loadedCount(): number {
+    return this.#results.size;
+  }
+
+  /** Ask for these CIDs; `urgent` ones go to the front of the queue. */
+  request(cids: string[], urgent = false): void {
+    const wanted = cids.filter((cid) => !this.#results.has(cid));
+    if (urgent) {
+      for (let i = wanted.length - 1; i >= 0; i--) {
+        const cid = wanted[i];
+        if (this.#queued.has(cid)) this.#queue.splice(this.#queue.indexOf(cid), 1);
+        this.#queue.unshift(cid);
+        this.#queued.add(cid);
+      }
+    } else {
+      for (const cid of wanted) if (!this.#queued.has(cid)) (this.#queue.push(cid), this.#queued.add(cid));
+    }
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#active < CONCURRENCY && this.#queue.length > 0) {
+      const cid = this.#queue.shift()!;
+      this.#active++;
+      void this.#load(cid).finally(() => {
+        this.#active--;
+        this.#queued.delete(cid);
+        this.#pump();
+      });
+    }
+  }
+
+  async #load(cid: string): Promise<void> {
+    if (this.#results.has(cid)) return;
+    try {
+      const { bytes } = await readVerified(cid, "metadata.json");
+      this.#results.set(cid, { status: "ok", summary: summaryOf(JSON.parse(textOf(bytes)) as EntryMetadata) });
+    } catch (error) {
+      this.#results.set(cid, { status: "error", error: (error as Error).message });
+    }
+    this.#version++;
+    if (!this.#notifyScheduled) {
+      this.#notifyScheduled = true;
+      queueMicrotask(() => {
+        this.#notifyScheduled = false;
+        for (const listener of this.#listeners) listener();
+      });
+    }
+  }
+}
+
+/** The summary fields of an entry's metadata.json (defensive: it is untrusted JSON). */
+export function summaryOf(metadata: EntryMetadata): EntrySummary {
+  const p = (metadata?.properties ?? {}) as Partial<EntryMetadata["properties"]>;
+  const str = (value: unknown) => (typeof value === "string" ? value : "");
+  return {
+    title: str(p.title) || str(metadata?.name) || "(untitled)",
+    date: typeof p.date === "string" ? p.date : undefined,
+    tags: Array.isArray(p.tags) ? p.tags.filter((t): t is string => typeof t === "string") : [],
+    description: str(metadata?.description),
+  };
+}
+
+export const summaries = new SummaryLoader();

@@ -1,0 +1,30 @@
+/**
+ * Verified reads of entry files through the configured gateways (core/retrieve does the checking:
+ * every block is hashed and compared with its CID; wrong bytes and timeouts fall through to the
+ * next gateway). One shared blockstore, so blocks read for the feed are reused by the entry page.
+ */
+import { VerifiedGatewayBlockstore, type GatewayFailure } from "../../../core/retrieve/verified-blockstore.ts";
+import { readEntryFile } from "../../../core/retrieve/entry-reader.ts";
+import { settings } from "../settings/settings.ts";
+
+export const blockstore = new VerifiedGatewayBlockstore(settings.gateways, { timeoutMs: 8_000 });
+
+export interface VerifiedFile {
+  bytes: Uint8Array;
+  /** Gateways that served this file's blocks. */
+  servedBy: string[];
+  /** Attempts that failed while reading it (wrong bytes, errors, timeouts). */
+  failures: GatewayFailure[];
+}
+
+/** Reads `path` inside the entry `cid`; every byte verified against the CID. */
+export async function readVerified(cid: string, path: string, signal?: AbortSignal): Promise<VerifiedFile> {
+  const servedBefore = new Map(blockstore.served);
+  const failuresBefore = blockstore.failures.length;
+  const bytes = await readEntryFile(blockstore, cid, path, signal);
+  const servedBy = [...blockstore.served].filter(([gateway, count]) => count > (servedBefore.get(gateway) ?? 0)).map(([gateway]) => gateway);
+  return { bytes, servedBy, failures: blockstore.failures.slice(failuresBefore) };
+}
+
+const decoder = new TextDecoder();
+export const textOf = (bytes: Uint8Array): string => decoder.decode(bytes);

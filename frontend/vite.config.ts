@@ -1,0 +1,39 @@
+/**
+ * Vite config of the web app. Root is frontend/; the shared core (../core) is imported with `.ts`
+ * extensions. `base: "./"` plus hash routes lets the built app run from any sub-path, e.g.
+ * `/ipfs/<cid>/` on a gateway.
+ */
+import { defineConfig, type Plugin } from "vite";
+import react from "@vitejs/plugin-react";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = fileURLToPath(new URL("../", import.meta.url));
+
+/** A Content-Security-Policy for the production build (dev needs Vite's inline preamble). */
+function contentSecurityPolicy(): Plugin {
+  const policy = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' blob: data: https: http:",
+    "connect-src *",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+  return {
+    name: "til-csp",
+    apply: "build",
+    transformIndexHtml: (html) => html.replace("<head>", `<head>\n    <meta http-equiv="Content-Security-Policy" content="${policy}" />`),
+  };
+}
+
+export default defineConfig({
+  root: fileURLToPath(new URL(".", import.meta.url)),
+  base: "./",
+  envPrefix: "VITE_TIL_",
+  plugins: [react(), contentSecurityPolicy()],
+  server: { fs: { allow: [repoRoot] }, strictPort: true },
+  preview: { strictPort: true },
+  build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 800 },
+});
