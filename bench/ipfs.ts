@@ -26,7 +26,9 @@ import { seededBytes, startDaemonProcess } from "../test/ipfs/daemon-process.ts"
 const ENTRIES = 1000;
 const BIG_FILE_BYTES = 64 * 1024 * 1024;
 const GATEWAY_CONCURRENCY = 32;
-const LOAD_SECONDS = 6;
+const LOAD_SECONDS = 2;
+const LOAD_ROUNDS = 3;
+const BIG_FILE_TURNS = 3;
 /** The app's entry options: CIDv1 with raw leaves, wrapped in a directory. */
 const ENTRY_OPTIONS = { cidVersion: 1 as const, rawLeaves: true, wrapWithDirectory: true };
 
@@ -136,36 +138,36 @@ async function main(): Promise<void> {
     }
 
     // 1,000 entries, one add (and pin) per entry, as the app publishes them; the node and Helia
-    // in-process take turns by hundreds so both see the same disk and cache conditions
+    // in-process take turns by fifties so both see the same disk, cache and machine load
     let rpcEntrySeconds = 0;
     let heliaEntrySeconds = 0;
-    for (let batch = 0; batch < ENTRIES / 100; batch++) {
+    for (let batch = 0; batch < ENTRIES / 50; batch++) {
       const entryCids: string[] = [];
       rpcEntrySeconds += (await timed(async () => {
-        for (let i = batch * 100; i < (batch + 1) * 100; i++) {
+        for (let i = batch * 50; i < (batch + 1) * 50; i++) {
           let root = "";
           for await (const result of api.addAll(entryFiles(i), ENTRY_OPTIONS)) root = result.cid.toString();
           entryCids.push(root);
         }
       })).seconds;
       heliaEntrySeconds += (await timed(async () => {
-        for (let i = batch * 100; i < (batch + 1) * 100; i++) {
+        for (let i = batch * 50; i < (batch + 1) * 50; i++) {
           let root;
           for await (const result of heliaFs.addAll(entryFiles(i), kuboImporterOptions(ENTRY_OPTIONS))) root = result.cid;
-          if (String(root) !== entryCids[i - batch * 100]) throw new Error(`entry ${i}: Helia in-process gave ${root}, the node ${entryCids[i - batch * 100]}`);
+          if (String(root) !== entryCids[i - batch * 50]) throw new Error(`entry ${i}: Helia in-process gave ${root}, the node ${entryCids[i - batch * 50]}`);
           for await (const _ of helia.pins.add(root!));
         }
       })).seconds;
     }
 
     // one 64 MiB file (Kubo defaults: CIDv0, 256 KiB chunks), streamed, pinned; after a warm-up,
-    // two turns each, best of two
+    // three turns each, best of three (the machine may be shared)
     await api.add(seededBytes(8 * 1024 * 1024, 8));
     await heliaFs.addByteStream(seededBytes(8 * 1024 * 1024, 8), kuboImporterOptions());
     let rpcBigSeconds = Infinity;
     let heliaBigSeconds = Infinity;
     let bigAddPeakMb = 0;
-    for (let turn = 0; turn < 2; turn++) {
+    for (let turn = 0; turn < BIG_FILE_TURNS; turn++) {
       const rpcBig = await peakRss(pid, () => timed(() => api.add(seededBytes(BIG_FILE_BYTES, 64 + turn))));
       bigAddPeakMb = Math.max(bigAddPeakMb, rpcBig.peakMb);
       rpcBigSeconds = Math.min(rpcBigSeconds, rpcBig.result.seconds);
@@ -185,11 +187,16 @@ async function main(): Promise<void> {
     await loadTest(entryUrl, GATEWAY_CONCURRENCY, 1, entryBytes.length);
     const plain = await startPlainServer(entryBytes);
     let plainRps = 0;
-    let gateway: { result: number; peakMb: number };
+    const gateway = { result: 0, peakMb: 0 };
     try {
       await loadTest(plain.url, GATEWAY_CONCURRENCY, 1, entryBytes.length);
-      gateway = await peakRss(pid, () => loadTest(entryUrl, GATEWAY_CONCURRENCY, LOAD_SECONDS, entryBytes.length));
-      plainRps = await loadTest(plain.url, GATEWAY_CONCURRENCY, LOAD_SECONDS, entryBytes.length);
+      // alternate the two servers, best round of each (the machine may be shared)
+      for (let round = 0; round < LOAD_ROUNDS; round++) {
+        const measured = await peakRss(pid, () => loadTest(entryUrl, GATEWAY_CONCURRENCY, LOAD_SECONDS, entryBytes.length));
+        gateway.result = Math.max(gateway.result, measured.result);
+        gateway.peakMb = Math.max(gateway.peakMb, measured.peakMb);
+        plainRps = Math.max(plainRps, await loadTest(plain.url, GATEWAY_CONCURRENCY, LOAD_SECONDS, entryBytes.length));
+      }
     } finally {
       plain.stop();
     }
