@@ -207,11 +207,16 @@ export class IpfsStore {
     }
   }
 
-  /** How a CID is pinned, or undefined. */
+  /** How a CID is pinned, or undefined; "indirect" is found by walking the recursive pins. */
   async pinStatus(cid: CID): Promise<PinKind | undefined> {
     const record = await this.#pinRecord(cid);
     if (record) return record.depth === 0 ? "direct" : "recursive";
-    return (await this.helia.pins.isPinned(cid)) ? "indirect" : undefined;
+    const key = cacheKey(cid);
+    for await (const pin of this.helia.pins.ls()) {
+      if (pin.depth === 0) continue;
+      for await (const reached of this.#walkPresent(pin.cid)) if (cacheKey(reached) === key) return "indirect";
+    }
+    return undefined;
   }
 
   async #pinRecord(cid: CID): Promise<{ depth: number } | undefined> {
@@ -247,19 +252,54 @@ export class IpfsStore {
     return [...createUnsafe({ bytes, cid, codec }).links()].map(([, link]) => link);
   }
 
-  /** Remove every block no pin protects; yields each removed CID. */
+  /**
+   * Remove every block no pin reaches. Mark and sweep, as Kubo does: the live set is every
+   * direct pin plus every block of every recursive pin's DAG, walked now. Helia's own gc trusts
+   * per-block reference counts that its `pins.rm` keeps wrong when two pins share blocks
+   * (pin A, pin B, unpin A, re-pin A, unpin B leaves A's shared blocks unprotected), so it is
+   * not used.
+   */
   async collectGarbage(): Promise<CID[]> {
     return this.#gcLock.exclusive(async () => {
+      const live = new Set<string>();
+      for await (const pin of this.helia.pins.ls()) {
+        if (pin.depth === 0) {
+          live.add(cacheKey(pin.cid));
+          continue;
+        }
+        for await (const cid of this.#walkPresent(pin.cid)) live.add(cacheKey(cid));
+      }
       const removed: CID[] = [];
-      await this.helia.gc({
-        onProgress: (event: { type: string; detail: unknown }) => {
-          // the blockstore is keyed by multihash: report raw CIDv1s, as Kubo's gc does
-          if (event.type === "helia:gc:deleted") removed.push(CID.createV1(RAW_CODE, (event.detail as CID).multihash));
-        },
-      } as never);
+      for await (const { cid } of this.#blockstore.getAll()) {
+        if (live.has(cacheKey(cid))) continue;
+        await this.#blockstore.delete(cid);
+        // the blockstore is keyed by multihash: report raw CIDv1s, as Kubo's gc does
+        removed.push(CID.createV1(RAW_CODE, cid.multihash));
+      }
       this.#cache.clear();
       return removed;
     });
+  }
+
+  /** Like {@link walkDag}, but a missing block ends only its own branch (gc keeps what is there). */
+  async *#walkPresent(root: CID): AsyncGenerator<CID> {
+    const seen = new Set<string>();
+    const stack: CID[] = [root];
+    while (stack.length > 0) {
+      const cid = stack.pop() as CID;
+      const key = cacheKey(cid);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      let links: CID[];
+      try {
+        links = await this.linksOf(cid);
+      } catch (err) {
+        if (err instanceof BlockNotLocalError) continue;
+        throw err;
+      }
+      yield cid;
+      for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]);
+    }
   }
 
   /** Number and total size of the blocks on disk. */

@@ -110,6 +110,19 @@ describe("Kubo RPC API", () => {
       const indirect = await collectAll(api.pin.ls({ type: "indirect" }));
       assert.ok(indirect.some((pin) => pin.cid.toString() === child));
     });
+    it("blocks shared by two pins stay while either pin holds them (pin, unpin, re-pin, unpin the other, gc)", async () => {
+      const shared = text("a block both entries contain\n");
+      const a = (await collectAll(api.addAll([{ path: "a/shared.txt", content: shared }, { path: "a/only-a.txt", content: text("a\n") }]))).at(-1)!.cid;
+      const b = (await collectAll(api.addAll([{ path: "b/shared.txt", content: shared }, { path: "b/only-b.txt", content: text("b\n") }]))).at(-1)!.cid;
+      await api.pin.rm(a);
+      await api.pin.add(a);
+      await api.pin.rm(b);
+      await collectAll(api.repo.gc());
+      assert.equal(await catText(api, `/ipfs/${a}/shared.txt`), "a block both entries contain\n");
+      await api.pin.rm(a);
+      await collectAll(api.repo.gc());
+      await assert.rejects(catText(api, `/ipfs/${a}/shared.txt`), /not in this node's store/);
+    });
     it("refuses to pin a CID whose blocks are not here, at once", async () => {
       const missing = CID.createV1(0x55, await sha256.digest(text("never added")));
       const started = Date.now();
