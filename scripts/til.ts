@@ -144,6 +144,9 @@ async function runIpfsDaemon({ values }: CommandContext): Promise<number> {
   console.log(`Peer identity: ${daemon.identity.peerId}`);
   console.log(`RPC API server listening on ${toMultiaddr(daemon.apiUrl)}`);
   console.log(`Gateway server listening on ${toMultiaddr(daemon.gatewayUrl)}`);
+  if (!isLoopback(settings.ipfsApi.host)) {
+    console.log(`WARNING: the RPC API is an admin interface (it can add, pin and delete); ${settings.ipfsApi.host} is reachable from other machines.`);
+  }
   console.log("Daemon is ready");
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -163,6 +166,10 @@ async function runIpfsDaemon({ values }: CommandContext): Promise<number> {
     process.on("SIGTERM", () => stop("SIGTERM"));
   });
   return 0;
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
 }
 
 function toMultiaddr(url: string): string {

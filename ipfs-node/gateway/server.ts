@@ -33,9 +33,16 @@ interface GatewayRequest {
   query: URLSearchParams;
   head: boolean;
   signal: AbortSignal;
+  /**
+   * Resolved paths of small files, by path: content is immutable, so a path always names the
+   * same entry. Only the resolution is cached; reading still goes to the store, so content
+   * removed by gc answers 504 as it should.
+   */
+  resolvedFiles: Map<string, UnixFSEntry>;
 }
 
 export function createGatewayServer({ store }: GatewayServerOptions): http.Server {
+  const resolvedFiles = new Map<string, UnixFSEntry>();
   const server = http.createServer(async (req, res) => {
     res.setHeader("Access-Control-Allow-Origin", "*");
     res.setHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
@@ -56,7 +63,7 @@ export function createGatewayServer({ store }: GatewayServerOptions): http.Serve
       if (!urlPath.startsWith("/ipfs/")) throw new PathNotFoundError(`${urlPath} is not served here: request /ipfs/<cid>[/path]`);
       const segments = urlPath.slice(6).split("/").map(decodeSegment);
       const ipfsPath: IpfsPath = { root: parseCid(segments[0]), segments: segments.slice(1).filter((segment) => segment !== "") };
-      const request: GatewayRequest = { req, res, ipfsPath, urlPath, query, head: req.method === "HEAD", signal: abort.signal };
+      const request: GatewayRequest = { req, res, ipfsPath, urlPath, query, head: req.method === "HEAD", signal: abort.signal, resolvedFiles };
       const format = responseFormat(req, query);
       if (format === "raw") await sendRawBlock(store, request);
       else if (format === "car") await sendCar(store, request);
@@ -95,16 +102,10 @@ function responseFormat(req: http.IncomingMessage, query: URLSearchParams): "raw
   return "unixfs";
 }
 
-/**
- * Resolved paths of small files, by path: content is immutable, so a path always names the same
- * entry. Only the resolution is cached; reading still goes to the store, so content removed by
- * gc answers 504 as it should.
- */
-const resolvedFiles = new Map<string, UnixFSEntry>();
 const RESOLVED_FILES_MAX = 4096;
 const RESOLVED_FILE_MAX_BYTES = 1024 * 1024;
 
-async function terminalEntry(store: IpfsStore, { ipfsPath, signal }: GatewayRequest): Promise<UnixFSEntry> {
+async function terminalEntry(store: IpfsStore, { ipfsPath, signal, resolvedFiles }: GatewayRequest): Promise<UnixFSEntry> {
   const key = `${ipfsPath.root}/${ipfsPath.segments.join("/")}`;
   const cached = resolvedFiles.get(key);
   if (cached) return cached;

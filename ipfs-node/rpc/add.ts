@@ -3,7 +3,10 @@
  * directory, `{"Name","Bytes"}` progress lines with `progress=true`), the same CIDs Kubo computes.
  */
 import type { ImportCandidate, ImportResult } from "ipfs-unixfs-importer";
-import type { CID } from "multiformats/cid";
+import * as dagPb from "@ipld/dag-pb";
+import { UnixFS } from "ipfs-unixfs";
+import { CID } from "multiformats/cid";
+import { sha256 } from "multiformats/hashes/sha2";
 import { InvalidArgumentError, UnsupportedError } from "../errors.ts";
 import { kuboImporterOptions } from "../kubo-importer.ts";
 import type { IpfsStore } from "../store.ts";
@@ -42,8 +45,10 @@ export function createAddRoute(store: IpfsStore) {
     const output = new NdjsonStream(res);
 
     let progressWrite: Promise<void> = Promise.resolve();
+    const directoryPaths: string[] = [];
+    const otherPaths: string[] = [];
     const results = await store.importAndPin(
-      candidatesFrom(multipartParts(req, uploadLimitBytes)),
+      candidatesFrom(multipartParts(req, uploadLimitBytes), directoryPaths, otherPaths),
       {
         ...importerOptions,
         onlyHash,
@@ -64,6 +69,13 @@ export function createAddRoute(store: IpfsStore) {
       (all) => importRoots(all, wrapWithDirectory),
     );
     if (results.length === 0) throw new InvalidArgumentError("no files were given: send the content as multipart/form-data parts");
+    // the importer builds empty directories into the tree but does not report them; Kubo does
+    const reported = new Set(results.map((result) => result.path));
+    const emptyDirectory = await emptyDirectoryNode(importerOptions.cidVersion ?? 0);
+    for (const path of directoryPaths) {
+      const isEmpty = ![...directoryPaths, ...otherPaths].some((other) => other.startsWith(`${path}/`));
+      if (isEmpty && !reported.has(path)) await output.write({ Name: path, Hash: emptyDirectory.cid.toString(), Size: String(emptyDirectory.size) });
+    }
     output.end();
   };
 }
@@ -80,14 +92,26 @@ export function importRoots(results: ImportResult[], wrapWithDirectory: boolean)
   return results.filter((result) => result.path === undefined || result.path === "" || !result.path.replace(/^\/+/, "").includes("/")).map((result) => result.cid);
 }
 
-async function* candidatesFrom(parts: AsyncIterable<{ path: string; directory: boolean; content?: AsyncIterable<Uint8Array> | Uint8Array }>): AsyncGenerator<ImportCandidate> {
+async function* candidatesFrom(
+  parts: AsyncIterable<{ path: string; directory: boolean; content?: AsyncIterable<Uint8Array> | Uint8Array }>,
+  directoryPaths: string[],
+  otherPaths: string[],
+): AsyncGenerator<ImportCandidate> {
   for await (const part of parts) {
     const path = part.path === "" ? undefined : part.path;
     if (part.directory) {
       if (path === undefined) throw new InvalidArgumentError("a directory part needs a name");
+      directoryPaths.push(path.replace(/^\/+|\/+$/g, ""));
       yield { path };
     } else {
+      if (path !== undefined) otherPaths.push(path.replace(/^\/+/, ""));
       yield { path, content: part.content ?? new Uint8Array(0) };
     }
   }
+}
+
+/** An empty UnixFS directory node (Kubo: QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn for CIDv0). */
+async function emptyDirectoryNode(cidVersion: 0 | 1): Promise<{ cid: CID; size: number }> {
+  const block = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: "directory" }).marshal(), Links: [] }));
+  return { cid: CID.create(cidVersion, dagPb.code, await sha256.digest(block)), size: block.length };
 }

@@ -10,7 +10,7 @@ import { create, type KuboRPCClient } from "kubo-rpc-client";
 import * as dagPb from "@ipld/dag-pb";
 import { UnixFS } from "ipfs-unixfs";
 import { CID } from "multiformats/cid";
-import { makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
+import { collectAll, makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
 import { kuboBalancedRoot } from "./kubo-balanced-oracle.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
@@ -93,6 +93,15 @@ describe("add gives Kubo's CIDs", () => {
         "moons/saturn": "QmaMagZT4rTE7Nonw8KGSK4oe1bh533yhZrCo1HihSG8FK",
         moons: "QmVKvomp91nMih5j6hYBA8KjbiaYvEetU2Q7KvtZkLe9nQ",
       });
+    });
+    it("explicit and empty directories, and names that need URL encoding", async () => {
+      const results = await collectAll(api.addAll([{ path: "notes" }, { path: "notes/empty" }, { path: "notes/café & ü.md", content: text("# ü\n") }]));
+      const byPath = Object.fromEntries(results.map((result) => [result.path, result.cid.toString()]));
+      assert.equal(byPath["notes/empty"], "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn", "the empty directory, as Kubo makes it");
+      const listed = await collectAll(api.ls(byPath.notes));
+      assert.deepEqual(listed.map((entry) => entry.name), ["café & ü.md", "empty"]);
+      const chunks = await collectAll(api.cat(`/ipfs/${byPath.notes}/café & ü.md`));
+      assert.equal(Buffer.concat(chunks).toString(), "# ü\n");
     });
     it("wrap-with-directory around one named file (Kubo: --stdin-name file.txt -w)", async () => {
       const results = [];
