@@ -7,7 +7,7 @@
 import http from "node:http";
 import type { UnixFSEntry } from "ipfs-unixfs-exporter";
 import type { CID } from "multiformats/cid";
-import { IpfsNodeError, PathNotFoundError } from "../errors.ts";
+import { InvalidArgumentError, IpfsNodeError, PathNotFoundError } from "../errors.ts";
 import { listDirectory, parseCid, resolveEntry, resolvePathEntries, type IpfsPath } from "../ipfs-path.ts";
 import type { IpfsStore } from "../store.ts";
 import { carBlock, carHeader } from "./car.ts";
@@ -149,7 +149,7 @@ async function sendRawBlock(store: IpfsStore, request: GatewayRequest): Promise<
 async function sendCar(store: IpfsStore, request: GatewayRequest): Promise<void> {
   const { res, ipfsPath, signal } = request;
   const scope = request.query.get("dag-scope") ?? "all";
-  if (!["all", "entity", "block"].includes(scope)) throw new IpfsNodeError(`dag-scope must be all, entity or block, not "${scope}"`);
+  if (!["all", "entity", "block"].includes(scope)) throw new InvalidArgumentError(`dag-scope must be all, entity or block, not "${scope}"`);
   const pathEntries = ipfsPath.segments.length === 0 ? [] : await resolvePathEntries(store, ipfsPath, signal);
   const terminal = pathEntries.length > 0 ? pathEntries[pathEntries.length - 1].cid : ipfsPath.root;
   // check the terminal block is here before promising a 200

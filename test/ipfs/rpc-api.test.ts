@@ -217,6 +217,30 @@ describe("Kubo RPC API", () => {
       assert.equal(empty.status, 400);
       assert.equal(await catText(api, HELLO), "hello world\n");
     });
+    it("odd requests on both servers get an error answer and leave the node running", async () => {
+      const odd: Array<[string, RequestInit]> = [
+        [`${daemon.apiUrl}/api/v0/cat?arg=%ZZ`, { method: "POST" }],
+        [`${daemon.apiUrl}/api/v0/cat?arg=${HELLO}&offset=abc`, { method: "POST" }],
+        [`${daemon.apiUrl}/api/v0/cat?arg=/ipns/example.com`, { method: "POST" }],
+        [`${daemon.apiUrl}/api/v0/ls?arg=${HELLO}/no/such/path`, { method: "POST" }],
+        [`${daemon.apiUrl}/api/v0/pin/ls?type=sideways`, { method: "POST" }],
+        [`${daemon.apiUrl}/api/v0/block/put?cid-codec=git-raw`, { method: "POST", body: "x" }],
+        [`${daemon.apiUrl}/api/v0/add?cid-version=7`, { method: "POST", body: "x" }],
+        [`${daemon.apiUrl}/api/v0/add`, { method: "POST", body: "--b\r\ngarbage", headers: { "Content-Type": "multipart/form-data; boundary=b" } }],
+        [`${daemon.apiUrl}/api/v0/add`, { method: "POST", body: "x", headers: { "Content-Type": "multipart/form-data" } }],
+        [`${daemon.gatewayUrl}/ipfs/`, {}],
+        [`${daemon.gatewayUrl}/ipfs/${HELLO}/../../etc/passwd`, {}],
+        [`${daemon.gatewayUrl}/ipfs/${HELLO}?format=car&dag-scope=everything`, {}],
+        [`${daemon.gatewayUrl}/ipfs/%E0%A4%A`, {}],
+        [`${daemon.gatewayUrl}/ipfs/${HELLO}`, { headers: { Range: "bytes=99-1" } }],
+      ];
+      for (const [url, init] of odd) {
+        const response = await fetch(url, init);
+        await response.arrayBuffer();
+        assert.ok(response.status >= 400 && response.status < 600, `${url} answered ${response.status}`);
+      }
+      assert.equal(await catText(api, HELLO), "hello world\n");
+    });
     it("concurrent adds of the same content agree and leave one consistent pin", async () => {
       const results = await Promise.all(Array.from({ length: 8 }, () => api.add(seededBytes(700_000, 11))));
       assert.equal(new Set(results.map((result) => result.cid.toString())).size, 1);
