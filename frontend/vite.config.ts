@@ -3,6 +3,7 @@
  * extensions. `base: "./"` plus hash routes lets the built app run from any sub-path, e.g.
  * `/ipfs/<cid>/` on a gateway.
  */
+/// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
 import { fileURLToPath } from "node:url";
@@ -36,4 +37,5 @@ export default defineConfig({
   server: { fs: { allow: [repoRoot] }, strictPort: true },
   preview: { strictPort: true },
   build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 800 },
+  test: { environment: "jsdom", include: ["../test/frontend/**/*.test.{ts,tsx}"] },
 });

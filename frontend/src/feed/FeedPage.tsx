@@ -4,7 +4,7 @@
  */
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { entriesIndex, type IndexedEntry } from "./entries-index.ts";
-import { summaries } from "./metadata.ts";
+import { summaries, type SummaryState } from "./metadata.ts";
 import { filterEntries } from "./filter.ts";
 import { entryHref, feedHref, navigate } from "../router.ts";
 import { shortAddress } from "../wallet/WalletPanel.tsx";
@@ -116,15 +116,14 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
       )}
       <ol ref={listRef} className="feed" style={{ height: visible.length * ROW_HEIGHT }} data-testid="feed">
         {rows.map((entry, i) => (
-          <FeedRow key={`${entry.tokenId}`} entry={entry} top={(range.start + i) * ROW_HEIGHT} />
+          <FeedRow key={`${entry.tokenId}`} entry={entry} state={summaries.get(entry.cid)} top={(range.start + i) * ROW_HEIGHT} />
         ))}
       </ol>
     </section>
   );
 }
 
-const FeedRow = memo(function FeedRow({ entry, top }: { entry: IndexedEntry; top: number }) {
-  const state = summaries.get(entry.cid);
+const FeedRow = memo(function FeedRow({ entry, state, top }: { entry: IndexedEntry; state: SummaryState | undefined; top: number }) {
   const summary = state?.status === "ok" ? state.summary : undefined;
   return (
     <li className="feed-row" style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }} data-testid="feed-item" data-loaded={summary ? "true" : state ? "error" : "false"} data-cid={entry.cid}>

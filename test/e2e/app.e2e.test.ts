@@ -1,0 +1,272 @@
+/**
+ * End-to-end tests of the web app in headless Chromium against the real local stack (started as
+ * `npm start` starts it), with an injected EIP-6963 test wallet backed by the Hardhat node.
+ * Screenshots land in test/e2e/artifacts/.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { freePort, startStack, tilImport, type Stack } from "./stack.ts";
+import { addTestWallet, DEV_ACCOUNT, launch, openPage, type BrowserContext, type Page } from "./browser.ts";
+
+const artifacts = path.join(import.meta.dirname, "artifacts");
+const TIMEOUT = 20_000;
+
+let stack: Stack;
+let browser: { context: BrowserContext; close(): Promise<void> };
+let page: Page;
+let dialogs: string[];
+let pageErrors: string[];
+let publishedCid = "";
+
+async function writeFixtures(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "til-e2e-notes-"));
+  await mkdir(path.join(dir, "images"));
+  await writeFile(path.join(dir, "alpha.md"), "---\ntitle: Alpha note about caching\ndate: 2024-01-02\ntags: [alpha, shared]\n---\nCaches **invalidate** badly.\n\n```python\ndef f(x):\n    return x * 2\n```\n");
+  await writeFile(path.join(dir, "beta.md"), "---\ntitle: Beta note on queues\ndate: 2024-01-03\ntags: [beta]\n---\nQueues need *backpressure*.\n\n- one\n- two\n");
+  await writeFile(
+    path.join(dir, "xss.md"),
+    [
+      "---",
+      'title: "XSS probe <img src=x onerror=window.__xss=1>"',
+      "date: 2024-01-04",
+      "tags: [security]",
+      "---",
+      "<script>window.__xss = 1; alert(1)</script>",
+      "",
+      '<img src=x onerror="window.__xss=2;alert(2)">',
+      "",
+      "[click me](javascript:window.__xss=3;alert(3))",
+      "",
+      "[data link](data:text/html,<script>alert(4)</script>)",
+      "",
+      "![svg image](images/evil.svg)",
+      "",
+      '<svg onload="window.__xss=5"><script>window.__xss=6</script></svg>',
+      "",
+      '<a href="javascript:alert(7)">raw link</a> <iframe src="javascript:alert(8)"></iframe>',
+      "",
+      "[JaVaScRiPt link](JaVaScRiPt&#58;alert(9))",
+      "",
+    ].join("\n"),
+  );
+  await writeFile(
+    path.join(dir, "images", "evil.svg"),
+    '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" onload="window.__xss=10;alert(10)"><script>window.__xss=11;alert(11)</script><rect width="40" height="40" fill="red"/></svg>\n',
+  );
+  return dir;
+}
+
+
+describe("web app in Chromium against the local stack", { timeout: 280_000 }, () => {
+  before(async () => {
+    await mkdir(artifacts, { recursive: true });
+    stack = await startStack();
+    const notes = await writeFixtures();
+    const summary = tilImport(stack, notes);
+    assert.equal(summary.published, 3, `CLI import: ${JSON.stringify(summary)}`);
+    browser = await launch();
+    await addTestWallet(browser.context, { rpcUrl: stack.rpcUrl });
+    ({ page, dialogs, errors: pageErrors } = await openPage(browser.context));
+    page.setDefaultTimeout(TIMEOUT);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test("connects the EIP-6963 wallet and shows account and chain", async () => {
+    await page.goto(stack.appUrl);
+    await page.getByRole("button", { name: "Connect wallet" }).click();
+    await page.getByRole("menuitem", { name: "Test Wallet" }).click();
+    await page.getByTestId("account").waitFor();
+    assert.equal(await page.getByTestId("account").getAttribute("title"), DEV_ACCOUNT);
+    assert.match((await page.getByTestId("wallet-chain").textContent())!, /Test Wallet · chain 31337/);
+  });
+
+  test("lists the CLI-published entries, newest first", async () => {
+    await page.goto(`${stack.appUrl}#/`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length === 3);
+    const titles = await page.locator(".feed-title").allTextContents();
+    assert.deepEqual(titles, ["XSS probe <img src=x onerror=window.__xss=1>", "Beta note on queues", "Alpha note about caching"]);
+  });
+
+  test("writes an entry with live preview and publishes it, step by step", async () => {
+    await page.goto(`${stack.appUrl}#/write`);
+    await page.getByTestId("title").fill("Browser-published note");
+    await page.getByTestId("date").fill("2025-06-07");
+    await page.getByTestId("tags").fill("e2e, shared");
+    await page.getByTestId("body").fill("## Why\n\nPublished **from the browser**.\n\n```ts\nconst answer: number = 42;\n```\n\n| col | value |\n|-----|-------|\n| a   | 1     |\n\n[a link](https://example.org)\n");
+    await page.getByTestId("preview").locator("h2", { hasText: "Why" }).waitFor();
+    await page.getByTestId("preview").locator("pre code.hljs").waitFor();
+    assert.equal(await page.getByTestId("preview").locator("table td").first().textContent(), "a");
+    await page.screenshot({ path: path.join(artifacts, "editor.png"), fullPage: true });
+
+    await page.getByTestId("publish").click();
+    await page.getByTestId("publish-done").waitFor();
+    publishedCid = (await page.getByTestId("publish-cid").textContent())!.trim();
+    assert.match(publishedCid, /^bafybei[a-z2-7]+$/);
+    assert.equal(await page.locator('[data-testid="publish-steps"] li[data-state="done"]').count(), 6);
+    assert.equal(await page.getByTestId("title").inputValue(), "", "a published draft starts a new one");
+  });
+
+  test("shows the new entry in the feed and opens it, verified", async () => {
+    await page.getByRole("link", { name: "Open the entry" }).click();
+    await page.getByTestId("verified").waitFor();
+    assert.equal(await page.getByTestId("entry-title").textContent(), "Browser-published note");
+    assert.match((await page.getByTestId("verified").textContent())!, new RegExp(stack.gatewayUrl.replace(/[.:/]/g, "\\$&")));
+    assert.equal(await page.getByTestId("entry-cid").textContent(), publishedCid);
+    await page.getByTestId("token-facts").waitFor();
+    assert.match((await page.getByTestId("token-facts").textContent())!, /ipfs:\/\/bafybei[a-z2-7]+\/metadata\.json/);
+    await page.locator(".entry-body pre code.hljs").waitFor();
+    const link = page.locator(".entry-body a", { hasText: "a link" });
+    assert.equal(await link.getAttribute("target"), "_blank");
+    assert.match((await link.getAttribute("rel"))!, /noopener/);
+    await page.screenshot({ path: path.join(artifacts, "entry.png"), fullPage: true });
+
+    await page.goto(`${stack.appUrl}#/`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length === 4);
+    assert.equal(await page.locator(".feed-title").first().textContent(), "Browser-published note");
+    await page.screenshot({ path: path.join(artifacts, "feed.png"), fullPage: true });
+    await page.locator(".feed-title", { hasText: "Alpha note" }).click();
+    await page.getByTestId("verified").waitFor();
+    assert.equal(await page.getByTestId("entry-title").textContent(), "Alpha note about caching");
+  });
+
+  test("the entry URL also works by token id", async () => {
+    const tokenId = BigInt(`0x${Buffer.from((await import("../../core/cid.ts")).cidToDigest(publishedCid).slice(2), "hex").toString("hex")}`);
+    await page.goto(`${stack.appUrl}#/entry/${tokenId}`);
+    await page.getByTestId("verified").waitFor();
+    assert.equal(await page.getByTestId("entry-title").textContent(), "Browser-published note");
+  });
+
+  test("filters by tag, by author and by text", async () => {
+    await page.goto(`${stack.appUrl}#/?tag=shared`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"]').length === 2);
+    assert.deepEqual(await page.locator(".feed-title").allTextContents(), ["Browser-published note", "Alpha note about caching"]);
+    await page.goto(`${stack.appUrl}#/?tag=beta`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"]').length === 1);
+    assert.deepEqual(await page.locator(".feed-title").allTextContents(), ["Beta note on queues"]);
+    await page.goto(`${stack.appUrl}#/?author=0x70997970C51812dc3A010C7d01b50e0d17dc79C8`);
+    await page.getByTestId("feed-status").filter({ hasText: "0 of 4" }).waitFor();
+    await page.goto(`${stack.appUrl}#/`);
+    await page.getByTestId("search").fill("queues");
+    await page.getByTestId("search").press("Enter");
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"]').length === 1);
+    assert.deepEqual(await page.locator(".feed-title").allTextContents(), ["Beta note on queues"]);
+  });
+
+  test("publishing the same content again links to the existing entry", async () => {
+    await page.goto(`${stack.appUrl}#/write`);
+    await page.getByTestId("title").fill("Browser-published note");
+    await page.getByTestId("date").fill("2025-06-07");
+    await page.getByTestId("tags").fill("e2e, shared");
+    await page.getByTestId("body").fill("## Why\n\nPublished **from the browser**.\n\n```ts\nconst answer: number = 42;\n```\n\n| col | value |\n|-----|-------|\n| a   | 1     |\n\n[a link](https://example.org)\n");
+    await page.getByTestId("publish").click();
+    const error = page.getByTestId("publish-error");
+    await error.waitFor();
+    assert.equal(await error.getAttribute("data-kind"), "already-published");
+    await page.getByTestId("existing-entry").click();
+    await page.getByTestId("verified").waitFor();
+    assert.equal(await page.getByTestId("entry-title").textContent(), "Browser-published note");
+  });
+
+  test("a rejected transaction keeps the draft, across a reload", async () => {
+    await page.goto(`${stack.appUrl}#/write`);
+    await page.getByTestId("title").fill("Draft that must survive");
+    await page.getByTestId("tags").fill("keep");
+    await page.getByTestId("body").fill("This text must not be lost.\n");
+    await page.evaluate(() => ((window as unknown as { __testWallet: { rejectNext: string } }).__testWallet.rejectNext = "eth_sendTransaction"));
+    await page.getByTestId("publish").click();
+    const error = page.getByTestId("publish-error");
+    await error.waitFor();
+    assert.equal(await error.getAttribute("data-kind"), "rejected");
+    assert.match((await error.textContent())!, /rejected the transaction/);
+    assert.equal(await page.getByTestId("title").inputValue(), "Draft that must survive");
+    await page.reload();
+    await page.getByTestId("title").waitFor();
+    assert.equal(await page.getByTestId("title").inputValue(), "Draft that must survive");
+    assert.equal(await page.getByTestId("body").inputValue(), "This text must not be lost.\n");
+  });
+
+  test("wrong chain: says which chain is needed, refuses to publish, switches on request", async () => {
+    await page.evaluate(() => (window as unknown as { __testWallet: { setChain(id: number): void } }).__testWallet.setChain(10));
+    const banner = page.getByTestId("wrong-chain").first();
+    await banner.waitFor();
+    assert.match((await banner.textContent())!, /chain 10.*chain id 31337/);
+    await page.screenshot({ path: path.join(artifacts, "wrong-chain.png") });
+    await page.getByTestId("publish").click();
+    const error = page.getByTestId("publish-error");
+    await error.waitFor();
+    assert.equal(await error.getAttribute("data-kind"), "wrong-chain");
+    await banner.getByRole("button", { name: /Switch to/ }).click();
+    await page.getByTestId("wrong-chain").first().waitFor({ state: "detached" });
+    assert.match((await page.getByTestId("wallet-chain").textContent())!, /chain 31337/);
+    assert.equal(await page.getByTestId("title").inputValue(), "Draft that must survive");
+  });
+
+  test("untrusted entry content stays inert (scripts, handlers, javascript: URLs, SVG)", async () => {
+    await page.goto(`${stack.appUrl}#/`);
+    await page.locator(".feed-title", { hasText: "XSS probe" }).click();
+    await page.getByTestId("verified").waitFor();
+    const body = page.getByTestId("entry-body");
+    assert.match((await body.textContent())!, /<script>window.__xss = 1; alert\(1\)<\/script>/, "raw HTML is shown as text");
+    assert.equal(await page.locator("main script, main iframe, main [onerror], main [onload], main svg").count(), 0);
+    assert.equal(await page.locator('main a[href^="javascript" i], main a[href^="data:" i]').count(), 0);
+    await body.getByText("click me").click();
+    await body.getByText("JaVaScRiPt link").click().catch(() => undefined);
+    // The SVG image is shown through <img> (scripts in it never run) from verified bytes.
+    const img = body.locator("img");
+    await page.waitForFunction(() => document.querySelector('[data-testid="entry-body"] img')?.getAttribute("src")?.startsWith("data:image/svg+xml"));
+    assert.equal(await img.count(), 1);
+    await page.waitForTimeout(1_000);
+    await page.screenshot({ path: path.join(artifacts, "xss-entry.png"), fullPage: true });
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), undefined);
+    assert.deepEqual(dialogs, []);
+    assert.ok(page.url().includes("#/entry/"), `still on the entry page: ${page.url()}`);
+  });
+
+  test("a gateway serving tampered bytes is rejected and the next one serves verified bytes", async () => {
+    const port = await freePort();
+    let hits = 0;
+    const server = http.createServer((req, res) => {
+      hits++;
+      res.writeHead(200, { "access-control-allow-origin": "*", "content-type": "application/vnd.ipld.raw" });
+      res.end(req.method === "HEAD" ? undefined : "tampered bytes that do not hash to the CID");
+    });
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    const tampered = `http://127.0.0.1:${port}`;
+    try {
+      await page.goto(`${stack.appUrl}#/settings`);
+      await page.getByTestId("setting-gateways").fill(`${tampered}\n${stack.gatewayUrl}`);
+      await page.getByTestId("save-settings").click();
+      await page.waitForLoadState("load");
+      await page.goto(`${stack.appUrl}#/entry/${publishedCid}`);
+      await page.reload();
+      await page.getByTestId("verified").waitFor();
+      assert.match((await page.getByTestId("verified").textContent())!, new RegExp(`Served by ${stack.gatewayUrl.replace(/[.:/]/g, "\\$&")}`));
+      const failures = (await page.getByTestId("gateway-failures").textContent())!;
+      assert.match(failures, new RegExp(`${tampered.replace(/[.:/]/g, "\\$&")}: returned bytes that do not match the CID \\(rejected\\)`));
+      assert.ok(hits > 0);
+      await page.screenshot({ path: path.join(artifacts, "tampered-gateway.png"), fullPage: true });
+
+      // With only the lying gateway, nothing is shown.
+      await page.evaluate((gw) => localStorage.setItem("til.settings", JSON.stringify({ ...JSON.parse(localStorage.getItem("til.settings") ?? "{}"), gateways: [gw] })), tampered);
+      await page.reload();
+      await page.getByTestId("entry-error").waitFor();
+      assert.match((await page.getByTestId("entry-error").textContent())!, /do not match the CID/);
+      assert.equal(await page.getByTestId("entry-body").count(), 0);
+    } finally {
+      await page.evaluate(() => localStorage.removeItem("til.settings"));
+      server.close();
+    }
+  });
+
+  test("no uncaught page errors", () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, waitFor } from "@testing-library/react";
+import { EntryBody, prepareBodyHtml } from "../../frontend/src/entry/EntryBody.tsx";
+import type { Note } from "../../core/entry/note.ts";
+
+const note = (body: string): Note => ({ title: "T", tags: [], body });
+
+describe("EntryBody", () => {
+  it("detaches entry-local images from the network and makes links open safely", () => {
+    const html = prepareBodyHtml(note("![a](images/a.png) ![b](https://x.org/b.png)\n\n[ext](https://example.org) [rel](other.md) [frag](#top)\n"), "https://gw.example/ipfs/bafy/");
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    const [local, remote] = Array.from(doc.querySelectorAll("img"));
+    expect(local.getAttribute("src")).toBeNull();
+    expect(local.getAttribute("data-local-src")).toBe("images/a.png");
+    expect(remote.getAttribute("src")).toBe("https://x.org/b.png");
+    const links = Array.from(doc.querySelectorAll("a"));
+    expect(links.map((a) => a.getAttribute("href"))).toEqual(["https://example.org", "https://gw.example/ipfs/bafy/other.md", "#top"]);
+    expect(links[0].getAttribute("target")).toBe("_blank");
+    expect(links[0].getAttribute("rel")).toContain("noopener");
+  });
+
+  it("keeps untrusted HTML and URLs inert", () => {
+    const html = prepareBodyHtml(note('<script>alert(1)</script>\n\n<img src=x onerror="alert(2)">\n\n[x](javascript:alert(3)) ![y](javascript:alert(4))\n'));
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    expect(doc.querySelectorAll("script, [onerror], iframe").length).toBe(0);
+    expect(Array.from(doc.querySelectorAll("a")).every((a) => !/^javascript:/i.test(a.getAttribute("href") ?? ""))).toBe(true);
+    expect(doc.body.textContent).toContain("<script>alert(1)</script>");
+  });
+
+  it("drops the leading title heading and fills local images from the resolver", async () => {
+    const resolveImage = vi.fn(async (path: string) => (path === "images/a.png" ? "blob:fake" : undefined));
+    const { container } = render(<EntryBody note={{ title: "Hello", tags: [], body: "# Hello\n\n![a](images/a.png)\n\n![m](images/missing.png)\n" }} resolveImage={resolveImage} />);
+    expect(container.querySelector("h1")).toBeNull();
+    await waitFor(() => expect(container.querySelector("img")?.getAttribute("src")).toBe("blob:fake"));
+    await waitFor(() => expect(container.textContent).toContain("[image not in this entry: m]"));
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { filterEntries } from "../../frontend/src/feed/filter.ts";
+import { summaryOf, type SummaryState } from "../../frontend/src/feed/metadata.ts";
+import type { IndexedEntry } from "../../frontend/src/feed/entries-index.ts";
+import type { EntryMetadata } from "../../core/entry/pack.ts";
+
+const entry = (cid: string, author: `0x${string}`): IndexedEntry => ({ tokenId: 1n, author, digest: "0x00", cid, blockNumber: 1n, logIndex: 0 });
+const A = "0x00000000000000000000000000000000000000aa";
+const B = "0x00000000000000000000000000000000000000bb";
+const entries = [entry("c3", A), entry("c2", B), entry("c1", A)];
+const states: Record<string, SummaryState> = {
+  c3: { status: "ok", summary: { title: "Rust lifetimes", tags: ["rust"], description: "borrow checker notes" } },
+  c2: { status: "ok", summary: { title: "SQL joins", tags: ["sql", "DB"], description: "" } },
+  c1: { status: "error", error: "gone" },
+};
+
+describe("feed filters", () => {
+  it("keep everything without filters (same array)", () => {
+    expect(filterEntries(entries, {}, (c) => states[c])).toBe(entries);
+  });
+  it("filter by author (case-insensitive) without metadata", () => {
+    expect(filterEntries(entries, { author: A.toUpperCase().replace("0X", "0x") }, () => undefined).map((e) => e.cid)).toEqual(["c3", "c1"]);
+  });
+  it("filter by tag (case-insensitive) and text over loaded metadata", () => {
+    expect(filterEntries(entries, { tag: "db" }, (c) => states[c]).map((e) => e.cid)).toEqual(["c2"]);
+    expect(filterEntries(entries, { q: "BORROW rust" }, (c) => states[c]).map((e) => e.cid)).toEqual(["c3"]);
+    expect(filterEntries(entries, { q: "rust", author: B }, (c) => states[c])).toEqual([]);
+  });
+  it("reads summaries defensively from untrusted metadata", () => {
+    expect(summaryOf({ name: "N", properties: { title: 5, tags: ["a", 3, null], date: "2024-01-01" } } as unknown as EntryMetadata)).toEqual({ title: "N", date: "2024-01-01", tags: ["a"], description: "" });
+    expect(summaryOf(null as unknown as EntryMetadata).title).toBe("(untitled)");
+  });
+});
