@@ -183,11 +183,13 @@ function helpText(commandPath: string[], command: Command | undefined): string {
   const lines: string[] = [];
   const subcommands = command ? command.subcommands : COMMANDS;
   if (command) lines.push(`${name}: ${command.summary}`, "");
-  lines.push(`Usage: npm run ${name}${subcommands ? " -- <command>" : command?.usage ? ` -- ${command.usage}` : ""} [options]`);
+  // npm passes what follows `--` to the script: `npm run til -- ipfs daemon --repo x`
+  const invocation = ["npm run til --", ...commandPath].join(" ");
+  lines.push(`Usage: ${invocation}${subcommands ? " <command>" : command?.usage ? ` ${command.usage}` : ""} [options]`);
   if (subcommands) {
     lines.push("", "Commands:");
     for (const [subName, sub] of Object.entries(subcommands)) lines.push(`  ${subName.padEnd(12)} ${sub.summary}`);
-    lines.push("", `Run \`npm run ${name} -- <command> --help\` for a command's options.`);
+    lines.push("", `Run \`${invocation} <command> --help\` for a command's options.`);
   }
   const options = { ...(command?.options ?? {}), ...GLOBAL_OPTIONS };
   lines.push("", "Options:");
