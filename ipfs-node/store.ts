@@ -19,6 +19,7 @@ import type { Helia } from "@helia/interface";
 import { importer, type ImportCandidate, type ImporterOptions, type ImportResult, type WritableStorage } from "ipfs-unixfs-importer";
 import { CID } from "multiformats/cid";
 import { createUnsafe } from "multiformats/block";
+import * as dagPb from "@ipld/dag-pb";
 import { sha256 } from "multiformats/hashes/sha2";
 import { BlockNotLocalError, IpfsNodeError, NotPinnedError } from "./errors.ts";
 
@@ -132,15 +133,25 @@ export class IpfsStore {
     pickRoots: (results: ImportResult[]) => CID[],
   ): Promise<ImportResult[]> {
     const run = async (): Promise<ImportResult[]> => {
-      const target = options.onlyHash ? (discardingBlockstore as unknown as WritableStorage) : this.helia.blockstore;
+      // remember the links of every block written, so pinning walks the new DAG from memory
+      // instead of reading it all back from disk
+      const written = new Map<string, CID[]>();
+      const heliaBlockstore = this.helia.blockstore;
+      const recordingBlockstore = {
+        async put(cid: CID, bytes: Uint8Array, putOptions?: { signal?: AbortSignal }): Promise<CID> {
+          written.set(cid.toString(), cid.code === dagPb.code ? dagPb.decode(bytes).Links.map((link) => link.Hash) : []);
+          return heliaBlockstore.put(cid, bytes, putOptions);
+        },
+      };
+      const target = options.onlyHash ? discardingBlockstore : recordingBlockstore;
       const results: ImportResult[] = [];
-      for await (const result of importer(candidates, target, options)) {
+      for await (const result of importer(candidates, target as unknown as WritableStorage, options)) {
         options.signal?.throwIfAborted();
         results.push(result);
         await onResult(result);
       }
       if (options.pin !== false && !options.onlyHash) {
-        for (const root of pickRoots(results)) await this.#pinUnlocked(root, true, options.signal);
+        for (const root of pickRoots(results)) await this.#pinUnlocked(root, true, options.signal, written);
       }
       return results;
     };
@@ -158,18 +169,54 @@ export class IpfsStore {
     });
   }
 
-  #pinUnlocked(cid: CID, recursive: boolean, signal?: AbortSignal): Promise<void> {
+  #pinUnlocked(cid: CID, recursive: boolean, signal?: AbortSignal, written?: Map<string, CID[]>): Promise<void> {
     return this.#serializePins(async () => {
       const existing = await this.#pinRecord(cid);
       if (existing && (existing.depth === Infinity || !recursive)) return;
       if (existing) await drainAll(this.helia.pins.rm(cid, { signal }));
       try {
         // offline: a block that is not here fails the pin instead of waiting for the network
-        await drainAll(this.helia.pins.add(cid, { depth: recursive ? Infinity : 0, signal, offline: true, metadata: { cidVersion: cid.version } } as never));
+        await drainAll(
+          this.helia.pins.add(cid, {
+            depth: recursive ? Infinity : 0,
+            signal,
+            offline: true,
+            metadata: { cidVersion: cid.version },
+            ...(written ? { walker: () => this.#knownDagWalker(written) } : {}),
+          } as never),
+        );
       } catch (err) {
         throw asBlockError(err, cid);
       }
     });
+  }
+
+  /**
+   * A graph walker for Helia's `pins.add` over a DAG whose links are already known (the blocks an
+   * import just wrote), falling back to the store for any block it did not see. Helia's pinning
+   * uses only each node's CID.
+   */
+  #knownDagWalker(known: Map<string, CID[]>): { walk(root: CID): AsyncGenerator<unknown> } {
+    const store = this;
+    return {
+      async *walk(root: CID) {
+        for await (const cid of store.#walkKnown(root, known)) yield { block: { cid }, depth: 0, path: [] };
+      },
+    };
+  }
+
+  async *#walkKnown(root: CID, known: Map<string, CID[]>): AsyncGenerator<CID> {
+    const seen = new Set<string>();
+    const stack: CID[] = [root];
+    while (stack.length > 0) {
+      const cid = stack.pop() as CID;
+      const key = cid.toString();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const links = known.get(key) ?? (await this.linksOf(cid));
+      yield cid;
+      for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]);
+    }
   }
 
   /** Remove a pin; {@link NotPinnedError} if the CID is not pinned that way. */

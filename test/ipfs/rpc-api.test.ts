@@ -170,11 +170,14 @@ describe("Kubo RPC API", () => {
     });
     it("repo gc removes unpinned blocks only", async () => {
       const keep = await api.add(text("kept by its pin\n"));
+      const keepBig = await api.add(seededBytes(1_500_000, 13));
       const drop = await api.add(text("dropped by gc\n"), { pin: false });
       const removed = (await collectAll(api.repo.gc())).map((result) => result.cid?.toString());
       assert.ok(removed.includes(CID.createV1(0x55, drop.cid.multihash).toString()), "gc reports removed blocks as raw CIDv1, as Kubo does");
       await assert.rejects(api.block.stat(drop.cid), /not in this node's store/);
       assert.equal(await catText(api, keep.cid.toString()), "kept by its pin\n");
+      const whole = Buffer.concat(await collectAll(seededBytes(1_500_000, 13)));
+      assert.ok(Buffer.concat(await collectAll(api.cat(keepBig.cid))).equals(whole), "every block of a pinned multi-block file survives gc");
       assert.equal(await catText(api, HELLO), "hello world\n");
     });
   });
