@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { filterEntries } from "../../frontend/src/feed/filter.ts";
 import { summaryOf, type SummaryState } from "../../frontend/src/feed/metadata.ts";
 import type { IndexedEntry } from "../../frontend/src/feed/entries-index.ts";
@@ -29,5 +29,27 @@ describe("feed filters", () => {
   it("reads summaries defensively from untrusted metadata", () => {
     expect(summaryOf({ name: "N", properties: { title: 5, tags: ["a", 3, null], date: "2024-01-01" } } as unknown as EntryMetadata)).toEqual({ title: "N", date: "2024-01-01", tags: ["a"], description: "" });
     expect(summaryOf(null as unknown as EntryMetadata).title).toBe("(untitled)");
+  });
+});
+
+describe("SummaryLoader queue", () => {
+  it("loads every requested entry even when urgent requests reorder the queue mid-flight", async () => {
+    const { SummaryLoader } = await import("../../frontend/src/feed/metadata.ts");
+    const reader = await import("../../frontend/src/ipfs/reader.ts");
+    const loaded: string[] = [];
+    const spy = vi.spyOn(reader, "readVerified").mockImplementation(async (cid: string) => {
+      await new Promise((r) => setTimeout(r, 5));
+      loaded.push(cid);
+      return { bytes: new TextEncoder().encode(JSON.stringify({ name: cid, properties: { title: cid, tags: [] } })), servedBy: [], failures: [] };
+    });
+    const loader = new SummaryLoader();
+    const cids = Array.from({ length: 30 }, (_, i) => `c${i}`);
+    loader.request(cids);
+    loader.request(cids.slice(0, 10), true); // some already loading
+    loader.request(cids.slice(20), true);
+    await vi.waitFor(() => expect(loader.loadedCount).toBe(30), { timeout: 2000 });
+    expect(new Set(loaded).size).toBe(30);
+    expect(loaded.length).toBe(30);
+    spy.mockRestore();
   });
 });

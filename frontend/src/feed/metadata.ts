@@ -3,7 +3,9 @@
  * the gateways, a few at a time, visible entries first. Results are kept in memory per CID.
  */
 import type { EntryMetadata } from "../../../core/entry/pack.ts";
-import { readVerified, textOf } from "../ipfs/reader.ts";
+
+/** The verified reader (UnixFS exporter, hashing) is loaded on first use, outside the initial bundle. */
+const loadReader = () => import("../ipfs/reader.ts");
 
 export interface EntrySummary {
   title: string;
@@ -20,6 +22,7 @@ export class SummaryLoader {
   readonly #results = new Map<string, SummaryState>();
   readonly #queue: string[] = [];
   readonly #queued = new Set<string>();
+  readonly #loading = new Set<string>();
   #active = 0;
   #listeners = new Set<() => void>();
   #version = 0;
@@ -42,11 +45,12 @@ export class SummaryLoader {
 
   /** Ask for these CIDs; `urgent` ones go to the front of the queue. */
   request(cids: string[], urgent = false): void {
-    const wanted = cids.filter((cid) => !this.#results.has(cid));
+    const wanted = cids.filter((cid) => !this.#results.has(cid) && !this.#loading.has(cid));
     if (urgent) {
       for (let i = wanted.length - 1; i >= 0; i--) {
         const cid = wanted[i];
-        if (this.#queued.has(cid)) this.#queue.splice(this.#queue.indexOf(cid), 1);
+        const at = this.#queue.indexOf(cid);
+        if (at >= 0) this.#queue.splice(at, 1);
         this.#queue.unshift(cid);
         this.#queued.add(cid);
       }
@@ -59,10 +63,12 @@ export class SummaryLoader {
   #pump(): void {
     while (this.#active < CONCURRENCY && this.#queue.length > 0) {
       const cid = this.#queue.shift()!;
+      this.#queued.delete(cid);
+      this.#loading.add(cid);
       this.#active++;
       void this.#load(cid).finally(() => {
         this.#active--;
-        this.#queued.delete(cid);
+        this.#loading.delete(cid);
         this.#pump();
       });
     }
@@ -71,6 +77,7 @@ export class SummaryLoader {
   async #load(cid: string): Promise<void> {
     if (this.#results.has(cid)) return;
     try {
+      const { readVerified, textOf } = await loadReader();
       const { bytes } = await readVerified(cid, "metadata.json");
       this.#results.set(cid, { status: "ok", summary: summaryOf(JSON.parse(textOf(bytes)) as EntryMetadata) });
     } catch (error) {

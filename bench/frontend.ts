@@ -1,0 +1,224 @@
+/**
+ * `npm run bench:frontend`: the web app's size and speed.
+ *
+ * 1. Starts the local stack (as `npm start` does, on free ports) and publishes 1,000 generated
+ *    entries with `til import` (batch minting).
+ * 2. Builds the app for that stack (vite build) and measures JavaScript gzip sizes: the initial
+ *    load (the entry script and the chunks index.html preloads) and all chunks.
+ * 3. Serves the build from a plain static server and, in headless Chromium, measures: time from
+ *    navigation until the first 20 feed items show their titles; time from a click on a feed item
+ *    until the entry is rendered and verified (median of 5 entries not opened before); the JS heap
+ *    after scrolling through all 1,000 entries.
+ * The last line printed is a JSON object with the figures.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { freePort, nodeBinary, projectRoot, startStack, tilImport } from "../test/e2e/stack.ts";
+import { launch } from "../test/e2e/browser.ts";
+
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1000);
+const GOALS = { initialJsGzipKB: 200, firstItemsMs: 1500, entryOpenMs: 300, heapMB: 100 };
+const TAGS = ["rust", "go", "sql", "ipfs", "evm", "css", "linux", "git", "react", "testing", "http", "crypto", "math", "shell", "python", "design", "perf", "security", "unicode", "dns"];
+
+const log = (message: string) => console.error(`[bench:frontend] ${message}`);
+
+async function generateNotes(count: number): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "til-bench-notes-"));
+  for (let i = 1; i <= count; i++) {
+    const tags = [TAGS[i % TAGS.length], TAGS[(i * 7) % TAGS.length]];
+    const date = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    const body = [
+      `Entry number ${i}: something learned about ${tags.join(" and ")}.`,
+      "",
+      `- point one for ${i}`,
+      `- point two, with \`inline code\``,
+      "",
+      "```ts",
+      `export const value${i} = ${i} * 2;`,
+      "```",
+      "",
+      `| key | value |\n|---|---|\n| n | ${i} |`,
+      "",
+    ].join("\n");
+    await writeFile(path.join(dir, `note-${String(i).padStart(4, "0")}.md`), `---\ntitle: "TIL #${i}: ${tags[0]} detail"\ndate: ${date}\ntags: [${[...new Set(tags)].join(", ")}]\n---\n${body}`);
+  }
+  return dir;
+}
+
+async function jsSizes(dist: string): Promise<{ initialJsGzipKB: number; totalJsGzipKB: number; initialFiles: string[] }> {
+  const html = await readFile(path.join(dist, "index.html"), "utf8");
+  const initial = new Set<string>();
+  for (const match of html.matchAll(/<script[^>]+src="\.\/([^"]+\.js)"/g)) initial.add(match[1]);
+  for (const match of html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="\.\/([^"]+\.js)"/g)) initial.add(match[1]);
+  const gz = async (file: string) => gzipSync(await readFile(path.join(dist, file)), { level: 9 }).length;
+  let initialBytes = 0;
+  for (const file of initial) initialBytes += await gz(file);
+  let totalBytes = 0;
+  for (const file of await readdir(path.join(dist, "assets"))) if (file.endsWith(".js")) totalBytes += await gz(path.join("assets", file));
+  return { initialJsGzipKB: round(initialBytes / 1024), totalJsGzipKB: round(totalBytes / 1024), initialFiles: [...initial] };
+}
+
+function serveStatic(root: string, port: number): Promise<http.Server> {
+  const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".json": "application/json" };
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const file = path.join(root, path.normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, ""), url.pathname.endsWith("/") ? "index.html" : "");
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main(): Promise<void> {
+  log("starting the local stack");
+  const stack = await startStack();
+  let server: http.Server | undefined;
+  let browser: Awaited<ReturnType<typeof launch>> | undefined;
+  try {
+    log(`publishing ${ENTRIES} entries with til import`);
+    const notes = await generateNotes(ENTRIES);
+    const importStart = performance.now();
+    const summary = tilImport(stack, notes);
+    await rm(notes, { recursive: true, force: true });
+    if (summary.published !== ENTRIES) throw new Error(`til import published ${String(summary.published)} of ${ENTRIES}: ${JSON.stringify(summary)}`);
+    const importSeconds = round((performance.now() - importStart) / 1000);
+    log(`published in ${importSeconds} s`);
+
+    log("building the app for this stack");
+    const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8")) as { chainId: number; address: string; deployBlock: number };
+    const outDir = await mkdtemp(path.join(os.tmpdir(), "til-bench-dist-"));
+    const build = spawnSync(nodeBinary, [path.join(projectRoot, "node_modules", "vite", "bin", "vite.js"), "build", "frontend", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        VITE_TIL_CHAIN_ID: String(deployment.chainId),
+        VITE_TIL_RPC_URL: stack.rpcUrl,
+        VITE_TIL_CONTRACT_ADDRESS: deployment.address,
+        VITE_TIL_DEPLOY_BLOCK: String(deployment.deployBlock),
+        VITE_TIL_IPFS_API: stack.apiUrl,
+        VITE_TIL_GATEWAYS: stack.gatewayUrl,
+      },
+      encoding: "utf8",
+    });
+    if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
+    const sizes = await jsSizes(outDir);
+    log(`initial JS ${sizes.initialJsGzipKB} KB gzip (${sizes.initialFiles.join(", ")}), all JS ${sizes.totalJsGzipKB} KB gzip`);
+
+    const port = await freePort();
+    server = await serveStatic(outDir, port);
+    const appUrl = `http://127.0.0.1:${port}/`;
+    browser = await launch();
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(60_000);
+
+    // Warm the HTTP/disk caches of the servers once (a first visit), then measure a fresh page load.
+    await page.setViewportSize({ width: 1200, height: 2600 });
+    await page.goto(appUrl);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= 20);
+    await page.close();
+    const fresh = await browser.context.newPage();
+    // Tall enough that 20 rows are on screen (the feed only renders rows in view).
+    await fresh.setViewportSize({ width: 1200, height: 2600 });
+    await fresh.goto("about:blank");
+    const cdpCache = await browser.context.newCDPSession(fresh);
+    await cdpCache.send("Network.clearBrowserCache");
+    await fresh.goto(appUrl);
+    const firstItemsMs = await fresh.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const check = () => (document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= 20 ? resolve(performance.now()) : requestAnimationFrame(check));
+          check();
+        }),
+    );
+    log(`first 20 feed items after ${round(firstItemsMs)} ms`);
+
+    // Open entries not opened before: click, wait until rendered and verified.
+    const openTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await fresh.waitForFunction((n) => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length > n, i + 3);
+      const ms = await fresh.evaluate(
+        (n) =>
+          new Promise<number>((resolve) => {
+            const link = document.querySelectorAll<HTMLAnchorElement>('[data-testid="feed-item"] .feed-title')[n + 2];
+            const start = performance.now();
+            link.click();
+            const check = () => (document.querySelector('[data-testid="verified"]') && document.querySelector('[data-testid="entry-body"]') ? resolve(performance.now() - start) : requestAnimationFrame(check));
+            check();
+          }),
+        i,
+      );
+      openTimes.push(ms);
+      await fresh.goBack();
+      await fresh.getByTestId("feed").waitFor();
+    }
+    const entryOpenMs = median(openTimes);
+    log(`entry open: ${openTimes.map((t) => round(t)).join(", ")} ms (median ${round(entryOpenMs)})`);
+
+    // Scroll through all entries, letting each screen load its summaries.
+    await fresh.evaluate(async () => {
+      const step = window.innerHeight;
+      for (let y = 0; y <= document.documentElement.scrollHeight; y += step) {
+        window.scrollTo(0, y);
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      window.scrollTo(0, document.documentElement.scrollHeight);
+    });
+    await fresh
+      .waitForFunction(() => {
+        const rows = document.querySelectorAll('[data-testid="feed-item"]');
+        return rows.length > 0 && Array.from(rows).every((row) => row.getAttribute("data-loaded") !== "false");
+      })
+      .catch(async (error: Error) => {
+        const states = await fresh.evaluate(() => Array.from(document.querySelectorAll('[data-testid="feed-item"]')).map((r) => `${r.getAttribute("data-loaded")}:${r.textContent?.slice(0, 30)}`));
+        throw new Error(`rows did not all load after scrolling: ${states.join(" | ")} (${error.message})`);
+      });
+    const lastRendered = await fresh.locator(".feed-title").last().textContent();
+    const cdp = await browser.context.newCDPSession(fresh);
+    await cdp.send("Performance.enable");
+    const metrics = (await cdp.send("Performance.getMetrics")).metrics;
+    const heapBeforeGc = metrics.find((m) => m.name === "JSHeapUsedSize")!.value;
+    await cdp.send("HeapProfiler.collectGarbage");
+    const { usedSize } = await cdp.send("Runtime.getHeapUsage");
+    log(`scrolled to the end (last row: ${lastRendered}); JS heap ${round(heapBeforeGc / 2 ** 20)} MB, after GC ${round(usedSize / 2 ** 20)} MB`);
+
+    const result = {
+      entries: ENTRIES,
+      importSeconds,
+      initialJsGzipKB: sizes.initialJsGzipKB,
+      totalJsGzipKB: sizes.totalJsGzipKB,
+      firstItemsMs: round(firstItemsMs),
+      entryOpenMs: round(entryOpenMs),
+      entryOpenSamplesMs: openTimes.map((t) => round(t)),
+      heapAfterScrollMB: round(heapBeforeGc / 2 ** 20),
+      heapAfterScrollGcMB: round(usedSize / 2 ** 20),
+      goals: GOALS,
+      met: {
+        initialJs: sizes.initialJsGzipKB <= GOALS.initialJsGzipKB,
+        firstItems: firstItemsMs <= GOALS.firstItemsMs,
+        entryOpen: entryOpenMs <= GOALS.entryOpenMs,
+        heap: heapBeforeGc / 2 ** 20 <= GOALS.heapMB,
+      },
+    };
+    await rm(outDir, { recursive: true, force: true });
+    console.log(JSON.stringify(result));
+  } finally {
+    await browser?.close();
+    server?.close();
+    await stack.stop();
+  }
+}
+
+await mkdir(path.join(projectRoot, "test", "e2e", "artifacts"), { recursive: true });
+await main();
