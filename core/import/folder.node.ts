@@ -52,9 +52,21 @@ export async function* importFolder(dir: string, options: ImportFolderOptions = 
   const gitDates = options.git === false ? undefined : await gitFirstAddedDates(root);
   for await (const file of walk(root)) {
     const relativePath = relative(root, file);
-    if (!options.includeRootReadme && /^readme\.(?:md|markdown)$/i.test(relativePath)) continue;
+    if (isSkipped(relativePath, options)) continue;
     yield await importFile(file, relativePath, root, gitDates);
   }
+}
+
+/** How many notes importFolder(dir, options) will yield, without reading any file. */
+export async function countFolderNotes(dir: string, options: ImportFolderOptions = {}): Promise<number> {
+  const root = await realpath(dir);
+  let count = 0;
+  for await (const file of walk(root)) if (!isSkipped(relative(root, file), options)) count += 1;
+  return count;
+}
+
+function isSkipped(relativePath: string, options: ImportFolderOptions): boolean {
+  return !options.includeRootReadme && /^readme\.(?:md|markdown)$/i.test(relativePath);
 }
 
 async function importFile(file: string, relativePath: string, root: string, gitDates: Map<string, string> | undefined): Promise<ImportedNote> {

@@ -9,7 +9,7 @@ import { parseNote } from "../../core/entry/index.ts";
 import { importSource } from "../../core/import/source.node.ts";
 import { splitTilLogDetailed } from "../../core/import/til-log.ts";
 import { readLocalImages } from "../../core/import/images.node.ts";
-import type { ImportedNote } from "../../core/import/folder.node.ts";
+import { countFolderNotes, type ImportedNote } from "../../core/import/folder.node.ts";
 import type { TilSettings } from "../../core/config.ts";
 import { authorWallet, connectChain, connectIpfs } from "../publishing/context.ts";
 import { CliError, EXIT_CODES } from "../publishing/errors.ts";
@@ -66,9 +66,7 @@ async function* singleNotes(files: string[]): AsyncGenerator<ImportedNote> {
 async function countNotes(source: string): Promise<number> {
   const info = await stat(source);
   if (info.isFile()) return splitTilLogDetailed(await readFile(source, "utf8")).entries.length;
-  let count = 0;
-  for await (const _ of importSource(source, { git: false })) count += 1;
-  return count;
+  return countFolderNotes(source);
 }
 
 async function assertReadable(file: string): Promise<void> {

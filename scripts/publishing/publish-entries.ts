@@ -27,6 +27,8 @@ export interface PublishSummary {
   warnings: number;
   gasUsed: string;
   seconds: number;
+  /** Where the time went: packing (CPU), pinning (IPFS RPC), minting (chain), in seconds. */
+  stages: { pack: number; pin: number; mint: number };
 }
 
 export interface PublishOptions {
@@ -42,8 +44,6 @@ export interface PublishOptions {
   total?: number;
   /** Where dry-run lines and messages go (default stdout / the progress bar). */
   print?: (line: string) => void;
-  /** Timings of the stages, filled in when given (for the benchmark). */
-  timings?: { packMs: number; pinMs: number; mintMs: number };
 }
 
 export interface PublishResult {
@@ -57,9 +57,8 @@ interface Item {
   packed: PackedEntry;
 }
 
-/** Kubo `add` options that give an entry directory the CID packEntry computed. */
+/** Kubo `add` options that give each entry directory the CID packEntry computed. */
 export const ENTRY_ADD_OPTIONS = {
-  wrapWithDirectory: true,
   cidVersion: 1,
   rawLeaves: true,
   chunker: "size-262144",
@@ -74,7 +73,7 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
   const authorAddress = author?.address ?? "";
   const progress = new ProgressBar(dryRun ? "packing" : "publishing");
   const print = options.print ?? ((line: string) => console.log(line));
-  const timings = options.timings ?? { packMs: 0, pinMs: 0, mintMs: 0 };
+  const timings = { packMs: 0, pinMs: 0, mintMs: 0 };
 
   const summary = { found: 0, published: 0, alreadyPublished: 0, failed: 0, warnings: 0, gasUsed: 0n };
   let exitCode: ExitCode = EXIT_CODES.ok;
@@ -107,20 +106,27 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
   const pinAndCheck = async (chunk: Item[]): Promise<Item[]> => {
     const minted = await Promise.all(chunk.map(({ packed }) => tokenOf(registry!, authorAddress, packed.digest)));
     const pinStart = performance.now();
+    const toPin = chunk.filter((item) => !journal.isPinned(item.packed.cid)).map((item) => item.packed);
+    const groups: PackedEntry[][] = [];
+    for (let i = 0; i < toPin.length; i += ENTRIES_PER_ADD) groups.push(toPin.slice(i, i + ENTRIES_PER_ADD));
+    const pinnedAs = new Map<string, string | undefined>();
+    await forEachConcurrently(groups, ADDS_AT_ONCE, async (group) => {
+      for (const [cid, root] of await pinEntries(ipfs!, group)) pinnedAs.set(cid, root);
+    });
+    const ok = (item: Item) => !pinnedAs.has(item.packed.cid) || pinnedAs.get(item.packed.cid) === item.packed.cid;
+    for (const item of chunk) {
+      if (!ok(item)) {
+        fail(item.source, `the IPFS node pinned it as ${pinnedAs.get(item.packed.cid) ?? "nothing"}, not as its locally computed CID ${item.packed.cid}; not minted. Is the node Kubo-compatible?`);
+      }
+    }
+    await journal.append(...toPin.filter((p) => pinnedAs.get(p.cid) === p.cid).map((p) => ({ event: "pinned" as const, cid: p.cid })));
+    timings.pinMs += performance.now() - pinStart;
     const ready: Item[] = [];
     for (const [i, item] of chunk.entries()) {
-      if (!journal.isPinned(item.packed.cid)) {
-        const pinnedCid = await pinEntry(ipfs!, item.packed);
-        if (pinnedCid !== item.packed.cid) {
-          fail(item.source, `the IPFS node pinned it as ${pinnedCid}, not as its locally computed CID ${item.packed.cid}; not minted. Is the node Kubo-compatible?`);
-          continue;
-        }
-        await journal.append({ event: "pinned", cid: item.packed.cid });
-      }
+      if (!ok(item)) continue;
       if (minted[i] !== 0n) summary.alreadyPublished += 1;
       else ready.push(item);
     }
-    timings.pinMs += performance.now() - pinStart;
     return ready;
   };
 
@@ -226,17 +232,45 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
     progress.finish();
   }
   return {
-    summary: { ...summary, gasUsed: summary.gasUsed.toString(), seconds: Number(((performance.now() - started) / 1000).toFixed(2)) },
+    summary: {
+      ...summary,
+      gasUsed: summary.gasUsed.toString(),
+      seconds: seconds(performance.now() - started),
+      stages: { pack: seconds(timings.packMs), pin: seconds(timings.pinMs), mint: seconds(timings.mintMs) },
+    },
     exitCode,
   };
 }
 
-/** Adds the entry's files as one wrapped directory, pinned, and returns the CID the node reports for it. */
-export async function pinEntry(ipfs: KuboRPCClient, packed: PackedEntry): Promise<string> {
-  let root: string | undefined;
+/**
+ * Entries per `add` request, and requests under way at once. One request adds many entry
+ * directories side by side (`<cid>/index.md`, ...): Kubo, like the embedded node, pins each
+ * top-level directory, whose CID does not depend on its name.
+ */
+const ENTRIES_PER_ADD = 25;
+const ADDS_AT_ONCE = 3;
+
+async function forEachConcurrently<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Adds entry directories in one request, pinned, and returns the CID the node reports for each
+ * (by the entry's locally computed CID; undefined when the node reported none).
+ */
+export async function pinEntries(ipfs: KuboRPCClient, entries: PackedEntry[]): Promise<Map<string, string | undefined>> {
+  const roots = new Map<string, string | undefined>(entries.map((e) => [e.cid, undefined]));
+  const files = entries.flatMap((e) => e.files.map((f) => ({ path: `${e.cid}/${f.path}`, content: f.content })));
   try {
-    for await (const added of ipfs.addAll(packed.files.map((f) => ({ path: f.path, content: f.content })), ENTRY_ADD_OPTIONS)) {
-      if (added.path === "") root = added.cid.toString();
+    for await (const added of ipfs.addAll(files, ENTRY_ADD_OPTIONS)) {
+      if (roots.has(added.path)) roots.set(added.path, added.cid.toString());
     }
   } catch (error) {
     if (isUnreachable(error)) {
@@ -244,8 +278,7 @@ export async function pinEntry(ipfs: KuboRPCClient, packed: PackedEntry): Promis
     }
     throw error;
   }
-  if (!root) throw new Error(`The IPFS node returned no directory for entry ${packed.cid}.`);
-  return root;
+  return roots;
 }
 
 async function tokenOf(registry: Contract, author: string, digest: string): Promise<bigint> {
@@ -257,6 +290,10 @@ async function tokenOf(registry: Contract, author: string, digest: string): Prom
     }
     throw error;
   }
+}
+
+function seconds(ms: number): number {
+  return Number((ms / 1000).toFixed(2));
 }
 
 function formatEth(wei: bigint): string {
