@@ -427,8 +427,15 @@ function processIsAlive(pid: number): boolean {
 
 /** Blocks are identified by their multihash (a CIDv0 and a CIDv1 of the same bytes share one). */
 function cacheKey(cid: CID): string {
-  return Buffer.from(cid.multihash.bytes).toString("latin1");
+  const bytes = cid.multihash.bytes;
+  let key = cacheKeys.get(bytes);
+  if (key === undefined) {
+    key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+    cacheKeys.set(bytes, key);
+  }
+  return key;
 }
+const cacheKeys = new WeakMap<Uint8Array, string>();
 
 /** Least-recently-used cache of small blocks, bounded by total bytes. */
 class BlockCache {
