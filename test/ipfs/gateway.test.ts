@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CarReader } from "@ipld/car";
+import * as dagPb from "@ipld/dag-pb";
+import { UnixFS } from "ipfs-unixfs";
 import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
@@ -121,6 +123,18 @@ describe("HTTP gateway", () => {
       assert.ok(Date.now() - started < 3000, "a missing block is answered at once, not after a hang");
       assert.equal((await fetch(`${daemon.gatewayUrl}/elsewhere`)).status, 404);
       assert.equal((await fetch(`${daemon.gatewayUrl}/ipfs/${notes}/`, { method: "POST" })).status, 405);
+    });
+    it("serves files from a directory big enough for Kubo to shard it (HAMT)", async () => {
+      const name = (i: number) => `${"long-note-name-".repeat(14)}${String(i).padStart(5, "0")}.md`;
+      const files = Array.from({ length: 1200 }, (_, i) => ({ path: `big/${name(i)}`, content: text(`note ${i}\n`) }));
+      const root = (await collectAll(api.addAll(files))).at(-1)!.cid;
+      const rootNode = dagPb.decode(await api.block.get(root));
+      assert.equal(UnixFS.unmarshal(rootNode.Data as Uint8Array).type, "hamt-sharded-directory", "over 256 KiB of links: sharded, as Kubo does");
+      const file = await fetch(`${daemon.gatewayUrl}/ipfs/${root}/${name(777)}`);
+      assert.equal(file.status, 200);
+      assert.equal(await file.text(), "note 777\n");
+      assert.equal((await fetch(`${daemon.gatewayUrl}/ipfs/${root}/no-such-note.md`)).status, 404);
+      assert.equal((await collectAll(api.ls(root))).length, 1200);
     });
     it("is open to every origin for reads (CORS)", async () => {
       const response = await fetch(`${daemon.gatewayUrl}/ipfs/${notes}/2026-01-01-ipfs.md`, { headers: { Origin: "https://any.example" } });

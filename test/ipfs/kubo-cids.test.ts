@@ -94,6 +94,12 @@ describe("add gives Kubo's CIDs", () => {
         moons: "QmVKvomp91nMih5j6hYBA8KjbiaYvEetU2Q7KvtZkLe9nQ",
       });
     });
+    it("a flat directory of 2,000 files (Kubo: t0260-sharding.sh, unsharded below the 256 KiB threshold)", async () => {
+      const files = Array.from({ length: 2000 }, (_, i) => ({ path: `testdata/file${i + 1}`, content: text(`${i + 1}\n`) }));
+      const results = await collectAll(api.addAll(files));
+      assert.equal(results.at(-1)?.cid.toString(), "QmavrTrQG4VhoJmantURAYuw3bowq3E2WcvP36NRQDAC1N");
+      assert.equal(results.length, 2001);
+    });
     it("explicit and empty directories, and names that need URL encoding", async () => {
       const results = await collectAll(api.addAll([{ path: "notes" }, { path: "notes/empty" }, { path: "notes/café & ü.md", content: text("# ü\n") }]));
       const byPath = Object.fromEntries(results.map((result) => [result.path, result.cid.toString()]));
