@@ -20,7 +20,6 @@ import { importer, type ImportCandidate, type ImporterOptions, type ImportResult
 import { CID } from "multiformats/cid";
 import { createUnsafe } from "multiformats/block";
 import * as dagPb from "@ipld/dag-pb";
-import { sha256 } from "multiformats/hashes/sha2";
 import { BlockNotLocalError, IpfsNodeError, NotPinnedError } from "./errors.ts";
 
 export type PinKind = "recursive" | "direct" | "indirect";
@@ -99,10 +98,6 @@ export class IpfsStore {
     const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     this.#cache.set(cid, bytes);
     return bytes;
-  }
-
-  async hasBlock(cid: CID): Promise<boolean> {
-    return this.#cache.get(cid) !== undefined || (await this.#blockstore.has(cid));
   }
 
   /** Store one block; the caller has checked that `cid` hashes `bytes`. */
@@ -377,13 +372,6 @@ const discardingBlockstore = {
     return cid;
   },
 };
-
-/** Check that bytes hash to the CID's sha2-256 multihash. */
-export async function verifyBlock(cid: CID, bytes: Uint8Array): Promise<boolean> {
-  if (cid.multihash.code !== sha256.code) return false;
-  const digest = await sha256.digest(bytes);
-  return Buffer.compare(digest.bytes, cid.multihash.bytes) === 0;
-}
 
 function asBlockError(err: unknown, cid: CID): Error {
   if (err instanceof IpfsNodeError) return err;
