@@ -244,7 +244,13 @@ async function sendFile(request: GatewayRequest, entry: UnixFSEntry, name: strin
   const length = range ? range.end - range.start + 1 : size;
   const content = entry.content({ offset: start, length, signal })[Symbol.asyncIterator]();
   let first = length > 0 ? await content.next() : { done: true as const, value: undefined };
-  let contentType = contentTypeFromName(name);
+  // ?filename= names the download (and its type), ?download=true makes it an attachment
+  const filename = request.query.get("filename") ?? undefined;
+  if (filename) {
+    const disposition = request.query.get("download") === "true" ? "attachment" : "inline";
+    res.setHeader("Content-Disposition", `${disposition}; filename="${filename.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
+  }
+  let contentType = contentTypeFromName(filename ?? name);
   if (!contentType) {
     let head: Uint8Array = first.done ? new Uint8Array(0) : first.value;
     if (start !== 0 || head.length < Math.min(512, size)) {

@@ -69,6 +69,11 @@ describe("HTTP gateway", () => {
       const again = await fetch(`${daemon.gatewayUrl}/ipfs/${notes}/2026-01-01-ipfs.md`, { headers: { "If-None-Match": etag as string } });
       assert.equal(again.status, 304);
     });
+    it("?filename= and ?download=true name the file and set its type", async () => {
+      const response = await fetch(`${daemon.gatewayUrl}/ipfs/${big}?filename=${encodeURIComponent("résumé.pdf")}&download=true`, { method: "HEAD" });
+      assert.equal(response.headers.get("content-type"), "application/pdf");
+      assert.equal(response.headers.get("content-disposition"), `attachment; filename="r_sum_.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`);
+    });
     it("sniffs the content type when the name does not tell", async () => {
       const binary = await fetch(`${daemon.gatewayUrl}/ipfs/${notes}/data.bin`);
       assert.equal(binary.headers.get("content-type"), "application/octet-stream");
