@@ -4,7 +4,9 @@
  * go away only on gc; one repo serves one node at a time; SIGINT/SIGTERM stop it cleanly.
  */
 import assert from "node:assert/strict";
+import { readdir } from "node:fs/promises";
 import http from "node:http";
+import path from "node:path";
 import { after, describe, it } from "node:test";
 import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { collectAll, makeTempRepo, removeRepo, seededBytes, startDaemonProcess } from "./daemon-process.ts";
@@ -53,6 +55,17 @@ function startSlowAdd(apiUrl: string, size: number, sentBytes: number): Promise<
   });
 }
 
+/** Wait until the repo holds at least `count` block files (the killed add has written some). */
+async function waitForBlockFiles(repo: string, count: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const entries = await readdir(path.join(repo, "blocks"), { recursive: true }).catch(() => [] as string[]);
+    if (entries.filter((entry) => entry.endsWith(".data")).length >= count) return;
+    await new Promise((settle) => setTimeout(settle, 20));
+  }
+  throw new Error(`the add never wrote ${count} blocks to ${repo}`);
+}
+
 after(async () => {
   for (const repo of repos) await removeRepo(repo);
 });
@@ -90,6 +103,7 @@ describe("data survives restarts", () => {
       let api = create({ url: daemon.apiUrl });
       const before = await api.add(seededBytes(700_000, 2));
       await startSlowAdd(daemon.apiUrl, 48 * 1024 * 1024, killAfterBytes);
+      await waitForBlockFiles(repo, 5);
       await daemon.kill();
 
       daemon = await startDaemonProcess(repo);
