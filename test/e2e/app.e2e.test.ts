@@ -262,8 +262,62 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
       assert.equal(await page.getByTestId("entry-body").count(), 0);
     } finally {
       await page.evaluate(() => localStorage.removeItem("til.settings"));
+      await page.reload();
       server.close();
     }
+  });
+
+  test("an unreachable IPFS API is explained and keeps the draft", async () => {
+    const closedPort = await freePort();
+    try {
+      await page.goto(`${stack.appUrl}#/settings`);
+      await page.getByTestId("setting-ipfsApiUrl").fill(`http://127.0.0.1:${closedPort}`);
+      await page.getByTestId("save-settings").click();
+      await page.waitForLoadState("load");
+      await page.goto(`${stack.appUrl}#/write`);
+      await page.getByTestId("title").waitFor();
+      assert.equal(await page.getByTestId("title").inputValue(), "Draft that must survive");
+      await page.getByTestId("publish").click();
+      const error = page.getByTestId("publish-error");
+      await error.waitFor();
+      assert.equal(await error.getAttribute("data-kind"), "ipfs-unreachable");
+      assert.match((await error.textContent())!, new RegExp(`Cannot reach the IPFS RPC API at http://127\\.0\\.0\\.1:${closedPort}`));
+      assert.equal(await page.getByTestId("title").inputValue(), "Draft that must survive");
+    } finally {
+      await page.evaluate(() => localStorage.removeItem("til.settings"));
+      await page.reload();
+    }
+  });
+
+  test("without a browser wallet: a labelled Hardhat dev account publishes on the local chain", async () => {
+    await page.goto(`${stack.appUrl}#/write`);
+    await page.getByRole("button", { name: "Disconnect" }).click();
+    await page.getByRole("button", { name: "Connect wallet" }).click();
+    await page.getByTestId("til-hardhat-dev-1").click();
+    await page.getByTestId("account").waitFor();
+    assert.equal(await page.getByTestId("account").getAttribute("title"), "0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+    await page.getByTestId("publish").click();
+    await page.locator('[data-testid="publish-done"], [data-testid="publish-error"]').first().waitFor();
+    assert.equal(await page.getByTestId("publish-error").count(), 0, await page.getByTestId("publish-error").textContent().catch(() => ""));
+    await page.goto(`${stack.appUrl}#/?author=0x70997970C51812dc3A010C7d01b50e0d17dc79C8`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length === 1);
+    assert.deepEqual(await page.locator(".feed-title").allTextContents(), ["Draft that must survive"]);
+  });
+
+  test("phone width: no horizontal scrolling on the feed, an entry and the editor", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [route, shot] of [["#/", "feed-phone.png"], [`#/entry/${publishedCid}`, "entry-phone.png"], ["#/write", "editor-phone.png"]] as const) {
+      await page.goto(`${stack.appUrl}${route}`);
+      await page.locator('[data-testid="feed-item"][data-loaded="true"], [data-testid="verified"], [data-testid="title"]').first().waitFor().catch(async (error: Error) => {
+        await page.screenshot({ path: path.join(artifacts, `failed-${shot}`), fullPage: true });
+        throw error;
+      });
+      await page.waitForTimeout(300);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      await page.screenshot({ path: path.join(artifacts, shot), fullPage: true });
+      assert.ok(overflow <= 0, `${route} overflows by ${overflow}px`);
+    }
+    await page.setViewportSize({ width: 1200, height: 900 });
   });
 
   test("no uncaught page errors", () => {

@@ -42,7 +42,7 @@ export function WalletPanel() {
   };
 
   return (
-    <div className="wallet">
+    <div className="wallet" onKeyDown={(e) => e.key === "Escape" && setOpen(false)}>
       <button type="button" aria-expanded={open} aria-controls="wallet-menu" onClick={() => setOpen(!open)} disabled={isPending}>
         {isPending ? `Connecting ${variables?.connector && "name" in variables.connector ? variables.connector.name : ""}…` : "Connect wallet"}
       </button>
