@@ -3,11 +3,11 @@
  * addresses from the "listening on" lines it prints.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { tilNodeFlags } from "../../ipfs-node/node-flags.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -31,16 +31,9 @@ export async function removeRepo(repo: string): Promise<void> {
   await rm(repo, { recursive: true, force: true });
 }
 
-/** The Node flags `npm run til` starts the CLI with (package.json holds the one copy). */
-export function tilNodeFlags(): string[] {
-  const script: string = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts.til;
-  const words = script.split(/\s+/);
-  return words.slice(1, words.indexOf("scripts/til.ts")).filter((word) => word.startsWith("--"));
-}
-
 /** Start the daemon as `npm run til -- ipfs daemon` does, on free ports and the given repo. */
 export async function startDaemonProcess(repo: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [...tilNodeFlags(), "scripts/til.ts", "ipfs", "daemon", "--repo", repo, "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0", ...extraArgs], {
+  const child = spawn(process.execPath, [...tilNodeFlags(PROJECT_ROOT), "scripts/til.ts", "ipfs", "daemon", "--repo", repo, "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0", ...extraArgs], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
