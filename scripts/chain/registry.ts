@@ -27,7 +27,8 @@ export function registryAt(address: string, runner: ContractRunner): Contract {
 
 /** A provider for the deployment's chain that fails fast instead of retrying forever. */
 export function providerFor(rpcUrl: string): JsonRpcProvider {
-  return new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
+  // No response cache: nonces and tokenOf answers must be fresh after every mined transaction.
+  return new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
 }
 
 /** Throws a {@link ChainError} unless the RPC answers, with the deployment's chain id, and holds code at its address. */
