@@ -310,6 +310,23 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     assert.deepEqual(await page.locator(".feed-title").allTextContents(), ["Draft that must survive"]);
   });
 
+  test("insufficient funds is explained and keeps the draft", async () => {
+    const poor = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"; // Hardhat dev account #2
+    await fetch(stack.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "hardhat_setBalance", params: [poor, "0x0"] }) });
+    await page.goto(`${stack.appUrl}#/write`);
+    await page.getByRole("button", { name: "Disconnect" }).click();
+    await page.getByRole("button", { name: "Connect wallet" }).click();
+    await page.getByTestId("til-hardhat-dev-2").click();
+    await page.getByTestId("account").waitFor();
+    await page.getByTestId("title").fill("Written by an account without ETH");
+    await page.getByTestId("body").fill("No funds.\n");
+    await page.getByTestId("publish").click();
+    const error = page.getByTestId("publish-error");
+    await error.waitFor();
+    assert.equal(await error.getAttribute("data-kind"), "insufficient-funds", (await error.textContent())!);
+    assert.equal(await page.getByTestId("title").inputValue(), "Written by an account without ETH");
+  });
+
   test("phone width: no horizontal scrolling on the feed, an entry and the editor", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [route, shot] of [["#/", "feed-phone.png"], [`#/entry/${publishedCid}`, "entry-phone.png"], ["#/write", "editor-phone.png"]] as const) {
@@ -323,6 +340,12 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
       await page.screenshot({ path: path.join(artifacts, shot), fullPage: true });
       assert.ok(overflow <= 0, `${route} overflows by ${overflow}px`);
     }
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`${stack.appUrl}#/entry/${publishedCid}`);
+    await page.locator(".entry-body pre code.hljs").waitFor();
+    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor), "rgb(15, 18, 21)");
+    await page.screenshot({ path: path.join(artifacts, "entry-phone-dark.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "light" });
     await page.setViewportSize({ width: 1200, height: 900 });
   });
 
