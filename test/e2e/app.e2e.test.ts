@@ -6,10 +6,12 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { create as createKuboClient } from "kubo-rpc-client";
 import os from "node:os";
 import path from "node:path";
-import { freePort, startStack, tilImport, type Stack } from "./stack.ts";
+import { freePort, nodeBinary, projectRoot, startStack, tilImport, type Stack } from "./stack.ts";
 import { addTestWallet, DEV_ACCOUNT, launch, openPage, type BrowserContext, type Page } from "./browser.ts";
 
 const artifacts = path.join(import.meta.dirname, "artifacts");
@@ -347,6 +349,41 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     await page.screenshot({ path: path.join(artifacts, "entry-phone-dark.png"), fullPage: true });
     await page.emulateMedia({ colorScheme: "light" });
     await page.setViewportSize({ width: 1200, height: 900 });
+  });
+
+  test("the production build runs from /ipfs/<cid>/ on the gateway (relative base, hash routes)", async () => {
+    const outDir = await mkdtemp(path.join(os.tmpdir(), "til-e2e-dist-"));
+    const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8")) as { chainId: number; address: string; deployBlock: number };
+    const build = spawnSync(nodeBinary, [path.join(projectRoot, "node_modules", "vite", "bin", "vite.js"), "build", "frontend", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], {
+      cwd: projectRoot,
+      env: { ...process.env, VITE_TIL_RPC_URL: stack.rpcUrl, VITE_TIL_CONTRACT_ADDRESS: deployment.address, VITE_TIL_DEPLOY_BLOCK: String(deployment.deployBlock), VITE_TIL_IPFS_API: stack.apiUrl, VITE_TIL_GATEWAYS: stack.gatewayUrl },
+      encoding: "utf8",
+    });
+    assert.equal(build.status, 0, build.stderr);
+    const files: { path: string; content: Uint8Array }[] = [];
+    for (const entry of await readdir(outDir, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) files.push({ path: path.relative(outDir, path.join(entry.parentPath, entry.name)), content: await readFile(path.join(entry.parentPath, entry.name)) });
+    }
+    const ipfs = createKuboClient({ url: stack.apiUrl });
+    let root = "";
+    for await (const added of ipfs.addAll(files, { wrapWithDirectory: true, cidVersion: 1, rawLeaves: true, pin: true })) if (added.path === "") root = added.cid.toString();
+    await rm(outDir, { recursive: true, force: true });
+
+    const hosted = await browser.context.newPage();
+    const hostedErrors: string[] = [];
+    hosted.on("pageerror", (error) => hostedErrors.push(error.message));
+    hosted.setDefaultTimeout(TIMEOUT);
+    await hosted.goto(`${stack.gatewayUrl}/ipfs/${root}/`);
+    await hosted.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= 4);
+    await hosted.locator(".feed-title", { hasText: "Beta note on queues" }).click();
+    await hosted.getByTestId("verified").waitFor();
+    assert.ok(hosted.url().startsWith(`${stack.gatewayUrl}/ipfs/${root}/#/entry/`), hosted.url());
+    assert.equal(await hosted.getByTestId("entry-title").textContent(), "Beta note on queues");
+    const csp = await hosted.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");
+    assert.match(csp!, /script-src 'self'/);
+    await hosted.screenshot({ path: path.join(artifacts, "ipfs-hosted-entry.png") });
+    assert.deepEqual(hostedErrors, []);
+    await hosted.close();
   });
 
   test("no uncaught page errors", () => {
