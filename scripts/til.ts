@@ -81,6 +81,20 @@ const COMMANDS: Record<string, Command> = {
     details: "Importing the exported folder again (`til import <folder>`) packs every entry to the same CID.",
     run: async ({ values, positionals }) => (await import("./commands/export.ts")).runExport(settingsOf(values), positionals),
   },
+  "use-deployment": {
+    summary: "point the CLI at a registry on any EVM chain (writes <home>/deployment.json)",
+    options: {
+      "rpc-url": { type: "string", description: "the chain's JSON-RPC URL" },
+      address: { type: "string", description: "registry address (default: Ignition's deployment on that chain)" },
+      "deploy-block": { type: "string", description: "block the registry was deployed in, where event queries start (default 0)" },
+    } as Options,
+    run: async ({ values }) =>
+      (await import("./commands/use-deployment.ts")).runUseDeployment(settingsOf(values), {
+        rpcUrl: values["rpc-url"] as string | undefined,
+        address: values.address as string | undefined,
+        deployBlock: values["deploy-block"] as string | undefined,
+      }),
+  },
   verify: {
     summary: "check that every token's content is retrievable, matches its CID, and is pinned",
     run: async ({ values }) => (await import("./commands/verify.ts")).runVerify(settingsOf(values)),

@@ -2,7 +2,7 @@
  * The CLI's view of the TodayILearned contract: an ethers Contract over the generated ABI at the
  * deployed address, plus the checks that turn a misconfigured chain into a clear error.
  */
-import { Contract, Interface, JsonRpcProvider, type ContractRunner, type Log } from "ethers";
+import { Contract, Interface, JsonRpcProvider, Network, type ContractRunner, type Log } from "ethers";
 import { todayILearnedAbi } from "../../core/contract/abi.generated.ts";
 import type { Deployment } from "../../core/contract/deployment.ts";
 import { digestToCid } from "../../core/cid.ts";
@@ -26,9 +26,11 @@ export function registryAt(address: string, runner: ContractRunner): Contract {
 }
 
 /** A provider for the deployment's chain that fails fast instead of retrying forever. */
-export function providerFor(rpcUrl: string): JsonRpcProvider {
-  // No response cache: nonces and tokenOf answers must be fresh after every mined transaction.
-  return new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
+export function providerFor(rpcUrl: string, chainId?: number): JsonRpcProvider {
+  // The chain id is given where it is known, so ethers does not probe (and log retries) on its own;
+  // no response cache: nonces and tokenOf answers must be fresh after every mined transaction.
+  const network = chainId === undefined ? undefined : Network.from(chainId);
+  return new JsonRpcProvider(rpcUrl, network, { staticNetwork: network ?? true, batchMaxCount: 1, cacheTimeout: -1 });
 }
 
 /** Throws a {@link ChainError} unless the RPC answers, with the deployment's chain id, and holds code at its address. */

@@ -35,7 +35,7 @@ export async function connectChain(settings: TilSettings, env = process.env): Pr
   }
   const deployment = parseDeployment(JSON.parse(text), file);
   if (env.TIL_RPC_URL) deployment.rpcUrl = env.TIL_RPC_URL;
-  const provider = providerFor(deployment.rpcUrl);
+  const provider = providerFor(deployment.rpcUrl, deployment.chainId);
   try {
     await checkDeployment(provider, deployment);
   } catch (error) {

@@ -127,7 +127,7 @@ async function main(): Promise<number> {
     const deploymentFile = path.join(settings.home, DEPLOYMENT_FILE_NAME);
     await writeFile(deploymentFile, JSON.stringify(deployment, null, 2) + "\n");
 
-    const provider = providerFor(rpcUrl);
+    const provider = providerFor(rpcUrl, deployment.chainId);
     const firstRun = !existsSync(path.join(settings.home, JOURNAL_FILE_NAME));
     const journal = await Journal.open(settings.home);
     const { restored, authors } = await restoreEntries(journal, provider, deployment);

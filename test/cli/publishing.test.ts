@@ -18,7 +18,7 @@ const TIL_FOLDER = path.join(PROJECT_ROOT, "test/fixtures/til-folder");
 
 async function totalEntries(stack: Stack): Promise<bigint> {
   const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8"));
-  const provider = providerFor(stack.rpcUrl);
+  const provider = providerFor(stack.rpcUrl, 31337);
   try {
     return (await registryAt(deployment.address, provider).getFunction("totalEntries")()) as bigint;
   } finally {
@@ -152,6 +152,20 @@ describe("til publishing against the local stack", () => {
     assert.equal((summary.published as number) + (summary.alreadyPublished as number), count);
     assert.equal(BigInt(summary.alreadyPublished as number), partial, "what the killed run minted counts as already published");
     assert.equal((await totalEntries(stack)) - before, BigInt(count), "every note exactly once");
+  });
+
+  it("use-deployment points another home at the same registry by RPC URL and address", async () => {
+    const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8"));
+    const otherHome = path.join(work, "other-home");
+    const wrote = await runTil(["use-deployment", "--rpc-url", stack.rpcUrl, "--address", deployment.address, "--deploy-block", "0"], { ...stack.env, TIL_HOME: otherHome });
+    assert.equal(wrote.code, 0, wrote.stderr);
+    const written = JSON.parse(await readFile(path.join(otherHome, "deployment.json"), "utf8"));
+    assert.deepEqual(written, { chainId: 31337, address: deployment.address, rpcUrl: stack.rpcUrl, deployBlock: 0 });
+    const here = cidsOf((await runTil(["ls", "--json"], stack.env)).stdout);
+    const there = cidsOf((await runTil(["ls", "--json"], { ...stack.env, TIL_HOME: otherHome })).stdout);
+    assert.deepEqual(there, here);
+    const wrongAddress = await runTil(["use-deployment", "--rpc-url", stack.rpcUrl, "--address", "0x000000000000000000000000000000000000dEaD"], { ...stack.env, TIL_HOME: otherHome });
+    assert.equal(wrongAddress.code, 6, wrongAddress.stderr);
   });
 
   describe("clear errors and exit codes", () => {
