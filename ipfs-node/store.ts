@@ -52,6 +52,7 @@ export class IpfsStore {
   readonly #cache = new BlockCache(CACHE_BUDGET_BYTES);
   readonly #gcLock = new SharedExclusiveLock();
   #pinQueue: Promise<unknown> = Promise.resolve();
+  #generation = 0;
   readonly #lockFile: string;
 
   private constructor(repoPath: string, blockstore: FsBlockstore, datastore: FsDatastore, helia: Helia) {
@@ -82,6 +83,11 @@ export class IpfsStore {
       await this.#datastore.close();
     });
     await unlink(this.#lockFile).catch(() => {});
+  }
+
+  /** Goes up each time garbage collection runs: anything read before may be gone since. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** A whole block from the local store; {@link BlockNotLocalError} if it is not here. */
@@ -128,23 +134,31 @@ export class IpfsStore {
     pickRoots: (results: ImportResult[]) => CID[],
   ): Promise<ImportResult[]> {
     const run = async (): Promise<ImportResult[]> => {
-      // remember the links of every block written, so pinning walks the new DAG from memory
-      // instead of reading it all back from disk
+      // Blocks are written behind the importer (a bounded number in flight), so the next file of
+      // a multipart body is read while the previous one's blocks reach the disk; everything is
+      // flushed before anything is pinned. The links of every block are remembered, so pinning
+      // walks the new DAG from memory instead of reading it back from disk.
       const written = new Map<string, CID[]>();
-      const heliaBlockstore = this.helia.blockstore;
+      const writes = new WriteBehind(this.helia.blockstore, WRITES_IN_FLIGHT);
       const recordingBlockstore = {
         async put(cid: CID, bytes: Uint8Array, putOptions?: { signal?: AbortSignal }): Promise<CID> {
           written.set(cid.toString(), cid.code === dagPb.code ? dagPb.decode(bytes).Links.map((link) => link.Hash) : []);
-          return heliaBlockstore.put(cid, bytes, putOptions);
+          await writes.put(cid, bytes, putOptions);
+          return cid;
         },
       };
       const target = options.onlyHash ? discardingBlockstore : recordingBlockstore;
       const results: ImportResult[] = [];
-      for await (const result of importer(candidates, target as unknown as WritableStorage, options)) {
-        options.signal?.throwIfAborted();
-        results.push(result);
-        await onResult(result);
+      try {
+        for await (const result of importer(candidates, target as unknown as WritableStorage, options)) {
+          options.signal?.throwIfAborted();
+          results.push(result);
+          await onResult(result);
+        }
+      } finally {
+        await writes.settle();
       }
+      writes.throwIfFailed();
       if (options.pin !== false && !options.onlyHash) {
         for (const root of pickRoots(results)) await this.#pinUnlocked(root, true, options.signal, written);
       }
@@ -303,6 +317,7 @@ export class IpfsStore {
    */
   async collectGarbage(): Promise<CID[]> {
     return this.#gcLock.exclusive(async () => {
+      this.#generation++;
       const live = new Set<string>();
       for await (const pin of this.helia.pins.ls()) {
         if (pin.depth === 0) {
@@ -365,6 +380,47 @@ export class IpfsStore {
 }
 
 const RAW_CODE = 0x55;
+/** Block writes an import may have in flight (at most this many chunks held in memory). */
+const WRITES_IN_FLIGHT = 32;
+
+interface BlockWriter {
+  put(cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }): unknown;
+}
+
+/** Puts that run in the background, at most `limit` at once; the first failure is kept. */
+class WriteBehind {
+  readonly #target: BlockWriter;
+  readonly #limit: number;
+  readonly #inFlight = new Set<Promise<void>>();
+  #failure: unknown;
+
+  constructor(target: BlockWriter, limit: number) {
+    this.#target = target;
+    this.#limit = limit;
+  }
+
+  async put(cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<void> {
+    this.throwIfFailed();
+    while (this.#inFlight.size >= this.#limit) await Promise.race(this.#inFlight);
+    const write: Promise<void> = Promise.resolve(this.#target.put(cid, bytes, options)).then(
+      () => {},
+      (err: unknown) => {
+        this.#failure ??= err;
+      },
+    );
+    const tracked = write.finally(() => this.#inFlight.delete(tracked));
+    this.#inFlight.add(tracked);
+  }
+
+  /** Wait for every write in flight. */
+  async settle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+  }
+
+  throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}
 
 /** Where `only-hash` adds write: nowhere. */
 const discardingBlockstore = {

@@ -13,6 +13,7 @@ import type { IpfsStore } from "../store.ts";
 import { carBlock, carHeader } from "./car.ts";
 import { contentTypeFromName, sniffContentType } from "./content-type.ts";
 import { directoryListingHtml, type ListedEntry } from "./directory-listing.ts";
+import { SmallFileCache, type SmallFileResponse } from "./small-files.ts";
 
 export interface GatewayServerOptions {
   store: IpfsStore;
@@ -35,19 +36,24 @@ interface GatewayRequest {
   signal: AbortSignal;
   /**
    * Resolved paths of small files, by path: content is immutable, so a path always names the
-   * same entry. Only the resolution is cached; reading still goes to the store, so content
-   * removed by gc answers 504 as it should.
+   * same entry, until gc may have removed it (the store's generation tells).
    */
-  resolvedFiles: Map<string, UnixFSEntry>;
+  resolvedFiles: Map<string, { entry: UnixFSEntry; generation: number }>;
+  smallFiles: SmallFileCache;
+  /** The store's gc generation when the request started (responses read now belong to it). */
+  generation: number;
 }
 
 export function createGatewayServer({ store }: GatewayServerOptions): http.Server {
-  const resolvedFiles = new Map<string, UnixFSEntry>();
+  const resolvedFiles = new Map<string, { entry: UnixFSEntry; generation: number }>();
+  const smallFiles = new SmallFileCache(SMALL_FILE_CACHE_BYTES);
   const server = http.createServer(async (req, res) => {
-    res.setHeader("Access-Control-Allow-Origin", "*");
-    res.setHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
-    res.setHeader("Access-Control-Allow-Headers", "Content-Type, Range, User-Agent, X-Requested-With, Accept, If-None-Match");
-    res.setHeader("Access-Control-Expose-Headers", "Content-Range, Content-Length, X-Ipfs-Path, X-Ipfs-Roots, X-Chunked-Output, X-Stream-Output, ETag");
+    // fast path: a small file answered before, asked for again as plain GET/HEAD
+    if ((req.method === "GET" || req.method === "HEAD") && req.headers.range === undefined && !wantsTrustless(req)) {
+      const ready = smallFiles.get(req.url ?? "", store.generation);
+      if (ready) return sendSmallFile(req, res, ready);
+    }
+    for (let i = 0; i < CORS_HEADERS.length; i += 2) res.setHeader(CORS_HEADERS[i], CORS_HEADERS[i + 1]);
     if (req.method === "OPTIONS") return void res.writeHead(200).end();
     if (req.method !== "GET" && req.method !== "HEAD") return sendText(res, 405, "405 - Method Not Allowed: the gateway is read-only (GET, HEAD)");
 
@@ -63,7 +69,7 @@ export function createGatewayServer({ store }: GatewayServerOptions): http.Serve
       if (!urlPath.startsWith("/ipfs/")) throw new PathNotFoundError(`${urlPath} is not served here: request /ipfs/<cid>[/path]`);
       const segments = urlPath.slice(6).split("/").map(decodeSegment);
       const ipfsPath: IpfsPath = { root: parseCid(segments[0]), segments: segments.slice(1).filter((segment) => segment !== "") };
-      const request: GatewayRequest = { req, res, ipfsPath, urlPath, query, head: req.method === "HEAD", signal: abort.signal, resolvedFiles };
+      const request: GatewayRequest = { req, res, ipfsPath, urlPath, query, head: req.method === "HEAD", signal: abort.signal, resolvedFiles, smallFiles, generation: store.generation };
       const format = responseFormat(req, query);
       if (format === "raw") await sendRawBlock(store, request);
       else if (format === "car") await sendCar(store, request);
@@ -93,6 +99,28 @@ function decodeSegment(segment: string): string {
   }
 }
 
+/** CORS for reads, open to every origin as public gateways are (flat name, value list). */
+const CORS_HEADERS = [
+  "Access-Control-Allow-Origin", "*",
+  "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS",
+  "Access-Control-Allow-Headers", "Content-Type, Range, User-Agent, X-Requested-With, Accept, If-None-Match",
+  "Access-Control-Expose-Headers", "Content-Range, Content-Length, X-Ipfs-Path, X-Ipfs-Roots, X-Chunked-Output, X-Stream-Output, ETag",
+];
+const SMALL_FILE_CACHE_BYTES = 16 * 1024 * 1024;
+
+function wantsTrustless(req: http.IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  return accept !== undefined && (accept.includes(RAW_TYPE) || accept.includes(CAR_TYPE));
+}
+
+/** Answer from a ready-made small-file response, with all headers in one write. */
+function sendSmallFile(req: http.IncomingMessage, res: http.ServerResponse, ready: SmallFileResponse): void {
+  const common = [...CORS_HEADERS, "ETag", ready.etag, "Cache-Control", IMMUTABLE, "X-Ipfs-Path", req.url as string, "X-Ipfs-Roots", ready.roots, "Accept-Ranges", "bytes"];
+  if (notModified(req, ready.etag)) return void res.writeHead(304, common).end();
+  res.writeHead(200, [...common, "Content-Type", ready.contentType, "Content-Length", String(ready.bytes.byteLength)]);
+  res.end(req.method === "HEAD" ? undefined : ready.bytes);
+}
+
 function responseFormat(req: http.IncomingMessage, query: URLSearchParams): "raw" | "car" | "unixfs" {
   const format = query.get("format");
   if (format === "raw" || format === "car") return format;
@@ -105,14 +133,15 @@ function responseFormat(req: http.IncomingMessage, query: URLSearchParams): "raw
 const RESOLVED_FILES_MAX = 4096;
 const RESOLVED_FILE_MAX_BYTES = 1024 * 1024;
 
-async function terminalEntry(store: IpfsStore, { ipfsPath, signal, resolvedFiles }: GatewayRequest): Promise<UnixFSEntry> {
+async function terminalEntry(store: IpfsStore, { ipfsPath, signal, resolvedFiles, generation }: GatewayRequest): Promise<UnixFSEntry> {
   const key = `${ipfsPath.root}/${ipfsPath.segments.join("/")}`;
   const cached = resolvedFiles.get(key);
-  if (cached) return cached;
+  // a resolved entry may carry its data (a one-block file): it is only good until the next gc
+  if (cached && cached.generation === generation) return cached.entry;
   const entry = await resolveEntry(store, ipfsPath, signal);
   if ((entry.type === "file" || entry.type === "raw") && entry.size <= BigInt(RESOLVED_FILE_MAX_BYTES)) {
     if (resolvedFiles.size >= RESOLVED_FILES_MAX) resolvedFiles.delete(resolvedFiles.keys().next().value as string);
-    resolvedFiles.set(key, entry);
+    resolvedFiles.set(key, { entry, generation });
   }
   return entry;
 }
@@ -272,8 +301,12 @@ async function sendFile(request: GatewayRequest, entry: UnixFSEntry, name: strin
       chunks.push(first.value);
       first = await content.next();
     }
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    if (!range && request.query.size === 0) {
+      request.smallFiles.set(request.urlPath, { bytes: body, contentType, etag, roots: roots.join(","), generation: request.generation });
+    }
     res.writeHead(range ? 206 : 200, headers);
-    return void res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    return void res.end(body);
   }
   res.writeHead(range ? 206 : 200, headers);
   while (!first.done) {

@@ -141,6 +141,23 @@ describe("HTTP gateway", () => {
       assert.equal((await fetch(`${daemon.gatewayUrl}/ipfs/${root}/no-such-note.md`)).status, 404);
       assert.equal((await collectAll(api.ls(root))).length, 1200);
     });
+    it("answers a small file again from its ready response, until gc removes it (then 504)", async () => {
+      const { cid } = await api.add({ path: "gone.md", content: text("# soon gone\n") }, { wrapWithDirectory: true });
+      const url = `${daemon.gatewayUrl}/ipfs/${cid}/gone.md`;
+      const first = await fetch(url);
+      assert.equal(await first.text(), "# soon gone\n");
+      const second = await fetch(url, { headers: { Origin: "https://any.example" } });
+      assert.equal(second.status, 200);
+      assert.equal(await second.text(), "# soon gone\n");
+      assert.equal(second.headers.get("content-type"), "text/markdown; charset=utf-8");
+      assert.equal(second.headers.get("etag"), first.headers.get("etag"));
+      assert.equal(second.headers.get("access-control-allow-origin"), "*");
+      assert.match(second.headers.get("cache-control") ?? "", /immutable/);
+      assert.equal((await fetch(url, { headers: { "If-None-Match": first.headers.get("etag") as string } })).status, 304);
+      await api.pin.rm(cid);
+      await collectAll(api.repo.gc());
+      assert.equal((await fetch(url)).status, 504);
+    });
     it("is open to every origin for reads (CORS)", async () => {
       const response = await fetch(`${daemon.gatewayUrl}/ipfs/${notes}/2026-01-01-ipfs.md`, { headers: { Origin: "https://any.example" } });
       assert.equal(response.headers.get("access-control-allow-origin"), "*");
