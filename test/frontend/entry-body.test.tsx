@@ -32,6 +32,7 @@ describe("EntryBody", () => {
     const { container } = render(<EntryBody note={{ title: "Hello", tags: [], body: "# Hello\n\n![a](images/a.png)\n\n![m](images/missing.png)\n" }} resolveImage={resolveImage} />);
     expect(container.querySelector("h1")).toBeNull();
     await waitFor(() => expect(container.querySelector("img")?.getAttribute("src")).toBe("blob:fake"));
-    await waitFor(() => expect(container.textContent).toContain("[image not in this entry: m]"));
+    await waitFor(() => expect(container.querySelector('img[alt="m"]')?.getAttribute("title")).toBe("Image not in this entry: images/missing.png"));
+    expect(container.querySelector('img[alt="m"]')?.classList.contains("missing-image")).toBe(true);
   });
 });

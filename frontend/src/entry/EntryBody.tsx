@@ -56,13 +56,21 @@ export function EntryBody({ note, resolveImage, linkBase }: EntryBodyProps) {
     let cancelled = false;
     for (const img of Array.from(root.querySelectorAll<HTMLImageElement>("img[data-local-src]"))) {
       const path = img.dataset.localSrc!;
+      // The element stays (React owns the HTML); a missing image keeps no src and says why.
+      const missing = (why: string) => {
+        img.removeAttribute("src");
+        img.classList.add("missing-image");
+        img.title = `${why}: ${path}`;
+      };
       resolveImage(path).then(
         (url) => {
           if (cancelled) return;
-          if (url) img.src = url;
-          else img.replaceWith(document.createTextNode(`[image not in this entry: ${img.alt || path}]`));
+          if (!url) return missing("Image not in this entry");
+          img.src = url;
+          img.classList.remove("missing-image");
+          img.removeAttribute("title");
         },
-        () => !cancelled && img.replaceWith(document.createTextNode(`[image unavailable: ${img.alt || path}]`)),
+        () => !cancelled && missing("Image unavailable"),
       );
     }
     const blocks = root.querySelectorAll<HTMLElement>("pre > code");
