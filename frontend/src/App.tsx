@@ -12,7 +12,7 @@ export function App() {
   const route = useRoute();
   useEffect(() => {
     // Fetch the entry page's code while the user looks at the feed, so opening an entry is instant.
-    const idle = setTimeout(() => void loadEntryPage(), 500);
+    const idle = setTimeout(() => void loadEntryPage().then((m) => m.warmUp()), 500);
     return () => clearTimeout(idle);
   }, []);
   useEffect(() => {

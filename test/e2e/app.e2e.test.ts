@@ -411,6 +411,17 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     const csp = await hosted.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");
     assert.match(csp!, /script-src 'self'/);
     await hosted.screenshot({ path: path.join(artifacts, "ipfs-hosted-entry.png") });
+
+    // The built editor publishes too (kubo-rpc-client and wagmi in the production bundle).
+    await hosted.goto(`${stack.gatewayUrl}/ipfs/${root}/#/write`);
+    await hosted.getByRole("button", { name: "Connect wallet" }).click();
+    await hosted.getByTestId("til-hardhat-dev-0").click();
+    await hosted.getByTestId("account").waitFor();
+    await hosted.getByTestId("title").fill("Published from the IPFS-hosted app");
+    await hosted.getByTestId("body").fill("Served from /ipfs/.\n");
+    await hosted.getByTestId("publish").click();
+    await hosted.locator('[data-testid="publish-done"], [data-testid="publish-error"]').first().waitFor();
+    if ((await hosted.getByTestId("publish-error").count()) > 0) assert.fail(`publish failed: ${await hosted.getByTestId("publish-error").textContent()}`);
     assert.deepEqual(hostedErrors, []);
     await hosted.close();
   });

@@ -1,6 +1,7 @@
 /**
  * The local stack for browser tests, started exactly as `npm start` starts it (scripts/stack/start.ts)
- * on free ports in a temporary home, with the app's origin allowed on the IPFS RPC API.
+ * on free ports in a temporary home, with the app's origin allowed on the IPFS RPC API (and the
+ * gateway's, for the copy of the app served from IPFS).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -39,7 +40,7 @@ export async function startStack(): Promise<Stack> {
   const child: ChildProcess = spawn(
     nodeBinary,
     [path.join(projectRoot, "scripts", "stack", "start.ts"), "--home", home, "--chain-port", String(chainPort), "--api", `127.0.0.1:${apiPort}`, "--gateway", `127.0.0.1:${gatewayPort}`, "--app-port", String(appPort)],
-    { cwd: projectRoot, env: { ...process.env, TIL_IPFS_API_ORIGINS: `${appOrigin},http://localhost:${appPort}`, VITE_TIL_GATEWAYS: "" }, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: projectRoot, env: { ...process.env, TIL_IPFS_API_ORIGINS: `${appOrigin},http://localhost:${appPort},http://127.0.0.1:${gatewayPort}`, VITE_TIL_GATEWAYS: "" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
   child.stdout!.on("data", (d) => (output += d));

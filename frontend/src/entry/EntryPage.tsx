@@ -4,6 +4,7 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import { parseNote, type Note } from "../../../core/entry/note.ts";
+import { renderMarkdown } from "../../../core/entry/render.ts";
 import { readVerified, textOf } from "../ipfs/reader.ts";
 import type { GatewayFailure } from "../../../core/retrieve/verified-blockstore.ts";
 import { parseEntryRef, resolveEntry, type ResolvedEntry } from "./resolve.ts";
@@ -13,6 +14,14 @@ import { feedHref } from "../router.ts";
 import { messageOf } from "../errors.ts";
 
 const MIME: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", avif: "image/avif", svg: "image/svg+xml" };
+
+/** Loads what opening an entry needs (reader, renderer, highlighter) ahead of the first click. */
+export function warmUp(): void {
+  renderMarkdown("# warm up\n\n`code`\n");
+  parseNote("---\ntitle: warm\n---\nup\n");
+  void import("../ipfs/reader.ts");
+  void import("./highlight.ts");
+}
 
 interface LoadedContent {
   note: Note;
