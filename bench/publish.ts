@@ -11,12 +11,11 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { tilNodeFlags } from "../ipfs-node/node-flags.ts";
 import { PROJECT_ROOT, startStack } from "../test/cli/stack-process.ts";
 
 /** The CLI runs as `npm run til` runs it: with the Node flags of package.json's "til" script. */
-const TIL_NODE_FLAGS = (JSON.parse(await readFile(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts.til as string)
-  .split(/\s+/)
-  .filter((word) => word.startsWith("--"));
+const TIL_NODE_FLAGS = tilNodeFlags(PROJECT_ROOT);
 
 const GOALS = { entriesPerSecond: 100, peakMemoryMB: 400 };
 const TAGS = ["databases", "javascript", "ipfs", "ethereum", "linux", "networking"];

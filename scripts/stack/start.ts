@@ -15,6 +15,7 @@ import { Journal, JOURNAL_FILE_NAME } from "../publishing/journal.ts";
 import { authorWallet, connectChain, connectIpfs } from "../publishing/context.ts";
 import { publishNotes } from "../publishing/publish-entries.ts";
 import { importFolder } from "../../core/import/folder.node.ts";
+import { tilNodeFlags } from "../../ipfs-node/node-flags.ts";
 import { deployToLocalNode } from "./deploy.ts";
 import { recordPublishedEntries, restoreEntries } from "./entry-history.ts";
 import { assertPortFree, rpcAnswers, startProcess, StackStartError, type ManagedProcess } from "./processes.ts";
@@ -106,6 +107,7 @@ async function main(): Promise<number> {
         name: "IPFS node",
         command: process.execPath,
         args: [
+          ...tilNodeFlags(projectRoot),
           path.join(projectRoot, "scripts", "til.ts"),
           "ipfs",
           "daemon",
