@@ -20,7 +20,7 @@ import { FsBlockstore } from "blockstore-fs";
 import { FsDatastore } from "datastore-fs";
 import { createHeliaLight } from "helia";
 import { create } from "kubo-rpc-client";
-import { kuboImporterOptions } from "../ipfs-node/kubo-importer.ts";
+import { kuboImporterOptions } from "../core/unixfs/kubo-importer.ts";
 import { seededBytes, startDaemonProcess } from "../test/ipfs/daemon-process.ts";
 
 const ENTRIES = 1000;

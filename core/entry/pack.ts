@@ -18,7 +18,7 @@
 import { importer, type ImporterOptions } from "ipfs-unixfs-importer";
 import type { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
-import { kuboImporterOptions, KUBO_CHUNK_SIZE } from "../../ipfs-node/kubo-importer.ts";
+import { kuboImporterOptions, KUBO_CHUNK_SIZE } from "../unixfs/kubo-importer.ts";
 import { cidToDigest, type Digest } from "../cid.ts";
 import { renderCardSvg } from "./card.ts";
 import { EntryTooLargeError, InvalidNoteError, NoteTooLargeError } from "./errors.ts";
@@ -49,7 +49,7 @@ export const ENTRY_FORMAT = "til-entry/1";
 /**
  * UnixFS importer options of entries: Kubo's `ipfs add --cid-version=1` (CIDv1, raw leaves,
  * 256 KiB fixed-size chunks, balanced DAG of at most 174 links, single leaf reduced to itself),
- * wrapped in a directory. The Kubo options are defined once, in ipfs-node/kubo-importer.ts.
+ * wrapped in a directory. The Kubo options are defined once, in core/unixfs/kubo-importer.ts.
  */
 export function entryImporterOptions(wrapWithDirectory: boolean): ImporterOptions {
   return {

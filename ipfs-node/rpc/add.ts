@@ -8,7 +8,7 @@ import { UnixFS } from "ipfs-unixfs";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { InvalidArgumentError, UnsupportedError } from "../errors.ts";
-import { kuboImporterOptions } from "../kubo-importer.ts";
+import { KuboImporterOptionError, kuboImporterOptions } from "../../core/unixfs/kubo-importer.ts";
 import type { IpfsStore } from "../store.ts";
 import { boolOption, checkDeclaredLength, intOption, NdjsonStream, type RpcRequest } from "./http-io.ts";
 import { multipartParts } from "./multipart.ts";
@@ -30,7 +30,7 @@ export function createAddRoute(store: IpfsStore) {
     const rawLeavesParam = query.get("raw-leaves");
     const wrapWithDirectory = boolOption(query, "wrap-with-directory", false);
     const importerOptions = {
-      ...kuboImporterOptions({
+      ...kuboOptionsOrHttpError({
         cidVersion: cidVersion as 0 | 1 | undefined,
         rawLeaves: rawLeavesParam === null ? undefined : boolOption(query, "raw-leaves", false),
         chunker: query.get("chunker") ?? undefined,
@@ -114,4 +114,14 @@ async function* candidatesFrom(
 async function emptyDirectoryNode(cidVersion: 0 | 1): Promise<{ cid: CID; size: number }> {
   const block = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: "directory" }).marshal(), Links: [] }));
   return { cid: CID.create(cidVersion, dagPb.code, await sha256.digest(block)), size: block.length };
+}
+
+/** Kubo's importer options, with a bad option turned into the node's 400 errors. */
+function kuboOptionsOrHttpError(options: Parameters<typeof kuboImporterOptions>[0]): ReturnType<typeof kuboImporterOptions> {
+  try {
+    return kuboImporterOptions(options);
+  } catch (error) {
+    if (error instanceof KuboImporterOptionError) throw error.unsupported ? new UnsupportedError(error.message) : new InvalidArgumentError(error.message);
+    throw error;
+  }
 }

@@ -1,5 +1,6 @@
 /**
- * The ONE definition of Kubo-compatible UnixFS importer options.
+ * The ONE definition of Kubo-compatible UnixFS importer options, used by the embedded IPFS node's
+ * `add` and by the entry format (core/entry/pack.ts) alike. Browser-safe.
  *
  * Kubo's `ipfs add` defaults: CIDv0, fixed 256 KiB chunks, a balanced DAG of at most 174 links per
  * node, leaves as dag-pb UnixFS "file" nodes; `--cid-version=1` switches to raw leaves unless
@@ -9,7 +10,20 @@
 import type { ImporterOptions } from "ipfs-unixfs-importer";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
 import { balanced } from "ipfs-unixfs-importer/layout";
-import { InvalidArgumentError, UnsupportedError } from "./errors.ts";
+
+/**
+ * An `ipfs add` option that can't be honoured: `unsupported` when Kubo knows it but this project
+ * does not implement it (e.g. rabin chunking), otherwise the value is malformed.
+ */
+export class KuboImporterOptionError extends Error {
+  static name = "KuboImporterOptionError";
+  readonly unsupported: boolean;
+  constructor(message: string, unsupported = false) {
+    super(message);
+    this.name = "KuboImporterOptionError";
+    this.unsupported = unsupported;
+  }
+}
 
 export const KUBO_CHUNK_SIZE = 256 * 1024;
 export const KUBO_MAX_CHILDREN_PER_NODE = 174;
@@ -53,12 +67,12 @@ export function parseKuboChunker(chunker: string | undefined): number {
   const match = /^size-(\d+)$/.exec(chunker);
   if (!match) {
     if (/^(rabin|buzhash)/.test(chunker)) {
-      throw new UnsupportedError(`chunker "${chunker}" is not supported by this node; use size-<bytes> (the default is size-${KUBO_CHUNK_SIZE}).`);
+      throw new KuboImporterOptionError(`chunker "${chunker}" is not supported by this node; use size-<bytes> (the default is size-${KUBO_CHUNK_SIZE}).`, true);
     }
-    throw new InvalidArgumentError(`unrecognized chunker option: "${chunker}"; use size-<bytes>, e.g. size-${KUBO_CHUNK_SIZE}.`);
+    throw new KuboImporterOptionError(`unrecognized chunker option: "${chunker}"; use size-<bytes>, e.g. size-${KUBO_CHUNK_SIZE}.`);
   }
   const size = Number(match[1]);
-  if (size <= 0) throw new InvalidArgumentError("chunker size must be greater than 0");
-  if (size > KUBO_MAX_CHUNK_SIZE) throw new InvalidArgumentError(`chunker parameters may not exceed the maximum chunk size of ${KUBO_MAX_CHUNK_SIZE}`);
+  if (size <= 0) throw new KuboImporterOptionError("chunker size must be greater than 0");
+  if (size > KUBO_MAX_CHUNK_SIZE) throw new KuboImporterOptionError(`chunker parameters may not exceed the maximum chunk size of ${KUBO_MAX_CHUNK_SIZE}`);
   return size;
 }
