@@ -153,6 +153,7 @@ async function main(): Promise<void> {
           new Promise<number>((resolve) => {
             const link = document.querySelectorAll<HTMLAnchorElement>('[data-testid="feed-item"] .feed-title')[n + 2];
             const start = performance.now();
+            performance.mark("til:click");
             link.click();
             const check = () => (document.querySelector('[data-testid="verified"]') && document.querySelector('[data-testid="entry-body"]') ? resolve(performance.now() - start) : requestAnimationFrame(check));
             check();
@@ -160,6 +161,10 @@ async function main(): Promise<void> {
         i,
       );
       openTimes.push(ms);
+      if (i === 0) {
+        const marks = await fresh.evaluate(() => performance.getEntriesByType("mark").filter((m) => m.name.startsWith("til:")).map((m) => `${m.name}@${Math.round(m.startTime)}`));
+        log(`first open marks: ${marks.join(", ")} (now ${Math.round(await fresh.evaluate(() => performance.now()))})`);
+      }
       await fresh.goBack();
       await fresh.getByTestId("feed").waitFor();
     }
@@ -173,7 +178,11 @@ async function main(): Promise<void> {
         window.scrollTo(0, y);
         await new Promise((r) => setTimeout(r, 30));
       }
-      window.scrollTo(0, document.documentElement.scrollHeight);
+      // Then stay at the very bottom until the page agrees it is there.
+      for (let i = 0; i < 100 && window.scrollY + window.innerHeight < document.documentElement.scrollHeight - 2; i++) {
+        window.scrollTo(0, document.documentElement.scrollHeight);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     });
     await fresh
       .waitForFunction(() => {
@@ -185,6 +194,7 @@ async function main(): Promise<void> {
         throw new Error(`rows did not all load after scrolling: ${states.join(" | ")} (${error.message})`);
       });
     const lastRendered = await fresh.locator(".feed-title").last().textContent();
+    if (!lastRendered?.startsWith("TIL #1:")) throw new Error(`scrolling did not reach the oldest entry (last row: ${lastRendered})`);
     const cdp = await browser.context.newCDPSession(fresh);
     await cdp.send("Performance.enable");
     const metrics = (await cdp.send("Performance.getMetrics")).metrics;

@@ -3,8 +3,11 @@ import { useRoute } from "./router.ts";
 import { WalletPanel } from "./wallet/WalletPanel.tsx";
 import { FeedPage } from "./feed/FeedPage.tsx";
 
-const loadEntryPage = () => import("./entry/EntryPage.tsx");
-const EntryPage = lazy(() => loadEntryPage().then((m) => ({ default: m.EntryPage })));
+// The entry page's code is fetched while the feed is shown. Once it is here it is rendered
+// directly: going through lazy() again would suspend, and React holds a suspended reveal ~300 ms.
+let entryModule: typeof import("./entry/EntryPage.tsx") | undefined;
+const loadEntryPage = () => import("./entry/EntryPage.tsx").then((m) => (entryModule = m));
+const LazyEntryPage = lazy(() => loadEntryPage().then((m) => ({ default: m.EntryPage })));
 const EditorPage = lazy(() => import("./editor/EditorPage.tsx").then((m) => ({ default: m.EditorPage })));
 const SettingsPage = lazy(() => import("./settings/SettingsPage.tsx").then((m) => ({ default: m.SettingsPage })));
 
@@ -12,8 +15,13 @@ export function App() {
   const route = useRoute();
   useEffect(() => {
     // Fetch the entry page's code while the user looks at the feed, so opening an entry is instant.
-    const idle = setTimeout(() => void loadEntryPage().then((m) => m.warmUp()), 500);
-    return () => clearTimeout(idle);
+    const warm = () => void loadEntryPage().then((m) => m.warmUp());
+    if (typeof requestIdleCallback === "function") {
+      const idle = requestIdleCallback(warm, { timeout: 300 });
+      return () => cancelIdleCallback(idle);
+    }
+    const timer = setTimeout(warm, 300);
+    return () => clearTimeout(timer);
   }, []);
   useEffect(() => {
     document.getElementById("main")?.focus({ preventScroll: true });
@@ -36,7 +44,7 @@ export function App() {
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<p className="muted">Loading…</p>}>
           {route.page === "feed" && <FeedPage tag={route.tag} author={route.author} q={route.q} />}
-          {route.page === "entry" && <EntryPage key={route.ref} entryRef={route.ref} />}
+          {route.page === "entry" && (entryModule ? <entryModule.EntryPage key={route.ref} entryRef={route.ref} /> : <LazyEntryPage key={route.ref} entryRef={route.ref} />)}
           {route.page === "write" && <EditorPage />}
           {route.page === "settings" && <SettingsPage />}
           {route.page === "not-found" && (

@@ -43,10 +43,14 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
       setChain({ error: messageOf(error) });
       return;
     }
+    performance.mark("til:entry:start");
     const loadContent = (entryCid: string) => {
       setCid(entryCid);
       readVerified(entryCid, "index.md", abort.signal).then(
-        ({ bytes, servedBy, failures }) => !abort.signal.aborted && setContent({ note: parseNote(textOf(bytes)), servedBy, failures }),
+        ({ bytes, servedBy, failures }) => {
+          performance.mark("til:entry:read");
+          if (!abort.signal.aborted) setContent({ note: parseNote(textOf(bytes)), servedBy, failures });
+        },
         (error) => !abort.signal.aborted && setContent({ error: messageOf(error) }),
       );
     };

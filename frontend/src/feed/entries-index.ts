@@ -73,7 +73,7 @@ export class EntriesIndex {
         if (this.#snapshot.status !== "ready") this.#set({ ...this.#snapshot, status: "ready", error: undefined });
         return;
       }
-      const logs = await publicClient.getLogs({ address: registry.address, event: entryPublishedEvent, fromBlock: this.#nextBlock, toBlock: latest });
+      const logs = await entryLogs(this.#nextBlock, latest);
       const fresh: IndexedEntry[] = [];
       for (let i = logs.length - 1; i >= 0; i--) {
         const { args, blockNumber, logIndex } = logs[i];
@@ -92,6 +92,23 @@ export class EntriesIndex {
         error: `Cannot read entries from ${settings.rpcUrl} (registry ${settings.contractAddress}): ${message}. Check the chain RPC and contract address in Settings.`,
       });
     }
+  }
+}
+
+type EntryLog = Awaited<ReturnType<typeof publicClient.getLogs<typeof entryPublishedEvent>>>[number];
+
+/**
+ * EntryPublished logs of a block range: one query, split in halves when the RPC refuses a range
+ * that large (public RPCs cap eth_getLogs by block span or result count).
+ */
+async function entryLogs(fromBlock: bigint, toBlock: bigint, depth = 0): Promise<EntryLog[]> {
+  try {
+    return await publicClient.getLogs({ address: registry.address, event: entryPublishedEvent, fromBlock, toBlock });
+  } catch (error) {
+    if (toBlock - fromBlock < 16n || depth > 16) throw error;
+    const middle = fromBlock + (toBlock - fromBlock) / 2n;
+    const first: EntryLog[] = await entryLogs(fromBlock, middle, depth + 1);
+    return [...first, ...(await entryLogs(middle + 1n, toBlock, depth + 1))];
   }
 }
 

@@ -34,7 +34,11 @@ export function WalletPanel() {
     );
   }
 
-  const wallets = connectors.filter((c) => c.type !== "til-dev" && (c.id !== "injected" || (typeof window !== "undefined" && "ethereum" in window && !connectors.some((o) => o.type === "injected" && o.id !== "injected"))));
+  // EIP-6963 wallets announce themselves (one connector each); the generic "injected" connector
+  // (window.ethereum) is only offered when a legacy wallet is there and none announced itself.
+  const announced = connectors.filter((c) => c.type === "injected" && c.id !== "injected");
+  const legacyInjected = announced.length === 0 && typeof window !== "undefined" && "ethereum" in window;
+  const wallets = connectors.filter((c) => c.type !== "til-dev" && (c.id !== "injected" || legacyInjected));
   const devAccounts = connectors.filter((c) => c.type === "til-dev");
   const pick = (connector: Connector) => {
     connect({ connector, chainId: appChain.id });
