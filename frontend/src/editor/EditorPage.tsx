@@ -6,7 +6,6 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { normalizeNote, type Note } from "../../../core/entry/note.ts";
 import { EntryBody } from "../entry/EntryBody.tsx";
-import { WrongChainBanner } from "../wallet/WalletPanel.tsx";
 import { entryHref } from "../router.ts";
 import { entriesIndex } from "../feed/entries-index.ts";
 import { clearDraftImages, clearDraftText, deleteDraftImage, emptyDraft, imagePathFor, loadDraftImages, loadDraftText, saveDraftImage, saveDraftText, splitTags, type DraftImage, type DraftText } from "./draft.ts";
@@ -101,7 +100,6 @@ export function EditorPage() {
   return (
     <section className="editor" aria-labelledby="editor-title">
       <h1 id="editor-title">Write an entry</h1>
-      <WrongChainBanner />
       <div className="editor-grid">
         <form
           className="editor-form"
