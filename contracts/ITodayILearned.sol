@@ -72,6 +72,12 @@ interface ITodayILearned {
      */
     function tokenOf(address author, bytes32 digest) external view returns (uint256 tokenId);
 
+    /**
+     * @notice {tokenOf} for many digests of one author in one call (0 where there is none).
+     * @dev For clients that check a whole batch before publishing it.
+     */
+    function tokensOf(address author, bytes32[] calldata digests) external view returns (uint256[] memory tokenIds);
+
     /// @notice Author, owner, publishing time, sequence number and digest of `tokenId`. Reverts if it does not exist.
     function entry(uint256 tokenId) external view returns (Entry memory);
 

@@ -135,6 +135,16 @@ contract TodayILearned is ERC721, ITodayILearned {
     }
 
     /// @inheritdoc ITodayILearned
+    function tokensOf(address author, bytes32[] calldata digests) external view returns (uint256[] memory tokenIds) {
+        tokenIds = new uint256[](digests.length);
+        for (uint256 i = 0; i < digests.length; ++i) {
+            if (digests[i] == 0) continue;
+            (uint256 id, uint256 existing,) = _slotFor(author, digests[i]);
+            if (existing != 0) tokenIds[i] = id;
+        }
+    }
+
+    /// @inheritdoc ITodayILearned
     function entry(uint256 tokenId) external view returns (Entry memory) {
         uint256 record = _recordOf(tokenId);
         return Entry({

@@ -685,6 +685,30 @@ export const todayILearnedAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "author",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "digests",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "tokensOf",
+    "outputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "tokenIds",
+        "type": "uint256[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "totalEntries",
     "outputs": [

@@ -96,15 +96,19 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
       progress.update({ done, total: options.total });
       return;
     }
+    // Pin this chunk while the previous chunk's transaction is being mined; mint in order.
     const toMint = await pinAndCheck(chunk);
-    if (toMint.length > 0) await mint(toMint);
+    await minting;
+    minting = toMint.length > 0 ? mint(toMint) : Promise.resolve();
+    minting.catch(() => {}); // awaited (and its error thrown) at the next chunk or at the end
     done += chunk.length;
     progress.update({ done, total: options.total, current: chunk.at(-1)!.packed.note.title, gasUsed: summary.gasUsed });
   };
+  let minting: Promise<void> = Promise.resolve();
 
   /** Pins what is not pinned yet and returns the items this author has not minted. */
   const pinAndCheck = async (chunk: Item[]): Promise<Item[]> => {
-    const minted = await Promise.all(chunk.map(({ packed }) => tokenOf(registry!, authorAddress, packed.digest)));
+    const minted = await tokensOf(registry!, authorAddress, chunk.map(({ packed }) => packed.digest));
     const pinStart = performance.now();
     const toPin = chunk.filter((item) => !journal.isPinned(item.packed.cid)).map((item) => item.packed);
     const groups: PackedEntry[][] = [];
@@ -159,7 +163,7 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
       }
       // Someone (e.g. an earlier run whose transaction was still pending) minted one of these in the meantime.
       if (/TILEntryAlreadyPublished|TILDuplicateInBatch/.test(String((error as Error).message) + JSON.stringify((error as { revert?: unknown }).revert ?? ""))) {
-        const still = await Promise.all(items.map(({ packed }) => tokenOf(registry!, authorAddress, packed.digest)));
+        const still = await tokensOf(registry!, authorAddress, items.map(({ packed }) => packed.digest));
         const remaining = items.filter((_, i) => still[i] === 0n);
         summary.alreadyPublished += items.length - remaining.length;
         timings.mintMs += performance.now() - mintStart;
@@ -188,6 +192,7 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
   };
 
   let chunk: Item[] = [];
+  let flushing: Promise<void> = Promise.resolve();
   try {
     for await (const imported of notes) {
       summary.found += 1;
@@ -223,11 +228,16 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
       seenDigests.set(packed.digest, source);
       chunk.push({ source, packed });
       if (chunk.length >= batchSize) {
-        await flush(chunk);
+        // Pack the next chunk while this one is pinned; at most one chunk waits.
+        await flushing;
+        flushing = flush(chunk);
+        flushing.catch(() => {}); // awaited (and its error thrown) before the next chunk or at the end
         chunk = [];
       }
     }
+    await flushing;
     await flush(chunk);
+    await minting;
   } finally {
     progress.finish();
   }
@@ -281,9 +291,10 @@ export async function pinEntries(ipfs: KuboRPCClient, entries: PackedEntry[]): P
   return roots;
 }
 
-async function tokenOf(registry: Contract, author: string, digest: string): Promise<bigint> {
+/** The author's token of each digest (0 where none), in one call. */
+async function tokensOf(registry: Contract, author: string, digests: string[]): Promise<bigint[]> {
   try {
-    return (await registry.getFunction("tokenOf")(author, digest)) as bigint;
+    return [...((await registry.getFunction("tokensOf")(author, digests)) as bigint[])];
   } catch (error) {
     if (isUnreachable(error)) {
       throw new CliError(EXIT_CODES.chainUnreachable, `The chain RPC stopped answering (${(error as Error).message.split("\n")[0]}). Nothing is lost: run the same command again when it is back.`, { cause: error });

@@ -104,6 +104,16 @@ describe("TodayILearned", function () {
         expect(await registry.tokenOf(bob.address, digest)).to.equal(0n);
         expect(await registry.tokenOf(author.address, ZeroHash)).to.equal(0n);
       });
+
+      it("lets the client check a whole batch with tokensOf", async function () {
+        const { registry, author, bob } = await networkHelpers.loadFixture(deployFixture);
+        const [published, fresh, shared] = [randomDigest(), randomDigest(), randomDigest()];
+        await registry.connect(author).publishBatch([published, shared]);
+        await registry.connect(bob).publish(shared);
+        expect(await registry.tokensOf(author.address, [published, fresh, ZeroHash, shared])).to.deep.equal([BigInt(published), 0n, 0n, BigInt(shared)]);
+        expect(await registry.tokensOf(bob.address, [published, shared])).to.deep.equal([0n, derivedTokenId(bob.address, shared, 1)]);
+        expect(await registry.tokensOf(bob.address, [])).to.deep.equal([]);
+      });
     });
 
     describe("when another author publishes the same CID", function () {
