@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { tilNodeFlags } from "../ipfs-node/node-flags.ts";
-import { PROJECT_ROOT, startStack } from "../test/cli/stack-process.ts";
+import { PROJECT_ROOT, startStack } from "../test/support/local-stack.ts";
 
 /** The CLI runs as `npm run til` runs it: with the Node flags of package.json's "til" script. */
 const TIL_NODE_FLAGS = tilNodeFlags(PROJECT_ROOT);

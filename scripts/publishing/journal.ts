@@ -8,6 +8,8 @@
  */
 import { open, readFile, mkdir } from "node:fs/promises";
 import path from "node:path";
+import type { Deployment } from "../../core/contract/deployment.ts";
+import type { PublishedEvent } from "../chain/registry.ts";
 
 export const JOURNAL_FILE_NAME = "journal.ndjson";
 
@@ -44,6 +46,21 @@ export interface MintedRecord {
   tokenId: string;
   txHash: string;
   block: number;
+}
+
+/** The journal's record of a decoded EntryPublished event of a deployment. */
+export function mintedRecord(deployment: Deployment, event: PublishedEvent): MintedRecord {
+  return {
+    event: "minted",
+    chainId: deployment.chainId,
+    contract: deployment.address,
+    author: event.author,
+    digest: event.digest,
+    cid: event.cid,
+    tokenId: event.tokenId.toString(),
+    txHash: event.txHash,
+    block: event.block,
+  };
 }
 
 export type JournalRecord = PackedRecord | PinnedRecord | MintSentRecord | MintedRecord;

@@ -16,7 +16,7 @@ import { decodeEntryPublished, registryAt } from "../chain/registry.ts";
 import type { ChainContext } from "./context.ts";
 import { isUnreachable } from "./context.ts";
 import { CliError, EXIT_CODES, type ExitCode } from "./errors.ts";
-import type { Journal } from "./journal.ts";
+import { mintedRecord, type Journal } from "./journal.ts";
 import { ProgressBar } from "./progress.ts";
 
 export interface PublishSummary {
@@ -173,19 +173,7 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
       throw error;
     }
     const events = decodeEntryPublished(receipt!.logs);
-    await journal.append(
-      ...events.map((e) => ({
-        event: "minted" as const,
-        chainId: chain!.deployment.chainId,
-        contract: chain!.deployment.address,
-        author: e.author,
-        digest: e.digest,
-        cid: e.cid,
-        tokenId: e.tokenId.toString(),
-        txHash: e.txHash,
-        block: e.block,
-      })),
-    );
+    await journal.append(...events.map((e) => mintedRecord(chain!.deployment, e)));
     summary.published += events.length;
     summary.gasUsed += receipt!.gasUsed;
     timings.mintMs += performance.now() - mintStart;

@@ -8,8 +8,8 @@
  */
 import type { JsonRpcProvider } from "ethers";
 import type { Deployment } from "../../core/contract/deployment.ts";
-import { ENTRY_PUBLISHED_TOPIC, decodeEntryPublished, registryAt, type PublishedEvent } from "../chain/registry.ts";
-import type { Journal } from "../publishing/journal.ts";
+import { ENTRY_PUBLISHED_TOPIC, decodeEntryPublished, registryAt } from "../chain/registry.ts";
+import { mintedRecord, type Journal } from "../publishing/journal.ts";
 
 const RESTORE_BATCH = 200;
 
@@ -72,19 +72,5 @@ export function recordPublishedEntries(journal: Journal, provider: JsonRpcProvid
     clearInterval(timer);
     await running;
     await poll().catch(() => {});
-  };
-}
-
-function mintedRecord(deployment: Deployment, e: PublishedEvent) {
-  return {
-    event: "minted" as const,
-    chainId: deployment.chainId,
-    contract: deployment.address,
-    author: e.author,
-    digest: e.digest,
-    cid: e.cid,
-    tokenId: e.tokenId.toString(),
-    txHash: e.txHash,
-    block: e.block,
   };
 }

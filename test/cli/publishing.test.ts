@@ -11,7 +11,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Wallet } from "ethers";
 import { providerFor, registryAt } from "../../scripts/chain/registry.ts";
-import { PROJECT_ROOT, freePort, runTil, spawnTil, startStack, type Stack } from "./stack-process.ts";
+import { PROJECT_ROOT, freePort, runTil, spawnTil, startStack, type Stack } from "../support/local-stack.ts";
 
 const TIL_LOG = path.join(PROJECT_ROOT, "test/fixtures/til-log/README.md");
 const TIL_FOLDER = path.join(PROJECT_ROOT, "test/fixtures/til-folder");
@@ -37,7 +37,7 @@ function cidsOf(listing: string): string[] {
 
 describe("til publishing against the local stack", () => {
   let work: string;
-  let stack: Stack & { ports: { chain: number; api: number; gateway: number; app: number } };
+  let stack: Stack;
 
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), "til-cli-test-"));
@@ -233,7 +233,7 @@ describe("til publishing against the local stack", () => {
   it("restarting the stack restores every entry published before", async () => {
     const listedBefore = cidsOf((await runTil(["ls", "--json"], stack.env)).stdout);
     await stack.stop();
-    stack = await startStack(stack.home, stack.ports);
+    stack = await startStack(stack.home, { ports: stack.ports });
     assert.match(stack.output(), new RegExp(`Restored ${listedBefore.length} entries`));
     const listedAfter = cidsOf((await runTil(["ls", "--json"], stack.env)).stdout);
     assert.deepEqual(listedAfter, listedBefore);

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { PROJECT_ROOT, runTil, startStack } from "./stack-process.ts";
+import { PROJECT_ROOT, runTil, startStack } from "../support/local-stack.ts";
 
 test("the first run offers the samples, --with-samples publishes each of them once", async () => {
   const work = await mkdtemp(path.join(tmpdir(), "til-samples-test-"));
@@ -13,7 +13,7 @@ test("the first run offers the samples, --with-samples publishes each of them on
   try {
     assert.match(stack.output(), /First run: `npm start -- --with-samples`/);
     await stack.stop();
-    stack = await startStack(home, stack.ports, ["--with-samples"]);
+    stack = await startStack(home, { ports: stack.ports, args: ["--with-samples"] });
     const samples = (await readdir(path.join(PROJECT_ROOT, "samples"))).filter((f) => f.endsWith(".md"));
     assert.match(stack.output(), new RegExp(`Samples: ${samples.length} published, 0 already there`));
     const listed = (await runTil(["ls", "--json"], stack.env)).stdout.trim().split("\n").map((l) => JSON.parse(l) as { title: string });

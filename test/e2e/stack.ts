@@ -3,9 +3,9 @@
  * on free ports in a temporary home, with the app's origin allowed on the IPFS RPC API (and the
  * gateway's, for the copy of the app served from IPFS).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
+import { freePort, startStack as startSharedStack, type Stack as SharedStack } from "../support/local-stack.ts";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,60 +13,21 @@ import { fileURLToPath } from "node:url";
 export const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 export const nodeBinary = path.join(projectRoot, "node_modules", ".bin", "node");
 
-export interface Stack {
-  home: string;
-  appUrl: string;
-  rpcUrl: string;
-  apiUrl: string;
-  gatewayUrl: string;
-  stop(): Promise<void>;
-}
+export type Stack = SharedStack;
+export { freePort };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
+/** The stack in a temporary home; the app's origins (and the gateway's) may call the IPFS RPC API. `stop()` also removes the home. */
 export async function startStack(): Promise<Stack> {
   const home = await mkdtemp(path.join(os.tmpdir(), "til-e2e-"));
-  const [chainPort, apiPort, gatewayPort, appPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const appOrigin = `http://127.0.0.1:${appPort}`;
-  const child: ChildProcess = spawn(
-    nodeBinary,
-    [path.join(projectRoot, "scripts", "stack", "start.ts"), "--home", home, "--chain-port", String(chainPort), "--api", `127.0.0.1:${apiPort}`, "--gateway", `127.0.0.1:${gatewayPort}`, "--app-port", String(appPort)],
-    { cwd: projectRoot, env: { ...process.env, TIL_IPFS_API_ORIGINS: `${appOrigin},http://localhost:${appPort},http://127.0.0.1:${gatewayPort}`, VITE_TIL_GATEWAYS: "" }, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stack did not start in 120 s:\n${output}`)), 120_000);
-    const check = () => {
-      if (output.includes("Press Ctrl-C to stop")) (clearTimeout(timer), resolve());
-    };
-    child.stdout!.on("data", check);
-    child.once("exit", (code) => (clearTimeout(timer), reject(new Error(`stack exited (${code}):\n${output}`))));
+  const ports = { chain: await freePort(), api: await freePort(), gateway: await freePort(), app: await freePort() };
+  const stack = await startSharedStack(home, {
+    ports,
+    env: { TIL_IPFS_API_ORIGINS: `http://127.0.0.1:${ports.app},http://localhost:${ports.app},http://127.0.0.1:${ports.gateway}`, VITE_TIL_GATEWAYS: "" },
   });
   return {
-    home,
-    appUrl: `${appOrigin}/`,
-    rpcUrl: `http://127.0.0.1:${chainPort}`,
-    apiUrl: `http://127.0.0.1:${apiPort}`,
-    gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
+    ...stack,
     async stop() {
-      if (child.exitCode === null) {
-        const gone = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        await gone;
-        clearTimeout(timer);
-      }
+      await stack.stop();
       await rm(home, { recursive: true, force: true });
     },
   };

@@ -189,7 +189,7 @@ export function EditorPage() {
             <article className="entry" data-testid="preview">
               <h1>{previewNote.title || <span className="muted">Untitled</span>}</h1>
               <p className="muted">
-                {previewNote.date}
+                {previewNote.date && <time dateTime={previewNote.date}>{previewNote.date}</time>}
                 {previewNote.tags.map((t) => (
                   <span key={t} className="tag">
                     #{t}

@@ -21,18 +21,39 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface StackPorts {
+  chain: number;
+  api: number;
+  gateway: number;
+  app: number;
+}
+
+export interface StartStackOptions {
+  /** Ports to reuse (a restart); free ones are picked otherwise. */
+  ports?: StackPorts;
+  /** Extra `npm start` arguments, e.g. --with-samples. */
+  args?: string[];
+  /** Extra environment of the stack, e.g. TIL_IPFS_API_ORIGINS. */
+  env?: Record<string, string>;
+}
+
 export interface Stack {
   home: string;
+  /** The settings that point the CLI at this stack. */
   env: Record<string, string>;
+  ports: StackPorts;
   rpcUrl: string;
+  apiUrl: string;
+  gatewayUrl: string;
+  appUrl: string;
   output: () => string;
   /** Ctrl-C, and wait until every part has stopped. */
   stop(): Promise<void>;
 }
 
 /** Starts the stack with its state in `home`; resolves once it prints that it is running. */
-export async function startStack(home: string, ports?: { chain: number; api: number; gateway: number; app: number }, args: string[] = []): Promise<Stack & { ports: NonNullable<typeof ports> }> {
-  const p = ports ?? { chain: await freePort(), api: await freePort(), gateway: await freePort(), app: await freePort() };
+export async function startStack(home: string, options: StartStackOptions = {}): Promise<Stack> {
+  const p = options.ports ?? { chain: await freePort(), api: await freePort(), gateway: await freePort(), app: await freePort() };
   const env = {
     TIL_HOME: home,
     TIL_CHAIN_PORT: String(p.chain),
@@ -40,9 +61,9 @@ export async function startStack(home: string, ports?: { chain: number; api: num
     TIL_IPFS_GATEWAY: `127.0.0.1:${p.gateway}`,
     TIL_APP_PORT: String(p.app),
   };
-  const child: ChildProcess = spawn(process.execPath, ["scripts/stack/start.ts", ...args], {
+  const child: ChildProcess = spawn(process.execPath, ["scripts/stack/start.ts", ...(options.args ?? [])], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...options.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -67,10 +88,16 @@ export async function startStack(home: string, ports?: { chain: number; api: num
     env,
     ports: p,
     rpcUrl: `http://127.0.0.1:${p.chain}`,
+    apiUrl: `http://127.0.0.1:${p.api}`,
+    gatewayUrl: `http://127.0.0.1:${p.gateway}`,
+    appUrl: `http://127.0.0.1:${p.app}/`,
     output: () => output,
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGINT");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
