@@ -209,23 +209,9 @@ export class IpfsStore {
     const store = this;
     return {
       async *walk(root: CID) {
-        for await (const cid of store.#walkKnown(root, known)) yield { block: { cid }, depth: 0, path: [] };
+        for await (const cid of store.walkDag(root, undefined, known)) yield { block: { cid }, depth: 0, path: [] };
       },
     };
-  }
-
-  async *#walkKnown(root: CID, known: Map<string, CID[]>): AsyncGenerator<CID> {
-    const seen = new Set<string>();
-    const stack: CID[] = [root];
-    while (stack.length > 0) {
-      const cid = stack.pop() as CID;
-      const key = cid.toString();
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const links = known.get(key) ?? (await this.linksOf(cid));
-      yield cid;
-      for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]);
-    }
   }
 
   /** Remove a pin; {@link NotPinnedError} if the CID is not pinned that way. */
@@ -284,8 +270,11 @@ export class IpfsStore {
     }
   }
 
-  /** Every CID of a DAG, depth first, each once; blocks must be local. */
-  async *walkDag(root: CID, signal?: AbortSignal): AsyncGenerator<CID> {
+  /**
+   * Every CID of a DAG, depth first, each once; blocks must be local. `known` gives the links of
+   * blocks just written (a fresh import), which then need not be read back from disk.
+   */
+  async *walkDag(root: CID, signal?: AbortSignal, known?: Map<string, CID[]>): AsyncGenerator<CID> {
     const seen = new Set<string>();
     const stack: CID[] = [root];
     while (stack.length > 0) {
@@ -294,7 +283,7 @@ export class IpfsStore {
       if (seen.has(key)) continue;
       seen.add(key);
       signal?.throwIfAborted();
-      const links = await this.linksOf(cid, signal);
+      const links = known?.get(key) ?? (await this.linksOf(cid, signal));
       yield cid;
       for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]);
     }
