@@ -8,6 +8,7 @@ export {
   directoryCid,
   fileCid,
   entryImporterOptions,
+  ENTRY_ADD_OPTIONS,
   imageFileName,
   ENTRY_FILES,
   ENTRY_FORMAT,

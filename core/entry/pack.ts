@@ -58,6 +58,14 @@ export function entryImporterOptions(wrapWithDirectory: boolean): ImporterOption
   };
 }
 
+/**
+ * Kubo RPC `add` options under which a node computes each entry directory's CID exactly as
+ * {@link packEntry} does (the same Kubo importer settings), pinned. Add one entry's files with
+ * `wrapWithDirectory: true`, or several entries at once as `<cid>/<path>`: Kubo pins each top-level
+ * directory, and a directory's CID does not depend on its name.
+ */
+export const ENTRY_ADD_OPTIONS = { cidVersion: 1, rawLeaves: true, chunker: `size-${KUBO_CHUNK_SIZE}`, pin: true } as const;
+
 export interface EntryFile {
   /** Path inside the entry directory, `/`-separated. */
   path: string;

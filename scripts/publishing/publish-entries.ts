@@ -10,7 +10,7 @@
  */
 import type { Contract, TransactionReceipt, Wallet } from "ethers";
 import type { KuboRPCClient } from "kubo-rpc-client";
-import { packEntry, EntryTooLargeError, NoteTooLargeError, EntryError, type PackedEntry } from "../../core/entry/index.ts";
+import { packEntry, ENTRY_ADD_OPTIONS, EntryTooLargeError, NoteTooLargeError, EntryError, type PackedEntry } from "../../core/entry/index.ts";
 import type { ImportedNote } from "../../core/import/folder.node.ts";
 import { decodeEntryPublished, registryAt } from "../chain/registry.ts";
 import type { ChainContext } from "./context.ts";
@@ -57,13 +57,6 @@ interface Item {
   packed: PackedEntry;
 }
 
-/** Kubo `add` options that give each entry directory the CID packEntry computed. */
-export const ENTRY_ADD_OPTIONS = {
-  cidVersion: 1,
-  rawLeaves: true,
-  chunker: "size-262144",
-  pin: true,
-} as const;
 
 export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: PublishOptions): Promise<PublishResult> {
   const started = performance.now();

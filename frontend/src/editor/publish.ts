@@ -7,7 +7,7 @@
 import { getConnection, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
 import type { Address } from "viem";
 import { normalizeNote, type Note } from "../../../core/entry/note.ts";
-import { packEntry, type PackedEntry } from "../../../core/entry/pack.ts";
+import { ENTRY_ADD_OPTIONS, packEntry, type PackedEntry } from "../../../core/entry/pack.ts";
 import { wagmiConfig, appChain } from "../wagmi.ts";
 import { registry } from "../feed/registry.ts";
 import { settings } from "../settings/settings.ts";
@@ -54,7 +54,6 @@ export interface PublishResult {
 }
 
 /** The Kubo `add` options that give the entry directory the CID packEntry computed. */
-export const ENTRY_ADD_OPTIONS = { wrapWithDirectory: true, cidVersion: 1, rawLeaves: true, chunker: "size-262144", pin: true } as const;
 
 export async function publishDraft(note: Note, images: Map<string, Uint8Array>, onProgress: (p: PublishProgress) => void): Promise<PublishResult> {
   // 1. Pack.
@@ -117,7 +116,7 @@ async function pinEntry(packed: PackedEntry): Promise<string> {
   try {
     for await (const added of client.addAll(
       packed.files.map((f) => ({ path: f.path, content: f.content })),
-      ENTRY_ADD_OPTIONS,
+      { ...ENTRY_ADD_OPTIONS, wrapWithDirectory: true },
     )) {
       if (added.path === "") root = added.cid.toString();
     }
