@@ -26,7 +26,10 @@ export interface PinnedRecord {
   event: "pinned";
   cid: string;
 }
-/** A publish/publishBatch transaction was sent and not yet confirmed. */
+/**
+ * A publish/publishBatch transaction was sent. What became of it is not looked up here: a run
+ * asks the registry (tokensOf) which entries exist, whatever the journal says.
+ */
 export interface MintSentRecord {
   event: "mint-sent";
   chainId: number;
@@ -125,16 +128,6 @@ export class Journal {
 
   isMinted(contract: string, author: string, digest: string): boolean {
     return this.#minted.has(mintKey(contract, author, digest));
-  }
-
-  /** Transactions sent to `contract` whose outcome the journal does not know yet. */
-  pendingMints(contract: string): MintSentRecord[] {
-    return this.#records.filter(
-      (r): r is Stamped & MintSentRecord =>
-        r.event === "mint-sent" &&
-        r.contract.toLowerCase() === contract.toLowerCase() &&
-        r.digests.some((d) => !this.isMinted(contract, r.author, d)),
-    );
   }
 
   /** Every (author, digest) ever minted on a chain, first publish first, each once. */
