@@ -1,4 +1,5 @@
-// Postinstall step: make sure Hardhat 3's native EDR package is installed.
+// Postinstall step (also run before `npm start` and `npm test`): make sure the dependencies and
+// Hardhat 3's native EDR package are installed.
 //
 // Hardhat 3 needs Node.js >= 22.13. The project brings its own Node 24 as the devDependency
 // `node`, and npm puts node_modules/.bin first on PATH for every `npm run`/`npm test`, so scripts
@@ -40,6 +41,15 @@ function fail(reason) {
     ].join("\n"),
   );
   process.exit(1);
+}
+
+// `npm start` or `npm test` on a fresh clone: install first (this script also runs before them).
+if (process.env.npm_lifecycle_event !== "postinstall" && !existsSync(path.join(process.cwd(), "node_modules", ".package-lock.json"))) {
+  const npmCli = process.env.npm_execpath;
+  if (!npmCli) fail("dependencies are not installed; run `npm install` first.");
+  console.error("til-dapp: first run, installing dependencies (npm ci)...");
+  const installed = spawnSync(process.execPath, [npmCli, "ci", "--no-audit", "--no-fund"], { stdio: "inherit" });
+  if (installed.status !== 0) fail(`\`npm ci\` exited with ${installed.status ?? installed.signal}.`);
 }
 
 if (edrLoads()) process.exit(0);
