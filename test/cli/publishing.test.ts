@@ -6,6 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -182,6 +184,35 @@ describe("til publishing against the local stack", () => {
       const back = await runTil(["publish", note], stack.env);
       assert.equal(back.code, 0, back.stderr);
       assert.equal(back.summary().published, 1);
+    });
+
+    it("1 and nothing minted when the IPFS node pins an entry under another CID than the one computed locally", async () => {
+      const before = await totalEntries(stack);
+      // A Kubo-like RPC API that answers every add with a wrong CID for each entry directory.
+      const identity = await (await fetch(`${stack.apiUrl}/api/v0/id`, { method: "POST" })).text();
+      const liar = http.createServer((req, res) => {
+        let body = "";
+        req.on("data", (chunk) => (body += chunk));
+        req.on("end", () => {
+          if (req.url?.startsWith("/api/v0/id")) return void res.end(identity);
+          const names = new Set([...body.matchAll(/filename="([^"/%]+)(?:%2F|\/)/g)].map((m) => m[1]));
+          res.setHeader("content-type", "application/x-ndjson");
+          for (const name of names) res.write(JSON.stringify({ Name: name, Hash: "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", Size: "1" }) + "\n");
+          res.end();
+        });
+      });
+      await new Promise<void>((resolve) => liar.listen(0, "127.0.0.1", resolve));
+      try {
+        const lied = path.join(work, "lied-about.md");
+        await writeFile(lied, "# Pinned under the wrong CID\n\nThe node must not get away with it.\n");
+        const run = await runTil(["publish", lied], { ...stack.env, TIL_IPFS_API: `127.0.0.1:${(liar.address() as AddressInfo).port}` });
+        assert.equal(run.code, 1, run.stderr);
+        assert.match(run.stderr, /pinned it as bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku, not as its locally computed CID/);
+        assert.deepEqual([run.summary().failed, run.summary().published], [1, 0]);
+        assert.equal(await totalEntries(stack), before);
+      } finally {
+        liar.close();
+      }
     });
 
     it("4 when the chain is unreachable", async () => {
