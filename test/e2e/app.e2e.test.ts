@@ -28,7 +28,7 @@ async function writeFixtures(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "til-e2e-notes-"));
   await mkdir(path.join(dir, "images"));
   await writeFile(path.join(dir, "alpha.md"), "---\ntitle: Alpha note about caching\ndate: 2024-01-02\ntags: [alpha, shared]\n---\nCaches **invalidate** badly.\n\n```python\ndef f(x):\n    return x * 2\n```\n");
-  await writeFile(path.join(dir, "beta.md"), "---\ntitle: Beta note on queues\ndate: 2024-01-03\ntags: [beta]\n---\nQueues need *backpressure*.\n\n- one\n- two\n");
+  await writeFile(path.join(dir, "beta.md"), `---\ntitle: Beta note on queues\ndate: 2024-01-03\ntags: [beta]\n---\nQueues need *backpressure*.\n\n- one\n- two\n\n${"Long enough to push the last word past the metadata excerpt. ".repeat(6)}Zeppelin.\n`);
   await writeFile(
     path.join(dir, "xss.md"),
     [
@@ -164,6 +164,10 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     await page.goto(`${stack.appUrl}#/`);
     await feedTitles(["Browser-published note", "XSS probe <img src=x onerror=window.__xss=1>", "Beta note on queues", "Alpha note about caching"]);
     await page.getByTestId("search").fill("queues");
+    await page.getByTestId("search").press("Enter");
+    await feedTitles(["Beta note on queues"]);
+    // A word only in the note's body, past the 200-character description of its metadata.
+    await page.getByTestId("search").fill("zeppelin");
     await page.getByTestId("search").press("Enter");
     await feedTitles(["Beta note on queues"]);
   });

@@ -9,8 +9,8 @@ const A = "0x00000000000000000000000000000000000000aa";
 const B = "0x00000000000000000000000000000000000000bb";
 const entries = [entry("c3", A), entry("c2", B), entry("c1", A)];
 const states: Record<string, SummaryState> = {
-  c3: { status: "ok", summary: { title: "Rust lifetimes", tags: ["rust"], description: "borrow checker notes" } },
-  c2: { status: "ok", summary: { title: "SQL joins", tags: ["sql", "DB"], description: "" } },
+  c3: { status: "ok", value: { title: "Rust lifetimes", tags: ["rust"], description: "borrow checker notes" } },
+  c2: { status: "ok", value: { title: "SQL joins", tags: ["sql", "DB"], description: "" } },
   c1: { status: "error", error: "gone" },
 };
 
@@ -25,6 +25,11 @@ describe("feed filters", () => {
     expect(filterEntries(entries, { tag: "db" }, (c) => states[c]).map((e) => e.cid)).toEqual(["c2"]);
     expect(filterEntries(entries, { q: "BORROW rust" }, (c) => states[c]).map((e) => e.cid)).toEqual(["c3"]);
     expect(filterEntries(entries, { q: "rust", author: B }, (c) => states[c])).toEqual([]);
+  });
+  it("search the whole note where it is loaded, past the metadata's excerpt", () => {
+    const bodies: Record<string, string> = { c2: "# SQL joins\n\nA LATERAL join runs the subquery per row." };
+    expect(filterEntries(entries, { q: "lateral" }, (c) => states[c]).map((e) => e.cid)).toEqual([]);
+    expect(filterEntries(entries, { q: "lateral" }, (c) => states[c], (c) => bodies[c]).map((e) => e.cid)).toEqual(["c2"]);
   });
   it("reads summaries defensively from untrusted metadata", () => {
     expect(summaryOf({ name: "N", properties: { title: 5, tags: ["a", 3, null], date: "2024-01-01" } } as unknown as EntryMetadata)).toEqual({ title: "N", date: "2024-01-01", tags: ["a"], description: "" });

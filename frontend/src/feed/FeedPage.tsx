@@ -4,7 +4,7 @@
  */
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { entriesIndex, type IndexedEntry } from "./entries-index.ts";
-import { summaries, type SummaryState } from "./metadata.ts";
+import { bodies, summaries, type SummaryState } from "./metadata.ts";
 import { filterEntries } from "./filter.ts";
 import { entryHref, feedHref, navigate } from "../router.ts";
 import { shortAddress } from "../wallet/WalletPanel.tsx";
@@ -15,6 +15,7 @@ const OVERSCAN = 6;
 export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?: string }) {
   const index = useSyncExternalStore(entriesIndex.subscribe, entriesIndex.snapshot);
   useSyncExternalStore(summaries.subscribe, summaries.version);
+  useSyncExternalStore(bodies.subscribe, bodies.version);
   const [query, setQuery] = useState(q ?? "");
   useEffect(() => setQuery(q ?? ""), [q]);
 
@@ -22,9 +23,15 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
   useEffect(() => {
     // Tag and text filters look at metadata: load it for every entry, in the background.
     if (needsSummaries) summaries.request(index.entries.map((e) => e.cid));
-  }, [needsSummaries, index.entries]);
+    // A text search also reads each note in full, so words past the metadata's excerpt are found.
+    if (q) bodies.request(index.entries.map((e) => e.cid));
+  }, [needsSummaries, q, index.entries]);
 
-  const visible = filterEntries(index.entries, { tag, author, q }, (cid) => summaries.get(cid));
+  const bodyOf = (cid: string) => {
+    const state = bodies.get(cid);
+    return state?.status === "ok" ? state.value : undefined;
+  };
+  const visible = filterEntries(index.entries, { tag, author, q }, (cid) => summaries.get(cid), bodyOf);
   const listRef = useRef<HTMLOListElement>(null);
   const [range, setRange] = useState({ start: 0, end: 30 });
 
@@ -57,13 +64,14 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
     const counts = new Map<string, number>();
     for (const entry of index.entries) {
       const s = summaries.get(entry.cid);
-      if (s?.status === "ok") for (const t of s.summary.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+      if (s?.status === "ok") for (const t of s.value.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
     }
     return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 30);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [index.entries, summaries.version()]);
 
   const loadedCount = index.entries.reduce((n, e) => n + (summaries.get(e.cid) ? 1 : 0), 0);
+  const bodiesLoaded = q ? index.entries.reduce((n, e) => n + (bodies.get(e.cid) ? 1 : 0), 0) : 0;
 
   return (
     <section aria-labelledby="feed-title">
@@ -78,7 +86,7 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
       >
         <label>
           <span className="visually-hidden">Search entries</span>
-          <input type="search" value={query} placeholder="Search titles, descriptions, tags…" onChange={(e) => setQuery(e.target.value)} data-testid="search" />
+          <input type="search" value={query} placeholder="Search titles, tags, full text…" onChange={(e) => setQuery(e.target.value)} data-testid="search" />
         </label>
         <button type="submit">Search</button>
         {(tag || author || q) && (
@@ -102,7 +110,7 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
       <p className="muted small" aria-live="polite" data-testid="feed-status">
         {index.status === "loading" && "Reading entries from the chain…"}
         {index.status !== "loading" &&
-          `${visible.length} of ${index.entries.length} entr${index.entries.length === 1 ? "y" : "ies"}${needsSummaries && loadedCount < index.entries.length ? ` (metadata loaded for ${loadedCount}; more matches may appear)` : ""}`}
+          `${visible.length} of ${index.entries.length} entr${index.entries.length === 1 ? "y" : "ies"}${needsSummaries && loadedCount < index.entries.length ? ` (metadata loaded for ${loadedCount}; more matches may appear)` : ""}${q && loadedCount === index.entries.length && bodiesLoaded < index.entries.length ? ` (searched the full text of ${bodiesLoaded}; more matches may appear)` : ""}`}
       </p>
       {index.status === "error" && (
         <p role="alert" className="error">
@@ -124,7 +132,7 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
 }
 
 const FeedRow = memo(function FeedRow({ entry, state, top }: { entry: IndexedEntry; state: SummaryState | undefined; top: number }) {
-  const summary = state?.status === "ok" ? state.summary : undefined;
+  const summary = state?.status === "ok" ? state.value : undefined;
   return (
     <li className="feed-row" style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }} data-testid="feed-item" data-loaded={summary ? "true" : state ? "error" : "false"} data-cid={entry.cid}>
       <a className="feed-title" href={entryHref(entry.cid)}>

@@ -1,6 +1,7 @@
 /**
- * metadata.json of entries (title, date, tags, description) for the feed, read verified through
- * the gateways, a few at a time, visible entries first. Results are kept in memory per CID.
+ * Files of entries for the feed, read verified through the gateways, a few at a time, visible
+ * entries first, kept in memory per CID: metadata.json (title, date, tags, description) for every
+ * row, and index.md (the whole note) for full-text search while a search is active.
  */
 import type { EntryMetadata } from "../../../core/entry/pack.ts";
 
@@ -14,12 +15,16 @@ export interface EntrySummary {
   description: string;
 }
 
-export type SummaryState = { status: "ok"; summary: EntrySummary } | { status: "error"; error: string };
+export type LoadState<T> = { status: "ok"; value: T } | { status: "error"; error: string };
+export type SummaryState = LoadState<EntrySummary>;
 
 const CONCURRENCY = 8;
 
-export class SummaryLoader {
-  readonly #results = new Map<string, SummaryState>();
+/** One file of every entry (`path` inside the entry directory), read verified and parsed. */
+export class VerifiedFileLoader<T> {
+  readonly #path: string;
+  readonly #parse: (text: string) => T;
+  readonly #results = new Map<string, LoadState<T>>();
   readonly #queue: string[] = [];
   readonly #queued = new Set<string>();
   readonly #loading = new Set<string>();
@@ -28,6 +33,11 @@ export class SummaryLoader {
   #version = 0;
   #notifyScheduled = false;
 
+  constructor(path: string, parse: (text: string) => T) {
+    this.#path = path;
+    this.#parse = parse;
+  }
+
   subscribe = (listener: () => void): (() => void) => {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -35,7 +45,7 @@ export class SummaryLoader {
   /** Changes whenever a summary arrives (for useSyncExternalStore). */
   version = (): number => this.#version;
 
-  get(cid: string): SummaryState | undefined {
+  get(cid: string): LoadState<T> | undefined {
     return this.#results.get(cid);
   }
 
@@ -78,8 +88,8 @@ export class SummaryLoader {
     if (this.#results.has(cid)) return;
     try {
       const { readVerified, textOf } = await loadReader();
-      const { bytes } = await readVerified(cid, "metadata.json");
-      this.#results.set(cid, { status: "ok", summary: summaryOf(JSON.parse(textOf(bytes)) as EntryMetadata) });
+      const { bytes } = await readVerified(cid, this.#path);
+      this.#results.set(cid, { status: "ok", value: this.#parse(textOf(bytes)) });
     } catch (error) {
       this.#results.set(cid, { status: "error", error: (error as Error).message });
     }
@@ -106,4 +116,14 @@ export function summaryOf(metadata: EntryMetadata): EntrySummary {
   };
 }
 
+/** metadata.json of entries, as feed summaries. */
+export class SummaryLoader extends VerifiedFileLoader<EntrySummary> {
+  constructor() {
+    super("metadata.json", (text) => summaryOf(JSON.parse(text) as EntryMetadata));
+  }
+}
+
 export const summaries = new SummaryLoader();
+
+/** index.md of entries: the whole note, for full-text search. */
+export const bodies = new VerifiedFileLoader<string>("index.md", (text) => text);
