@@ -86,5 +86,6 @@ export function gatewayUrls(settings: TilSettings, env = process.env): string[] 
 /** True when an error means a network peer did not answer (connection refused, reset, timeout). */
 export function isUnreachable(error: unknown): boolean {
   const text = `${(error as Error)?.message ?? ""} ${String((error as { cause?: unknown })?.cause ?? "")}`;
-  return /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|fetch failed|socket hang up|timed? ?out|aborted/i.test(text);
+  // "terminated" / "other side closed": undici's words for a connection that died mid-response.
+  return /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|EPIPE|fetch failed|socket hang up|terminated|other side closed|premature close|timed? ?out|aborted/i.test(text);
 }

@@ -43,7 +43,8 @@ test("an IPFS outage midway: exit code 3, then the same command finishes the imp
     while ((await pinnedSoFar()) < 30) await new Promise((r) => setTimeout(r, 10));
     const repo = path.join(stack.home, "ipfs");
     process.kill(await ipfsDaemonPid(repo), "SIGKILL");
-    assert.equal(await exited, 3, "the import stops with 'IPFS unreachable'");
+    assert.equal(await exited, 3, `the import stops with 'IPFS unreachable':\n${child.stderrText()}`);
+    assert.match(child.stderrText(), /IPFS RPC API stopped answering while pinning/);
     const partial = await total();
     assert.ok(partial < BigInt(count), `stopped midway (${partial} of ${count} minted)`);
 

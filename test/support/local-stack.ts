@@ -129,7 +129,10 @@ export function runTil(args: string[], env: Record<string, string>): Promise<Cli
   });
 }
 
-/** Starts `til <args>` and returns the running process (to kill it midway). */
-export function spawnTil(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["scripts/til.ts", ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "ignore"] });
+/** Starts `til <args>` and returns the running process (to kill it midway) and what it printed on stderr so far. */
+export function spawnTil(args: string[], env: Record<string, string>): ChildProcess & { stderrText: () => string } {
+  const child = spawn(process.execPath, ["scripts/til.ts", ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => (stderr += chunk));
+  return Object.assign(child, { stderrText: () => stderr });
 }
