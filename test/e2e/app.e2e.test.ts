@@ -330,6 +330,25 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     }
   });
 
+  test("wrong chain the wallet does not know: the app adds the local chain to the wallet, then it switches", async () => {
+    type Wallet = { knownChains: number[] | null; addedChains: Array<{ chainId: string; rpcUrls?: string[] }>; setChain(id: number): void };
+    await page.evaluate(() => {
+      const wallet = (window as unknown as { __testWallet: Wallet }).__testWallet;
+      wallet.knownChains = [10];
+      wallet.setChain(10);
+    });
+    const banner = page.getByTestId("wrong-chain").first();
+    await banner.waitFor();
+    await banner.getByRole("button", { name: /Switch to/ }).click();
+    await page.getByTestId("wrong-chain").first().waitFor({ state: "detached" });
+    const added = await page.evaluate(() => (window as unknown as { __testWallet: Wallet }).__testWallet.addedChains);
+    assert.equal(added.length, 1, "the app asked the wallet to add the chain once");
+    assert.equal(added[0].chainId, "0x7a69");
+    assert.deepEqual(added[0].rpcUrls, [stack.rpcUrl]);
+    assert.match((await page.getByTestId("wallet-chain").textContent())!, /chain 31337/);
+    await page.evaluate(() => ((window as unknown as { __testWallet: Wallet }).__testWallet.knownChains = null));
+  });
+
   test("without a browser wallet: a labelled Hardhat dev account publishes on the local chain", async () => {
     await page.goto(`${stack.appUrl}#/write`);
     await page.getByRole("button", { name: "Disconnect" }).click();

@@ -33,7 +33,16 @@ export interface TestWalletOptions {
 /** The wallet's page-side code (serialised into the page by addInitScript). */
 function installTestWallet(config: { rpcUrl: string; account: string; chainId: number }) {
   // "Connected" survives reloads like a real wallet's site permission.
-  const state = { chainId: config.chainId, connected: sessionStorage.getItem("testWallet.connected") === "1", rejectNext: "" as string, requests: [] as string[] };
+  const state = {
+    chainId: config.chainId,
+    connected: sessionStorage.getItem("testWallet.connected") === "1",
+    rejectNext: "" as string,
+    requests: [] as string[],
+    /** Chains the wallet knows (null: any); switching to another one fails with 4902, like MetaMask. */
+    knownChains: null as number[] | null,
+    /** wallet_addEthereumChain parameters received. */
+    addedChains: [] as Array<{ chainId: string; chainName?: string; rpcUrls?: string[] }>,
+  };
   const setConnected = (value: boolean) => {
     state.connected = value;
     sessionStorage.setItem("testWallet.connected", value ? "1" : "0");
@@ -76,12 +85,21 @@ function installTestWallet(config: { rpcUrl: string; account: string; chainId: n
           return null;
         case "wallet_switchEthereumChain": {
           const id = Number.parseInt((params?.[0] as { chainId: string }).chainId, 16);
+          if (state.knownChains && !state.knownChains.includes(id)) throw rpcError(4902, `Unrecognized chain ID "${hex(id)}". Try adding the chain using wallet_addEthereumChain first.`);
           state.chainId = id;
           emit("chainChanged", hex(id));
           return null;
         }
-        case "wallet_addEthereumChain":
+        case "wallet_addEthereumChain": {
+          // Like MetaMask: remember the chain, then (the user agreeing) switch to it.
+          const chain = params?.[0] as { chainId: string; chainName?: string; rpcUrls?: string[] };
+          state.addedChains.push(chain);
+          const id = Number.parseInt(chain.chainId, 16);
+          state.knownChains?.push(id);
+          state.chainId = id;
+          emit("chainChanged", hex(id));
           return null;
+        }
         case "eth_sendTransaction":
           if (state.chainId !== 31337) throw rpcError(4901, `The wallet is on chain ${state.chainId}.`);
           return forward(method, params);
