@@ -80,7 +80,6 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
 
   const flush = async (chunk: Item[]) => {
     if (chunk.length === 0) return;
-    await journal.append(...chunk.map(({ source, packed }) => ({ event: "packed" as const, digest: packed.digest, cid: packed.cid, title: packed.note.title, source })));
     if (dryRun) {
       for (const { packed } of chunk) {
         print([packed.cid, packed.note.date ?? "(no date)", packed.note.tags.length ? packed.note.tags.join(",") : "(no tags)", packed.note.title].join("\t"));
@@ -89,6 +88,7 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
       progress.update({ done, total: options.total });
       return;
     }
+    await journal.append(...chunk.map(({ source, packed }) => ({ event: "packed" as const, digest: packed.digest, cid: packed.cid, title: packed.note.title, source })));
     // Pin this chunk while the previous chunk's transaction is being mined; mint in order.
     const toMint = await pinAndCheck(chunk);
     await minting;

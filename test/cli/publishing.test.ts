@@ -61,6 +61,8 @@ describe("til publishing against the local stack", () => {
     assert.equal(lines.length, summary.found);
     for (const line of lines) assert.match(line, /^bafybei[a-z2-7]{52}\t/);
     assert.equal(await totalEntries(stack), 0n);
+    const journal = await readFile(path.join(stack.home, "journal.ndjson"), "utf8").catch(() => "");
+    assert.ok(!journal.includes('"event":"packed"'), "a dry run records nothing in the journal");
   });
 
   it("imports a TIL log once: every entry published, the same command again publishes nothing new", async () => {
