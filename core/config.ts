@@ -25,6 +25,10 @@ export interface TilSettings {
   ipfsApiAllowedOrigins: string[];
   /** Largest request body the RPC API accepts for add and block put, in bytes. */
   ipfsUploadLimitBytes: number;
+  /** Port of the local Hardhat node `npm start` runs on 127.0.0.1 (chain 31337). */
+  chainPort: number;
+  /** Port of the web app's dev server `npm start` runs on 127.0.0.1. */
+  appPort: number;
 }
 
 /** The flags a command line may give; each overrides its environment variable. */
@@ -35,6 +39,8 @@ export interface TilSettingsFlags {
   gateway?: string;
   apiOrigins?: string;
   uploadLimit?: string;
+  chainPort?: string;
+  appPort?: string;
 }
 
 export const DEFAULT_HOME_FOLDER = ".til";
@@ -48,6 +54,8 @@ export const DEFAULT_IPFS_API_ORIGINS: readonly string[] = [
   "http://127.0.0.1:4173",
 ];
 export const DEFAULT_IPFS_UPLOAD_LIMIT_BYTES = 1024 * 1024 * 1024;
+export const DEFAULT_CHAIN_PORT = 8545;
+export const DEFAULT_APP_PORT = 5173;
 
 /** Environment variables read by {@link resolveSettings}. */
 export const SETTINGS_ENV = {
@@ -57,6 +65,8 @@ export const SETTINGS_ENV = {
   gateway: "TIL_IPFS_GATEWAY",
   apiOrigins: "TIL_IPFS_API_ORIGINS",
   uploadLimit: "TIL_IPFS_UPLOAD_LIMIT",
+  chainPort: "TIL_CHAIN_PORT",
+  appPort: "TIL_APP_PORT",
 } as const;
 
 /** A setting that cannot be understood; the message names the setting and the fix. */
@@ -96,6 +106,8 @@ export function resolveSettings(
     ipfsGateway: parseHostPort(pick("gateway") ?? DEFAULT_IPFS_GATEWAY, `--gateway / ${SETTINGS_ENV.gateway}`),
     ipfsApiAllowedOrigins: parseOrigins(pick("apiOrigins")),
     ipfsUploadLimitBytes: parseByteSize(pick("uploadLimit") ?? String(DEFAULT_IPFS_UPLOAD_LIMIT_BYTES), `--upload-limit / ${SETTINGS_ENV.uploadLimit}`),
+    chainPort: parsePort(pick("chainPort") ?? String(DEFAULT_CHAIN_PORT), `--chain-port / ${SETTINGS_ENV.chainPort}`),
+    appPort: parsePort(pick("appPort") ?? String(DEFAULT_APP_PORT), `--app-port / ${SETTINGS_ENV.appPort}`),
   };
 }
 
@@ -107,6 +119,13 @@ export function parseHostPort(value: string, settingName = "address"): HostPort 
     throw new SettingsError(`${settingName}: "${value}" is not HOST:PORT. Write it like 127.0.0.1:5001 (port 0 picks a free port).`);
   }
   return { host: match[1] ?? match[2], port };
+}
+
+/** A TCP port, 1-65535. */
+export function parsePort(value: string, settingName = "port"): number {
+  const port = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) throw new SettingsError(`${settingName}: "${value}" is not a TCP port (1-65535).`);
+  return port;
 }
 
 /** `http://host:port` for a {@link HostPort}. */

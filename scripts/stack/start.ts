@@ -54,18 +54,14 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const settings = resolveSettings({ home: values.home, api: values.api, gateway: values.gateway }, process.env, projectRoot, process.cwd());
-  const chainPortText = values["chain-port"] ?? process.env.TIL_CHAIN_PORT ?? "8545";
-  const chainPort = Number(chainPortText);
-  if (!Number.isInteger(chainPort) || chainPort <= 0 || chainPort > 65535) {
-    throw new SettingsError(`--chain-port / TIL_CHAIN_PORT: "${chainPortText}" is not a TCP port (1-65535).`);
-  }
+  const settings = resolveSettings(
+    { home: values.home, api: values.api, gateway: values.gateway, chainPort: values["chain-port"], appPort: values["app-port"] },
+    process.env,
+    projectRoot,
+    process.cwd(),
+  );
+  const { chainPort, appPort } = settings;
   const rpcUrl = `http://127.0.0.1:${chainPort}`;
-  const appPortText = values["app-port"] ?? process.env.TIL_APP_PORT ?? "5173";
-  const appPort = Number(appPortText);
-  if (!Number.isInteger(appPort) || appPort <= 0 || appPort > 65535) {
-    throw new SettingsError(`--app-port / TIL_APP_PORT: "${appPortText}" is not a TCP port (1-65535).`);
-  }
   const logs = path.join(settings.home, "logs");
   await mkdir(logs, { recursive: true });
 

@@ -1,4 +1,4 @@
-/** core/config.ts: one resolution of the node's settings, flag > environment > default. */
+/** core/config.ts: one resolution of the project's local settings, flag > environment > default. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DEFAULT_IPFS_API_ORIGINS, parseByteSize, resolveSettings, SettingsError } from "../../core/config.ts";
@@ -12,6 +12,7 @@ describe("resolveSettings", () => {
     assert.deepEqual(settings.ipfsGateway, { host: "127.0.0.1", port: 8080 });
     assert.deepEqual(settings.ipfsApiAllowedOrigins, [...DEFAULT_IPFS_API_ORIGINS]);
     assert.equal(settings.ipfsUploadLimitBytes, 1024 ** 3);
+    assert.deepEqual([settings.chainPort, settings.appPort], [8545, 5173]);
   });
   it("environment variables override defaults, flags override both", () => {
     const env = { TIL_HOME: "/state", TIL_IPFS_API: "0.0.0.0:6001", TIL_IPFS_GATEWAY: "[::1]:9090", TIL_IPFS_API_ORIGINS: "https://app.example, http://localhost:3000", TIL_IPFS_UPLOAD_LIMIT: "64MiB" };
@@ -24,11 +25,14 @@ describe("resolveSettings", () => {
     const fromFlags = resolveSettings({ repo: "data/ipfs", api: "127.0.0.1:0" }, { ...env, TIL_IPFS_REPO: "/elsewhere" }, "/project", "/cwd");
     assert.equal(fromFlags.ipfsRepo, "/cwd/data/ipfs");
     assert.deepEqual(fromFlags.ipfsApi, { host: "127.0.0.1", port: 0 });
+    const ports = resolveSettings({ appPort: "4000" }, { TIL_CHAIN_PORT: "18545", TIL_APP_PORT: "15173" }, "/project");
+    assert.deepEqual([ports.chainPort, ports.appPort], [18545, 4000]);
   });
   it("refuses a wildcard origin and malformed values with a message that says what to write", () => {
     assert.throws(() => resolveSettings({}, { TIL_IPFS_API_ORIGINS: "*" }, "/p"), (err: Error) => err instanceof SettingsError && /admin interface/.test(err.message));
     assert.throws(() => resolveSettings({ api: "localhost" }, {}, "/p"), /not HOST:PORT/);
     assert.throws(() => parseByteSize("lots"), /not a size/);
+    assert.throws(() => resolveSettings({ chainPort: "70000" }, {}, "/p"), /--chain-port \/ TIL_CHAIN_PORT: "70000" is not a TCP port/);
     assert.equal(parseByteSize("1GiB"), 1024 ** 3);
   });
 });
