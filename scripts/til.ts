@@ -6,8 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { resolveSettings, SETTINGS_ENV, SettingsError, type TilSettingsFlags } from "../core/config.ts";
-
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+import { runningStackAddresses } from "./stack/stack-state.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -28,7 +27,7 @@ interface Command {
 }
 
 const GLOBAL_OPTIONS: Options = {
-  home: { type: "string", description: `local state folder (default: .til/ in the project; env ${SETTINGS_ENV.home})` } as Options[string],
+  home: { type: "string", description: `local state folder (default: ~/.local/share/til; env ${SETTINGS_ENV.home})` } as Options[string],
   help: { type: "boolean", short: "h", description: "show this help" } as Options[string],
 };
 
@@ -72,7 +71,13 @@ const COMMANDS: Record<string, Command> = {
   },
   show: {
     summary: "print one entry, read through the gateways and verified against its CID",
-    usage: "<token id | CID>",
+    usage: "<#N | N | token id | CID>",
+    details: [
+      "Naming the entry: `#4` (quote it in the shell: '#4') or a bare `4` is the entry numbered #4 in `til ls`, its",
+      "sequence number (any decimal below 2^64); a larger decimal or 0x and hex digits is a token id; anything else",
+      "is read as the entry's CID. Gateways that failed or returned bytes not matching the CID are named.",
+      "Entry text is printed terminal-safe: control characters, escape sequences and bidi overrides show as <U+XXXX>.",
+    ].join("\n"),
     run: async ({ values, positionals }) => (await import("./commands/show.ts")).runShow(settingsOf(values), positionals),
   },
   export: {
@@ -97,6 +102,11 @@ const COMMANDS: Record<string, Command> = {
   },
   verify: {
     summary: "check that every token's content is retrievable, matches its CID, and is pinned",
+    details: [
+      "The last line is a JSON summary {tokens, verified, failed, problems, gateways}; `gateways` counts, per",
+      "configured gateway (TIL_GATEWAYS), the blocks it served, its failed requests and its answers whose bytes",
+      "did not match the CID. Exit code 10 when any entry fails.",
+    ].join("\n"),
     run: async ({ values }) => (await import("./commands/verify.ts")).runVerify(settingsOf(values)),
   },
   ipfs: {
@@ -122,7 +132,7 @@ function PUBLISH_DETAILS(): string {
   return [
     "Chain and registry come from <home>/deployment.json (written by `npm start`); TIL_RPC_URL overrides its RPC URL.",
     "The author is TIL_AUTHOR_KEY, or on the local chain (31337) Hardhat's first development account.",
-    "IPFS: the Kubo RPC API at TIL_IPFS_API (default 127.0.0.1:5001).",
+    "IPFS: the Kubo RPC API at TIL_IPFS_API, else the one of the stack `npm start` runs with the same home (<home>/stack.json), else 127.0.0.1:5001.",
     "Safe to interrupt: running the same command again resumes without pinning or minting anything twice.",
     "The last line is a JSON summary {found, published, alreadyPublished, failed, warnings, gasUsed, seconds}.",
     "Exit codes: 0 ok, 1 some entries failed, 2 usage, 3 IPFS unreachable, 4 chain unreachable, 5 wrong chain id,",
@@ -130,8 +140,11 @@ function PUBLISH_DETAILS(): string {
   ].join("\n");
 }
 
+/** Settings of a client command: flags and environment, then the addresses of a stack running with the same home. */
 function settingsOf(values: CommandContext["values"]) {
-  return resolveSettings({ home: values.home as string | undefined }, process.env, PROJECT_ROOT, process.cwd());
+  const flags = { home: values.home as string | undefined };
+  const { home } = resolveSettings(flags, process.env, process.cwd());
+  return resolveSettings(flags, process.env, process.cwd(), runningStackAddresses(home));
 }
 
 function publishOptionsOf(values: CommandContext["values"]) {
@@ -151,7 +164,7 @@ async function runIpfsDaemon({ values }: CommandContext): Promise<number> {
     apiOrigins: values["api-origins"] as string | undefined,
     uploadLimit: values["upload-limit"] as string | undefined,
   };
-  const settings = resolveSettings(flags, process.env, PROJECT_ROOT, process.cwd());
+  const settings = resolveSettings(flags, process.env, process.cwd());
   const { startDaemon } = await import("../ipfs-node/daemon.ts");
   const daemon = await startDaemon(settings);
   console.log(`Repo: ${settings.ipfsRepo}`);

@@ -15,7 +15,11 @@ export interface GatewayFailure {
   gateway: string;
   cid: string;
   reason: string;
+  /** "mismatch": the gateway answered with bytes that do not hash to the CID (it lied or broke them); the others: no usable answer. */
+  kind: GatewayFailureKind;
 }
+
+export type GatewayFailureKind = "mismatch" | "http-error" | "timeout" | "unreachable";
 
 export interface VerifiedBlockstoreOptions {
   /** How long one gateway may take for one block, in ms (default 10 s). */
@@ -44,8 +48,8 @@ export class VerifiedGatewayBlockstore {
   readonly failures: GatewayFailure[] = [];
   readonly #timeoutMs: number;
   readonly #fetch: typeof globalThis.fetch;
-  /** Verified blocks already fetched (blocks are immutable), oldest first. */
-  readonly #cache = new Map<string, Uint8Array>();
+  /** Verified blocks already fetched (blocks are immutable), oldest first; shared with sessions. */
+  #cache = new Map<string, Uint8Array>();
   static readonly CACHE_BLOCKS = 1024;
 
   constructor(gateways: string[], options: VerifiedBlockstoreOptions = {}) {
@@ -53,6 +57,17 @@ export class VerifiedGatewayBlockstore {
     this.gateways = gateways.map((g) => g.replace(/\/+$/, ""));
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /**
+   * A blockstore over the same gateways and verified-block cache whose `served` and `failures`
+   * record only the reads made through it: one session per read attributes outcomes to that read,
+   * even while other reads go on at the same time. The counters of this blockstore are not updated.
+   */
+  session(): VerifiedGatewayBlockstore {
+    const session = new VerifiedGatewayBlockstore(this.gateways, { timeoutMs: this.#timeoutMs, fetch: this.#fetch });
+    session.#cache = this.#cache;
+    return session;
   }
 
   /** The gateway that served the most blocks so far. */
@@ -84,14 +99,14 @@ export class VerifiedGatewayBlockstore {
         if (this.#cache.size > VerifiedGatewayBlockstore.CACHE_BLOCKS) this.#cache.delete(this.#cache.keys().next().value!);
         return reason;
       }
-      const failure = { gateway, cid: cid.toString(), reason };
+      const failure = { gateway, cid: cid.toString(), ...reason };
       attempts.push(failure);
       this.failures.push(failure);
     }
     throw new BlockUnavailableError(cid.toString(), attempts);
   }
 
-  async #tryGateway(gateway: string, cid: CID, signal?: AbortSignal): Promise<Uint8Array | string> {
+  async #tryGateway(gateway: string, cid: CID, signal?: AbortSignal): Promise<Uint8Array | Pick<GatewayFailure, "reason" | "kind">> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
@@ -99,14 +114,16 @@ export class VerifiedGatewayBlockstore {
         headers: { accept: "application/vnd.ipld.raw" },
         signal: combined,
       });
-      if (!response.ok) return `HTTP ${response.status}`;
+      if (!response.ok) return { kind: "http-error", reason: `HTTP ${response.status}` };
       const bytes = new Uint8Array(await response.arrayBuffer());
       const digest = await sha256.digest(bytes);
-      if (!equalBytes(digest.digest, cid.multihash.digest)) return "returned bytes that do not match the CID (rejected)";
+      if (!equalBytes(digest.digest, cid.multihash.digest)) return { kind: "mismatch", reason: "returned bytes that do not match the CID (rejected)" };
       return bytes;
     } catch (error) {
       if (signal?.aborted) throw error;
-      return timeout.aborted ? `no answer within ${this.#timeoutMs} ms` : `unreachable (${(error as Error).message})`;
+      return timeout.aborted
+        ? { kind: "timeout", reason: `no answer within ${this.#timeoutMs} ms` }
+        : { kind: "unreachable", reason: `unreachable (${(error as Error).message})` };
     }
   }
 }

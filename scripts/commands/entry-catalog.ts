@@ -1,7 +1,9 @@
 /**
  * The published entries as the read commands see them: the registry's events (oldest first, the
  * position is the sequence number) joined with each entry's metadata.json, read through the
- * gateways and verified against the entry's CID.
+ * gateways and verified against the entry's CID. Anyone can publish anything, so metadata of the
+ * wrong shape becomes a `problem`, and everything read here is printed through
+ * ../cli/terminal-text.ts.
  */
 import type { EntryMetadata } from "../../core/entry/index.ts";
 import { readEntryFile } from "../../core/retrieve/entry-reader.ts";
@@ -26,7 +28,7 @@ export async function loadCatalog(chain: ChainContext, blockstore: VerifiedGatew
     while (next < entries.length) {
       const entry = entries[next++];
       try {
-        entry.metadata = JSON.parse(decoder.decode(await readEntryFile(blockstore, entry.cid, "metadata.json"))) as EntryMetadata;
+        entry.metadata = checkedMetadata(JSON.parse(decoder.decode(await readEntryFile(blockstore, entry.cid, "metadata.json"))));
       } catch (error) {
         entry.problem = (error as Error).message;
       }
@@ -34,4 +36,18 @@ export async function loadCatalog(chain: ChainContext, blockstore: VerifiedGatew
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   return entries;
+}
+
+/** `value` as entry metadata, if it has the fields the read commands use (title, tags, optional date). */
+function checkedMetadata(value: unknown): EntryMetadata {
+  const properties = (value as { properties?: Partial<EntryMetadata["properties"]> } | null)?.properties;
+  const ok =
+    typeof properties === "object" &&
+    properties !== null &&
+    typeof properties.title === "string" &&
+    Array.isArray(properties.tags) &&
+    properties.tags.every((tag) => typeof tag === "string") &&
+    (properties.date === undefined || typeof properties.date === "string");
+  if (!ok) throw new Error("metadata.json lacks a string properties.title, a properties.tags list of strings, or has a non-string properties.date");
+  return value as EntryMetadata;
 }

@@ -5,6 +5,8 @@
  * Layout: `<folder>/<date>-<slug>.md`, images in `<folder>/images/<cid>/<name>` (links rewritten
  * to that path; packing takes the base name, so the entry directory comes out the same). A note
  * without a date gets `date: null`, which tells the importer not to fall back to git or mtime.
+ * Messages go through the progress bar, which prints entry text terminal-safe (file names are
+ * slugs of the title; failure messages may quote the entry).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -15,6 +17,7 @@ import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blocksto
 import { connectChain, gatewayUrls } from "../publishing/context.ts";
 import { CliError, EXIT_CODES } from "../publishing/errors.ts";
 import { ProgressBar } from "../publishing/progress.ts";
+import { terminalJson } from "../cli/terminal-text.ts";
 import { loadCatalog } from "./entry-catalog.ts";
 
 export async function runExport(settings: TilSettings, folders: string[]): Promise<number> {
@@ -41,7 +44,7 @@ export async function runExport(settings: TilSettings, folders: string[]): Promi
       }
     }
     progress.finish();
-    console.log(JSON.stringify({ exported: written.size, failed, folder: out }));
+    console.log(terminalJson({ exported: written.size, failed, folder: out }));
     return failed > 0 ? EXIT_CODES.verificationFailed : EXIT_CODES.ok;
   } finally {
     chain.provider.destroy();

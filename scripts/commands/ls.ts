@@ -1,8 +1,13 @@
-/** `til ls`: every published entry, oldest first, filtered by author, tag and date. */
+/**
+ * `til ls`: every published entry, oldest first, filtered by author, tag and date. Each entry's
+ * text is printed terminal-safe (../cli/terminal-text.ts): a title stays on one line; `--json`
+ * stays exact.
+ */
 import type { TilSettings } from "../../core/config.ts";
 import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
 import { connectChain, gatewayUrls } from "../publishing/context.ts";
 import { CliError, EXIT_CODES } from "../publishing/errors.ts";
+import { terminalJson, terminalLine } from "../cli/terminal-text.ts";
 import { loadCatalog } from "./entry-catalog.ts";
 
 export interface LsOptions {
@@ -15,9 +20,9 @@ export interface LsOptions {
 
 export async function runLs(settings: TilSettings, options: LsOptions): Promise<number> {
   for (const [name, value] of [["since", options.since], ["until", options.until]] as const) {
-    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new CliError(EXIT_CODES.usage, `--${name} takes a date written YYYY-MM-DD, not "${value}".`);
+    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new CliError(EXIT_CODES.usage, terminalLine(`--${name} takes a date written YYYY-MM-DD, not "${value}".`));
   }
-  if (options.author !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.author)) throw new CliError(EXIT_CODES.usage, `--author takes an address (0x and 40 hex digits), not "${options.author}".`);
+  if (options.author !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.author)) throw new CliError(EXIT_CODES.usage, terminalLine(`--author takes an address (0x and 40 hex digits), not "${options.author}".`));
   const chain = await connectChain(settings);
   try {
     const blockstore = new VerifiedGatewayBlockstore(gatewayUrls(settings));
@@ -32,12 +37,13 @@ export async function runLs(settings: TilSettings, options: LsOptions): Promise<
     });
     for (const e of entries) {
       if (options.json) {
-        console.log(JSON.stringify({ sequence: e.sequence, tokenId: e.tokenId.toString(), author: e.author, cid: e.cid, title: e.metadata?.properties.title, date: e.metadata?.properties.date, tags: e.metadata?.properties.tags, problem: e.problem }));
+        console.log(terminalJson({ sequence: e.sequence, tokenId: e.tokenId.toString(), author: e.author, cid: e.cid, title: e.metadata?.properties.title, date: e.metadata?.properties.date, tags: e.metadata?.properties.tags, problem: e.problem }));
       } else {
+        // Titles, tags, dates and problems are the stranger's text: shown on one line, controls made visible.
         const m = e.metadata?.properties;
-        const title = m ? m.title : `(metadata unavailable: ${e.problem})`;
-        const tags = m && m.tags.length ? `  [${m.tags.join(", ")}]` : "";
-        console.log(`#${String(e.sequence).padEnd(5)} ${(m?.date ?? "----------").padEnd(10)}  ${title}${tags}\n       ${e.cid}  by ${e.author}`);
+        const title = terminalLine(m ? m.title : `(metadata unavailable: ${e.problem})`);
+        const tags = m && m.tags.length ? `  [${m.tags.map(terminalLine).join(", ")}]` : "";
+        console.log(`#${String(e.sequence).padEnd(5)} ${terminalLine(m?.date ?? "----------").padEnd(10)}  ${title}${tags}\n       ${e.cid}  by ${e.author}`);
       }
     }
     if (!options.json) console.log(`${entries.length} entr${entries.length === 1 ? "y" : "ies"}`);

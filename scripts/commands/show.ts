@@ -1,28 +1,39 @@
-/** `til show <token id | CID>`: one entry, read through the gateways, verified against its CID, printed. */
+/**
+ * `til show <#N | N | token id | CID>`: one entry, read through the gateways, verified against its
+ * CID, printed terminal-safe, with every gateway that failed or returned wrong bytes named.
+ */
 import type { TilSettings } from "../../core/config.ts";
 import { cidToDigest, digestToCid } from "../../core/cid.ts";
 import { readEntryFile } from "../../core/retrieve/entry-reader.ts";
 import { BlockUnavailableError, VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
 import { listPublishedEntries, registryAt } from "../chain/registry.ts";
+import { addOutcomes, describeServed, describeTroubles, tallyList, type GatewayTally } from "../cli/gateway-report.ts";
+import { terminalLine, terminalText } from "../cli/terminal-text.ts";
 import { connectChain, gatewayUrls, type ChainContext } from "../publishing/context.ts";
 import { CliError, EXIT_CODES } from "../publishing/errors.ts";
 
 export async function runShow(settings: TilSettings, targets: string[]): Promise<number> {
-  if (targets.length !== 1) throw new CliError(EXIT_CODES.usage, "Name one entry by token id or CID: npm run til -- show bafybei...");
+  if (targets.length !== 1) throw new CliError(EXIT_CODES.usage, "Name one entry by its number in `til ls` (#4), token id or CID: npm run til -- show '#4'");
   const chain = await connectChain(settings);
   try {
     const tokenId = await resolveToken(chain, targets[0]);
     const registry = registryAt(chain.deployment.address, chain.provider);
     const entry = await registry.getFunction("entry")(tokenId);
     const cid = digestToCid(entry.digest as string);
-    const blockstore = new VerifiedGatewayBlockstore(gatewayUrls(settings));
+    const blockstore = new VerifiedGatewayBlockstore(gatewayUrls(settings)).session();
+    const tallies = new Map<string, GatewayTally>();
     let markdown: string;
     try {
       markdown = new TextDecoder().decode(await readEntryFile(blockstore, cid, "index.md"));
     } catch (error) {
-      if (error instanceof BlockUnavailableError) throw new CliError(EXIT_CODES.verificationFailed, `Entry ${cid} could not be read and verified: ${error.message}`);
-      throw error;
+      if (!(error instanceof BlockUnavailableError)) throw error;
+      addOutcomes(tallies, blockstore);
+      const troubles = describeTroubles(tallyList(blockstore.gateways, tallies));
+      throw new CliError(EXIT_CODES.verificationFailed, `Entry ${cid} could not be read and verified. No gateway returned a block with matching bytes:\n  ${troubles.join("\n  ")}`);
     }
+    addOutcomes(tallies, blockstore);
+    const outcomes = tallyList(blockstore.gateways, tallies);
+    const troubles = describeTroubles(outcomes);
     console.log(
       [
         `token     ${tokenId} (0x${tokenId.toString(16)})`,
@@ -30,10 +41,11 @@ export async function runShow(settings: TilSettings, targets: string[]): Promise
         `author    ${entry.author}`,
         `owner     ${entry.owner}`,
         `cid       ${cid}`,
-        `tokenURI  ${await registry.getFunction("tokenURI")(tokenId)}`,
-        `verified  every block matched the CID; served by ${blockstore.mainGateway}`,
+        `tokenURI  ${terminalLine(String(await registry.getFunction("tokenURI")(tokenId)))}`,
+        `verified  every block matched the CID; served by ${describeServed(outcomes) ?? "no gateway (nothing to fetch)"}`,
+        ...troubles.map((line) => `skipped   ${line}`),
         "",
-        markdown,
+        terminalText(markdown),
       ].join("\n"),
     );
     return EXIT_CODES.ok;
@@ -42,15 +54,27 @@ export async function runShow(settings: TilSettings, targets: string[]): Promise
   }
 }
 
-/** A token id (decimal or 0x hex) or an entry CID, as the token it names. */
+/** Sequence numbers are uint64 on-chain; token ids are digest-sized, so far larger. */
+const SEQUENCE_LIMIT = 1n << 64n;
+
+/**
+ * The token a target names:
+ * - `#N`: the entry with sequence number N, the number `til ls` prints;
+ * - a bare decimal below 2^64: also a sequence number;
+ * - a larger decimal, or 0x and hex digits: a token id;
+ * - anything else: an entry CID (the first author's token when several published it).
+ */
 async function resolveToken(chain: ChainContext, target: string): Promise<bigint> {
   const registry = registryAt(chain.deployment.address, chain.provider);
+  const shown = terminalLine(target);
+  const sequence = /^#?(\d+)$/.exec(target);
+  if (sequence && (target.startsWith("#") || BigInt(sequence[1]) < SEQUENCE_LIMIT)) return tokenAtSequence(chain, BigInt(sequence[1]));
   if (/^(?:\d+|0x[0-9a-fA-F]{1,64})$/.test(target)) {
     const id = BigInt(target);
     try {
       await registry.getFunction("ownerOf")(id);
     } catch {
-      throw new CliError(EXIT_CODES.notFound, `There is no token ${target} in the registry at ${chain.deployment.address}.`);
+      throw new CliError(EXIT_CODES.notFound, `There is no token ${shown} in the registry at ${chain.deployment.address}.`);
     }
     return id;
   }
@@ -58,10 +82,34 @@ async function resolveToken(chain: ChainContext, target: string): Promise<bigint
   try {
     digest = cidToDigest(target);
   } catch (error) {
-    throw new CliError(EXIT_CODES.usage, `"${target}" is neither a token id nor an entry CID: ${(error as Error).message}`);
+    throw new CliError(EXIT_CODES.usage, terminalLine(`"${target}" is neither an entry number (#4), a token id nor an entry CID: ${(error as Error).message}`));
   }
   const tokens = await listPublishedEntries(chain.provider, chain.deployment, { digest });
-  if (tokens.length === 0) throw new CliError(EXIT_CODES.notFound, `No entry with CID ${target} is published in the registry at ${chain.deployment.address}.`);
+  if (tokens.length === 0) throw new CliError(EXIT_CODES.notFound, `No entry with CID ${shown} is published in the registry at ${chain.deployment.address}.`);
   if (tokens.length > 1) console.error(`${tokens.length} authors published this CID; showing the first. Tokens: ${tokens.map((t) => t.tokenId).join(", ")}`);
   return tokens[0].tokenId;
+}
+
+/**
+ * The token of entry #`sequence`: the registry has no view from sequence to token, so it is the
+ * `sequence`-th EntryPublished event (the order `til ls` lists), checked against `entry(id).sequence`.
+ */
+async function tokenAtSequence(chain: ChainContext, sequence: bigint): Promise<bigint> {
+  const registry = registryAt(chain.deployment.address, chain.provider);
+  const total = (await registry.getFunction("totalEntries")()) as bigint;
+  if (sequence < 1n || sequence > total) {
+    throw new CliError(
+      EXIT_CODES.notFound,
+      `There is no entry #${sequence}: the registry at ${chain.deployment.address} holds ${total} entr${total === 1n ? "y" : "ies"}, numbered from #1 (\`til ls\`). Give a token id in 0x hex.`,
+    );
+  }
+  const events = await listPublishedEntries(chain.provider, chain.deployment);
+  const event = events[Number(sequence) - 1];
+  if (event === undefined || BigInt((await registry.getFunction("entry")(event.tokenId)).sequence) !== sequence) {
+    throw new CliError(
+      EXIT_CODES.notFound,
+      `The registry's EntryPublished events from block ${chain.deployment.deployBlock} do not list entry #${sequence} in order; is the deployment's deploy block right (\`til use-deployment --deploy-block\`)?`,
+    );
+  }
+  return event.tokenId;
 }

@@ -92,10 +92,12 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
     // Pin this chunk while the previous chunk's transaction is being mined; mint in order.
     const toMint = await pinAndCheck(chunk);
     await minting;
-    minting = toMint.length > 0 ? mint(toMint) : Promise.resolve();
+    // A chunk counts as done once its receipts are in, so the gas shown is the summary's gasUsed so far.
+    minting = (toMint.length > 0 ? mint(toMint) : Promise.resolve()).then(() => {
+      done += chunk.length;
+      progress.update({ done, total: options.total, current: chunk.at(-1)!.packed.note.title, gasUsed: summary.gasUsed });
+    });
     minting.catch(() => {}); // awaited (and its error thrown) at the next chunk or at the end
-    done += chunk.length;
-    progress.update({ done, total: options.total, current: chunk.at(-1)!.packed.note.title, gasUsed: summary.gasUsed });
   };
   let minting: Promise<void> = Promise.resolve();
 
