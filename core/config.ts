@@ -3,7 +3,8 @@
  * repo, the IPFS RPC API and gateway addresses, the origins the RPC API answers, the upload limit.
  *
  * Pure on purpose (no Node-only imports): the CLI passes `process.env` and the working folder, the
- * frontend can reuse the defaults. Precedence: command-line flag > environment variable > default.
+ * frontend can reuse the defaults. Precedence: command-line flag > environment variable > what a
+ * running local stack recorded (IPFS API and gateway only) > default.
  */
 
 /** A host and TCP port, as `127.0.0.1:5001` is written. */
@@ -13,7 +14,7 @@ export interface HostPort {
 }
 
 export interface TilSettings {
-  /** Local state folder (`.til/` in the project by default). */
+  /** Local state folder (see {@link defaultHome}). */
   home: string;
   /** Folder of the embedded IPFS node's blocks and datastore (`<home>/ipfs` by default). */
   ipfsRepo: string;
@@ -27,7 +28,7 @@ export interface TilSettings {
   ipfsUploadLimitBytes: number;
   /** Port of the local Hardhat node `npm start` runs on 127.0.0.1 (chain 31337). */
   chainPort: number;
-  /** Port of the web app's dev server `npm start` runs on 127.0.0.1. */
+  /** Port of the web app `npm start` serves on 127.0.0.1. */
   appPort: number;
 }
 
@@ -43,7 +44,8 @@ export interface TilSettingsFlags {
   appPort?: string;
 }
 
-export const DEFAULT_HOME_FOLDER = ".til";
+/** The home folder's name under the user's data folder (`$XDG_DATA_HOME`, else `~/.local/share`). */
+export const DEFAULT_HOME_FOLDER = "til";
 export const DEFAULT_IPFS_API = "127.0.0.1:5001";
 export const DEFAULT_IPFS_GATEWAY = "127.0.0.1:8080";
 /** The frontend's Vite dev and preview origins. */
@@ -79,17 +81,38 @@ export class SettingsError extends Error {
 }
 
 /**
+ * Addresses a running local stack recorded in its home (`npm start` writes them, see
+ * scripts/stack/stack-state.ts): a client in another shell finds the stack's IPFS API and gateway
+ * there, below its own flags and environment and above the defaults.
+ */
+export interface RunningStackAddresses {
+  ipfsApi?: string;
+  ipfsGateway?: string;
+}
+
+/**
+ * The default local state folder: `$XDG_DATA_HOME/til`, else `~/.local/share/til`. It lies outside
+ * the project on purpose: it holds the IPFS node's private key, and no server of the project
+ * (the Vite dev server serves files from the repository) may ever serve it.
+ */
+export function defaultHome(env: Record<string, string | undefined>): string {
+  if (env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith("/")) return joinPath(env.XDG_DATA_HOME, DEFAULT_HOME_FOLDER);
+  if (env.HOME) return joinPath(env.HOME, `.local/share/${DEFAULT_HOME_FOLDER}`);
+  throw new SettingsError(`Neither HOME nor XDG_DATA_HOME is set, so there is no default local state folder: set ${SETTINGS_ENV.home} (or --home).`);
+}
+
+/**
  * Resolve every setting from flags, environment and defaults.
  * @param flags values given on the command line
  * @param env environment variables (`process.env` in Node)
- * @param projectRoot absolute folder that holds the default `.til/`
  * @param cwd absolute folder relative paths are taken from
+ * @param running the addresses of a running local stack, when a client found one in the home
  */
 export function resolveSettings(
   flags: TilSettingsFlags,
   env: Record<string, string | undefined>,
-  projectRoot: string,
-  cwd: string = projectRoot,
+  cwd: string,
+  running: RunningStackAddresses = {},
 ): TilSettings {
   const pick = (key: keyof typeof SETTINGS_ENV): string | undefined => {
     const fromFlag = flags[key];
@@ -97,18 +120,23 @@ export function resolveSettings(
     const fromEnv = env[SETTINGS_ENV[key]];
     return fromEnv !== undefined && fromEnv !== "" ? fromEnv : undefined;
   };
-  const home = absolutePath(pick("home") ?? joinPath(projectRoot, DEFAULT_HOME_FOLDER), cwd);
+  const home = absolutePath(pick("home") ?? defaultHome(env), cwd);
   const ipfsRepo = absolutePath(pick("repo") ?? joinPath(home, "ipfs"), cwd);
   return {
     home,
     ipfsRepo,
-    ipfsApi: parseHostPort(pick("api") ?? DEFAULT_IPFS_API, `--api / ${SETTINGS_ENV.api}`),
-    ipfsGateway: parseHostPort(pick("gateway") ?? DEFAULT_IPFS_GATEWAY, `--gateway / ${SETTINGS_ENV.gateway}`),
+    ipfsApi: parseHostPort(pick("api") ?? running.ipfsApi ?? DEFAULT_IPFS_API, `--api / ${SETTINGS_ENV.api}`),
+    ipfsGateway: parseHostPort(pick("gateway") ?? running.ipfsGateway ?? DEFAULT_IPFS_GATEWAY, `--gateway / ${SETTINGS_ENV.gateway}`),
     ipfsApiAllowedOrigins: parseOrigins(pick("apiOrigins")),
     ipfsUploadLimitBytes: parseByteSize(pick("uploadLimit") ?? String(DEFAULT_IPFS_UPLOAD_LIMIT_BYTES), `--upload-limit / ${SETTINGS_ENV.uploadLimit}`),
     chainPort: parsePort(pick("chainPort") ?? String(DEFAULT_CHAIN_PORT), `--chain-port / ${SETTINGS_ENV.chainPort}`),
     appPort: parsePort(pick("appPort") ?? String(DEFAULT_APP_PORT), `--app-port / ${SETTINGS_ENV.appPort}`),
   };
+}
+
+/** The browser origins of the web app that `npm start` serves on `appPort`; its IPFS RPC API always answers them. */
+export function appOrigins(appPort: number): string[] {
+  return [`http://127.0.0.1:${appPort}`, `http://localhost:${appPort}`];
 }
 
 /** Parse `HOST:PORT` (IPv6 as `[::1]:5001`); port 0 means "any free port". */

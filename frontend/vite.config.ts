@@ -8,7 +8,7 @@ import { defineConfig, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
 import { fileURLToPath } from "node:url";
 
-const repoRoot = fileURLToPath(new URL("../", import.meta.url));
+const folder = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 
 /** A Content-Security-Policy for the production build (dev needs Vite's inline preamble). */
 function contentSecurityPolicy(): Plugin {
@@ -34,7 +34,12 @@ export default defineConfig({
   base: "./",
   envPrefix: "VITE_TIL_",
   plugins: [react(), contentSecurityPolicy()],
-  server: { fs: { allow: [repoRoot] }, strictPort: true },
+  // The dev server (`npm run dev:app`) serves files of these folders only: the app, the shared core and
+  // the packages. Never the rest of the repository, nor a local state folder or key placed in it.
+  server: {
+    fs: { strict: true, allow: [folder("."), folder("../core"), folder("../node_modules")], deny: [".env", ".env.*", "*.{crt,pem,key}", "**/.til/**", "**/.git/**"] },
+    strictPort: true,
+  },
   preview: { strictPort: true },
   build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 800 },
   test: { environment: "jsdom", include: ["../test/frontend/**/*.test.{ts,tsx}"] },

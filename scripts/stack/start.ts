@@ -1,24 +1,29 @@
 /**
- * `npm start`: the whole dApp locally. Starts a Hardhat node, deploys the registry through its
- * Ignition module, starts the embedded IPFS node, restores the entries published before, prints
- * what runs where, and stops everything on Ctrl-C.
+ * `npm start`: the whole dApp locally. Builds what is missing or out of date (contract artifacts,
+ * the web app's production build), starts a Hardhat node, deploys the registry through its
+ * Ignition module, starts the embedded IPFS node, restores the entries published before, serves
+ * the web app, records where everything listens in `<home>/stack.json`, prints it, and stops
+ * everything on Ctrl-C.
  */
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { hostPortUrl, resolveSettings, SettingsError } from "../../core/config.ts";
+import { appOrigins, defaultHome, hostPortUrl, resolveSettings, SettingsError } from "../../core/config.ts";
 import { DEPLOYMENT_FILE_NAME } from "../../core/contract/deployment.ts";
 import { providerFor } from "../chain/registry.ts";
 import { Journal, JOURNAL_FILE_NAME } from "../publishing/journal.ts";
-import { authorWallet, connectChain, connectIpfs } from "../publishing/context.ts";
+import { authorWallet, connectChain, connectIpfs, gatewayUrls } from "../publishing/context.ts";
 import { publishNotes } from "../publishing/publish-entries.ts";
 import { importFolder } from "../../core/import/folder.node.ts";
 import { tilNodeFlags } from "../../ipfs-node/node-flags.ts";
 import { deployToLocalNode } from "./deploy.ts";
 import { recordPublishedEntries, restoreEntries } from "./entry-history.ts";
+import { serveApp, type AppServer } from "./app-server.ts";
+import { appBuild, contractArtifacts, ensureBuilt } from "./build-outputs.ts";
 import { assertPortFree, rpcAnswers, startProcess, StackStartError, type ManagedProcess } from "./processes.ts";
+import { readStackState, removeStackState, writeStackState } from "./stack-state.ts";
 
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 const LOCAL_CHAIN_ID = 31337;
@@ -29,11 +34,11 @@ Starts the local stack: a Hardhat node with the TodayILearned registry deployed,
 IPFS node (RPC API and gateway). Stops everything on Ctrl-C.
 
 Options (each also read from the environment variable in brackets):
-  --home DIR             local state folder [TIL_HOME], default .til/ in the project
+  --home DIR             local state folder [TIL_HOME], default ~/.local/share/til
   --chain-port PORT      Hardhat node port on 127.0.0.1 [TIL_CHAIN_PORT], default 8545
   --api HOST:PORT        IPFS RPC API [TIL_IPFS_API], default 127.0.0.1:5001
   --gateway HOST:PORT    IPFS gateway [TIL_IPFS_GATEWAY], default 127.0.0.1:8080
-  --app-port PORT        web app (Vite dev server) on 127.0.0.1 [TIL_APP_PORT], default 5173
+  --app-port PORT        web app (production build) on 127.0.0.1 [TIL_APP_PORT], default 5173
   --with-samples         publish the project's sample entries (samples/) if they are not yet published
   -h, --help             show this help`;
 
@@ -57,13 +62,21 @@ async function main(): Promise<number> {
   const settings = resolveSettings(
     { home: values.home, api: values.api, gateway: values.gateway, chainPort: values["chain-port"], appPort: values["app-port"] },
     process.env,
-    projectRoot,
     process.cwd(),
   );
   const { chainPort, appPort } = settings;
   const rpcUrl = `http://127.0.0.1:${chainPort}`;
   const logs = path.join(settings.home, "logs");
   await mkdir(logs, { recursive: true });
+  const other = readStackState(settings.home);
+  if (other) {
+    throw new StackStartError(
+      `A stack already runs with the local state folder ${settings.home} (process ${other.pid}, app at ${other.appUrl}). Stop it first, or start this one with another --home / TIL_HOME.`,
+    );
+  }
+
+  await ensureBuilt(contractArtifacts(projectRoot), console.log);
+  await ensureBuilt(appBuild(projectRoot), console.log);
 
   await assertPortFree("127.0.0.1", chainPort, "Hardhat node", "--chain-port / TIL_CHAIN_PORT");
   await assertPortFree(settings.ipfsApi.host, settings.ipfsApi.port, "IPFS RPC API", "--api / TIL_IPFS_API");
@@ -72,12 +85,18 @@ async function main(): Promise<number> {
 
   const running: ManagedProcess[] = [];
   let stopRecording: (() => Promise<void>) | undefined;
+  let app: AppServer | undefined;
   let stopping = false;
+  const stopParts = async () => {
+    await removeStackState(settings.home);
+    await stopRecording?.();
+    await app?.close();
+    await Promise.all(running.map((p) => p.stop()));
+  };
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    await stopRecording?.();
-    await Promise.all(running.map((p) => p.stop()));
+    await stopParts();
     process.exit(code);
   };
   process.on("SIGINT", () => void stopAll(0));
@@ -113,6 +132,9 @@ async function main(): Promise<number> {
           `${settings.ipfsApi.host}:${settings.ipfsApi.port}`,
           "--gateway",
           `${settings.ipfsGateway.host}:${settings.ipfsGateway.port}`,
+          // The app's own origins, whatever --app-port is, beside the configured ones.
+          "--api-origins",
+          [...new Set([...settings.ipfsApiAllowedOrigins, ...appOrigins(appPort)])].join(","),
         ],
         logFile: path.join(logs, "ipfs-node.log"),
         ready: async () => (await fetch(`${apiUrl}/api/v0/id`, { method: "POST", signal: AbortSignal.timeout(2_000) })).ok,
@@ -138,28 +160,28 @@ async function main(): Promise<number> {
     }
     stopRecording = recordPublishedEntries(journal, provider, deployment);
 
-    step("web app (Vite)");
-    const appUrl = `http://127.0.0.1:${appPort}/`;
-    running.push(
-      await startProcess({
-        name: "web app",
-        command: process.execPath,
-        args: [path.join(projectRoot, "node_modules", "vite", "bin", "vite.js"), path.join(projectRoot, "frontend"), "--host", "127.0.0.1", "--port", String(appPort), "--strictPort"],
-        logFile: path.join(logs, "app.log"),
-        env: {
-          ...process.env,
-          VITE_TIL_CHAIN_ID: String(deployment.chainId),
-          VITE_TIL_RPC_URL: rpcUrl,
-          VITE_TIL_CONTRACT_ADDRESS: deployment.address,
-          VITE_TIL_DEPLOY_BLOCK: String(deployment.deployBlock),
-          VITE_TIL_IPFS_API: apiUrl,
-          VITE_TIL_GATEWAYS: [hostPortUrl(settings.ipfsGateway), process.env.VITE_TIL_GATEWAYS ?? "https://trustless-gateway.link,https://ipfs.io"].join(","),
-        },
-        ready: async () => (await fetch(appUrl, { signal: AbortSignal.timeout(2_000) })).ok,
-      }),
-    );
-    if (!settings.ipfsApiAllowedOrigins.includes(`http://127.0.0.1:${appPort}`)) {
-      samples += `\n  Note: the IPFS RPC API does not allow http://127.0.0.1:${appPort}; publishing from the app needs it in TIL_IPFS_API_ORIGINS.`;
+    step("web app");
+    const gateways = gatewayUrls(settings);
+    app = await serveApp(path.join(projectRoot, "frontend", "dist"), "127.0.0.1", appPort, {
+      chainId: deployment.chainId,
+      rpcUrl,
+      contractAddress: deployment.address,
+      deployBlock: deployment.deployBlock,
+      ipfsApiUrl: apiUrl,
+      gateways,
+    });
+    const appUrl = app.url;
+    const stateFile = await writeStackState(settings.home, {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      chainRpcUrl: rpcUrl,
+      ipfsApi: `${settings.ipfsApi.host}:${settings.ipfsApi.port}`,
+      ipfsGateway: `${settings.ipfsGateway.host}:${settings.ipfsGateway.port}`,
+      appUrl,
+    });
+    const legacyHome = path.join(projectRoot, ".til");
+    if (existsSync(legacyHome) && settings.home !== legacyHome && settings.home === defaultHome(process.env)) {
+      samples += `\n  Note: ${legacyHome} holds the state of an older version (the default home was inside the project). Move it to ${settings.home} to keep its entries, or delete it.`;
     }
 
     console.log(`
@@ -169,8 +191,9 @@ TIL local stack is running.
   Registry          ${deployment.address}
   IPFS RPC API      ${apiUrl}
   IPFS gateway      ${hostPortUrl(settings.ipfsGateway)}
-  Web app           ${appUrl}
+  Web app           ${appUrl}  (production build; reads through ${gateways.join(", ")})
   Deployment file   ${deploymentFile}
+  Stack addresses   ${stateFile}  (the CLI in another shell finds this stack with the same TIL_HOME)
   Local state       ${settings.home}  (logs in ${logs})
 
   Restored ${restored} entr${restored === 1 ? "y" : "ies"} of ${authors} author${authors === 1 ? "" : "s"} published before.${samples}
@@ -183,8 +206,7 @@ Press Ctrl-C to stop.`);
     return -1;
   } catch (error) {
     stopping = true;
-    await stopRecording?.();
-    await Promise.all(running.map((p) => p.stop()));
+    await stopParts();
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 /** Runtime settings (saved in this browser); saving reloads the app so every client uses them. */
 import { useState } from "react";
-import { resetSettings, saveSettings, settings, settingsFromEnv, splitList, validateSettings, type AppSettings } from "./settings.ts";
+import { defaultSettings, resetSettings, saveSettings, servedSettings, settings, splitList, validateSettings, type AppSettings } from "./settings.ts";
 
 interface Form {
   chainId: string;
@@ -40,11 +40,11 @@ const FIELDS: { key: keyof Form; label: string; hint: string; multiline?: boolea
 export function SettingsPage() {
   const [form, setForm] = useState<Form>(() => toForm(settings));
   const problems = validateSettings(fromForm(form));
-  const defaults = settingsFromEnv(import.meta.env);
+  const defaults = defaultSettings(import.meta.env, servedSettings);
   return (
     <section aria-labelledby="settings-title" className="settings">
       <h1 id="settings-title">Settings</h1>
-      <p className="muted">Defaults come from this build (VITE_TIL_* variables); changes are saved in this browser and reload the app.</p>
+      <p className="muted">Defaults come from the server of this page (`npm start` hands over its chain, registry and IPFS addresses), else from this build (VITE_TIL_* variables); changes are saved in this browser and reload the app.</p>
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -1,8 +1,10 @@
 /**
- * The app's settings: build-time defaults from VITE_TIL_* variables, overridden at runtime by what
- * the user saved in the Settings panel (localStorage). Changing them reloads the app, so every
- * client (wagmi, viem, gateways) is created once from one consistent set.
+ * The app's settings, each from the first of: what the user saved in the Settings panel
+ * (localStorage), what the server that served the page handed over (`npm start` does, see
+ * core/app-settings.ts), the build's VITE_TIL_* variables, local-stack defaults. Changing them
+ * reloads the app, so every client (wagmi, viem, gateways) is created once from one consistent set.
  */
+import { parseServedSettings, SERVED_SETTINGS_ELEMENT_ID, type ServedAppSettings } from "../../../core/app-settings.ts";
 
 export interface AppSettings {
   chainId: number;
@@ -64,9 +66,17 @@ export function validateSettings(s: AppSettings): Partial<Record<keyof AppSettin
   return problems;
 }
 
-/** Build defaults overridden by the saved settings (fields that fail validation fall back). */
-export function loadSettings(env: Env, storage: Pick<Storage, "getItem"> | undefined): AppSettings {
-  const defaults = settingsFromEnv(env);
+/** The build's settings overridden by the served ones (a served field that fails validation is ignored). */
+export function defaultSettings(env: Env, served: ServedAppSettings = {}): AppSettings {
+  const built = settingsFromEnv(env);
+  const defaults = { ...built, ...served } as AppSettings;
+  for (const key of Object.keys(validateSettings(defaults)) as (keyof AppSettings)[]) (defaults as unknown as Record<string, unknown>)[key] = built[key];
+  return defaults;
+}
+
+/** Defaults ({@link defaultSettings}) overridden by the saved settings (fields that fail validation fall back). */
+export function loadSettings(env: Env, storage: Pick<Storage, "getItem"> | undefined, served: ServedAppSettings = {}): AppSettings {
+  const defaults = defaultSettings(env, served);
   let saved: Partial<AppSettings> = {};
   try {
     saved = JSON.parse(storage?.getItem(SETTINGS_STORAGE_KEY) ?? "{}") as Partial<AppSettings>;
@@ -87,5 +97,9 @@ export function resetSettings(storage: Pick<Storage, "removeItem">): void {
   storage.removeItem(SETTINGS_STORAGE_KEY);
 }
 
+/** What the server of this page handed over (nothing when the page came from elsewhere). */
+export const servedSettings: ServedAppSettings =
+  typeof document === "undefined" ? {} : parseServedSettings(document.getElementById(SERVED_SETTINGS_ELEMENT_ID)?.textContent);
+
 /** The settings this page runs with. */
-export const settings: AppSettings = loadSettings(import.meta.env as Env, typeof localStorage === "undefined" ? undefined : localStorage);
+export const settings: AppSettings = loadSettings(import.meta.env as Env, typeof localStorage === "undefined" ? undefined : localStorage, servedSettings);
