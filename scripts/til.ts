@@ -32,8 +32,12 @@ const GLOBAL_OPTIONS: Options = {
 };
 
 const PUBLISH_OPTIONS: Options = {
-  "dry-run": { type: "boolean", description: "print what would be published (CID, date, tags, title) without touching chain or IPFS" },
+  "dry-run": { type: "boolean", description: "print what would be published (CID, date, tags, title, new / already published) without writing to chain, IPFS or journal" },
   "batch-size": { type: "string", description: "entries per minting transaction (default 100)" },
+  include: { type: "string", multiple: true, description: "import files a folder import skips by default (README, CONTRIBUTING, LICENSE..., dot-folders); a glob, repeatable: --include CONTRIBUTING.md --include '.github/**'" },
+  lossy: { type: "boolean", description: "publish files that are not valid UTF-8 with U+FFFD in place of the bad bytes (default: skip them)" },
+  "keep-remote-images": { type: "boolean", description: "leave http(s) images as remote links (default: fetch, check and pack them into the entry)" },
+  "image-timeout": { type: "string", description: "seconds allowed to fetch one remote image (default 15)" },
 } as Options;
 
 const COMMANDS: Record<string, Command> = {
@@ -134,7 +138,8 @@ function PUBLISH_DETAILS(): string {
     "The author is TIL_AUTHOR_KEY, or on the local chain (31337) Hardhat's first development account.",
     "IPFS: the Kubo RPC API at TIL_IPFS_API, else the one of the stack `npm start` runs with the same home (<home>/stack.json), else 127.0.0.1:5001.",
     "Safe to interrupt: running the same command again resumes without pinning or minting anything twice.",
-    "The last line is a JSON summary {found, published, alreadyPublished, failed, warnings, gasUsed, seconds}.",
+    "The last line is a JSON summary {found, published, alreadyPublished, failed, warnings, skipped, gasUsed, seconds, stages} (a dry run adds new).",
+    "Skipped files (repository documents, dot-folders, empty, binary, invalid UTF-8, no title) are listed on stderr as file:line: reason.",
     "Exit codes: 0 ok, 1 some entries failed, 2 usage, 3 IPFS unreachable, 4 chain unreachable, 5 wrong chain id,",
     "6 no contract at the address, 7 insufficient funds, 8 a note over the size limit, 9 not found, 10 verification failed.",
   ].join("\n");
@@ -152,7 +157,18 @@ function publishOptionsOf(values: CommandContext["values"]) {
   if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 500)) {
     throw new SettingsError(`--batch-size: "${values["batch-size"]}" is not a whole number from 1 to 500.`);
   }
-  return { dryRun: values["dry-run"] === true, batchSize: batch };
+  const timeout = values["image-timeout"] === undefined ? undefined : Number(values["image-timeout"]);
+  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600)) {
+    throw new SettingsError(`--image-timeout: "${values["image-timeout"]}" is not a number of seconds from 0 to 600.`);
+  }
+  return {
+    dryRun: values["dry-run"] === true,
+    batchSize: batch,
+    include: (values.include as unknown as string[] | undefined) ?? [],
+    lossy: values.lossy === true,
+    keepRemoteImages: values["keep-remote-images"] === true,
+    imageTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
+  };
 }
 
 async function runIpfsDaemon({ values }: CommandContext): Promise<number> {
@@ -246,7 +262,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const options = { ...(command?.options ?? {}), ...GLOBAL_OPTIONS };
   // parseArgs rejects unknown keys such as "description": keep only what it understands
-  const parseOptions = Object.fromEntries(Object.entries(options).map(([key, { type, short }]) => [key, short ? { type, short } : { type }])) as Options;
+  const parseOptions = Object.fromEntries(Object.entries(options).map(([key, { type, short, multiple }]) => [key, { type, ...(short ? { short } : {}), ...(multiple ? { multiple } : {}) }])) as Options;
   let parsed: CommandContext;
   try {
     parsed = parseArgs({ args: rest, options: parseOptions, allowPositionals: true, strict: true }) as CommandContext;

@@ -23,5 +23,6 @@ export {
 export { renderMarkdown, markdownToPlainText, isSafeImageUrl, isSafeLinkUrl, type RenderOptions } from "./render.ts";
 export { renderEntryPage, escapeHtml } from "./page.ts";
 export { renderCardSvg } from "./card.ts";
-export { findImageReferences, rewriteImageDestinations, isLocalDestination, firstH1, type ImageReference } from "./markdown-scan.ts";
+export { findImageReferences, rewriteImageDestinations, isLocalDestination, firstH1, htmlImagesToMarkdown, type ImageReference } from "./markdown-scan.ts";
+export { checkImage, sniffRasterImage, unsafeSvgConstruct, nameForImageType, IMAGE_TYPES, type ImageCheck, type ImageType, type ImageRefusalCode } from "./image-check.ts";
 export * from "./errors.ts";

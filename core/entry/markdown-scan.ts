@@ -164,3 +164,46 @@ function forEachImageDestination(markdown: string, visit: (destination: string) 
 function wrapIfNeeded(destination: string): string {
   return /[\s()<>]/.test(destination) ? `<${destination}>` : destination;
 }
+
+const HTML_IMAGE = /<img\b(?:[^>"']|"[^"]*"|'[^']*')*>/gi;
+
+/**
+ * Raw HTML `<img src=... alt=...>` tags outside code turned into markdown images `![alt](src)`,
+ * when src is an http(s) URL or a file beside the note. Raw HTML is never rendered (render.ts
+ * escapes it), so this is how such an image is shown, packed, or fetched at import at all; its
+ * other attributes (width, style...) are dropped. Tags spanning several lines are left alone.
+ * @example htmlImagesToMarkdown('<img src="a.png" alt="A" width="40">') // "![A](a.png)"
+ */
+export function htmlImagesToMarkdown(markdown: string): string {
+  const out: string[] = [];
+  for (const line of scanLines(markdown)) {
+    if (line.inCode || /^(?: {4}|\t)/.test(line.text) || !/<img\b/i.test(line.text)) {
+      out.push(line.text);
+      continue;
+    }
+    const masked = line.text.replace(INLINE_CODE, (span) => " ".repeat(span.length));
+    let result = "";
+    let last = 0;
+    for (const match of masked.matchAll(HTML_IMAGE)) {
+      const tag = line.text.slice(match.index, match.index + match[0].length);
+      const attribute = (name: string) => new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'>]+))`, "i").exec(tag);
+      const src = attribute("src");
+      const destination = decodeHtmlEntities((src?.[1] ?? src?.[2] ?? src?.[3] ?? "").trim());
+      if (destination === "" || !(/^https?:\/\//i.test(destination) || isLocalDestination(destination))) continue;
+      const altMatch = attribute("alt");
+      const alt = decodeHtmlEntities(altMatch?.[1] ?? altMatch?.[2] ?? altMatch?.[3] ?? "").replace(/[\[\]\\]/g, "\\$&").replace(/\s+/g, " ");
+      result += `${line.text.slice(last, match.index)}![${alt}](${wrapIfNeeded(destination)})`;
+      last = match.index + match[0].length;
+    }
+    out.push(result + line.text.slice(last));
+  }
+  return out.join("\n");
+}
+
+function decodeHtmlEntities(text: string): string {
+  return text.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(amp|lt|gt|quot|apos));/gi, (whole, dec, hex, name) => {
+    if (dec) return String.fromCodePoint(Number(dec));
+    if (hex) return String.fromCodePoint(parseInt(hex, 16));
+    return ({ amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" } as Record<string, string>)[name.toLowerCase()] ?? whole;
+  });
+}

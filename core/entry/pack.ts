@@ -9,8 +9,11 @@
  *   index.html     static rendering of the note (inline styles, no script) for gateways
  *   metadata.json  ERC-721 metadata (name, description, image, attributes, properties)
  *   card.svg       the token image: a card with the title, date and tags
- *   images/<name>  every local image the markdown references and the caller supplied; <name> is
- *                  the file's base name reduced to [A-Za-z0-9._-], made unique with a content hash
+ *   images/<name>  every image the markdown references and the caller supplied (a file beside the
+ *                  note, or an http(s) image the importer fetched), if checkImage accepts its
+ *                  bytes (image-check.ts: real PNG/JPEG/GIF/WebP/AVIF, or an SVG without script or
+ *                  external references); <name> is the file's base name reduced to [A-Za-z0-9._-]
+ *                  with the extension of its real type, made unique with a content hash
  *
  * Deterministic: no clock, no randomness, fixed JSON key order, files sorted by path, every
  * importer option set explicitly; the same note and images give the same bytes and CID anywhere.
@@ -22,6 +25,7 @@ import { kuboImporterOptions, KUBO_CHUNK_SIZE } from "../unixfs/kubo-importer.ts
 import { cidToDigest, type Digest } from "../cid.ts";
 import { renderCardSvg } from "./card.ts";
 import { EntryTooLargeError, InvalidNoteError, NoteTooLargeError } from "./errors.ts";
+import { checkImage, nameForImageType } from "./image-check.ts";
 import { findImageReferences, rewriteImageDestinations } from "./markdown-scan.ts";
 import { normalizeNote, serializeNote, type Note } from "./note.ts";
 import { renderEntryPage } from "./page.ts";
@@ -88,7 +92,9 @@ export interface PackedEntry {
 export interface PackEntryOptions {
   /**
    * Image bytes by destination as written in the markdown (`![x](images/a.png)` → key
-   * "images/a.png"). A percent-decoded key or one without a leading "./" is found too.
+   * "images/a.png"). A percent-decoded key or one without a leading "./" is found too. An
+   * http(s) destination supplied here (fetched by an importer) is packed and linked locally.
+   * Bytes that checkImage refuses are not packed (a warning says why; the link stays as written).
    */
   images?: Map<string, Uint8Array>;
 }
@@ -212,17 +218,22 @@ async function placeImages(body: string, images: Map<string, Uint8Array>, warnin
       warnings.push(`Image "${reference.destination}" will not be shown: images must be http(s) or ipfs URLs, or files beside the note.`);
     }
   }
-  const local = references
-    .filter((reference) => reference.local)
+  const supplied = references
+    .filter((reference) => reference.local || (/^https?:\/\//i.test(reference.destination) && lookupImage(images, reference.destination) !== undefined))
     .map((reference) => reference.destination)
     .sort((a, b) => compareBytes(encoder.encode(a), encoder.encode(b)));
-  for (const destination of local) {
+  for (const destination of supplied) {
     const content = lookupImage(images, destination);
     if (!content) {
       warnings.push(`Image "${destination}" is referenced but was not supplied; the link is kept as written.`);
       continue;
     }
-    const name = imageFileName(destination);
+    const check = checkImage(content);
+    if (!check.ok) {
+      warnings.push(`Image "${destination}" is not packed: ${check.reason}; the link is kept as written.`);
+      continue;
+    }
+    const name = nameForImageType(imageFileName(destination), check.type);
     let path = `${ENTRY_FILES.imagesFolder}/${name}`;
     const taken = byPath.get(path);
     if (taken && !equalBytes(taken, content)) {

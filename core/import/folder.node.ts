@@ -2,21 +2,33 @@
  * Importing a folder tree of markdown files, one entry per file (Node only). Streaming: one
  * folder listing and one file are in memory at a time (plus the git dates, one string per file).
  *
- * - Files: `*.md` and `*.markdown`; folders and files whose name starts with "." and
- *   `node_modules` are skipped, so are symbolic links, and the `README.md` at the root (a TIL
- *   repository's index) unless `includeRootReadme`. Order: by path, names compared as bytes.
+ * - Files: markdown files (see MARKDOWN_FILE) that are not symbolic links; `.git` and
+ *   `node_modules` are not walked. Skipped, and yielded as {@link SkippedSource} with the reason
+ *   (see note-text.ts): repository documents at any depth (README, CONTRIBUTING, LICENSE,
+ *   CODE_OF_CONDUCT, CHANGELOG, SECURITY..., any case), hidden files and anything under a
+ *   dot-folder (`.github/`), unless an `include` glob names them; and, whatever the globs, empty
+ *   files, binary files, invalid UTF-8 (unless `lossy`) and notes without a title.
+ *   Order: by path, names compared as bytes.
  * - Tags: every folder between the root and the file, then the front matter's tags.
- * - Title: front matter, else the first `# H1`, else the file name (dashes and underscores as spaces).
+ * - Title: front matter, else the first `# H1`; a file with neither is skipped (never named
+ *   after its file).
  * - Date: front matter, else the day the file was first committed (when the folder is in a git
  *   checkout; one `git log` pass for the whole tree), else the file's modification day (UTC).
- * - Images referenced by relative path are read relative to the file, from inside the root only.
+ * - Raw HTML `<img>` tags become markdown images (htmlImagesToMarkdown). Images referenced by
+ *   relative path are read relative to the file, from inside the root only, and must be real
+ *   images (checkImage); http(s) images are fetched and packed when `remoteImages` is set.
  */
 import { opendir, readFile, realpath, stat } from "node:fs/promises";
-import { basename, dirname, extname, join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { InvalidFrontMatterError } from "../entry/errors.ts";
+import { htmlImagesToMarkdown } from "../entry/markdown-scan.ts";
 import { normalizeNote, parseNote, splitFrontMatter, type Note } from "../entry/note.ts";
 import { gitFirstAddedDates } from "./git-dates.node.ts";
-import { readLocalImages } from "./images.node.ts";
+import { readNoteImages } from "./images.node.ts";
+import { decodeNoteBytes, MARKDOWN_FILE, pathSkipReason, type SkippedSource } from "./note-text.ts";
+import type { FetchRemoteImagesOptions } from "./remote-images.ts";
+
+export type { SkippedSource } from "./note-text.ts";
 
 /** Where a note's date came from. */
 export type DateSource = "front-matter" | "heading" | "git" | "mtime" | "none";
@@ -34,44 +46,77 @@ export interface ImportedNote {
   warnings: string[];
 }
 
-export interface ImportFolderOptions {
-  /** Import the root's README.md as an entry too (default false). */
-  includeRootReadme?: boolean;
+/** What the importers yield: a note, or a file (part) they skipped and why. */
+export type ImportItem = ImportedNote | SkippedSource;
+
+/** Whether an import item is a skipped source rather than a note. */
+export function isSkippedSource(item: ImportItem): item is SkippedSource {
+  return "skipped" in item;
+}
+
+/** How notes are read, in every import mode. */
+export interface ReadNoteOptions {
+  /** Publish invalid UTF-8 with U+FFFD (with a warning) instead of skipping the file. */
+  lossy?: boolean;
+  /** Fetch http(s) images and pack them (default: no, the links stay remote). */
+  remoteImages?: boolean | FetchRemoteImagesOptions;
+}
+
+export interface ImportFolderOptions extends ReadNoteOptions {
+  /** Globs of files to import although a path rule skips them (`CONTRIBUTING.md`, `.github/**`). */
+  include?: readonly string[];
   /** Look up dates in git history (default true). */
   git?: boolean;
 }
 
-const MARKDOWN_FILE = /\.(?:md|markdown)$/i;
-
 /**
- * Import every markdown file under `dir` as one note each, streaming.
- * @example for await (const { note, images } of importFolder("notes")) await packEntry(note, { images })
+ * Import every markdown file under `dir` as one note each, streaming; skipped files are yielded
+ * too, as {@link SkippedSource}.
+ * @example for await (const item of importFolder("notes")) if (!isSkippedSource(item)) await packEntry(item.note, { images: item.images })
  */
-export async function* importFolder(dir: string, options: ImportFolderOptions = {}): AsyncGenerator<ImportedNote> {
+export async function* importFolder(dir: string, options: ImportFolderOptions = {}): AsyncGenerator<ImportItem> {
   const root = await realpath(dir);
   const gitDates = options.git === false ? undefined : await gitFirstAddedDates(root);
   for await (const file of walk(root)) {
-    const relativePath = relative(root, file);
-    if (isSkipped(relativePath, options)) continue;
-    yield await importFile(file, relativePath, root, gitDates);
+    const relativePath = relative(root, file).split(sep).join("/");
+    const skip = pathSkipReason(relativePath, options.include);
+    if (skip) {
+      yield { skipped: skip.reason, sourcePath: file, sourceLine: 1, message: skip.message };
+      continue;
+    }
+    const folders = dirname(relativePath) === "." ? [] : dirname(relativePath).split("/");
+    yield await importNoteFile(file, { ...options, root, tags: folders, gitDates });
   }
 }
 
-/** How many notes importFolder(dir, options) will yield, without reading any file. */
+/** How many notes importFolder(dir, options) will yield at most, without reading any file. */
 export async function countFolderNotes(dir: string, options: ImportFolderOptions = {}): Promise<number> {
   const root = await realpath(dir);
   let count = 0;
-  for await (const file of walk(root)) if (!isSkipped(relative(root, file), options)) count += 1;
+  for await (const file of walk(root)) if (!pathSkipReason(relative(root, file).split(sep).join("/"), options.include)) count += 1;
   return count;
 }
 
-function isSkipped(relativePath: string, options: ImportFolderOptions): boolean {
-  return !options.includeRootReadme && /^readme\.(?:md|markdown)$/i.test(relativePath);
+export interface NoteFileOptions extends ReadNoteOptions {
+  /** Images are read from inside this folder only. */
+  root: string;
+  /** Tags before the front matter's (a folder import's folder names). */
+  tags?: string[];
+  /** First-commit dates by absolute path (gitFirstAddedDates). */
+  gitDates?: Map<string, string>;
+  /** Date a note without a front matter date by git history, else mtime (default true). */
+  fallbackDates?: boolean;
 }
 
-async function importFile(file: string, relativePath: string, root: string, gitDates: Map<string, string> | undefined): Promise<ImportedNote> {
-  const warnings: string[] = [];
-  const text = await readFile(file, "utf8");
+/**
+ * Read one markdown file as one note (front matter and/or a first `# Title`), or say why not.
+ * Folder imports, `til publish` and a log file that is really one note all read files here.
+ */
+export async function importNoteFile(file: string, options: NoteFileOptions): Promise<ImportItem> {
+  const decoded = decodeNoteBytes(new Uint8Array(await readFile(file)), { lossy: options.lossy });
+  if (!decoded.ok) return { skipped: decoded.reason, sourcePath: file, sourceLine: decoded.line, message: decoded.message };
+  const text = decoded.text;
+  const warnings = [...decoded.warnings];
   let parsed: Note;
   try {
     parsed = parseNote(text);
@@ -80,23 +125,23 @@ async function importFile(file: string, relativePath: string, root: string, gitD
     warnings.push(`${error.message} Its front matter is ignored.`);
     parsed = parseNote(splitFrontMatter(text).body);
   }
-  const folders = dirname(relativePath) === "." ? [] : dirname(relativePath).split(sep);
+  if (parsed.title === "") {
+    return { skipped: "no-title", sourcePath: file, sourceLine: 1, message: "no title: neither a front matter `title:` nor a `# heading`; add one to import it" };
+  }
   let date = parsed.date;
-  let dateSource: DateSource = "front-matter";
+  let dateSource: DateSource = date === undefined ? "none" : "front-matter";
   // `date: null` (or an empty `date:`) in the front matter says "this note has no date": no fallback.
   const undated = /^date:[ \t]*(?:null|~)?[ \t]*$/m.test(splitFrontMatter(text).frontMatter ?? "");
-  if (undated) dateSource = "none";
-  else if (date === undefined) {
-    date = gitDates?.get(file);
+  if (date === undefined && !undated && options.fallbackDates !== false) {
+    date = options.gitDates?.get(file);
     dateSource = "git";
+    if (date === undefined) {
+      date = (await stat(file)).mtime.toISOString().slice(0, 10);
+      dateSource = "mtime";
+    }
   }
-  if (date === undefined && !undated) {
-    date = (await stat(file)).mtime.toISOString().slice(0, 10);
-    dateSource = "mtime";
-  }
-  const title = parsed.title !== "" ? parsed.title : basename(file, extname(file)).replace(/[-_]+/g, " ").trim();
-  const note = normalizeNote({ ...parsed, title, date, tags: [...folders, ...parsed.tags] });
-  const images = await readLocalImages(note.body, dirname(file), root, warnings);
+  const note = normalizeNote({ ...parsed, date, tags: [...(options.tags ?? []), ...parsed.tags], body: htmlImagesToMarkdown(parsed.body) });
+  const images = await readNoteImages(note.body, dirname(file), options.root, warnings, { remote: options.remoteImages });
   return { note, sourcePath: file, sourceLine: 1, images, dateSource, warnings };
 }
 
@@ -104,7 +149,7 @@ async function importFile(file: string, relativePath: string, root: string, gitD
 async function* walk(dir: string): AsyncGenerator<string> {
   const entries: Array<{ name: string; isDirectory: boolean; isFile: boolean }> = [];
   for await (const entry of await opendir(dir)) {
-    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+    if (entry.name === ".git" || entry.name === "node_modules") continue;
     entries.push({ name: entry.name, isDirectory: entry.isDirectory(), isFile: entry.isFile() });
   }
   entries.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));

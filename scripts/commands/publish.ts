@@ -1,15 +1,14 @@
 /**
  * `til publish <file.md...>` (one note per file) and `til import <file-or-folder>` (a TIL log with
  * many notes, or a folder tree of notes): both run the publish pipeline and end with one JSON
- * summary line on stdout.
+ * summary line on stdout. What is not imported (repository documents, dot-folders, empty, binary
+ * or non-UTF-8 files, notes without a title, images that are not images) is reported on stderr as
+ * `file:line: reason` and counted in the summary; nothing is dropped silently.
  */
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
-import { parseNote } from "../../core/entry/index.ts";
-import { importSource } from "../../core/import/source.node.ts";
-import { splitTilLogDetailed } from "../../core/import/til-log.ts";
-import { readLocalImages } from "../../core/import/images.node.ts";
-import { countFolderNotes, type ImportedNote } from "../../core/import/folder.node.ts";
+import { importNoteFile, type ImportItem, type ReadNoteOptions } from "../../core/import/folder.node.ts";
+import { countSourceNotes, importSource } from "../../core/import/source.node.ts";
 import type { TilSettings } from "../../core/config.ts";
 import { authorWallet, connectChain, connectIpfs } from "../publishing/context.ts";
 import { CliError, EXIT_CODES } from "../publishing/errors.ts";
@@ -19,29 +18,53 @@ import { publishNotes, type PublishOptions } from "../publishing/publish-entries
 export interface PublishCommandOptions {
   dryRun: boolean;
   batchSize?: number;
+  /** Globs of files a folder import skips by default that are imported anyway (--include). */
+  include?: string[];
+  /** Publish invalid UTF-8 with U+FFFD instead of skipping the file (--lossy). */
+  lossy?: boolean;
+  /** Leave http(s) images as remote links instead of fetching and packing them (--keep-remote-images). */
+  keepRemoteImages?: boolean;
+  /** Time allowed per remote image, in milliseconds (--image-timeout, in seconds). */
+  imageTimeoutMs?: number;
 }
 
 /** `til publish`: each file is one note (front matter and/or a first `# Title`). */
 export async function runPublish(settings: TilSettings, files: string[], options: PublishCommandOptions): Promise<number> {
   if (files.length === 0) throw new CliError(EXIT_CODES.usage, "Name at least one markdown file: npm run til -- publish notes/today.md");
   for (const file of files) await assertReadable(file);
-  return run(settings, singleNotes(files), files.length, options);
+  return run(settings, singleNotes(files, readOptions(options)), files.length, options);
 }
 
 /** `til import`: a TIL log file (one entry per `# H1`) or a folder of markdown files. */
 export async function runImport(settings: TilSettings, sources: string[], options: PublishCommandOptions): Promise<number> {
   if (sources.length !== 1) throw new CliError(EXIT_CODES.usage, "Name one TIL log file or one folder: npm run til -- import my-til/README.md");
   await assertReadable(sources[0]);
-  return run(settings, importSource(sources[0]), await countNotes(sources[0]), options);
+  const importOptions = { ...readOptions(options), include: options.include ?? [] };
+  return run(settings, importSource(sources[0], importOptions), await countSourceNotes(sources[0], importOptions), options);
 }
 
-async function run(settings: TilSettings, notes: AsyncIterable<ImportedNote>, total: number, options: PublishCommandOptions): Promise<number> {
+function readOptions(options: PublishCommandOptions): ReadNoteOptions {
+  return { lossy: options.lossy === true, remoteImages: options.keepRemoteImages ? false : { timeoutMs: options.imageTimeoutMs } };
+}
+
+async function run(settings: TilSettings, notes: AsyncIterable<ImportItem>, total: number, options: PublishCommandOptions): Promise<number> {
   const journal = await Journal.open(settings.home);
   const pipeline: PublishOptions = { journal, dryRun: options.dryRun, batchSize: options.batchSize, total };
   if (!options.dryRun) {
     pipeline.ipfs = await connectIpfs(settings);
     pipeline.chain = await connectChain(settings);
     pipeline.author = authorWallet(pipeline.chain);
+  } else {
+    // Read-only: the registry says which entries are new; nothing is pinned, minted or journaled.
+    try {
+      pipeline.chain = await connectChain(settings);
+      pipeline.author = authorWallet(pipeline.chain);
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      pipeline.chain?.provider.destroy();
+      pipeline.chain = undefined;
+      console.error(`chain not reachable: ${error.message.split("\n")[0]} The dry run goes on; entries are not checked (new / already published).`);
+    }
   }
   try {
     const { summary, exitCode } = await publishNotes(notes, pipeline);
@@ -52,21 +75,11 @@ async function run(settings: TilSettings, notes: AsyncIterable<ImportedNote>, to
   }
 }
 
-async function* singleNotes(files: string[]): AsyncGenerator<ImportedNote> {
+async function* singleNotes(files: string[], options: ReadNoteOptions): AsyncGenerator<ImportItem> {
   for (const file of files) {
     const absolute = path.resolve(file);
-    const warnings: string[] = [];
-    const note = parseNote(await readFile(absolute, "utf8"));
-    const images = await readLocalImages(note.body, path.dirname(absolute), path.dirname(absolute), warnings);
-    yield { note, sourcePath: absolute, sourceLine: 1, images, dateSource: note.date ? "front-matter" : "none", warnings };
+    yield await importNoteFile(absolute, { ...options, root: path.dirname(absolute), fallbackDates: false });
   }
-}
-
-/** How many notes a source holds, for the progress bar (cheap: no images are read). */
-async function countNotes(source: string): Promise<number> {
-  const info = await stat(source);
-  if (info.isFile()) return splitTilLogDetailed(await readFile(source, "utf8")).entries.length;
-  return countFolderNotes(source);
 }
 
 async function assertReadable(file: string): Promise<void> {

@@ -11,7 +11,8 @@
 import type { Contract, TransactionReceipt, Wallet } from "ethers";
 import type { KuboRPCClient } from "kubo-rpc-client";
 import { packEntry, ENTRY_ADD_OPTIONS, EntryTooLargeError, NoteTooLargeError, EntryError, type PackedEntry } from "../../core/entry/index.ts";
-import type { ImportedNote } from "../../core/import/folder.node.ts";
+import { isSkippedSource, type ImportItem } from "../../core/import/folder.node.ts";
+import { isRoutineSkip } from "../../core/import/note-text.ts";
 import { decodeEntryPublished, registryAt } from "../chain/registry.ts";
 import type { ChainContext } from "./context.ts";
 import { isUnreachable } from "./context.ts";
@@ -23,6 +24,10 @@ export interface PublishSummary {
   found: number;
   published: number;
   alreadyPublished: number;
+  /** Dry run with the chain reachable: entries this author has not published yet. */
+  new?: number;
+  /** Files (or parts of a log) not imported: repository documents, dot-folders, empty, binary, invalid UTF-8, no title. */
+  skipped: number;
   failed: number;
   warnings: number;
   gasUsed: string;
@@ -33,7 +38,7 @@ export interface PublishSummary {
 
 export interface PublishOptions {
   journal: Journal;
-  /** Omitted for a dry run. */
+  /** Optional for a dry run, which then only reads the registry (tokensOf) to say what is new. */
   chain?: ChainContext;
   author?: Wallet;
   ipfs?: KuboRPCClient;
@@ -58,7 +63,7 @@ interface Item {
 }
 
 
-export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: PublishOptions): Promise<PublishResult> {
+export async function publishNotes(notes: AsyncIterable<ImportItem>, options: PublishOptions): Promise<PublishResult> {
   const started = performance.now();
   const { journal, chain, author, ipfs, dryRun = false, batchSize = 100 } = options;
   if (!dryRun && (!chain || !author || !ipfs)) throw new Error("publishNotes needs chain, author and ipfs unless dryRun is set.");
@@ -68,7 +73,18 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
   const print = options.print ?? ((line: string) => console.log(line));
   const timings = { packMs: 0, pinMs: 0, mintMs: 0 };
 
-  const summary = { found: 0, published: 0, alreadyPublished: 0, failed: 0, warnings: 0, gasUsed: 0n };
+  const summary: { found: number; published: number; alreadyPublished: number; new?: number; failed: number; warnings: number; skipped: number; gasUsed: bigint } = {
+    found: 0,
+    published: 0,
+    alreadyPublished: 0,
+    ...(dryRun && registry ? { new: 0 } : {}),
+    failed: 0,
+    warnings: 0,
+    skipped: 0,
+    gasUsed: 0n,
+  };
+  // A dry run asks the registry (read-only) which entries are new, while it answers.
+  let checkChain = dryRun && registry !== undefined;
   let exitCode: ExitCode = EXIT_CODES.ok;
   const fail = (source: string, message: string, code: ExitCode = EXIT_CODES.entriesFailed) => {
     summary.failed += 1;
@@ -81,8 +97,21 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
   const flush = async (chunk: Item[]) => {
     if (chunk.length === 0) return;
     if (dryRun) {
-      for (const { packed } of chunk) {
-        print([packed.cid, packed.note.date ?? "(no date)", packed.note.tags.length ? packed.note.tags.join(",") : "(no tags)", packed.note.title].join("\t"));
+      let minted: bigint[] | undefined;
+      if (checkChain) {
+        try {
+          minted = await tokensOf(registry!, authorAddress, chunk.map(({ packed }) => packed.digest));
+        } catch (error) {
+          checkChain = false;
+          delete summary.new;
+          progress.log(`chain not reachable: ${(error as Error).message.split("\n")[0]}; the remaining entries are not checked (new / already published)`);
+        }
+      }
+      for (const [i, { packed }] of chunk.entries()) {
+        const status = minted === undefined ? "(not checked)" : minted[i] === 0n ? "new" : "already published";
+        if (minted !== undefined && minted[i] === 0n) summary.new = (summary.new ?? 0) + 1;
+        else if (minted !== undefined) summary.alreadyPublished += 1;
+        print([packed.cid, packed.note.date ?? "(no date)", packed.note.tags.length ? packed.note.tags.join(",") : "(no tags)", packed.note.title, status].join("\t"));
       }
       done += chunk.length;
       progress.update({ done, total: options.total });
@@ -178,8 +207,18 @@ export async function publishNotes(notes: AsyncIterable<ImportedNote>, options: 
   let flushing: Promise<void> = Promise.resolve();
   try {
     for await (const imported of notes) {
+      if (isSkippedSource(imported)) {
+        summary.skipped += 1;
+        const where = `${imported.sourcePath}:${imported.sourceLine}`;
+        if (isRoutineSkip(imported.skipped)) progress.log(`skipped: ${where}: ${imported.message}`);
+        else {
+          summary.warnings += 1;
+          progress.log(`warning: ${where}: skipped: ${imported.message}`);
+        }
+        continue;
+      }
       summary.found += 1;
-      const source = `${imported.sourcePath}${imported.sourceLine > 1 ? `:${imported.sourceLine}` : ""}`;
+      const source = `${imported.sourcePath}:${imported.sourceLine}`;
       let packed: PackedEntry;
       const packStart = performance.now();
       try {

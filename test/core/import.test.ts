@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { packEntry } from "../../core/entry/index.ts";
-import { importFolder, type ImportedNote } from "../../core/import/folder.node.ts";
+import { importFolder, isSkippedSource, type ImportedNote, type ImportItem } from "../../core/import/folder.node.ts";
 import { gitFirstAddedDates } from "../../core/import/git-dates.node.ts";
 import { importSource } from "../../core/import/source.node.ts";
 
@@ -14,9 +14,10 @@ const FOLDER_FIXTURE = fileURLToPath(new URL("../fixtures/til-folder", import.me
 const LOG_FIXTURE = fileURLToPath(new URL("../fixtures/til-log/README.md", import.meta.url));
 const MTIME = new Date("2020-02-02T12:00:00Z");
 
-async function collect(source: AsyncIterable<ImportedNote>): Promise<ImportedNote[]> {
+/** The notes an import yields (skipped files left out; see import-hygiene.test.ts). */
+async function collect(source: AsyncIterable<ImportItem>): Promise<ImportedNote[]> {
   const out: ImportedNote[] = [];
-  for await (const item of source) out.push(item);
+  for await (const item of source) if (!isSkippedSource(item)) out.push(item);
   return out;
 }
 
@@ -56,9 +57,14 @@ describe("importFolder", () => {
       ["databases/indexes.md", "B-tree indexes keep keys sorted", ["databases"], "2020-02-02", "mtime"],
       ["databases/postgres/vacuum.md", "VACUUM reclaims space", ["databases", "postgres", "maintenance"], "2022-05-04", "front-matter"],
       ["javascript/closures.md", "Closures capture variables, not values", ["javascript"], "2020-02-02", "mtime"],
-      ["日本語/ユニコード_の_正規化.md", "ユニコード の 正規化", ["日本語"], "2020-02-02", "mtime"],
     ]);
     assert.ok(items[0].warnings.some((warning) => warning.includes("Invalid front matter")));
+    const skipped: string[][] = [];
+    for await (const item of importFolder(dir)) if (isSkippedSource(item)) skipped.push([item.sourcePath.slice(dir.length + 1), item.skipped]);
+    assert.deepEqual(skipped, [
+      ["README.md", "repository-document"],
+      ["日本語/ユニコード_の_正規化.md", "no-title"],
+    ], "the root README index and a note with no title are skipped, never named after the file");
   });
 
   it("reads images relative to the file and warns about missing ones", async () => {
@@ -108,7 +114,6 @@ describe("importFolder", () => {
       "javascript/closures.md": ["2019-03-04", "git"],
       "later.md": ["2019-06-07", "git"],
       "untracked.md": ["2020-02-02", "mtime"],
-      "日本語/ユニコード_の_正規化.md": ["2019-03-04", "git"],
     });
   });
 
@@ -150,6 +155,7 @@ describe("importFolder", () => {
     git(dir, ["commit", "-q", "-m", "many"], "2017-07-07T00:00:00Z");
     let count = 0;
     for await (const item of importFolder(dir)) {
+      assert.ok(!isSkippedSource(item));
       assert.equal(item.note.date, "2017-07-07");
       count++;
     }
@@ -181,7 +187,7 @@ describe("importSource", () => {
       const fromSource = (await collect(importSource(dir))).map((item) => item.note);
       const fromFolder = (await collect(importFolder(dir))).map((item) => item.note);
       assert.deepEqual(fromSource, fromFolder);
-      assert.equal(fromSource.length, 5);
+      assert.equal(fromSource.length, 4);
     } finally {
       await rm(temp, { recursive: true, force: true });
     }

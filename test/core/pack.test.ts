@@ -78,6 +78,8 @@ async function independentCid(files: EntryFile[]): Promise<string> {
 }
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+/** Other bytes that still start like a PNG (packEntry packs only real images; see image-check.test.ts). */
+const pngLike = (...tail: number[]) => new Uint8Array([...PNG.subarray(0, 8), ...tail]);
 const NOTE: Note = {
   title: "Partial indexes in PostgreSQL",
   date: "2022-03-14",
@@ -114,6 +116,7 @@ describe("packEntry", () => {
 
   it("matches the hand-built CID with an image of several 256 KiB chunks", async () => {
     const big = seededBytes(2 * CHUNK + 12345, 7);
+    big.set(PNG.subarray(0, 8));
     const packed = await packEntry({ ...NOTE, body: "![big](big.bin)\n" }, { images: new Map([["big.bin", big]]) });
     assert.equal(await independentCid(packed.files), packed.cid);
   });
@@ -147,7 +150,7 @@ describe("packEntry", () => {
 
   it("rewrites reference-style images and angle-bracket destinations, not link definitions", async () => {
     const body = 'See [guide][g] and ![logo][l] and ![Pic] and ![x](<my pic.png> "t").\n\n[g]: ./guide.png\n[l]: img/logo.png "Logo"\n[pic]: <pic one.png>\n';
-    const packed = await packEntry({ ...NOTE, body }, { images: new Map([["img/logo.png", PNG], ["pic one.png", PNG], ["my pic.png", text("x")], ["./guide.png", PNG]]) });
+    const packed = await packEntry({ ...NOTE, body }, { images: new Map([["img/logo.png", PNG], ["pic one.png", PNG], ["my pic.png", pngLike(7)], ["./guide.png", PNG]]) });
     assert.match(packed.note.body, /\[g\]: \.\/guide\.png\n/, "a link definition is not an image");
     assert.match(packed.note.body, /\[l\]: images\/logo\.png "Logo"/);
     assert.match(packed.note.body, /\[pic\]: <images\/pic-one\.png>/);
@@ -167,7 +170,7 @@ describe("packEntry", () => {
 
   it("gives images with the same name but different bytes distinct paths", async () => {
     const body = "![a](one/x.png) ![b](two/x.png) ![c](three/x.png)\n";
-    const packed = await packEntry({ ...NOTE, body }, { images: new Map([["one/x.png", PNG], ["two/x.png", text("other")], ["three/x.png", PNG]]) });
+    const packed = await packEntry({ ...NOTE, body }, { images: new Map([["one/x.png", PNG], ["two/x.png", pngLike(8)], ["three/x.png", PNG]]) });
     const paths = packed.files.map((file) => file.path).filter((path) => path.startsWith("images/"));
     assert.equal(paths.length, 2);
     assert.ok(paths.includes("images/x.png"));
@@ -256,7 +259,7 @@ describe("packEntry", () => {
       { ...NOTE, body: `${NOTE.body}more\n` },
     ];
     for (const variant of variants) assert.notEqual((await packEntry(variant, { images: IMAGES })).cid, base);
-    assert.notEqual((await packEntry(NOTE, { images: new Map([["./diagrams/plan.png", text("other")]]) })).cid, base);
+    assert.notEqual((await packEntry(NOTE, { images: new Map([["./diagrams/plan.png", pngLike(9)]]) })).cid, base);
   });
 
   it("refuses notes without a title and notes over the size limits", async () => {
@@ -266,6 +269,7 @@ describe("packEntry", () => {
     await assert.rejects(packEntry({ ...NOTE, body: "a".repeat(MAX_NOTE_MARKDOWN_BYTES) }), { name: "NoteTooLargeError" });
     await packEntry({ ...NOTE, body: "a".repeat(MAX_NOTE_MARKDOWN_BYTES - 200) });
     const huge = new Map([["a.bin", new Uint8Array(6 * 1024 * 1024)], ["b.bin", new Uint8Array(5 * 1024 * 1024)]]);
+    for (const bytes of huge.values()) bytes.set(PNG.subarray(0, 8));
     await assert.rejects(packEntry({ ...NOTE, body: "![a](a.bin) ![b](b.bin)\n" }, { images: huge }), { name: "EntryTooLargeError" });
   });
 });
