@@ -18,36 +18,12 @@ import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { freePort, nodeBinary, projectRoot, startStack, tilImport } from "../test/e2e/stack.ts";
+import { generateNotes } from "../test/support/generated-notes.ts";
 import { launch } from "../test/e2e/browser.ts";
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1000);
 const GOALS = { initialJsGzipKB: 200, firstItemsMs: 1500, entryOpenMs: 300, heapMB: 100 };
-const TAGS = ["rust", "go", "sql", "ipfs", "evm", "css", "linux", "git", "react", "testing", "http", "crypto", "math", "shell", "python", "design", "perf", "security", "unicode", "dns"];
-
 const log = (message: string) => console.error(`[bench:frontend] ${message}`);
-
-async function generateNotes(count: number): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "til-bench-notes-"));
-  for (let i = 1; i <= count; i++) {
-    const tags = [TAGS[i % TAGS.length], TAGS[(i * 7) % TAGS.length]];
-    const date = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
-    const body = [
-      `Entry number ${i}: something learned about ${tags.join(" and ")}.`,
-      "",
-      `- point one for ${i}`,
-      `- point two, with \`inline code\``,
-      "",
-      "```ts",
-      `export const value${i} = ${i} * 2;`,
-      "```",
-      "",
-      `| key | value |\n|---|---|\n| n | ${i} |`,
-      "",
-    ].join("\n");
-    await writeFile(path.join(dir, `note-${String(i).padStart(4, "0")}.md`), `---\ntitle: "TIL #${i}: ${tags[0]} detail"\ndate: ${date}\ntags: [${[...new Set(tags)].join(", ")}]\n---\n${body}`);
-  }
-  return dir;
-}
 
 async function jsSizes(dist: string): Promise<{ initialJsGzipKB: number; totalJsGzipKB: number; initialFiles: string[] }> {
   const html = await readFile(path.join(dist, "index.html"), "utf8");

@@ -7,6 +7,10 @@
 // whose engines field asks for Node >= 22. When that happened, this script repeats the install
 // once with npm running on the bundled Node 24, which installs exactly what the lockfile lists.
 //
+// Each install it runs prints one line when it starts and one when it ends; npm's own output is
+// kept and shown only when the install fails (.npmrc sets npm's log level to errors, so the
+// EBADENGINE warnings of packages that want a newer Node than the one running npm stay quiet).
+//
 // Plain JavaScript on purpose: it must run before anything is compiled, on any Node >= 20.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -30,6 +34,17 @@ function edrLoads() {
   }
 }
 
+/** Runs npm with `args` on `nodeBin`, its output captured; prints it only if npm fails. */
+function npmQuietly(nodeBin, npmCli, args, env = process.env) {
+  const started = Date.now();
+  const result = spawnSync(nodeBin, [npmCli, ...args, "--no-audit", "--no-fund", "--loglevel=error"], { encoding: "utf8", env, maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) {
+    process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`.trim().split("\n").slice(-40).join("\n") + "\n");
+    fail(`\`npm ${args[0]}\` exited with ${result.status ?? result.signal}${result.error ? ` (${result.error.message})` : ""}.`);
+  }
+  return ((Date.now() - started) / 1000).toFixed(0);
+}
+
 function fail(reason) {
   console.error(
     [
@@ -48,8 +63,8 @@ if (process.env.npm_lifecycle_event !== "postinstall" && !existsSync(path.join(p
   const npmCli = process.env.npm_execpath;
   if (!npmCli) fail("dependencies are not installed; run `npm install` first.");
   console.error("til-dapp: first run, installing dependencies (npm ci)...");
-  const installed = spawnSync(process.execPath, [npmCli, "ci", "--no-audit", "--no-fund"], { stdio: "inherit" });
-  if (installed.status !== 0) fail(`\`npm ci\` exited with ${installed.status ?? installed.signal}.`);
+  const seconds = npmQuietly(process.execPath, npmCli, ["ci"]);
+  console.error(`til-dapp: dependencies installed in ${seconds} s.`);
 }
 
 if (edrLoads()) process.exit(0);
@@ -74,10 +89,7 @@ if (probe.status !== 0 || !versionOk(nodeVersion)) {
 const npmCli = process.env.npm_execpath;
 if (!npmCli) fail("this script must run as npm's postinstall (npm_execpath is not set).");
 
-console.error(`til-dapp install: npm ran on ${(process.env.npm_config_user_agent || "").match(/node\/(v[\d.]+)/)?.[1] ?? "an older Node"} and skipped Hardhat's native EDR package; installing again with Node ${nodeVersion}...`);
+console.error(`til-dapp: npm ran on ${(process.env.npm_config_user_agent || "").match(/node\/(v[\d.]+)/)?.[1] ?? "an older Node"}, which skips Hardhat's native EDR package; installing it with the bundled Node ${nodeVersion}...`);
 const binDir = path.dirname(nodeBin);
-const result = spawnSync(nodeBin, [npmCli, "install", "--no-audit", "--no-fund"], {
-  stdio: "inherit",
-  env: { ...process.env, PATH: `${binDir}${path.delimiter}${process.env.PATH}`, TIL_REINSTALLING_WITH_NODE: nodeVersion },
-});
-if (result.status !== 0) fail(`\`npm install\` on Node ${nodeVersion} exited with ${result.status ?? result.signal}.`);
+const seconds = npmQuietly(nodeBin, npmCli, ["install"], { ...process.env, PATH: `${binDir}${path.delimiter}${process.env.PATH}`, TIL_REINSTALLING_WITH_NODE: nodeVersion });
+console.error(`til-dapp: Hardhat's native package installed in ${seconds} s.`);

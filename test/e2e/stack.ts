@@ -1,7 +1,7 @@
 /**
  * The local stack for browser tests, started exactly as `npm start` starts it (scripts/stack/start.ts)
- * on free ports in a temporary home, with the app's origin allowed on the IPFS RPC API (and the
- * gateway's, for the copy of the app served from IPFS).
+ * on free ports in a temporary home. The stack allows its app's origin on the IPFS RPC API by
+ * itself, whatever the port; the gateway's origin is added for the copy of the app served from IPFS.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -16,13 +16,13 @@ export const nodeBinary = path.join(projectRoot, "node_modules", ".bin", "node")
 export type Stack = SharedStack;
 export { freePort };
 
-/** The stack in a temporary home; the app's origins (and the gateway's) may call the IPFS RPC API. `stop()` also removes the home. */
+/** The stack in a temporary home; the gateway's origin may call the IPFS RPC API too. `stop()` also removes the home. */
 export async function startStack(): Promise<Stack> {
   const home = await mkdtemp(path.join(os.tmpdir(), "til-e2e-"));
   const ports = { chain: await freePort(), api: await freePort(), gateway: await freePort(), app: await freePort() };
   const stack = await startSharedStack(home, {
     ports,
-    env: { TIL_IPFS_API_ORIGINS: `http://127.0.0.1:${ports.app},http://localhost:${ports.app},http://127.0.0.1:${ports.gateway}`, VITE_TIL_GATEWAYS: "" },
+    env: { TIL_IPFS_API_ORIGINS: `http://127.0.0.1:${ports.gateway}` },
   });
   return {
     ...stack,
