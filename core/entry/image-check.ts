@@ -78,10 +78,11 @@ function svgText(bytes: Uint8Array): string | undefined {
     return undefined;
   }
   let rest = text.replace(/^\uFEFF/, "");
-  // Prolog: whitespace, the XML declaration, comments, a DOCTYPE (refused later, but still an SVG).
+  // Prolog: whitespace, the XML declaration and processing instructions, comments, a DOCTYPE
+  // (the last two kinds are refused later, but the file is still an SVG).
   for (;;) {
     rest = rest.replace(/^\s+/, "");
-    const prolog = /^(?:<\?xml\s[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE\s(?:[^\[>]|\[[\s\S]*?\])*>)/i.exec(rest);
+    const prolog = /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE\s(?:[^\[>]|\[[\s\S]*?\])*>)/i.exec(rest);
     if (!prolog) break;
     rest = rest.slice(prolog[0].length);
   }
