@@ -13,6 +13,13 @@ import os from "node:os";
 import path from "node:path";
 import { freePort, nodeBinary, projectRoot, startStack, tilImport, type Stack } from "./stack.ts";
 import { addTestWallet, DEV_ACCOUNT, launch, openPage, type BrowserContext, type Page } from "./browser.ts";
+import { Wallet } from "ethers";
+import { ENTRY_ADD_OPTIONS, packEntry, parseNote } from "../../core/entry/index.ts";
+import { cidToDigest } from "../../core/cid.ts";
+import { providerFor, registryAt } from "../../scripts/chain/registry.ts";
+
+/** Hardhat's first development account (public test key), the CLI's author on the local chain. */
+const HARDHAT_FIRST_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
 const artifacts = path.join(import.meta.dirname, "artifacts");
 const TIMEOUT = 20_000;
@@ -26,42 +33,59 @@ let publishedCid = "";
 
 async function writeFixtures(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "til-e2e-notes-"));
-  await mkdir(path.join(dir, "images"));
   await writeFile(path.join(dir, "alpha.md"), "---\ntitle: Alpha note about caching\ndate: 2024-01-02\ntags: [alpha, shared]\n---\nCaches **invalidate** badly.\n\n```python\ndef f(x):\n    return x * 2\n```\n");
   await writeFile(path.join(dir, "beta.md"), `---\ntitle: Beta note on queues\ndate: 2024-01-03\ntags: [beta]\n---\nQueues need *backpressure*.\n\n- one\n- two\n\n${"Long enough to push the last word past the metadata excerpt. ".repeat(6)}Zeppelin.\n`);
-  await writeFile(
-    path.join(dir, "xss.md"),
-    [
-      "---",
-      'title: "XSS probe <img src=x onerror=window.__xss=1>"',
-      "date: 2024-01-04",
-      "tags: [security]",
-      "---",
-      "<script>window.__xss = 1; alert(1)</script>",
-      "",
-      '<img src=x onerror="window.__xss=2;alert(2)">',
-      "",
-      "[click me](javascript:window.__xss=3;alert(3))",
-      "",
-      "[data link](data:text/html,<script>alert(4)</script>)",
-      "",
-      "![svg image](images/evil.svg)",
-      "",
-      '<svg onload="window.__xss=5"><script>window.__xss=6</script></svg>',
-      "",
-      '<a href="javascript:alert(7)">raw link</a> <iframe src="javascript:alert(8)"></iframe>',
-      "",
-      "[JaVaScRiPt link](JaVaScRiPt&#58;alert(9))",
-      "",
-    ].join("\n"),
-  );
-  await writeFile(
-    path.join(dir, "images", "evil.svg"),
-    '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" onload="window.__xss=10;alert(10)"><script>window.__xss=11;alert(11)</script><rect width="40" height="40" fill="red"/></svg>\n',
-  );
   return dir;
 }
 
+/** A note built to hurt its readers (its title too). */
+const XSS_NOTE = [
+  "---",
+  'title: "XSS probe <img src=x onerror=window.__xss=1>"',
+  "date: 2024-01-04",
+  "tags: [security]",
+  "---",
+  "<script>window.__xss = 1; alert(1)</script>",
+  "",
+  '<img src=x onerror="window.__xss=2;alert(2)">',
+  "",
+  "[click me](javascript:window.__xss=3;alert(3))",
+  "",
+  "[data link](data:text/html,<script>alert(4)</script>)",
+  "",
+  "![svg image](images/evil.svg)",
+  "",
+  '<svg onload="window.__xss=5"><script>window.__xss=6</script></svg>',
+  "",
+  '<a href="javascript:alert(7)">raw link</a> <iframe src="javascript:alert(8)"></iframe>',
+  "",
+  "[JaVaScRiPt link](JaVaScRiPt&#58;alert(9))",
+  "",
+].join("\n");
+
+const EVIL_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" onload="window.__xss=10;alert(10)"><script>window.__xss=11;alert(11)</script><rect width="40" height="40" fill="red"/></svg>\n';
+
+/**
+ * Publishes the XSS probe as a stranger's tool would: the project's importer and packer refuse a
+ * scripted SVG, so the entry directory is put together by hand (the packed note plus
+ * images/evil.svg), added through the Kubo RPC API and minted directly. The reader must keep it inert.
+ */
+async function publishHostileEntry(stack: Stack): Promise<void> {
+  const packed = await packEntry(parseNote(XSS_NOTE));
+  const files = [...packed.files.map((f) => ({ path: f.path, content: f.content })), { path: "images/evil.svg", content: new TextEncoder().encode(EVIL_SVG) }];
+  const ipfs = createKuboClient({ url: stack.apiUrl });
+  let root: string | undefined;
+  for await (const added of ipfs.addAll(files, { ...ENTRY_ADD_OPTIONS, wrapWithDirectory: true })) if (added.path === "") root = added.cid.toString();
+  assert.ok(root, "the node reports the entry directory");
+  const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8")) as { address: string };
+  const provider = providerFor(stack.rpcUrl, 31337);
+  try {
+    const author = new Wallet(HARDHAT_FIRST_DEV_KEY, provider);
+    await (await registryAt(deployment.address, author).getFunction("publish")(cidToDigest(root))).wait();
+  } finally {
+    provider.destroy();
+  }
+}
 
 describe("web app in Chromium against the local stack", { timeout: 280_000 }, () => {
   before(async () => {
@@ -69,7 +93,8 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     stack = await startStack();
     const notes = await writeFixtures();
     const summary = tilImport(stack, notes);
-    assert.equal(summary.published, 3, `CLI import: ${JSON.stringify(summary)}`);
+    assert.equal(summary.published, 2, `CLI import: ${JSON.stringify(summary)}`);
+    await publishHostileEntry(stack);
     browser = await launch();
     await addTestWallet(browser.context, { rpcUrl: stack.rpcUrl });
     ({ page, dialogs, errors: pageErrors } = await openPage(browser.context));
