@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { resolveSettings, SETTINGS_ENV, SettingsError, type TilSettingsFlags } from "../core/config.ts";
+import { terminalText } from "./cli/terminal-text.ts";
 import { runningStackAddresses } from "./stack/stack-state.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -280,7 +281,8 @@ export async function main(argv: string[]): Promise<number> {
     return (await command.run(parsed)) ?? 0;
   } catch (err) {
     if (err instanceof SettingsError || (err as Error)?.name?.endsWith("Error")) {
-      console.error(`til ${commandPath.join(" ")}: ${(err as Error).message}`);
+      // A message may quote what an entry holds (a title, a path, a gateway's answer): shown, never applied.
+      console.error(`til ${commandPath.join(" ")}: ${terminalText((err as Error).message)}`);
       if (process.env.TIL_DEBUG) console.error(err);
       const exitCode = (err as { exitCode?: unknown }).exitCode;
       return typeof exitCode === "number" ? exitCode : err instanceof SettingsError ? 2 : 1;
