@@ -1,6 +1,7 @@
 /**
- * Importers of existing TIL logs. This index is browser-safe (the log splitter only); the
- * filesystem and git importers are in the `*.node.ts` files and are imported directly from Node.
+ * Importers of existing TIL logs. This index is browser-safe: the log splitter, the rules for
+ * what is not imported (note-text.ts) and the bounded fetch of remote images; the filesystem and
+ * git importers are in the `*.node.ts` files and are imported directly from Node.
  */
 export { splitTilLog, splitTilLogDetailed, parseEntryHeading, SECTION_HEADINGS, type SplitTilLogOptions, type TilLogEntry, type ParsedHeading } from "./til-log.ts";
 export { decodeNoteBytes, firstInvalidUtf8, pathSkipReason, matchesGlob, isRoutineSkip, MARKDOWN_FILE, type SkipReason, type SkippedSource, type NoteText } from "./note-text.ts";

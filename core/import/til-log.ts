@@ -190,7 +190,7 @@ export function splitTilLogDetailed(markdown: string, options: SplitTilLogOption
     }
     if (isTitle) {
       first = 1;
-      warnings.push(`line ${head.index + 1}: "# ${head.text}" taken as the log's title; it and its intro are not an entry (pass documentTitle: false to import it)`);
+      warnings.push(`line ${head.index + 1}: "# ${head.text}" taken as the log's title; it and its intro are not an entry (a date or a [tag] in that heading makes it one)`);
     }
   }
 
