@@ -22,7 +22,7 @@ export interface TilSettings {
   ipfsApi: HostPort;
   /** Where the HTTP gateway listens. */
   ipfsGateway: HostPort;
-  /** Browser origins the RPC API answers (it is an admin interface: never `*`). */
+  /** Browser origins the RPC API answers (it is an admin interface: never `*`); by default exactly the app's own. */
   ipfsApiAllowedOrigins: string[];
   /** Largest request body the RPC API accepts for add and block put, in bytes. */
   ipfsUploadLimitBytes: number;
@@ -48,13 +48,6 @@ export interface TilSettingsFlags {
 export const DEFAULT_HOME_FOLDER = "til";
 export const DEFAULT_IPFS_API = "127.0.0.1:5001";
 export const DEFAULT_IPFS_GATEWAY = "127.0.0.1:8080";
-/** The frontend's Vite dev and preview origins. */
-export const DEFAULT_IPFS_API_ORIGINS: readonly string[] = [
-  "http://localhost:5173",
-  "http://127.0.0.1:5173",
-  "http://localhost:4173",
-  "http://127.0.0.1:4173",
-];
 export const DEFAULT_IPFS_UPLOAD_LIMIT_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_CHAIN_PORT = 8545;
 export const DEFAULT_APP_PORT = 5173;
@@ -122,15 +115,16 @@ export function resolveSettings(
   };
   const home = absolutePath(pick("home") ?? defaultHome(env), cwd);
   const ipfsRepo = absolutePath(pick("repo") ?? joinPath(home, "ipfs"), cwd);
+  const appPort = parsePort(pick("appPort") ?? String(DEFAULT_APP_PORT), `--app-port / ${SETTINGS_ENV.appPort}`);
   return {
     home,
     ipfsRepo,
     ipfsApi: parseHostPort(pick("api") ?? running.ipfsApi ?? DEFAULT_IPFS_API, `--api / ${SETTINGS_ENV.api}`),
     ipfsGateway: parseHostPort(pick("gateway") ?? running.ipfsGateway ?? DEFAULT_IPFS_GATEWAY, `--gateway / ${SETTINGS_ENV.gateway}`),
-    ipfsApiAllowedOrigins: parseOrigins(pick("apiOrigins")),
+    ipfsApiAllowedOrigins: parseOrigins(pick("apiOrigins")) ?? appOrigins(appPort),
     ipfsUploadLimitBytes: parseByteSize(pick("uploadLimit") ?? String(DEFAULT_IPFS_UPLOAD_LIMIT_BYTES), `--upload-limit / ${SETTINGS_ENV.uploadLimit}`),
     chainPort: parsePort(pick("chainPort") ?? String(DEFAULT_CHAIN_PORT), `--chain-port / ${SETTINGS_ENV.chainPort}`),
-    appPort: parsePort(pick("appPort") ?? String(DEFAULT_APP_PORT), `--app-port / ${SETTINGS_ENV.appPort}`),
+    appPort,
   };
 }
 
@@ -161,8 +155,9 @@ export function hostPortUrl({ host, port }: HostPort): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
-function parseOrigins(value: string | undefined): string[] {
-  if (value === undefined) return [...DEFAULT_IPFS_API_ORIGINS];
+/** The listed origins, or undefined when none are set (the default: the app's own origins). */
+function parseOrigins(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
   const origins = value.split(",").map((origin) => origin.trim()).filter(Boolean);
   for (const origin of origins) {
     if (origin === "*" || !/^https?:\/\/[^/\s]+$/.test(origin)) {

@@ -123,7 +123,7 @@ const COMMANDS: Record<string, Command> = {
           repo: { type: "string", description: `IPFS repo folder (default: <home>/ipfs; env ${SETTINGS_ENV.repo})` },
           api: { type: "string", description: `RPC API address HOST:PORT (default 127.0.0.1:5001; env ${SETTINGS_ENV.api})` },
           gateway: { type: "string", description: `gateway address HOST:PORT (default 127.0.0.1:8080; env ${SETTINGS_ENV.gateway})` },
-          "api-origins": { type: "string", description: `comma-separated browser origins the RPC API answers (default: the frontend's dev and preview origins; env ${SETTINGS_ENV.apiOrigins})` },
+          "api-origins": { type: "string", description: `comma-separated browser origins the RPC API answers (default: the app's own origins on TIL_APP_PORT; env ${SETTINGS_ENV.apiOrigins})` },
           "upload-limit": { type: "string", description: `largest add/block put body, e.g. 512MiB (default 1GiB; env ${SETTINGS_ENV.uploadLimit})` },
         } as Options,
         details: "Port 0 picks a free port; the daemon prints the addresses it listens on, like Kubo.",

@@ -1,6 +1,13 @@
 /**
  * The Kubo RPC API server (`/api/v0/...`): POST only, answers browsers only from the configured
  * origins, Kubo's status codes and error bodies, and never lets one bad request take it down.
+ *
+ * Who may ask (checked before anything else, see {@link requestRefusal}):
+ * - the Host header must name this machine by IP address or as `localhost`: a page of any other
+ *   name that resolves to 127.0.0.1 (DNS rebinding) is refused;
+ * - a request with an Origin, or else a Referer, must come from an allowed origin;
+ * - a browser (a User-Agent starting with "Mozilla/") that sends neither is refused, as Kubo does:
+ *   every browser request that a page can make sends one of them, so only a forged one lacks both.
  */
 import http from "node:http";
 import type { NodeIdentity } from "../identity.ts";
@@ -42,9 +49,13 @@ export function createRpcServer({ store, identity, allowedOrigins, uploadLimitBy
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://rpc.invalid");
+    const refusal = requestRefusal(req.headers, allowed);
+    if (refusal) {
+      if (process.env.TIL_IPFS_DEBUG) console.error(`rpc: refused ${req.method} ${url.pathname}: ${refusal}`);
+      return sendPlain(res, 403, "403 - Forbidden");
+    }
     const origin = req.headers.origin;
     if (origin !== undefined) {
-      if (!allowed.has(origin)) return sendPlain(res, 403, "403 - Forbidden");
       res.setHeader("Access-Control-Allow-Origin", origin);
       res.setHeader("Vary", "Origin");
       res.setHeader("Access-Control-Expose-Headers", "X-Stream-Output, X-Chunked-Output, X-Content-Length, X-Stream-Error");
@@ -83,6 +94,35 @@ export function createRpcServer({ store, identity, allowedOrigins, uploadLimitBy
     else socket.destroy();
   });
   return server;
+}
+
+/** Why a request may not use the API (undefined when it may): see the module comment. */
+export function requestRefusal(headers: http.IncomingHttpHeaders, allowedOrigins: ReadonlySet<string>): string | undefined {
+  const host = headers.host;
+  if (host === undefined || !isMachineHost(host)) return `Host "${host ?? ""}" is not an IP address or localhost`;
+  const origin = headers.origin ?? originOfReferer(headers.referer);
+  if (origin !== undefined) return allowedOrigins.has(origin) ? undefined : `origin ${origin} is not allowed`;
+  if (/^Mozilla\//.test(headers["user-agent"] ?? "")) return "a browser request without Origin or Referer";
+  return undefined;
+}
+
+/** `localhost`, an IPv4 address or a bracketed IPv6 address, with an optional port. */
+function isMachineHost(host: string): boolean {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:]+))(?::\d{1,5})?$/.exec(host.trim());
+  if (!match) return false;
+  if (match[1] !== undefined) return true;
+  const name = match[2].toLowerCase();
+  return name === "localhost" || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(name);
+}
+
+function originOfReferer(referer: string | undefined): string | undefined {
+  if (referer === undefined) return undefined;
+  try {
+    const origin = new URL(referer).origin;
+    return origin === "null" ? referer : origin;
+  } catch {
+    return referer;
+  }
 }
 
 function sendPlain(res: http.ServerResponse, status: number, text: string): void {

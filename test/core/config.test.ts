@@ -1,10 +1,10 @@
 /** core/config.ts: one resolution of the project's local settings, flag > environment > running stack > default. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { appOrigins, DEFAULT_IPFS_API_ORIGINS, parseByteSize, resolveSettings, SettingsError } from "../../core/config.ts";
+import { appOrigins, parseByteSize, resolveSettings, SettingsError } from "../../core/config.ts";
 
 describe("resolveSettings", () => {
-  it("defaults: the home under the user's data folder (never inside the project), repo inside it, Kubo's ports on loopback, the frontend origins", () => {
+  it("defaults: the home under the user's data folder (never inside the project), repo inside it, Kubo's ports on loopback, the app's origins", () => {
     const settings = resolveSettings({}, { HOME: "/home/ada" }, "/project");
     assert.equal(settings.home, "/home/ada/.local/share/til");
     assert.equal(settings.ipfsRepo, "/home/ada/.local/share/til/ipfs");
@@ -12,7 +12,8 @@ describe("resolveSettings", () => {
     assert.throws(() => resolveSettings({}, {}, "/project"), (err: Error) => err instanceof SettingsError && /set TIL_HOME/.test(err.message));
     assert.deepEqual(settings.ipfsApi, { host: "127.0.0.1", port: 5001 });
     assert.deepEqual(settings.ipfsGateway, { host: "127.0.0.1", port: 8080 });
-    assert.deepEqual(settings.ipfsApiAllowedOrigins, [...DEFAULT_IPFS_API_ORIGINS]);
+    assert.deepEqual(settings.ipfsApiAllowedOrigins, ["http://127.0.0.1:5173", "http://localhost:5173"], "exactly the app's own origins");
+    assert.deepEqual(resolveSettings({ appPort: "4000" }, { HOME: "/h" }, "/p").ipfsApiAllowedOrigins, ["http://127.0.0.1:4000", "http://localhost:4000"]);
     assert.equal(settings.ipfsUploadLimitBytes, 1024 ** 3);
     assert.deepEqual([settings.chainPort, settings.appPort], [8545, 5173]);
   });

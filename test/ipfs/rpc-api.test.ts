@@ -255,18 +255,54 @@ describe("Kubo RPC API", () => {
   });
 
   describe("browser origins", () => {
-    it("answers the frontend's origins and refuses others", async () => {
+    it("answers exactly the app's own origins and refuses others, other local Vite ports included", async () => {
       const allowed = await post(`${daemon.apiUrl}/api/v0/version`, { headers: { Origin: "http://localhost:5173" } });
       assert.equal(allowed.status, 200);
       assert.equal(allowed.headers.get("access-control-allow-origin"), "http://localhost:5173");
-      const preflight = await fetch(`${daemon.apiUrl}/api/v0/add`, { method: "OPTIONS", headers: { Origin: "http://127.0.0.1:4173", "Access-Control-Request-Method": "POST" } });
+      const preflight = await fetch(`${daemon.apiUrl}/api/v0/add`, { method: "OPTIONS", headers: { Origin: "http://127.0.0.1:5173", "Access-Control-Request-Method": "POST" } });
       assert.equal(preflight.status, 200);
       assert.match(preflight.headers.get("access-control-allow-methods") ?? "", /POST/);
-      const refused = await post(`${daemon.apiUrl}/api/v0/version`, { headers: { Origin: "http://evil.example" } });
-      assert.equal(refused.status, 403);
-      assert.equal(refused.headers.get("access-control-allow-origin"), null);
+      for (const origin of ["http://evil.example", "http://127.0.0.1:4173", "http://localhost:3000"]) {
+        const refused = await post(`${daemon.apiUrl}/api/v0/version`, { headers: { Origin: origin } });
+        assert.equal(refused.status, 403, origin);
+        assert.equal(refused.headers.get("access-control-allow-origin"), null);
+      }
       const refusedPreflight = await fetch(`${daemon.apiUrl}/api/v0/add`, { method: "OPTIONS", headers: { Origin: "http://evil.example" } });
       assert.equal(refusedPreflight.status, 403);
+    });
+  });
+
+  describe("who is asking", () => {
+    /** POST /api/v0/version with exactly these headers (Host included), as a browser or a rebinding page would send them. */
+    const ask = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const { hostname, port } = new URL(daemon.apiUrl);
+        const req = http.request({ hostname, port, method: "POST", path: "/api/v0/version", headers, setHost: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.once("error", reject);
+        req.end();
+      });
+    const port = () => new URL(daemon.apiUrl).port;
+    const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+
+    it("refuses a Host that is a name other than localhost (DNS rebinding), answers IP addresses and localhost", async () => {
+      assert.equal(await ask({ host: `rebind.attacker.example:${port()}` }), 403);
+      assert.equal(await ask({ host: `127.0.0.1.nip.example:${port()}` }), 403);
+      assert.equal(await ask({}), 400, "HTTP/1.1 without Host is refused before it reaches the API");
+      assert.equal(await ask({ host: `127.0.0.1:${port()}` }), 200);
+      assert.equal(await ask({ host: `localhost:${port()}` }), 200);
+      assert.equal(await ask({ host: `[::1]:${port()}` }), 200);
+    });
+
+    it("refuses a browser that sends neither Origin nor Referer, as Kubo does; command-line clients pass", async () => {
+      const host = `127.0.0.1:${port()}`;
+      assert.equal(await ask({ host, "user-agent": BROWSER }), 403);
+      assert.equal(await ask({ host, "user-agent": BROWSER, referer: "http://localhost:5173/#/write" }), 200, "a Referer from the app's origin");
+      assert.equal(await ask({ host, "user-agent": BROWSER, referer: "http://evil.example/page" }), 403, "a Referer from elsewhere");
+      assert.equal(await ask({ host, "user-agent": "node" }), 200);
+      assert.equal(await ask({ host }), 200, "curl-like: no User-Agent, no Origin");
     });
   });
 });
