@@ -4,7 +4,7 @@
  * `/ipfs/<cid>/` on a gateway.
  */
 /// <reference types="vitest/config" />
-import { defineConfig, type Plugin } from "vite";
+import { defineConfig, loadEnv, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
 import { fileURLToPath } from "node:url";
 
@@ -29,7 +29,22 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
-export default defineConfig({
+/**
+ * Everything in a VITE_TIL_* variable ends up in the JavaScript of the build, which anyone who can
+ * load the app can read (and which the README suggests hosting on IPFS). An API token is refused
+ * here with where it goes instead.
+ */
+function refuseSecrets(mode: string): void {
+  const env = loadEnv(mode, folder("."), "VITE_TIL_");
+  if (env.VITE_TIL_IPFS_API_AUTH) {
+    throw new Error(
+      "VITE_TIL_IPFS_API_AUTH is set: a build would publish that token in its JavaScript. Unset it (also in frontend/.env*); " +
+        "enter the IPFS API's Authorization header in the app under Settings instead, where it is kept in that browser for that origin only.",
+    );
+  }
+}
+
+export default defineConfig(({ mode }) => (refuseSecrets(mode), {
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "./",
   envPrefix: "VITE_TIL_",
@@ -43,4 +58,4 @@ export default defineConfig({
   preview: { strictPort: true },
   build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 800 },
   test: { environment: "jsdom", include: ["../test/frontend/**/*.test.{ts,tsx}"] },
-});
+}));

@@ -5,6 +5,7 @@
  * Also: what `npm start` rebuilds (missing or stale outputs only).
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtemp, mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -110,6 +111,25 @@ describe("what npm start rebuilds", () => {
       assert.equal(await staleReason(output), "sources changed since the last build");
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the app's build keeps secrets out of its bundle", () => {
+  it("refuses to build with an IPFS API token set, and says where the token goes instead", async () => {
+    const outDir = await mkdtemp(path.join(tmpdir(), "til-build-secret-"));
+    try {
+      const build = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "node_modules", "vite", "bin", "vite.js"), "build", "frontend", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, VITE_TIL_IPFS_API_AUTH: "Bearer do-not-publish-me" },
+        encoding: "utf8",
+      });
+      assert.notEqual(build.status, 0);
+      assert.match(build.stderr, /VITE_TIL_IPFS_API_AUTH is set: a build would publish that token/);
+      assert.match(build.stderr, /under Settings/);
+      assert.equal(await readFile(path.join(outDir, "index.html"), "utf8").catch(() => "absent"), "absent", "nothing was built");
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
     }
   });
 });

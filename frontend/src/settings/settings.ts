@@ -39,7 +39,8 @@ export function settingsFromEnv(env: Env): AppSettings {
     contractAddress: text("VITE_TIL_CONTRACT_ADDRESS", "0x5FbDB2315678afecb367f032d93F642f64180aa3") as `0x${string}`,
     deployBlock: Number(text("VITE_TIL_DEPLOY_BLOCK", "0")),
     ipfsApiUrl: text("VITE_TIL_IPFS_API", "http://127.0.0.1:5001"),
-    ipfsApiAuth: text("VITE_TIL_IPFS_API_AUTH", ""),
+    // Never from the build: a token in a VITE_TIL_* variable would be in the bundle (vite.config.ts refuses it).
+    ipfsApiAuth: "",
     gateways: splitList(text("VITE_TIL_GATEWAYS", "http://127.0.0.1:8080,https://trustless-gateway.link,https://ipfs.io")),
     publicGateway: text("VITE_TIL_PUBLIC_GATEWAY", "https://ipfs.io"),
   };
