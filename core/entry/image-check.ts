@@ -82,7 +82,7 @@ function svgText(bytes: Uint8Array): string | undefined {
   // (the last two kinds are refused later, but the file is still an SVG).
   for (;;) {
     rest = rest.replace(/^\s+/, "");
-    const prolog = /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE\s(?:[^\[>]|\[[\s\S]*?\])*>)/i.exec(rest);
+    const prolog = /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>\[]*(?:\[[^\]]*\])?[^>]*>)/i.exec(rest);
     if (!prolog) break;
     rest = rest.slice(prolog[0].length);
   }
@@ -106,14 +106,30 @@ export function unsafeSvgConstruct(svg: string): string | undefined {
     const value = (match[1] ?? match[2] ?? match[3] ?? "").trim();
     if (!value.startsWith("#") && !/^data:image\/(?:png|jpeg|gif|webp|avif);base64,[A-Za-z0-9+/=\s]*$/i.test(value)) return `an external reference (href="${value.slice(0, 60)}")`;
   }
-  // CSS, in <style> elements and style="" attributes: no @import, no url() but url(#id), no escapes.
-  const css = [...svg.matchAll(/<(?:[\w.-]+:)?style[\s>][\s\S]*?(?:<\/(?:[\w.-]+:)?style\s*>|$)|style\s*=\s*(?:"[^"]*"|'[^']*')/gi)].map((match) => match[0]).join("\n");
-  if (/@import/i.test(css)) return "a CSS @import";
-  if (/\\/.test(css)) return "CSS escapes";
-  for (const match of svg.matchAll(/url\s*\(\s*(["']?)\s*([^)]*?)\1\s*\)/gi)) {
-    if (!match[2].startsWith("#")) return `an external reference (url(${match[2].slice(0, 60)}))`;
+  // CSS, anywhere: no @import, no url() but url(#id); in <style> elements and style="" attributes
+  // no escapes (which could spell either). Every scan here is linear in the size of the SVG.
+  if (/@import/i.test(svg)) return "a CSS @import";
+  for (const match of svg.matchAll(/url\s*\(\s*["']?\s*(.?)/gi)) {
+    if (match[1] !== "#") return `an external reference (${svg.slice(match.index, match.index + 60)})`;
   }
+  if (styleTexts(svg).some((css) => css.includes("\\"))) return "CSS escapes";
   return undefined;
+}
+
+/** The text of every `<style>` element and `style="..."` attribute, in one pass each (linear). */
+function styleTexts(svg: string): string[] {
+  const out: string[] = [];
+  const open = /<(?:[\w.-]+:)?style[\s>]/gi;
+  const close = /<\/(?:[\w.-]+:)?style\s*>/gi;
+  for (let match = open.exec(svg); match; match = open.exec(svg)) {
+    close.lastIndex = open.lastIndex;
+    const end = close.exec(svg);
+    out.push(svg.slice(open.lastIndex, end ? end.index : svg.length));
+    if (!end) break;
+    open.lastIndex = close.lastIndex;
+  }
+  for (const match of svg.matchAll(/style\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)) out.push(match[1] ?? match[2] ?? "");
+  return out;
 }
 
 /**

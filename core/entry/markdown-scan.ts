@@ -165,7 +165,8 @@ function wrapIfNeeded(destination: string): string {
   return /[\s()<>]/.test(destination) ? `<${destination}>` : destination;
 }
 
-const HTML_IMAGE = /<img\b(?:[^>"']|"[^"]*"|'[^']*')*>/gi;
+/** An `<img ...>` tag of at most ~2,000 characters (bounded, so a line of unclosed tags stays linear). */
+const HTML_IMAGE = /<img\b(?:[^>"']|"[^"<>]{0,1000}"|'[^'<>]{0,1000}'){0,1000}>/gi;
 
 /**
  * Raw HTML `<img src=... alt=...>` tags outside code turned into markdown images `![alt](src)`,

@@ -58,12 +58,19 @@ async function run(settings: TilSettings, notes: AsyncIterable<ImportItem>, tota
     // Read-only: the registry says which entries are new; nothing is pinned, minted or journaled.
     try {
       pipeline.chain = await connectChain(settings);
-      pipeline.author = authorWallet(pipeline.chain);
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
-      pipeline.chain?.provider.destroy();
-      pipeline.chain = undefined;
       console.error(`chain not reachable: ${error.message.split("\n")[0]} The dry run goes on; entries are not checked (new / already published).`);
+    }
+    if (pipeline.chain) {
+      try {
+        pipeline.author = authorWallet(pipeline.chain);
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+        pipeline.chain.provider.destroy();
+        pipeline.chain = undefined;
+        console.error(`no author to check against: ${error.message} The dry run goes on; entries are not checked (new / already published).`);
+      }
     }
   }
   try {

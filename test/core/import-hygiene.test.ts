@@ -80,6 +80,8 @@ describe("checkImage", () => {
       ['<svg><style>rect { fill: url(https://example.org/t) }</style></svg>', /external reference/],
       ["<svg><style>@import 'https://example.org/a.css';</style></svg>", /@import/],
       ['<svg><rect style="fill:u\\72l(https://example.org)"/></svg>', /CSS escapes/],
+      ["<svg><style>rect { fill: \\75rl(https://example.org/t) }</style></svg>", /CSS escapes/],
+      ["<svg><svg:style>a{}</svg:style><style>\\@import x</style></svg>", /@import|CSS escapes/],
       ['<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg>&x;</svg>', /DOCTYPE or entity/],
       ['<?xml-stylesheet href="https://example.org/a.css"?><svg/>', /external stylesheet/],
       ['<svg><a><set attributeName="href" to="javascript:alert(1)"/></a></svg>', /animation that changes a link/],
@@ -92,6 +94,15 @@ describe("checkImage", () => {
       assert.equal(!check.ok && check.code, "unsafe-svg", svg);
       assert.match(!check.ok ? check.reason : "", reason, svg);
     }
+  });
+
+  it("stays linear on hostile SVGs built to make pattern matching slow", () => {
+    const started = performance.now();
+    for (const piece of ["<style>", "url(", '<a href="', " onx", "<img ", "style='"]) {
+      checkImage(bytes(`<svg>${piece.repeat(300_000)}`));
+    }
+    htmlImagesToMarkdown("<img ".repeat(200_000));
+    assert.ok(performance.now() - started < 3_000, `${Math.round(performance.now() - started)} ms`);
   });
 
   it("names packed images after their real type", () => {
