@@ -35,17 +35,21 @@ export class RemoteImageError extends Error {
 
 /**
  * Fetch every http(s) image `body` references (markdown image syntax), keyed by the URL as
- * written, ready for packEntry's `images`. Failures are warnings; their links stay remote.
+ * written, ready for packEntry's `images`. Failures are warnings; their links stay remote. The
+ * byte cap holds for all of a note's images together, as it does for the packed entry.
  */
 export async function fetchRemoteImages(body: string, warnings: string[], options: FetchRemoteImagesOptions = {}): Promise<Map<string, Uint8Array>> {
   const images = new Map<string, Uint8Array>();
+  let budget = options.maxBytes ?? MAX_ENTRY_BYTES;
   for (const { destination } of findImageReferences(body)) {
     if (!/^https?:\/\//i.test(destination)) continue;
     try {
-      const bytes = await fetchImage(destination, options);
+      if (budget <= 0) throw new RemoteImageError("the note's other images already fill an entry");
+      const bytes = await fetchImage(destination, { ...options, maxBytes: budget });
       const check = checkImage(bytes);
       if (!check.ok) throw new RemoteImageError(`it is ${check.reason}`);
       images.set(destination, bytes);
+      budget -= bytes.byteLength;
     } catch (error) {
       const reason = error instanceof RemoteImageError ? error.message : `the request failed (${(error as Error).message})`;
       warnings.push(`remote image "${destination}" not packed: ${reason}; the remote link is kept (--keep-remote-images skips fetching)`);
