@@ -93,14 +93,15 @@ function escapeRegExp(text: string): string {
 export type NoteText = { ok: true; text: string; warnings: string[] } | { ok: false; reason: SkipReason; line: number; message: string };
 
 /**
- * Decode a markdown file's bytes as a note's text. Empty files, binary files (a NUL byte, or
+ * Decode a markdown file's bytes as a note's text. Empty (or whitespace-only) files, binary files (a NUL byte, or
  * mostly control characters, in the first 8 KiB) and invalid UTF-8 (with the byte offset and
  * line of the first bad byte) are refused; `lossy` publishes invalid UTF-8 with U+FFFD instead,
  * with a warning.
  * @example decodeNoteBytes(new Uint8Array([0x23, 0x20, 0xe9])) // { ok: false, reason: "invalid-utf8", ... }
  */
 export function decodeNoteBytes(bytes: Uint8Array, options: { lossy?: boolean } = {}): NoteText {
-  if (bytes.byteLength === 0 || /^[\s\uFEFF]*$/.test(new TextDecoder().decode(bytes.subarray(0, 4096))) && bytes.byteLength <= 4096) {
+  const blank = bytes.byteLength <= 4096 && /^[\s\uFEFF]*$/.test(new TextDecoder().decode(bytes));
+  if (bytes.byteLength === 0 || blank) {
     return { ok: false, reason: "empty", line: 1, message: "the file is empty" };
   }
   const head = bytes.subarray(0, 8192);
