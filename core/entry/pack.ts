@@ -29,12 +29,11 @@ import { checkImage, nameForImageType } from "./image-check.ts";
 import { findImageReferences, rewriteImageDestinations } from "./markdown-scan.ts";
 import { normalizeNote, serializeNote, type Note } from "./note.ts";
 import { renderEntryPage } from "./page.ts";
+import { MAX_ENTRY_BYTES, MAX_METADATA_BYTES, MAX_NOTE_MARKDOWN_BYTES } from "./limits.ts";
 import { isSafeImageUrl, markdownToPlainText } from "./render.ts";
 
-/** Largest markdown of one note (front matter included), in bytes: 1 MiB. */
-export const MAX_NOTE_MARKDOWN_BYTES = 1024 * 1024;
-/** Largest packed entry (all files together, images included), in bytes: 10 MiB. */
-export const MAX_ENTRY_BYTES = 10 * 1024 * 1024;
+// The limits live in one table (limits.ts), shared with every reader.
+export { MAX_NOTE_MARKDOWN_BYTES, MAX_ENTRY_BYTES, MAX_METADATA_BYTES } from "./limits.ts";
 /** Longest metadata description, in characters (an ellipsis ends a cut excerpt). */
 export const DESCRIPTION_MAX_CHARS = 200;
 
@@ -164,11 +163,13 @@ export async function packEntry(note: Note, options: PackEntryOptions = {}): Pro
       markdown: `ipfs://${(await fileCid(markdown)).toString()}`,
     },
   };
+  const metadataJson = encoder.encode(`${JSON.stringify(metadata, null, 2)}\n`);
+  if (metadataJson.byteLength > MAX_METADATA_BYTES) throw new InvalidNoteError(`The entry's metadata.json would be ${metadataJson.byteLength} bytes; readers take at most ${MAX_METADATA_BYTES}. Shorten the title, or use fewer tags or images.`);
   const files: EntryFile[] = [
     { path: ENTRY_FILES.card, content: card },
     { path: ENTRY_FILES.html, content: html },
     { path: ENTRY_FILES.markdown, content: markdown },
-    { path: ENTRY_FILES.metadata, content: encoder.encode(`${JSON.stringify(metadata, null, 2)}\n`) },
+    { path: ENTRY_FILES.metadata, content: metadataJson },
     ...imageFiles,
   ].sort((a, b) => compareBytes(encoder.encode(a.path), encoder.encode(b.path)));
 

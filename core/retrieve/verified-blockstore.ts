@@ -2,7 +2,10 @@
  * Reading IPFS content through HTTP gateways without trusting them: every block is fetched as a
  * raw block (trustless gateway, `application/vnd.ipld.raw`) and its hash is checked against the
  * CID before anything uses it. A gateway that answers with wrong bytes, an error or nothing in time
- * counts as failed and the next one is tried.
+ * counts as failed and the next one is tried. An answer is read as a stream and dropped as soon as
+ * it grows past the largest block IPFS allows (MAX_BLOCK_BYTES, 2 MiB), and the per-block timeout
+ * covers the whole body, not only the headers: a gateway that sends gigabytes, or a byte a second,
+ * costs at most 2 MiB and one timeout.
  *
  * It is a read-only blockstore, so ipfs-unixfs-exporter walks directories and files on top of it.
  * Browser-safe: fetch and multiformats only.
@@ -10,19 +13,24 @@
 import type { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { identity } from "multiformats/hashes/identity";
+import { formatBytes, MAX_BLOCK_BYTES } from "../entry/limits.ts";
 
 export interface GatewayFailure {
   gateway: string;
   cid: string;
   reason: string;
-  /** "mismatch": the gateway answered with bytes that do not hash to the CID (it lied or broke them); the others: no usable answer. */
+  /**
+   * "mismatch": the gateway answered with bytes that do not hash to the CID (it lied or broke them);
+   * "too-large": it answered with more than a block may hold (reading stopped there); the others:
+   * no usable answer.
+   */
   kind: GatewayFailureKind;
 }
 
-export type GatewayFailureKind = "mismatch" | "http-error" | "timeout" | "unreachable";
+export type GatewayFailureKind = "mismatch" | "too-large" | "http-error" | "timeout" | "unreachable";
 
 export interface VerifiedBlockstoreOptions {
-  /** How long one gateway may take for one block, in ms (default 10 s). */
+  /** How long one gateway may take for one block, headers and body, in ms (default 10 s). */
   timeoutMs?: number;
   fetch?: typeof globalThis.fetch;
 }
@@ -49,8 +57,10 @@ export class VerifiedGatewayBlockstore {
   readonly #timeoutMs: number;
   readonly #fetch: typeof globalThis.fetch;
   /** Verified blocks already fetched (blocks are immutable), oldest first; shared with sessions. */
-  #cache = new Map<string, Uint8Array>();
+  #cache: BlockCache = { blocks: new Map(), bytes: 0 };
   static readonly CACHE_BLOCKS = 1024;
+  /** The cache holds at most this many bytes of blocks (blocks may be 2 MiB each). */
+  static readonly CACHE_BYTES = 32 * 1024 * 1024;
 
   constructor(gateways: string[], options: VerifiedBlockstoreOptions = {}) {
     if (gateways.length === 0) throw new Error("VerifiedGatewayBlockstore needs at least one gateway URL.");
@@ -84,10 +94,12 @@ export class VerifiedGatewayBlockstore {
 
   /** Fetches one block, trying each gateway in order until one returns bytes that hash to `cid`. */
   async getBlock(cid: CID, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    // Checked before the cache too: an aborted read (e.g. over a limit) stops walking cached blocks.
+    options.signal?.throwIfAborted();
     if (cid.multihash.code === identity.code) return cid.multihash.digest;
     if (cid.multihash.code !== sha256.code) throw new Error(`Block ${cid} uses multihash 0x${cid.multihash.code.toString(16)}; only sha2-256 can be verified here.`);
     const key = cid.toString();
-    const cached = this.#cache.get(key);
+    const cached = this.#cache.blocks.get(key);
     if (cached) return cached;
     const attempts: GatewayFailure[] = [];
     for (const gateway of this.gateways) {
@@ -95,8 +107,7 @@ export class VerifiedGatewayBlockstore {
       const reason = await this.#tryGateway(gateway, cid, options.signal);
       if (reason instanceof Uint8Array) {
         this.served.set(gateway, (this.served.get(gateway) ?? 0) + 1);
-        this.#cache.set(key, reason);
-        if (this.#cache.size > VerifiedGatewayBlockstore.CACHE_BLOCKS) this.#cache.delete(this.#cache.keys().next().value!);
+        this.#remember(key, reason);
         return reason;
       }
       const failure = { gateway, cid: cid.toString(), ...reason };
@@ -106,25 +117,95 @@ export class VerifiedGatewayBlockstore {
     throw new BlockUnavailableError(cid.toString(), attempts);
   }
 
+  #remember(key: string, block: Uint8Array): void {
+    const cache = this.#cache;
+    cache.blocks.set(key, block);
+    cache.bytes += block.byteLength;
+    while (cache.blocks.size > VerifiedGatewayBlockstore.CACHE_BLOCKS || cache.bytes > VerifiedGatewayBlockstore.CACHE_BYTES) {
+      const [oldest, bytes] = cache.blocks.entries().next().value!;
+      cache.blocks.delete(oldest);
+      cache.bytes -= bytes.byteLength;
+    }
+  }
+
   async #tryGateway(gateway: string, cid: CID, signal?: AbortSignal): Promise<Uint8Array | Pick<GatewayFailure, "reason" | "kind">> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // Aborted on the caller's signal, the timeout, or a body over the limit: ends the request.
+    const request = new AbortController();
+    const stop = () => request.abort();
+    for (const s of [signal, timeout]) s?.addEventListener("abort", stop, { once: true });
     try {
       const response = await this.#fetch(`${gateway}/ipfs/${cid}?format=raw`, {
         headers: { accept: "application/vnd.ipld.raw" },
-        signal: combined,
+        signal: request.signal,
       });
-      if (!response.ok) return { kind: "http-error", reason: `HTTP ${response.status}` };
-      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (!response.ok) {
+        request.abort();
+        return { kind: "http-error", reason: `HTTP ${response.status}` };
+      }
+      const bytes = await readBody(response, MAX_BLOCK_BYTES, request.signal);
+      if (bytes === undefined) {
+        request.abort();
+        return { kind: "too-large", reason: `answered with more than ${formatBytes(MAX_BLOCK_BYTES)}, more than a block may hold (stopped reading)` };
+      }
       const digest = await sha256.digest(bytes);
       if (!equalBytes(digest.digest, cid.multihash.digest)) return { kind: "mismatch", reason: "returned bytes that do not match the CID (rejected)" };
       return bytes;
     } catch (error) {
       if (signal?.aborted) throw error;
       return timeout.aborted
-        ? { kind: "timeout", reason: `no answer within ${this.#timeoutMs} ms` }
+        ? { kind: "timeout", reason: `no complete answer within ${this.#timeoutMs} ms` }
         : { kind: "unreachable", reason: `unreachable (${(error as Error).message})` };
+    } finally {
+      for (const s of [signal, timeout]) s?.removeEventListener("abort", stop);
     }
+  }
+}
+
+interface BlockCache {
+  blocks: Map<string, Uint8Array>;
+  bytes: number;
+}
+
+/**
+ * The body of `response`, or undefined as soon as it is known to hold more than `limit` bytes (a
+ * Content-Length over it, or the bytes streamed so far): the rest is never read. The read ends
+ * when `signal` aborts, even if the body's own stream ignores it (a body that drips).
+ */
+async function readBody(response: Response, limit: number, signal: AbortSignal): Promise<Uint8Array | undefined> {
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > limit || !response.body) {
+    await response.body?.cancel().catch(() => {});
+    if (declared > limit) return undefined;
+    return new Uint8Array(0);
+  }
+  const reader = response.body.getReader();
+  const cancel = () => void reader.cancel(signal.reason).catch(() => {});
+  signal.addEventListener("abort", cancel, { once: true });
+  try {
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    for (;;) {
+      signal.throwIfAborted();
+      const { done, value } = await reader.read();
+      signal.throwIfAborted();
+      if (done) break;
+      length += value.byteLength;
+      if (length > limit) {
+        cancel();
+        return undefined;
+      }
+      chunks.push(value);
+    }
+    const out = new Uint8Array(length);
+    let offset = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return out;
+  } finally {
+    signal.removeEventListener("abort", cancel);
   }
 }
 

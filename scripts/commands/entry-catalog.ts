@@ -2,11 +2,12 @@
  * The published entries as the read commands see them: the registry's events (oldest first, the
  * position is the sequence number) joined with each entry's metadata.json, read through the
  * gateways and verified against the entry's CID. Anyone can publish anything, so metadata of the
- * wrong shape becomes a `problem`, and everything read here is printed through
+ * wrong shape becomes a `problem`, and so does an entry over the read limits (a DAG that declares
+ * gigabytes costs one block, never the gigabytes); everything read here is printed through
  * ../cli/terminal-text.ts.
  */
 import type { EntryMetadata } from "../../core/entry/index.ts";
-import { readEntryFile } from "../../core/retrieve/entry-reader.ts";
+import { EntryLimitError, readEntryFile } from "../../core/retrieve/entry-reader.ts";
 import type { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
 import { listPublishedEntries, type PublishedEvent } from "../chain/registry.ts";
 import type { ChainContext } from "../publishing/context.ts";
@@ -16,6 +17,8 @@ export interface CatalogEntry extends PublishedEvent {
   metadata?: EntryMetadata;
   /** Why the metadata could not be read. */
   problem?: string;
+  /** The problem is an entry over the read limits (core/entry/limits.ts), refused unread. */
+  refused?: boolean;
 }
 
 export async function loadCatalog(chain: ChainContext, blockstore: VerifiedGatewayBlockstore, withMetadata: boolean): Promise<CatalogEntry[]> {
@@ -31,6 +34,7 @@ export async function loadCatalog(chain: ChainContext, blockstore: VerifiedGatew
         entry.metadata = checkedMetadata(JSON.parse(decoder.decode(await readEntryFile(blockstore, entry.cid, "metadata.json"))));
       } catch (error) {
         entry.problem = (error as Error).message;
+        entry.refused = error instanceof EntryLimitError;
       }
     }
   };

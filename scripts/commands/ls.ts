@@ -41,7 +41,7 @@ export async function runLs(settings: TilSettings, options: LsOptions): Promise<
       } else {
         // Titles, tags, dates and problems are the stranger's text: shown on one line, controls made visible.
         const m = e.metadata?.properties;
-        const title = terminalLine(m ? m.title : `(metadata unavailable: ${e.problem})`);
+        const title = terminalLine(m ? m.title : e.refused ? `(entry refused: ${e.problem})` : `(metadata unavailable: ${e.problem})`);
         const tags = m && m.tags.length ? `  [${m.tags.map(terminalLine).join(", ")}]` : "";
         console.log(`#${String(e.sequence).padEnd(5)} ${terminalLine(m?.date ?? "----------").padEnd(10)}  ${title}${tags}\n       ${e.cid}  by ${e.author}`);
       }

@@ -4,7 +4,7 @@
  */
 import type { TilSettings } from "../../core/config.ts";
 import { cidToDigest, digestToCid } from "../../core/cid.ts";
-import { readEntryFile } from "../../core/retrieve/entry-reader.ts";
+import { EntryLimitError, readEntryFile } from "../../core/retrieve/entry-reader.ts";
 import { BlockUnavailableError, VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
 import { listPublishedEntries, registryAt } from "../chain/registry.ts";
 import { addOutcomes, describeServed, describeTroubles, tallyList, type GatewayTally } from "../cli/gateway-report.ts";
@@ -26,6 +26,7 @@ export async function runShow(settings: TilSettings, targets: string[]): Promise
     try {
       markdown = new TextDecoder().decode(await readEntryFile(blockstore, cid, "index.md"));
     } catch (error) {
+      if (error instanceof EntryLimitError) throw new CliError(EXIT_CODES.verificationFailed, terminalLine(`Entry ${cid} is refused: ${error.message}.`));
       if (!(error instanceof BlockUnavailableError)) throw error;
       addOutcomes(tallies, blockstore);
       const troubles = describeTroubles(tallyList(blockstore.gateways, tallies));

@@ -17,11 +17,14 @@ export interface VerifiedFile {
   failures: GatewayFailure[];
 }
 
-/** Reads `path` inside the entry `cid`; every byte verified against the CID. */
+/**
+ * Reads `path` inside the entry `cid`; every byte verified against the CID, within the limits of
+ * core/entry/limits.ts (an entry over them is refused with an EntryLimitError before it costs memory).
+ */
 export async function readVerified(cid: string, path: string, signal?: AbortSignal): Promise<VerifiedFile> {
   const servedBefore = new Map(blockstore.served);
   const failuresBefore = blockstore.failures.length;
-  const bytes = await readEntryFile(blockstore, cid, path, signal);
+  const bytes = await readEntryFile(blockstore, cid, path, { signal });
   const servedBy = [...blockstore.served].filter(([gateway, count]) => count > (servedBefore.get(gateway) ?? 0)).map(([gateway]) => gateway);
   return { bytes, servedBy, failures: blockstore.failures.slice(failuresBefore) };
 }
