@@ -7,7 +7,7 @@ import { readFile, realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { checkImage } from "../entry/image-check.ts";
 import { findImageReferences } from "../entry/markdown-scan.ts";
-import { MAX_ENTRY_BYTES } from "../entry/pack.ts";
+import { MAX_ENTRY_BYTES } from "../entry/limits.ts";
 import { fetchRemoteImages, type FetchRemoteImagesOptions } from "./remote-images.ts";
 
 export interface ReadImagesOptions {

@@ -8,7 +8,7 @@
  */
 import { checkImage } from "../entry/image-check.ts";
 import { findImageReferences } from "../entry/markdown-scan.ts";
-import { MAX_ENTRY_BYTES } from "../entry/pack.ts";
+import { MAX_ENTRY_BYTES } from "../entry/limits.ts";
 
 /** Redirects followed per image. */
 export const MAX_IMAGE_REDIRECTS = 5;

@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { MAX_ENTRY_BYTES } from "../../core/entry/pack.ts";
+import { MAX_ENTRY_BYTES } from "../../core/entry/limits.ts";
 import { runTil, startStack, type CliRun, type Stack } from "../support/local-stack.ts";
 import { makeQuirksRepo, tinyPng } from "../support/quirks.ts";
 
