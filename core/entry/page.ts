@@ -11,6 +11,13 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
+/**
+ * The entry page's Content-Security-Policy: no script, no frames, no requests but images (its own
+ * and remote ones) and inline styles. The page carries it in a meta tag, so it holds on any
+ * gateway, and the project's gateway sends it as a header with the page too.
+ */
+export const ENTRY_PAGE_CSP = "default-src 'none'; img-src 'self' https: http:; style-src 'unsafe-inline'";
+
 const STYLE = `
 :root { color-scheme: light dark; --fg: #1f2328; --muted: #59636e; --bg: #ffffff; --code-bg: #f6f8fa; --border: #d1d9e0; --link: #0969da; --tag-bg: #ddf4ff; }
 @media (prefers-color-scheme: dark) {
@@ -55,7 +62,7 @@ export function renderEntryPage(note: Note, links: { markdown: string; metadata:
     "<head>",
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' https: http:; style-src 'unsafe-inline'">`,
+    `<meta http-equiv="Content-Security-Policy" content="${ENTRY_PAGE_CSP}">`,
     '<meta name="referrer" content="no-referrer">',
     `<title>${escapeHtml(note.title)}</title>`,
     `<style>\n${STYLE}\n</style>`,

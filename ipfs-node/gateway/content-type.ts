@@ -1,4 +1,9 @@
-/** Content-Type of a gateway file response: from the file name, else sniffed from its first bytes. */
+/**
+ * Content-Type of a gateway file response: from the file's own name in the content path, else
+ * sniffed from its first bytes. Only a name can make a file a document that may run script (HTML,
+ * SVG, XML): sniffing never answers such a type, and `?filename=` names a download without
+ * changing the type (see server.ts).
+ */
 
 const BY_EXTENSION: Record<string, string> = {
   html: "text/html; charset=utf-8",
@@ -35,7 +40,19 @@ export function contentTypeFromName(name: string | undefined): string | undefine
   return match ? BY_EXTENSION[match[1].toLowerCase()] : undefined;
 }
 
-/** A small subset of the WHATWG MIME sniffing rules (what Go's http.DetectContentType does). */
+/**
+ * Types a browser renders as a document able to run script. A file gets one only from its own
+ * name, and `?filename=` with such a name makes the response an attachment.
+ */
+export function isActiveContentType(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^(text\/html|image\/svg\+xml|application\/xml|text\/xml|application\/xhtml\+xml)\b/.test(contentType);
+}
+
+/**
+ * A small subset of the WHATWG MIME sniffing rules (what Go's http.DetectContentType does), except
+ * that markup is plain text here: sniffing never answers a type that runs script (a file of HTML
+ * without extension, or named like an image, is shown as text or not at all, never run).
+ */
 export function sniffContentType(head: Uint8Array): string {
   const startsWith = (...bytes: number[]) => bytes.every((byte, i) => head[i] === byte);
   if (startsWith(0x89, 0x50, 0x4e, 0x47)) return "image/png";
@@ -46,9 +63,6 @@ export function sniffContentType(head: Uint8Array): string {
   if (startsWith(0x00, 0x61, 0x73, 0x6d)) return "application/wasm";
   if (startsWith(0x1f, 0x8b, 0x08)) return "application/x-gzip";
   const sample = head.subarray(0, 512);
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(sample).trimStart().toLowerCase();
-  if (text.startsWith("<!doctype html") || text.startsWith("<html") || text.startsWith("<head") || text.startsWith("<body")) return "text/html; charset=utf-8";
-  if (text.startsWith("<svg") || (text.startsWith("<?xml") && text.includes("<svg"))) return "image/svg+xml";
   for (const byte of sample) {
     if (byte <= 0x08 || byte === 0x0b || (byte >= 0x0e && byte <= 0x1a) || (byte >= 0x1c && byte <= 0x1f)) return "application/octet-stream";
   }

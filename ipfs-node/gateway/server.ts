@@ -1,17 +1,37 @@
 /**
  * The HTTP gateway: the path gateway (`GET|HEAD /ipfs/<cid>[/path]`: files, index.html,
- * directory listings, ranges, immutable caching) and the trustless gateway
- * (`application/vnd.ipld.raw` and `application/vnd.ipld.car`, by Accept header or `?format=`),
- * with CORS open for reads, as public gateways do. Missing local blocks answer 504 at once.
+ * directory listings, ranges, immutable caching), the subdomain gateway of Kubo's `localhost`
+ * (`http://<cidv1-base32>.ipfs.localhost:<port>/[path]`, each content root on its own origin) and
+ * the trustless gateway (`application/vnd.ipld.raw` and `application/vnd.ipld.car`, by Accept
+ * header or `?format=`), with CORS open for reads, as public gateways do. Missing local blocks
+ * answer 504 at once.
+ *
+ * Origins. A path request whose Host is `localhost` is redirected (301) to the subdomain form, as
+ * Kubo's `localhost` gateway does. A loopback IP (127.0.0.1, ::1) is Kubo's path gateway, one
+ * origin shared by all content, for tools (curl, the CLI, the verified readers' raw blocks): a
+ * browser opening a page there (`Sec-Fetch-Mode: navigate`, not a trustless format) is redirected
+ * to the subdomain form too, so the app and every entry land on origins of their own; everything
+ * else is served on the path form, inert (below). Any other Host is a plain path gateway.
+ *
+ * Active content. Every response carries `X-Content-Type-Options: nosniff` and the sandbox CSP
+ * ({@link SANDBOX_CSP}: no script, whatever a browser takes the bytes for), except one document
+ * per content root: the root directory's index.html on the root's own subdomain origin. That one
+ * gets the entry page's CSP when the root is a TIL entry (index.md and metadata.json beside it)
+ * and none otherwise (a site, such as the app added to IPFS). A file's type comes from its own
+ * name, else from sniffing, which never answers HTML, SVG or XML; `?filename=` only names the
+ * download (an attachment when the name is of an active type) and never changes the type.
  */
 import http from "node:http";
 import type { UnixFSEntry } from "ipfs-unixfs-exporter";
 import type { CID } from "multiformats/cid";
+import { ENTRY_FILES } from "../../core/entry/pack.ts";
+import { ENTRY_PAGE_CSP, escapeHtml } from "../../core/entry/page.ts";
+import { CidTooLongForSubdomainError, isLocalGatewayHostname, LOCAL_SUBDOMAIN_PARENT, subdomainLabel } from "../../core/gateway-url.ts";
 import { InvalidArgumentError, IpfsNodeError, PathNotFoundError } from "../errors.ts";
 import { listDirectory, parseCid, resolveEntry, resolvePathEntries, type IpfsPath } from "../ipfs-path.ts";
 import type { IpfsStore } from "../store.ts";
 import { carBlock, carHeader } from "./car.ts";
-import { contentTypeFromName, sniffContentType } from "./content-type.ts";
+import { contentTypeFromName, isActiveContentType, sniffContentType } from "./content-type.ts";
 import { directoryListingHtml, type ListedEntry } from "./directory-listing.ts";
 import { SmallFileCache, type SmallFileResponse } from "./small-files.ts";
 
@@ -25,12 +45,35 @@ const RAW_TYPE = "application/vnd.ipld.raw";
 const CAR_TYPE = "application/vnd.ipld.car";
 const CODEC_TYPES: Record<number, string> = { 0x71: "application/vnd.ipld.dag-cbor", 0x0129: "application/vnd.ipld.dag-json", 0x0200: "application/json", 0x51: "application/cbor" };
 
+/**
+ * The Content-Security-Policy of every gateway response but a site's own index.html: `sandbox`
+ * without `allow-scripts` means no script runs even in a document a browser renders as HTML or
+ * SVG, on an opaque origin; images of the same origin and inline styles still show.
+ */
+export const SANDBOX_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'";
+const SUBDOMAIN_SUFFIX = `.${LOCAL_SUBDOMAIN_PARENT}`;
+
+/**
+ * What a request asks for. `content`: `contentPath` (`/ipfs/<cid>/<path>`, still percent-encoded)
+ * read on its own origin (the subdomain gateway) or on the origin all content shares (the path
+ * gateway); `requestPath` is the URL path as requested. `redirect`: a 301 to the subdomain form.
+ */
+type Route =
+  | { kind: "content"; contentPath: string; requestPath: string; origin: "own" | "shared" }
+  | { kind: "redirect"; location: string };
+
 interface GatewayRequest {
   req: http.IncomingMessage;
   res: http.ServerResponse;
   ipfsPath: IpfsPath;
   /** The URL path as requested (still percent-encoded). */
-  urlPath: string;
+  requestPath: string;
+  /** `/ipfs/<cid>/<path>` (still percent-encoded): the request path on the path gateway, the host's CID then the path on a subdomain. */
+  contentPath: string;
+  /** On its own origin (subdomain) or the shared one (path form). */
+  origin: "own" | "shared";
+  /** Key of the ready-made response for this request (content path and origin kind). */
+  cacheKey: string;
   query: URLSearchParams;
   head: boolean;
   signal: AbortSignal;
@@ -48,29 +91,38 @@ export function createGatewayServer({ store }: GatewayServerOptions): http.Serve
   const resolvedFiles = new Map<string, { entry: UnixFSEntry; generation: number }>();
   const smallFiles = new SmallFileCache(SMALL_FILE_CACHE_BYTES);
   const server = http.createServer(async (req, res) => {
-    // fast path: a small file answered before, asked for again as plain GET/HEAD
-    if ((req.method === "GET" || req.method === "HEAD") && req.headers.range === undefined && !wantsTrustless(req)) {
-      const ready = smallFiles.get(req.url ?? "", store.generation);
-      if (ready) return sendSmallFile(req, res, ready);
-    }
-    for (let i = 0; i < CORS_HEADERS.length; i += 2) res.setHeader(CORS_HEADERS[i], CORS_HEADERS[i + 1]);
-    if (req.method === "OPTIONS") return void res.writeHead(200).end();
-    if (req.method !== "GET" && req.method !== "HEAD") return sendText(res, 405, "405 - Method Not Allowed: the gateway is read-only (GET, HEAD)");
-
     const url = req.url ?? "/";
     const queryAt = url.indexOf("?");
     const urlPath = queryAt === -1 ? url : url.slice(0, queryAt);
-    const query = new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1));
+    const rawQuery = queryAt === -1 ? "" : url.slice(queryAt + 1);
+    const query = new URLSearchParams(rawQuery);
+    const format = responseFormat(req, query);
+    let routed: Route;
+    try {
+      routed = route(req, urlPath, rawQuery, format);
+    } catch (err) {
+      return sendError(res, err);
+    }
+    // fast path: a small file answered before, asked for again as plain GET/HEAD
+    if (routed.kind === "content" && rawQuery === "" && (req.method === "GET" || req.method === "HEAD") && req.headers.range === undefined && format === "unixfs") {
+      const ready = smallFiles.get(cacheKeyOf(routed), store.generation);
+      if (ready) return sendSmallFile(req, res, ready);
+    }
+    setResponseHeaders(res);
+    if (req.method === "OPTIONS") return void res.writeHead(200).end();
+    if (req.method !== "GET" && req.method !== "HEAD") return sendText(res, 405, "405 - Method Not Allowed: the gateway is read-only (GET, HEAD)");
+    if (routed.kind === "redirect") return sendRedirect(req, res, routed.location);
+
+    const { contentPath, requestPath, origin } = routed;
     const abort = new AbortController();
     res.once("close", () => {
       if (!res.writableFinished) abort.abort(new Error("the client closed the connection"));
     });
     try {
-      if (!urlPath.startsWith("/ipfs/")) throw new PathNotFoundError(`${urlPath} is not served here: request /ipfs/<cid>[/path]`);
-      const segments = urlPath.slice(6).split("/").map(decodeSegment);
+      if (!contentPath.startsWith("/ipfs/")) throw new PathNotFoundError(`${contentPath} is not served here: request /ipfs/<cid>[/path]`);
+      const segments = contentPath.slice(6).split("/").map(decodeSegment);
       const ipfsPath: IpfsPath = { root: parseCid(segments[0]), segments: segments.slice(1).filter((segment) => segment !== "") };
-      const request: GatewayRequest = { req, res, ipfsPath, urlPath, query, head: req.method === "HEAD", signal: abort.signal, resolvedFiles, smallFiles, generation: store.generation };
-      const format = responseFormat(req, query);
+      const request: GatewayRequest = { req, res, ipfsPath, requestPath, contentPath, origin, cacheKey: cacheKeyOf(routed), query, head: req.method === "HEAD", signal: abort.signal, resolvedFiles, smallFiles, generation: store.generation };
       if (format === "raw") await sendRawBlock(store, request);
       else if (format === "car") await sendCar(store, request);
       else await sendUnixfs(store, request);
@@ -79,9 +131,7 @@ export function createGatewayServer({ store }: GatewayServerOptions): http.Serve
         res.destroy(err as Error);
         return;
       }
-      const status = err instanceof IpfsNodeError ? err.gatewayStatus : 500;
-      if (status === 500 && process.env.TIL_IPFS_DEBUG) console.error("gateway:", err);
-      sendText(res, status, (err as Error).message);
+      sendError(res, err);
     }
   });
   server.on("clientError", (_err, socket) => {
@@ -89,6 +139,67 @@ export function createGatewayServer({ store }: GatewayServerOptions): http.Serve
     else socket.destroy();
   });
   return server;
+}
+
+/**
+ * Where a request goes, from its Host and path: a subdomain of `ipfs.localhost` reads its CID's
+ * content on its own origin; a path request on `localhost` is redirected to that form (Kubo's
+ * `localhost` gateway), and so is a browser's navigation to a page on a loopback IP; anything
+ * else is the path gateway.
+ */
+function route(req: http.IncomingMessage, urlPath: string, rawQuery: string, format: ResponseFormat): Route {
+  const { hostname, port } = splitHost(req.headers.host ?? "");
+  if (hostname.endsWith(SUBDOMAIN_SUFFIX)) {
+    const label = hostname.slice(0, -SUBDOMAIN_SUFFIX.length);
+    return { kind: "content", contentPath: `/ipfs/${label}${urlPath.startsWith("/") ? urlPath : `/${urlPath}`}`, requestPath: urlPath, origin: "own" };
+  }
+  const browserOpensPage = format === "unixfs" && req.headers["sec-fetch-mode"] === "navigate";
+  if (urlPath.startsWith("/ipfs/") && isLocalGatewayHostname(hostname) && (hostname === "localhost" || browserOpensPage)) {
+    return { kind: "redirect", location: subdomainLocation(urlPath, rawQuery, port) };
+  }
+  return { kind: "content", contentPath: urlPath, requestPath: urlPath, origin: "shared" };
+}
+
+function cacheKeyOf(routed: Extract<Route, { kind: "content" }>): string {
+  return `${routed.origin === "own" ? "o" : "s"}${routed.contentPath}`;
+}
+
+/** Host header split into a lower-case host name (IPv6 without brackets) and port. */
+function splitHost(host: string): { hostname: string; port: string } {
+  const lower = host.toLowerCase();
+  if (lower.startsWith("[")) {
+    const end = lower.indexOf("]");
+    return { hostname: lower.slice(1, end), port: lower.slice(end + 2) };
+  }
+  const colon = lower.lastIndexOf(":");
+  return colon === -1 ? { hostname: lower, port: "" } : { hostname: lower.slice(0, colon), port: lower.slice(colon + 1) };
+}
+
+/**
+ * The subdomain URL of a path request: root CID as CIDv1 in base32 (the spec's DNS label), path
+ * and query kept. Only the root CID is checked here; the rest is resolved after the redirect.
+ */
+function subdomainLocation(urlPath: string, rawQuery: string, port: string): string {
+  const afterPrefix = urlPath.slice("/ipfs/".length);
+  const slash = afterPrefix.indexOf("/");
+  const root = decodeSegment(slash === -1 ? afterPrefix : afterPrefix.slice(0, slash));
+  const rest = slash === -1 ? "" : afterPrefix.slice(slash + 1);
+  let label: string;
+  try {
+    label = subdomainLabel(parseCid(root));
+  } catch (err) {
+    if (err instanceof CidTooLongForSubdomainError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
+  const location = `http://${label}.${LOCAL_SUBDOMAIN_PARENT}${port === "" ? "" : `:${port}`}/${rest}${rawQuery === "" ? "" : `?${rawQuery}`}`;
+  // a header value is ASCII: bytes of the request line outside it are percent-encoded
+  return location.replace(/[^\x21-\x7e]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+
+function sendRedirect(req: http.IncomingMessage, res: http.ServerResponse, location: string): void {
+  const body = `<a href="${escapeHtml(location)}">Moved Permanently</a>.\n`;
+  res.writeHead(301, { Location: location, "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
+  res.end(req.method === "HEAD" ? undefined : body);
 }
 
 function decodeSegment(segment: string): string {
@@ -99,29 +210,36 @@ function decodeSegment(segment: string): string {
   }
 }
 
-/** CORS for reads, open to every origin as public gateways are (flat name, value list). */
-const CORS_HEADERS = [
+/**
+ * Headers of every response (flat name, value list): CORS for reads, open to every origin as
+ * public gateways are, nosniff, and the sandbox CSP (which a site's own index.html drops).
+ */
+const RESPONSE_HEADERS = [
   "Access-Control-Allow-Origin", "*",
   "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS",
   "Access-Control-Allow-Headers", "Content-Type, Range, User-Agent, X-Requested-With, Accept, If-None-Match",
   "Access-Control-Expose-Headers", "Content-Range, Content-Length, X-Ipfs-Path, X-Ipfs-Roots, X-Chunked-Output, X-Stream-Output, ETag",
+  "X-Content-Type-Options", "nosniff",
 ];
 const SMALL_FILE_CACHE_BYTES = 16 * 1024 * 1024;
 
-function wantsTrustless(req: http.IncomingMessage): boolean {
-  const accept = req.headers.accept;
-  return accept !== undefined && (accept.includes(RAW_TYPE) || accept.includes(CAR_TYPE));
+function setResponseHeaders(res: http.ServerResponse): void {
+  for (let i = 0; i < RESPONSE_HEADERS.length; i += 2) res.setHeader(RESPONSE_HEADERS[i], RESPONSE_HEADERS[i + 1]);
+  res.setHeader("Content-Security-Policy", SANDBOX_CSP);
 }
 
 /** Answer from a ready-made small-file response, with all headers in one write. */
 function sendSmallFile(req: http.IncomingMessage, res: http.ServerResponse, ready: SmallFileResponse): void {
-  const common = [...CORS_HEADERS, "ETag", ready.etag, "Cache-Control", IMMUTABLE, "X-Ipfs-Path", req.url as string, "X-Ipfs-Roots", ready.roots, "Accept-Ranges", "bytes"];
+  const common = [...RESPONSE_HEADERS, "ETag", ready.etag, "Cache-Control", IMMUTABLE, "X-Ipfs-Path", ready.contentPath, "X-Ipfs-Roots", ready.roots, "Accept-Ranges", "bytes"];
+  if (ready.contentSecurityPolicy !== undefined) common.push("Content-Security-Policy", ready.contentSecurityPolicy);
   if (notModified(req, ready.etag)) return void res.writeHead(304, common).end();
   res.writeHead(200, [...common, "Content-Type", ready.contentType, "Content-Length", String(ready.bytes.byteLength)]);
   res.end(req.method === "HEAD" ? undefined : ready.bytes);
 }
 
-function responseFormat(req: http.IncomingMessage, query: URLSearchParams): "raw" | "car" | "unixfs" {
+type ResponseFormat = "raw" | "car" | "unixfs";
+
+function responseFormat(req: http.IncomingMessage, query: URLSearchParams): ResponseFormat {
   const format = query.get("format");
   if (format === "raw" || format === "car") return format;
   const accept = req.headers.accept ?? "";
@@ -147,7 +265,7 @@ async function terminalEntry(store: IpfsStore, { ipfsPath, signal, resolvedFiles
 }
 
 function commonHeaders(res: http.ServerResponse, request: GatewayRequest, roots: string[]): void {
-  res.setHeader("X-Ipfs-Path", request.urlPath);
+  res.setHeader("X-Ipfs-Path", request.contentPath);
   res.setHeader("X-Ipfs-Roots", roots.join(","));
   res.setHeader("Cache-Control", IMMUTABLE);
 }
@@ -222,9 +340,9 @@ async function sendUnixfs(store: IpfsStore, request: GatewayRequest): Promise<vo
   const entry = await terminalEntry(store, request);
   const roots = [ipfsPath.root.toString()];
   if (entry.type === "directory") {
-    if (!request.urlPath.endsWith("/")) {
+    if (!request.requestPath.endsWith("/")) {
       const query = request.query.toString();
-      res.writeHead(301, { Location: `${request.urlPath}/${query ? `?${query}` : ""}` });
+      res.writeHead(301, { Location: `${request.requestPath}/${query ? `?${query}` : ""}` });
       return void res.end();
     }
     let index: UnixFSEntry | undefined;
@@ -233,9 +351,12 @@ async function sendUnixfs(store: IpfsStore, request: GatewayRequest): Promise<vo
     } catch (err) {
       if (!(err instanceof PathNotFoundError)) throw err;
     }
-    if (index && index.type !== "directory") return sendFile(request, index, "index.html", roots);
+    if (index && index.type !== "directory") {
+      const policy = ipfsPath.segments.length === 0 ? await rootIndexPolicy(store, request, entry.cid) : SANDBOX_CSP;
+      return sendFile(request, index, "index.html", roots, policy);
+    }
     const listed: ListedEntry[] = (await listDirectory(store, entry, signal)).map((child) => ({ ...child, cid: child.cid.toString() }));
-    const html = directoryListingHtml(decodeURI(request.urlPath), entry.cid.toString(), listed);
+    const html = directoryListingHtml(decodeURI(request.requestPath), entry.cid.toString(), listed);
     const etag = `"DirIndex-${entry.cid}"`;
     commonHeaders(res, request, roots);
     res.setHeader("ETag", etag);
@@ -251,14 +372,36 @@ async function sendUnixfs(store: IpfsStore, request: GatewayRequest): Promise<vo
     return void res.end(request.head ? undefined : bytes);
   }
   const name = ipfsPath.segments[ipfsPath.segments.length - 1];
-  return sendFile(request, entry, name, roots);
+  const policy = ipfsPath.segments.length === 1 && name === ENTRY_FILES.html ? await rootIndexPolicy(store, request, ipfsPath.root) : SANDBOX_CSP;
+  return sendFile(request, entry, name, roots, policy);
 }
 
-async function sendFile(request: GatewayRequest, entry: UnixFSEntry, name: string | undefined, roots: string[]): Promise<void> {
+/**
+ * The CSP of the content root's index.html: none on the root's own origin for a site (the app
+ * added to IPFS runs its scripts there), the entry page's own policy for a TIL entry, the sandbox
+ * on the origin all content shares.
+ */
+async function rootIndexPolicy(store: IpfsStore, request: GatewayRequest, root: CID): Promise<string | undefined> {
+  if (request.origin !== "own") return SANDBOX_CSP;
+  const has = async (name: string) => {
+    try {
+      await resolveEntry(store, { root, segments: [name] }, request.signal);
+      return true;
+    } catch (err) {
+      if (err instanceof PathNotFoundError) return false;
+      throw err;
+    }
+  };
+  return (await has(ENTRY_FILES.markdown)) && (await has(ENTRY_FILES.metadata)) ? ENTRY_PAGE_CSP : undefined;
+}
+
+async function sendFile(request: GatewayRequest, entry: UnixFSEntry, name: string | undefined, roots: string[], policy: string | undefined): Promise<void> {
   const { res, req, signal } = request;
   if (entry.type === "directory" || entry.type === "object") throw new IpfsNodeError("not a file");
   const size = Number(entry.size);
   const etag = `"${entry.cid}"`;
+  if (policy === undefined) res.removeHeader("Content-Security-Policy");
+  else res.setHeader("Content-Security-Policy", policy);
   commonHeaders(res, request, roots);
   res.setHeader("ETag", etag);
   res.setHeader("Accept-Ranges", "bytes");
@@ -273,13 +416,14 @@ async function sendFile(request: GatewayRequest, entry: UnixFSEntry, name: strin
   const length = range ? range.end - range.start + 1 : size;
   const content = entry.content({ offset: start, length, signal })[Symbol.asyncIterator]();
   let first = length > 0 ? await content.next() : { done: true as const, value: undefined };
-  // ?filename= names the download (and its type), ?download=true makes it an attachment
+  // ?filename= names the download, never its type; ?download=true, or a name of a type that runs
+  // script, makes it an attachment
   const filename = request.query.get("filename") ?? undefined;
   if (filename) {
-    const disposition = request.query.get("download") === "true" ? "attachment" : "inline";
+    const disposition = request.query.get("download") === "true" || isActiveContentType(contentTypeFromName(filename)) ? "attachment" : "inline";
     res.setHeader("Content-Disposition", `${disposition}; filename="${filename.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
   }
-  let contentType = contentTypeFromName(filename ?? name);
+  let contentType = contentTypeFromName(name);
   if (!contentType) {
     let head: Uint8Array = first.done ? new Uint8Array(0) : first.value;
     if (start !== 0 || head.length < Math.min(512, size)) {
@@ -303,7 +447,7 @@ async function sendFile(request: GatewayRequest, entry: UnixFSEntry, name: strin
     }
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     if (!range && request.query.size === 0) {
-      request.smallFiles.set(request.urlPath, { bytes: body, contentType, etag, roots: roots.join(","), generation: request.generation });
+      request.smallFiles.set(request.cacheKey, { bytes: body, contentType, contentSecurityPolicy: policy, contentPath: request.contentPath, etag, roots: roots.join(","), generation: request.generation });
     }
     res.writeHead(range ? 206 : 200, headers);
     return void res.end(body);
@@ -355,6 +499,14 @@ async function write(res: http.ServerResponse, chunk: Uint8Array): Promise<void>
       res.on("close", done);
     });
   }
+}
+
+function sendError(res: http.ServerResponse, err: unknown): void {
+  const status = err instanceof IpfsNodeError ? err.gatewayStatus : 500;
+  if (status === 500 && process.env.TIL_IPFS_DEBUG) console.error("gateway:", err);
+  if (!res.hasHeader("X-Content-Type-Options")) setResponseHeaders(res);
+  res.setHeader("Content-Security-Policy", SANDBOX_CSP);
+  sendText(res, status, (err as Error).message);
 }
 
 function sendText(res: http.ServerResponse, status: number, message: string): void {

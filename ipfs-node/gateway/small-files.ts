@@ -1,12 +1,17 @@
 /**
- * Ready-made responses for small files, by request path. Content under /ipfs/ never changes, so a
- * path always answers the same bytes; the cache only has to forget what garbage collection may
- * have removed, which it does by remembering the store's gc generation of each response.
+ * Ready-made responses for small files, by content path and origin kind (see server.ts). Content
+ * under /ipfs/ never changes, so a path always answers the same bytes and headers; the cache only
+ * has to forget what garbage collection may have removed, which it does by remembering the store's
+ * gc generation of each response.
  */
 
 export interface SmallFileResponse {
   bytes: Uint8Array;
   contentType: string;
+  /** The Content-Security-Policy the response carries, if any (every response but a site's own index.html has one). */
+  contentSecurityPolicy: string | undefined;
+  /** The content path, `/ipfs/<cid>/<path>`, for X-Ipfs-Path. */
+  contentPath: string;
   etag: string;
   roots: string;
   /** The store's gc generation the bytes were read in. */

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { parseNote, type Note } from "../../../core/entry/note.ts";
 import { renderMarkdown } from "../../../core/entry/render.ts";
+import { isolatedGatewayUrl } from "../../../core/gateway-url.ts";
 import { readVerified, textOf } from "../ipfs/reader.ts";
 import type { GatewayFailure } from "../../../core/retrieve/verified-blockstore.ts";
 import { parseEntryRef, resolveEntry, type ResolvedEntry } from "./resolve.ts";
@@ -79,7 +80,8 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
     [cid],
   );
 
-  const gatewayBase = cid ? `${settings.publicGateway}/ipfs/${cid}/` : undefined;
+  // a local gateway opens the entry on its own origin (<cid>.ipfs.localhost), never beside the app or another entry
+  const gatewayBase = cid ? isolatedGatewayUrl(settings.publicGateway, cid) : undefined;
 
   return (
     <article className="entry" aria-busy={!content}>
