@@ -33,7 +33,8 @@ interface LoadedContent {
 export function EntryPage({ entryRef }: { entryRef: string }) {
   const [cid, setCid] = useState<string>();
   const [chain, setChain] = useState<ResolvedEntry | { error: string }>();
-  const [content, setContent] = useState<LoadedContent | { error: string }>();
+  // `refused`: the entry is over the read limits (core/entry/limits.ts) and was not read.
+  const [content, setContent] = useState<LoadedContent | { error: string; refused: boolean }>();
 
   useEffect(() => {
     const abort = new AbortController();
@@ -52,7 +53,7 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
           performance.mark("til:entry:read");
           if (!abort.signal.aborted) setContent({ note: parseNote(textOf(bytes)), servedBy, failures });
         },
-        (error) => !abort.signal.aborted && setContent({ error: messageOf(error) }),
+        (error) => !abort.signal.aborted && setContent({ error: messageOf(error), refused: (error as Error).name === "EntryLimitError" }),
       );
     };
     // A CID is enough to start reading; the chain facts come in parallel.
@@ -120,7 +121,8 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
         </>
       ) : content ? (
         <p role="alert" className="error" data-testid="entry-error">
-          Could not read this entry: {content.error}
+          {content.refused ? "This entry is refused: " : "Could not read this entry: "}
+          {content.error}
         </p>
       ) : (
         <p className="muted" aria-live="polite">Fetching and verifying the entry…</p>

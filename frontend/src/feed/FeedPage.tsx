@@ -136,7 +136,7 @@ const FeedRow = memo(function FeedRow({ entry, state, top }: { entry: IndexedEnt
   return (
     <li className="feed-row" style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }} data-testid="feed-item" data-loaded={summary ? "true" : state ? "error" : "false"} data-cid={entry.cid}>
       <a className="feed-title" href={entryHref(entry.cid)}>
-        {summary?.title ?? (state?.status === "error" ? "(content unavailable)" : "Loading…")}
+        {summary?.title ?? (state?.status === "error" ? (state.refused ? "(entry refused)" : "(content unavailable)") : "Loading…")}
       </a>
       <p className="feed-meta small">
         {summary?.date && <time dateTime={summary.date}>{summary.date}</time>}
@@ -152,7 +152,13 @@ const FeedRow = memo(function FeedRow({ entry, state, top }: { entry: IndexedEnt
           {shortAddress(entry.author)}
         </a>{" "}
         · <code title={entry.cid}>{entry.cid.slice(0, 12)}…{entry.cid.slice(-6)}</code>
-        {state?.status === "error" && <span className="error" title={state.error}> · not retrievable</span>}
+        {state?.status === "error" && !state.refused && <span className="error" title={state.error}> · not retrievable</span>}
+        {state?.status === "error" && state.refused && (
+          <span className="error" data-testid="feed-problem" title={state.error}>
+            {" "}
+            · refused: {state.error}
+          </span>
+        )}
       </p>
     </li>
   );

@@ -1,7 +1,9 @@
 /**
  * Files of entries for the feed, read verified through the gateways, a few at a time, visible
  * entries first, kept in memory per CID: metadata.json (title, date, tags, description) for every
- * row, and index.md (the whole note) for full-text search while a search is active.
+ * row, and index.md (the whole note) for full-text search while a search is active. Each read is
+ * bounded (core/retrieve/entry-reader.ts): an entry over the limits costs a block or two and comes
+ * back as a refused state naming the limit, and the other entries go on loading.
  */
 import type { EntryMetadata } from "../../../core/entry/pack.ts";
 
@@ -15,7 +17,11 @@ export interface EntrySummary {
   description: string;
 }
 
-export type LoadState<T> = { status: "ok"; value: T } | { status: "error"; error: string };
+/**
+ * An entry's file, loaded or not. `refused`: the entry is over the read limits (core/entry/limits.ts,
+ * e.g. a DAG bomb declaring gigabytes) and was refused unread; `error` says which limit.
+ */
+export type LoadState<T> = { status: "ok"; value: T } | { status: "error"; error: string; refused?: boolean };
 export type SummaryState = LoadState<EntrySummary>;
 
 const CONCURRENCY = 8;
@@ -91,7 +97,8 @@ export class VerifiedFileLoader<T> {
       const { bytes } = await readVerified(cid, this.#path);
       this.#results.set(cid, { status: "ok", value: this.#parse(textOf(bytes)) });
     } catch (error) {
-      this.#results.set(cid, { status: "error", error: (error as Error).message });
+      // By the error's name: the reader's module (and its class) is loaded lazily.
+      this.#results.set(cid, { status: "error", error: (error as Error).message, refused: (error as Error).name === "EntryLimitError" });
     }
     this.#version++;
     if (!this.#notifyScheduled) {
