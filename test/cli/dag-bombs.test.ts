@@ -9,21 +9,13 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Wallet } from "ethers";
-import { create as createKuboClient } from "kubo-rpc-client";
-import { CID } from "multiformats/cid";
-import * as raw from "multiformats/codecs/raw";
-import { cidToDigest } from "../../core/cid.ts";
-import { providerFor, registryAt } from "../../scripts/chain/registry.ts";
-import { dagBomb, entryWith, type Blocks } from "../support/dag-bombs.ts";
+import { dagBomb, entryWith, putAndMint, type Blocks } from "../support/dag-bombs.ts";
 import { PROJECT_ROOT, runTil, startStack, type Stack } from "../support/local-stack.ts";
 
-/** Hardhat's second development account: someone other than the CLI's default author. */
-const STRANGER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const PEAK_RSS_LIMIT_MB = 200;
 
 /** Runs `til <args>` under /usr/bin/time: its exit code, output and peak resident memory in MB. */
@@ -52,27 +44,6 @@ describe("til against DAG bombs", () => {
   let stack: Stack;
   const bombs: Record<"metadata" | "markdown" | "image" | "hidden", Minted> = {} as never;
 
-  /** Puts `blocks` on the node block by block, pins `root` and mints it as the stranger. */
-  async function putAndMint(blocks: Blocks, root: CID): Promise<Minted> {
-    const ipfs = createKuboClient({ url: stack.apiUrl });
-    for (const [key, bytes] of blocks) {
-      const cid = CID.parse(key);
-      const put = await ipfs.block.put(bytes, { format: cid.code === raw.code ? "raw" : "dag-pb", version: 1 });
-      assert.equal(put.toString(), key);
-    }
-    // A direct pin: a recursive one makes the node itself walk the 2 GB (its business, not the readers').
-    await ipfs.pin.add(root, { recursive: false });
-    const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8"));
-    const provider = providerFor(stack.rpcUrl, 31337);
-    try {
-      const registry = registryAt(deployment.address, new Wallet(STRANGER_KEY, provider));
-      await (await registry.getFunction("publish")(cidToDigest(root.toString()))).wait();
-      return { cid: root.toString(), sequence: Number(await registry.getFunction("totalEntries")()) };
-    } finally {
-      provider.destroy();
-    }
-  }
-
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), "til-bombs-test-"));
     stack = await startStack(path.join(work, "home"));
@@ -92,7 +63,7 @@ describe("til against DAG bombs", () => {
     const stored = [...blocks.values()].reduce((sum, b) => sum + b.byteLength, 0);
     assert.ok(stored < 400_000, `the bombs are stored in ${stored} bytes`);
     const start = performance.now();
-    for (const [name, root] of Object.entries(roots)) bombs[name as keyof typeof bombs] = await putAndMint(blocks, root.cid);
+    for (const [name, root] of Object.entries(roots)) bombs[name as keyof typeof bombs] = await putAndMint(stack, blocks, root.cid);
     assert.ok(performance.now() - start < 60_000, "put, pinned and minted in under a minute");
   });
 

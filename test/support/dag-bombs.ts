@@ -4,13 +4,23 @@
  * kilobytes (one leaf linked many times, through a few levels of tree nodes). Blocks are kept in a
  * map by CID string, to be served by a test gateway or put on a node with `block/put`.
  */
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import * as dagPb from "@ipld/dag-pb";
+import { Wallet } from "ethers";
 import { UnixFS } from "ipfs-unixfs";
 import { importer } from "ipfs-unixfs-importer";
+import { create as createKuboClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
+import { cidToDigest } from "../../core/cid.ts";
 import { entryImporterOptions } from "../../core/entry/index.ts";
+import { providerFor, registryAt } from "../../scripts/chain/registry.ts";
+
+/** Hardhat's second development account: someone other than the CLI's default author. */
+export const STRANGER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
 export type Blocks = Map<string, Uint8Array>;
 
@@ -82,4 +92,28 @@ export async function entryWith(blocks: Blocks, title: string, overrides: Record
     else files[path] = node;
   }
   return directoryNode(blocks, files);
+}
+
+/**
+ * What a stranger's tool can do with a running stack: put `blocks` on its node one by one with the
+ * Kubo RPC's `block/put`, pin `root` (directly: a recursive pin makes the node itself walk every
+ * byte a bomb declares, which is the node's business, not the readers') and mint it as the stranger.
+ * @returns the entry's CID and sequence number
+ */
+export async function putAndMint(stack: { apiUrl: string; rpcUrl: string; home: string }, blocks: Blocks, root: CID): Promise<{ cid: string; sequence: number }> {
+  const ipfs = createKuboClient({ url: stack.apiUrl });
+  for (const [key, bytes] of blocks) {
+    const put = await ipfs.block.put(bytes, { format: CID.parse(key).code === raw.code ? "raw" : "dag-pb", version: 1 });
+    assert.equal(put.toString(), key);
+  }
+  await ipfs.pin.add(root, { recursive: false });
+  const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8"));
+  const provider = providerFor(stack.rpcUrl, 31337);
+  try {
+    const registry = registryAt(deployment.address, new Wallet(STRANGER_KEY, provider));
+    await (await registry.getFunction("publish")(cidToDigest(root.toString()))).wait();
+    return { cid: root.toString(), sequence: Number(await registry.getFunction("totalEntries")()) };
+  } finally {
+    provider.destroy();
+  }
 }
