@@ -14,7 +14,8 @@ import path from "node:path";
 import { freePort, nodeBinary, projectRoot, startStack, tilImport, type Stack } from "./stack.ts";
 import { addTestWallet, DEV_ACCOUNT, launch, openPage, type BrowserContext, type Page } from "./browser.ts";
 import { Wallet } from "ethers";
-import { ENTRY_ADD_OPTIONS, packEntry, parseNote } from "../../core/entry/index.ts";
+import { directoryCid, ENTRY_ADD_OPTIONS, packEntry, parseNote } from "../../core/entry/index.ts";
+import { subdomainLabel } from "../../core/gateway-url.ts";
 import { cidToDigest } from "../../core/cid.ts";
 import { providerFor, registryAt } from "../../scripts/chain/registry.ts";
 
@@ -30,6 +31,27 @@ let page: Page;
 let dialogs: string[];
 let pageErrors: string[];
 let publishedCid = "";
+let hostedApp: { files: { path: string; content: Uint8Array }[]; cid: string };
+
+/**
+ * The production build without any stack-specific value (as `npm start` builds it), so its CID is
+ * known before the stack starts, which then allows that copy's own origin on the IPFS RPC API.
+ */
+async function buildHostedApp(): Promise<typeof hostedApp> {
+  const outDir = await mkdtemp(path.join(os.tmpdir(), "til-e2e-dist-"));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VITE_TIL_")));
+  const build = spawnSync(nodeBinary, [path.join(projectRoot, "node_modules", "vite", "bin", "vite.js"), "build", "frontend", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], { cwd: projectRoot, env, encoding: "utf8" });
+  assert.equal(build.status, 0, build.stderr);
+  const files: { path: string; content: Uint8Array }[] = [];
+  for (const entry of await readdir(outDir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) files.push({ path: path.relative(outDir, path.join(entry.parentPath, entry.name)), content: await readFile(path.join(entry.parentPath, entry.name)) });
+  }
+  await rm(outDir, { recursive: true, force: true });
+  return { files, cid: (await directoryCid(files)).toString() };
+}
+
+/** The origin of `cid` on the stack's gateway: `http://<cidv1-base32>.ipfs.localhost:<port>`. */
+const ownOrigin = (cid: string, gatewayPort: number | string) => `http://${subdomainLabel(cid)}.ipfs.localhost:${gatewayPort}`;
 
 async function writeFixtures(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "til-e2e-notes-"));
@@ -90,7 +112,8 @@ async function publishHostileEntry(stack: Stack): Promise<void> {
 describe("web app in Chromium against the local stack", { timeout: 280_000 }, () => {
   before(async () => {
     await mkdir(artifacts, { recursive: true });
-    stack = await startStack();
+    hostedApp = await buildHostedApp();
+    stack = await startStack((gatewayPort) => [ownOrigin(hostedApp.cid, gatewayPort)]);
     const notes = await writeFixtures();
     const summary = tilImport(stack, notes);
     assert.equal(summary.published, 2, `CLI import: ${JSON.stringify(summary)}`);
@@ -428,40 +451,41 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     await page.setViewportSize({ width: 1200, height: 900 });
   });
 
-  test("the production build runs from /ipfs/<cid>/ on the gateway (relative base, hash routes)", async () => {
-    const outDir = await mkdtemp(path.join(os.tmpdir(), "til-e2e-dist-"));
+  test("the production build runs from /ipfs/<cid>/ on the gateway, redirected to its own origin <cid>.ipfs.localhost (relative base, hash routes)", async () => {
     const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8")) as { chainId: number; address: string; deployBlock: number };
-    const build = spawnSync(nodeBinary, [path.join(projectRoot, "node_modules", "vite", "bin", "vite.js"), "build", "frontend", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], {
-      cwd: projectRoot,
-      env: { ...process.env, VITE_TIL_RPC_URL: stack.rpcUrl, VITE_TIL_CONTRACT_ADDRESS: deployment.address, VITE_TIL_DEPLOY_BLOCK: String(deployment.deployBlock), VITE_TIL_IPFS_API: stack.apiUrl, VITE_TIL_GATEWAYS: stack.gatewayUrl },
-      encoding: "utf8",
-    });
-    assert.equal(build.status, 0, build.stderr);
-    const files: { path: string; content: Uint8Array }[] = [];
-    for (const entry of await readdir(outDir, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) files.push({ path: path.relative(outDir, path.join(entry.parentPath, entry.name)), content: await readFile(path.join(entry.parentPath, entry.name)) });
-    }
     const ipfs = createKuboClient({ url: stack.apiUrl });
     let root = "";
-    for await (const added of ipfs.addAll(files, { wrapWithDirectory: true, cidVersion: 1, rawLeaves: true, pin: true })) if (added.path === "") root = added.cid.toString();
-    await rm(outDir, { recursive: true, force: true });
+    for await (const added of ipfs.addAll(hostedApp.files, { wrapWithDirectory: true, cidVersion: 1, rawLeaves: true, pin: true })) if (added.path === "") root = added.cid.toString();
+    assert.equal(root, hostedApp.cid, "the node gives the CID computed before the stack started");
+    const origin = ownOrigin(root, new URL(stack.gatewayUrl).port);
 
     const hosted = await browser.context.newPage();
     const hostedErrors: string[] = [];
     hosted.on("pageerror", (error) => hostedErrors.push(error.message));
     hosted.setDefaultTimeout(TIMEOUT);
+    // the build carries no stack value: the user's saved Settings, kept in the app's own origin
+    const saved = { chainId: 31337, rpcUrl: stack.rpcUrl, contractAddress: deployment.address, deployBlock: deployment.deployBlock, ipfsApiUrl: stack.apiUrl, ipfsApiAuth: "", gateways: [stack.gatewayUrl], publicGateway: stack.gatewayUrl };
+    await hosted.addInitScript(({ appOrigin, settings }) => {
+      if (location.origin === appOrigin) localStorage.setItem("til.settings", settings);
+    }, { appOrigin: origin, settings: JSON.stringify(saved) });
     await hosted.goto(`${stack.gatewayUrl}/ipfs/${root}/`);
+    assert.equal(new URL(hosted.url()).origin, origin, "the path form redirects to the app's own origin");
     await hosted.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= 4);
     await hosted.locator(".feed-title", { hasText: "Beta note on queues" }).click();
     await hosted.getByTestId("verified").waitFor();
-    assert.ok(hosted.url().startsWith(`${stack.gatewayUrl}/ipfs/${root}/#/entry/`), hosted.url());
+    assert.ok(hosted.url().startsWith(`${origin}/#/entry/`), hosted.url());
+    const entryCid = (await hosted.getByTestId("entry-cid").textContent())!;
+    const entryOrigin = ownOrigin(entryCid, new URL(stack.gatewayUrl).port);
+    assert.notEqual(entryOrigin, origin);
+    assert.equal(await hosted.locator(`a[href="${entryOrigin}/"]`).count(), 1, "\"open on a gateway\" opens the entry on its own origin, not the app's");
+    assert.equal(await hosted.locator(`a[href="${entryOrigin}/metadata.json"]`).count(), 1);
     assert.equal(await hosted.getByTestId("entry-title").textContent(), "Beta note on queues");
     const csp = await hosted.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");
     assert.match(csp!, /script-src 'self'/);
     await hosted.screenshot({ path: path.join(artifacts, "ipfs-hosted-entry.png") });
 
     // The built editor publishes too (kubo-rpc-client and wagmi in the production bundle).
-    await hosted.goto(`${stack.gatewayUrl}/ipfs/${root}/#/write`);
+    await hosted.goto(`${origin}/#/write`);
     await hosted.getByRole("button", { name: "Connect wallet" }).click();
     await hosted.getByTestId("til-hardhat-dev-0").click();
     await hosted.getByTestId("account").waitFor();

@@ -1,7 +1,7 @@
 /**
  * The local stack for browser tests, started exactly as `npm start` starts it (scripts/stack/start.ts)
  * on free ports in a temporary home. The stack allows its app's origin on the IPFS RPC API by
- * itself, whatever the port; the gateway's origin is added for the copy of the app served from IPFS.
+ * itself, whatever the port; a test adds the origin of a copy of the app served from IPFS.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -16,13 +16,17 @@ export const nodeBinary = path.join(projectRoot, "node_modules", ".bin", "node")
 export type Stack = SharedStack;
 export { freePort };
 
-/** The stack in a temporary home; the gateway's origin may call the IPFS RPC API too. `stop()` also removes the home. */
-export async function startStack(): Promise<Stack> {
+/**
+ * The stack in a temporary home. `apiOrigins` names more browser origins the IPFS RPC API answers,
+ * from the gateway's port: a copy of the app added to IPFS runs on its own subdomain origin,
+ * `http://<cid>.ipfs.localhost:<gateway port>`. `stop()` also removes the home.
+ */
+export async function startStack(apiOrigins: (gatewayPort: number) => string[] = () => []): Promise<Stack> {
   const home = await mkdtemp(path.join(os.tmpdir(), "til-e2e-"));
   const ports = { chain: await freePort(), api: await freePort(), gateway: await freePort(), app: await freePort() };
   const stack = await startSharedStack(home, {
     ports,
-    env: { TIL_IPFS_API_ORIGINS: `http://127.0.0.1:${ports.gateway}` },
+    env: apiOrigins(ports.gateway).length > 0 ? { TIL_IPFS_API_ORIGINS: apiOrigins(ports.gateway).join(",") } : {},
   });
   return {
     ...stack,
