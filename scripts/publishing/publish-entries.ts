@@ -18,6 +18,7 @@ import type { ChainContext } from "./context.ts";
 import { isUnreachable } from "./context.ts";
 import { CliError, EXIT_CODES, type ExitCode } from "./errors.ts";
 import { mintedRecord, type Journal } from "./journal.ts";
+import { terminalLine } from "../cli/terminal-text.ts";
 import { ProgressBar } from "./progress.ts";
 
 export interface PublishSummary {
@@ -111,7 +112,8 @@ export async function publishNotes(notes: AsyncIterable<ImportItem>, options: Pu
         const status = minted === undefined ? "(not checked)" : minted[i] === 0n ? "new" : "already published";
         if (minted !== undefined && minted[i] === 0n) summary.new = (summary.new ?? 0) + 1;
         else if (minted !== undefined) summary.alreadyPublished += 1;
-        print([packed.cid, packed.note.date ?? "(no date)", packed.note.tags.length ? packed.note.tags.join(",") : "(no tags)", packed.note.title, status].join("\t"));
+        // Title and tags come from the files (maybe a cloned stranger's repository): shown, never applied.
+        print([packed.cid, packed.note.date ?? "(no date)", packed.note.tags.length ? terminalLine(packed.note.tags.join(",")) : "(no tags)", terminalLine(packed.note.title), status].join("\t"));
       }
       done += chunk.length;
       progress.update({ done, total: options.total });

@@ -5,8 +5,12 @@ import { network } from "hardhat";
 import TodayILearnedModule from "../../ignition/modules/TodayILearned.ts";
 import type { Deployment } from "../../core/contract/deployment.ts";
 
-/** Ignition's journal for the local stack. The local chain lives in memory, so each start begins it anew. */
-const LOCAL_DEPLOYMENT_ID = "til-local";
+/**
+ * Ignition's journal for one start of the local stack. The local chain lives in memory, so each
+ * start deploys anew and the journal is dropped afterwards; its id names the process, so stacks
+ * started at the same time (other homes, other ports) never share one.
+ */
+const LOCAL_DEPLOYMENT_ID = `til-local-${process.pid}`;
 const ignitionJournal = fileURLToPath(new URL(`../../ignition/deployments/${LOCAL_DEPLOYMENT_ID}`, import.meta.url));
 
 export async function deployToLocalNode(rpcUrl: string): Promise<Deployment> {
@@ -19,5 +23,6 @@ export async function deployToLocalNode(rpcUrl: string): Promise<Deployment> {
     return { chainId: Number(chainId), address: (await registry.getAddress()) as `0x${string}`, rpcUrl, deployBlock };
   } finally {
     await connection.close();
+    await rm(ignitionJournal, { recursive: true, force: true });
   }
 }

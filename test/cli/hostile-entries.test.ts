@@ -252,4 +252,14 @@ describe("til against hostile entries and gateways", () => {
     const shown = /gas ([\d,]+)/.exec(finalLines[0])?.[1];
     assert.equal(shown?.replace(/,/g, ""), gasUsed.toString(), `progress: ${finalLines[0]}; summary gasUsed ${gasUsed}`);
   });
+
+  it("a dry run of a cloned repository's hostile note prints its title and tags with markers, not escapes", async () => {
+    const file = path.join(work, "cloned-hostile.md");
+    await writeFile(file, "---\ntitle: \"Clone \\e[2J\\e]52;c;aGk=\\a \\u202Eexe.txt\"\ntags: [\"a\\e[31mred\"]\ndate: 2024-02-02\n---\nBody.\n");
+    const run = await runTil(["import", file, "--dry-run"], { ...stack.env, TIL_RPC_URL: "http://127.0.0.1:9" });
+    assert.equal(run.code, 0, run.stderr);
+    assertTerminalSafe(run.stdout + run.stderr, "til import --dry-run");
+    assert.match(run.stdout, /Clone <U\+001B>\[2J<U\+001B>\]52;c;aGk=<U\+0007> <U\+202E>exe\.txt/);
+    assert.match(run.stdout, /a<U\+001B>\[31mred/);
+  });
 });
