@@ -21,6 +21,12 @@ import {EntryCID} from "./EntryCID.sol";
  *   {_ownerOf}, {balanceOf} and {_update}, the extension points OpenZeppelin provides for that.
  * - Author: equal to the owner until the token first leaves its author; that transfer saves the
  *   author in {_movedAuthors} (the transfer pays, not the publish).
+ *
+ * Extending this contract: minting writes the packed records directly and does not go through
+ * {_update}, and {_update} does not call `super._update`, so the hooks of OpenZeppelin extensions
+ * (Enumerable, Pausable, Votes, URIStorage, ...) are never reached, and OpenZeppelin's own balance
+ * and owner mappings stay empty. {_increaseBalance}, which such extensions use, reverts with
+ * {TILUnsupportedBalanceHook} so that combining them fails loudly instead of silently.
  */
 contract TodayILearned is ERC721, ITodayILearned {
     /*//////////////////////////////////////////////////////////////
@@ -44,8 +50,12 @@ contract TodayILearned is ERC721, ITodayILearned {
     mapping(uint256 tokenId => uint256 record) private _records;
     mapping(uint256 tokenId => bytes32 digest) private _storedDigests;
     mapping(uint256 tokenId => address author) private _movedAuthors;
-    mapping(address owner => uint256 balance) private _balances;
+    /// @dev Tokens held per owner (OpenZeppelin's own balance mapping is not used; see {balanceOf}).
+    mapping(address owner => uint256 count) private _tokenCounts;
     uint256 private _entryCount;
+
+    /// @dev An OpenZeppelin extension called {_increaseBalance}, which this contract's storage doesn't support.
+    error TILUnsupportedBalanceHook();
 
     constructor() ERC721("Today I Learned", "TIL") {}
 
@@ -59,7 +69,7 @@ contract TodayILearned is ERC721, ITodayILearned {
         tokenId = _publish(msg.sender, digest, sequence, sequence);
         _entryCount = sequence;
         unchecked {
-            _balances[msg.sender] += 1;
+            _tokenCounts[msg.sender] += 1;
         }
     }
 
@@ -74,7 +84,7 @@ contract TodayILearned is ERC721, ITodayILearned {
         }
         _entryCount = firstSequence + count - 1;
         unchecked {
-            _balances[msg.sender] += count;
+            _tokenCounts[msg.sender] += count;
         }
     }
 
@@ -192,7 +202,7 @@ contract TodayILearned is ERC721, ITodayILearned {
     /// @inheritdoc ERC721
     function balanceOf(address owner) public view override returns (uint256) {
         if (owner == address(0)) revert ERC721InvalidOwner(address(0));
-        return _balances[owner];
+        return _tokenCounts[owner];
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -218,8 +228,8 @@ contract TodayILearned is ERC721, ITodayILearned {
 
         _approve(address(0), tokenId, address(0), false);
         unchecked {
-            _balances[from] -= 1;
-            _balances[to] += 1;
+            _tokenCounts[from] -= 1;
+            _tokenCounts[to] += 1;
         }
         if (record & _AUTHOR_STORED == 0 && to != from) {
             _movedAuthors[tokenId] = from;
@@ -227,6 +237,11 @@ contract TodayILearned is ERC721, ITodayILearned {
         }
         _records[tokenId] = (record & ~_OWNER_MASK) | uint256(uint160(to));
         emit Transfer(from, to, tokenId);
+    }
+
+    /// @dev Balances live in {_tokenCounts}: an extension that adjusts OpenZeppelin's balances would be ignored, so it reverts.
+    function _increaseBalance(address, uint128) internal pure override {
+        revert TILUnsupportedBalanceHook();
     }
 
     /*//////////////////////////////////////////////////////////////

@@ -10,6 +10,26 @@ interface Cheatcodes {
     function assume(bool condition) external pure;
 }
 
+/// @dev An extension of the registry that uses OpenZeppelin's balance hook, as ERC721Enumerable and ERC721Consecutive do.
+contract BalanceHookExtension is TodayILearned {
+    function bumpBalance(address account) external {
+        _increaseBalance(account, 1);
+    }
+}
+
+/// @dev Extending the registry with an OpenZeppelin extension that adjusts balances fails loudly.
+contract TodayILearnedExtensionTest {
+    function testIncreaseBalanceRevertsWithNamedError() public {
+        BalanceHookExtension extension = new BalanceHookExtension();
+        try extension.bumpBalance(address(this)) {
+            revert("_increaseBalance must revert");
+        } catch (bytes memory reason) {
+            require(bytes4(reason) == TodayILearned.TILUnsupportedBalanceHook.selector, "reverts with TILUnsupportedBalanceHook");
+        }
+        require(extension.balanceOf(address(this)) == 0, "no balance was added");
+    }
+}
+
 /**
  * @dev Property tests of publishing, batches and transfers. Every `testFuzz_*` function is run
  * with random arguments (1,000 runs each, set in hardhat.config.ts).

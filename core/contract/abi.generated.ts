@@ -158,6 +158,11 @@ export const todayILearnedAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "TILUnsupportedBalanceHook",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
