@@ -280,15 +280,29 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return (await command.run(parsed)) ?? 0;
   } catch (err) {
-    if (err instanceof SettingsError || (err as Error)?.name?.endsWith("Error")) {
+    if (isProgrammingError(err)) {
+      // A TypeError, RangeError, ... is a bug of the CLI, not something the user did: say so, with the stack.
+      console.error(`til ${commandPath.join(" ")}: internal error (a bug in til, please report it with this output):`);
+      console.error(err);
+      return 1;
+    }
+    if (err instanceof Error) {
+      // Named errors (CliError, SettingsError, EntryError, ChainError, ...) say what went wrong and what to do.
       // A message may quote what an entry holds (a title, a path, a gateway's answer): shown, never applied.
-      console.error(`til ${commandPath.join(" ")}: ${terminalText((err as Error).message)}`);
+      console.error(`til ${commandPath.join(" ")}: ${terminalText(err.message)}`);
       if (process.env.TIL_DEBUG) console.error(err);
       const exitCode = (err as { exitCode?: unknown }).exitCode;
       return typeof exitCode === "number" ? exitCode : err instanceof SettingsError ? 2 : 1;
     }
     throw err;
   }
+}
+
+/** JavaScript's own error types: thrown by a mistake in the code, never to report a user's. */
+const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError];
+
+export function isProgrammingError(err: unknown): boolean {
+  return PROGRAMMING_ERRORS.some((type) => err?.constructor === type);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,7 +1,9 @@
 /**
  * The deployed contract's address, the one generated file that says where the registry lives.
- * `npm start` writes it (`<home>/deployment.json`) after deploying through Ignition; the CLI and the
- * frontend read it. Browser-safe: only the shape and its validation live here.
+ * `npm start` writes it (`<home>/deployment.json`) after deploying through Ignition, and `til
+ * use-deployment` for a registry on another chain; the CLI reads it. The web app never reads the
+ * file: `npm start` hands it the same values in the page it serves (core/app-settings.ts), and a
+ * build takes them from VITE_TIL_* variables. Browser-safe: only the shape and its validation live here.
  */
 
 export const DEPLOYMENT_FILE_NAME = "deployment.json";
