@@ -12,6 +12,7 @@ import { CID } from "multiformats/cid";
 import { create as createDigest } from "multiformats/hashes/digest";
 import { base32 } from "multiformats/bases/base32";
 import { InvalidEntryCidError } from "./entry/errors.ts";
+import { toHex } from "./bytes.ts";
 
 /** dag-pb multicodec code. */
 export const DAG_PB_CODE = 0x70;
@@ -104,12 +105,6 @@ function normalizeDigest(digest: string): Digest {
   }
   if (/^0x0{64}$/.test(lower)) throw new InvalidEntryCidError("The zero digest is not the digest of any content.");
   return lower as Digest;
-}
-
-function toHex(bytes: Uint8Array): string {
-  let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
-  return hex;
 }
 
 function fromHex(digest: Digest): Uint8Array {

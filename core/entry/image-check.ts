@@ -14,6 +14,7 @@
  *   `#fragment`, CSS escapes, or a DOCTYPE / entity declaration. The refusal names the reason.
  * - Everything else (HTML renamed .png, text, `.env`, an empty file) is refused.
  */
+import { toBase64 } from "../bytes.ts";
 
 /** Image types an entry may hold. */
 export type ImageType = "png" | "jpeg" | "gif" | "webp" | "avif" | "svg";
@@ -27,6 +28,14 @@ export const IMAGE_TYPES: Record<ImageType, { mime: string; extensions: readonly
   avif: { mime: "image/avif", extensions: ["avif"] },
   svg: { mime: "image/svg+xml", extensions: ["svg"] },
 };
+
+/**
+ * An SVG image as a `data:` URL, for an `<img>` only: an image element never runs an SVG's script,
+ * while a `blob:` URL shares the page's origin and would run it if opened in a tab.
+ */
+export function svgDataUrl(bytes: Uint8Array): string {
+  return `data:${IMAGE_TYPES.svg.mime};base64,${toBase64(bytes)}`;
+}
 
 /** Why bytes are not packed as an image. */
 export type ImageRefusalCode = "empty" | "not-an-image" | "unsafe-svg";

@@ -23,6 +23,7 @@ import type { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { kuboImporterOptions, KUBO_CHUNK_SIZE } from "../unixfs/kubo-importer.ts";
 import { cidToDigest, type Digest } from "../cid.ts";
+import { compareBytes, equalBytes, toHex } from "../bytes.ts";
 import { renderCardSvg } from "./card.ts";
 import { EntryTooLargeError, InvalidNoteError, NoteTooLargeError } from "./errors.ts";
 import { checkImage, nameForImageType } from "./image-check.ts";
@@ -279,20 +280,4 @@ function safeDecode(value: string): string {
   } catch {
     return value;
   }
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && compareBytes(a, b) === 0;
-}
-
-function toHex(bytes: Uint8Array): string {
-  let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
-  return hex;
 }

@@ -14,6 +14,7 @@ import type { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { identity } from "multiformats/hashes/identity";
 import { formatBytes, MAX_BLOCK_BYTES } from "../entry/limits.ts";
+import { equalBytes } from "../bytes.ts";
 
 export interface GatewayFailure {
   gateway: string;
@@ -207,10 +208,4 @@ async function readBody(response: Response, limit: number, signal: AbortSignal):
   } finally {
     signal.removeEventListener("abort", cancel);
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -6,6 +6,7 @@
  * gigabytes costs one block, never the gigabytes); everything read here is printed through
  * ../cli/terminal-text.ts.
  */
+import { forEachConcurrently } from "../../core/concurrency.ts";
 import type { EntryMetadata } from "../../core/entry/index.ts";
 import { EntryLimitError, readEntryFile } from "../../core/retrieve/entry-reader.ts";
 import type { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
@@ -21,24 +22,21 @@ export interface CatalogEntry extends PublishedEvent {
   refused?: boolean;
 }
 
+const METADATA_READS_AT_ONCE = 8;
+
 export async function loadCatalog(chain: ChainContext, blockstore: VerifiedGatewayBlockstore, withMetadata: boolean): Promise<CatalogEntry[]> {
   const events = await listPublishedEntries(chain.provider, chain.deployment);
   const entries: CatalogEntry[] = events.map((e, i) => ({ ...e, sequence: i + 1 }));
   if (!withMetadata) return entries;
   const decoder = new TextDecoder();
-  let next = 0;
-  const worker = async () => {
-    while (next < entries.length) {
-      const entry = entries[next++];
-      try {
-        entry.metadata = checkedMetadata(JSON.parse(decoder.decode(await readEntryFile(blockstore, entry.cid, "metadata.json"))));
-      } catch (error) {
-        entry.problem = (error as Error).message;
-        entry.refused = error instanceof EntryLimitError;
-      }
+  await forEachConcurrently(entries, METADATA_READS_AT_ONCE, async (entry) => {
+    try {
+      entry.metadata = checkedMetadata(JSON.parse(decoder.decode(await readEntryFile(blockstore, entry.cid, "metadata.json"))));
+    } catch (error) {
+      entry.problem = (error as Error).message;
+      entry.refused = error instanceof EntryLimitError;
     }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  });
   return entries;
 }
 

@@ -5,6 +5,7 @@
  */
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { normalizeNote, type Note } from "../../../core/entry/note.ts";
+import { svgDataUrl } from "../../../core/entry/image-check.ts";
 import { EntryBody } from "../entry/EntryBody.tsx";
 import { entryHref } from "../router.ts";
 import { entriesIndex } from "../feed/entries-index.ts";
@@ -70,7 +71,7 @@ export function EditorPage() {
   const resolveImage = useCallback(async (path: string) => {
     const image = images.find((i) => i.path === decodeURIComponent(path));
     if (!image) return undefined;
-    if (image.type === "image/svg+xml") return `data:image/svg+xml;base64,${btoa(String.fromCharCode(...image.bytes))}`;
+    if (image.type === "image/svg+xml") return svgDataUrl(image.bytes);
     return imageUrls.get(image.path);
   }, [images, imageUrls]);
 

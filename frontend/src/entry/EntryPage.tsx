@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { parseNote, type Note } from "../../../core/entry/note.ts";
 import { renderMarkdown } from "../../../core/entry/render.ts";
+import { svgDataUrl } from "../../../core/entry/image-check.ts";
 import { isolatedGatewayUrl } from "../../../core/gateway-url.ts";
 import { readVerified, textOf } from "../ipfs/reader.ts";
 import type { GatewayFailure } from "../../../core/retrieve/verified-blockstore.ts";
@@ -75,7 +76,7 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
       const { bytes } = await readVerified(cid, decodeURIComponent(path));
       const type = MIME[path.split(".").pop()!.toLowerCase()] ?? "application/octet-stream";
       // SVG as a data: URL: a blob: URL would be same-origin and could run script if opened in a tab.
-      if (type === "image/svg+xml") return `data:image/svg+xml;base64,${toBase64(bytes)}`;
+      if (type === "image/svg+xml") return svgDataUrl(bytes);
       return URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
     },
     [cid],
@@ -191,10 +192,4 @@ function TokenFacts({ cid, chain, gatewayBase }: { cid?: string; chain?: Resolve
       )}
     </aside>
   );
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
