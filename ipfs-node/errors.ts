@@ -1,7 +1,9 @@
 /**
  * Named errors of the embedded IPFS node. Each carries the HTTP status the RPC API answers with
- * (Kubo's: 400 with Code 1 for a bad request, 500 with Code 0 for a command that failed) and the
- * status the gateway answers with.
+ * and the status the gateway answers with. On the RPC API, as go-ipfs-cmds answers Kubo's
+ * commands: a request that cannot be parsed (a missing argument, an option value of the wrong
+ * type, a body that is not multipart) gets 400 with the message as plain text, before the
+ * command runs; every error of a running command gets 500 with `{"Message","Code":0,"Type":"error"}`.
  */
 
 export class IpfsNodeError extends Error {
@@ -12,21 +14,36 @@ export class IpfsNodeError extends Error {
   kuboCode = 0;
   /** Status on the gateway. */
   gatewayStatus = 500;
+  /** Answered on the RPC API as plain text (go-ipfs-cmds' request parse errors), not Kubo's JSON body. */
+  rpcPlainText = false;
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "IpfsNodeError";
   }
 }
 
-/** A request argument is missing or malformed. */
+/** A request argument or option value the command refuses (Kubo: the command fails, 500). */
 export class InvalidArgumentError extends IpfsNodeError {
   static name = "InvalidArgumentError";
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "InvalidArgumentError";
-    this.rpcStatus = 400;
-    this.kuboCode = 1;
     this.gatewayStatus = 400;
+  }
+}
+
+/**
+ * A request go-ipfs-cmds refuses before the command runs: a required argument missing, an option
+ * value that does not convert to the option's type, no multipart body for a file argument.
+ * Kubo answers 400 with the message as plain text.
+ */
+export class RequestParseError extends InvalidArgumentError {
+  static name = "RequestParseError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RequestParseError";
+    this.rpcStatus = 400;
+    this.rpcPlainText = true;
   }
 }
 
@@ -87,8 +104,6 @@ export class UnsupportedError extends IpfsNodeError {
   constructor(message: string) {
     super(message);
     this.name = "UnsupportedError";
-    this.rpcStatus = 400;
-    this.kuboCode = 1;
     this.gatewayStatus = 501;
   }
 }

@@ -6,6 +6,7 @@ import { exporter, walkPath, type PathEntry, type UnixFSEntry } from "ipfs-unixf
 import { base36 } from "multiformats/bases/base36";
 import { CID } from "multiformats/cid";
 import { BlockNotLocalError, InvalidCidError, PathNotFoundError } from "./errors.ts";
+import { blockReader } from "./identity-blocks.ts";
 import type { IpfsStore } from "./store.ts";
 
 export interface IpfsPath {
@@ -50,7 +51,7 @@ export async function listDirectory(store: IpfsStore, directory: UnixFSEntry, si
 /** The UnixFS (or raw / dag-cbor) entry at the path. */
 export async function resolveEntry(store: IpfsStore, ipfsPath: IpfsPath, signal?: AbortSignal): Promise<UnixFSEntry> {
   try {
-    return await exporter(exporterPath(ipfsPath), store.reader, { signal });
+    return await exporter(exporterPath(ipfsPath), blockReader(store), { signal });
   } catch (err) {
     throw translateExporterError(err, ipfsPath);
   }
@@ -60,7 +61,7 @@ export async function resolveEntry(store: IpfsStore, ipfsPath: IpfsPath, signal?
 export async function resolvePathEntries(store: IpfsStore, ipfsPath: IpfsPath, signal?: AbortSignal): Promise<PathEntry[]> {
   const entries: PathEntry[] = [];
   try {
-    for await (const entry of walkPath(exporterPath(ipfsPath), store.reader, { signal })) entries.push(entry);
+    for await (const entry of walkPath(exporterPath(ipfsPath), blockReader(store), { signal })) entries.push(entry);
   } catch (err) {
     throw translateExporterError(err, ipfsPath);
   }

@@ -29,6 +29,8 @@ export const KUBO_CHUNK_SIZE = 256 * 1024;
 export const KUBO_MAX_CHILDREN_PER_NODE = 174;
 /** Kubo refuses chunks above this (boxo chunker.ChunkSizeLimit, 1 MiB). */
 export const KUBO_MAX_CHUNK_SIZE = 1024 * 1024;
+/** Kubo's HAMT directory fanout (boxo io.DefaultShardWidth). */
+export const KUBO_HAMT_FANOUT = 256;
 /** Kubo's directory sharding threshold (estimated from link names and CIDs). */
 export const KUBO_SHARD_THRESHOLD_BYTES = 256 * 1024;
 
@@ -39,6 +41,16 @@ export interface KuboAddLayoutOptions {
   /** Kubo's chunker string: `size-<bytes>`. */
   chunker?: string;
   wrapWithDirectory?: boolean;
+  /** `--max-file-links`: links per file node (Kubo's default 174). */
+  maxFileLinks?: number;
+  /** `--max-hamt-fanout`: links per HAMT directory shard, a power of 2 from 8 to 1024 (default 256). */
+  maxHamtFanout?: number;
+  /**
+   * Whether entries carry UnixFS metadata (`--mode`, `--mtime`, `--preserve-mode`,
+   * `--preserve-mtime`): Kubo then stores every file as dag-pb (raw leaves off), and refuses an
+   * explicit `--raw-leaves=true`.
+   */
+  withMetadata?: boolean;
 }
 
 /** The importer options this module decides (progress reporting is the caller's). */
@@ -47,13 +59,23 @@ export type KuboImporterOptions = Omit<ImporterOptions, "onProgress">;
 /** Importer options that give the CIDs Kubo gives for the same bytes and options. */
 export function kuboImporterOptions(options: KuboAddLayoutOptions = {}): KuboImporterOptions {
   const cidVersion = options.cidVersion ?? 0;
+  if (options.withMetadata && options.rawLeaves === true) {
+    throw new KuboImporterOptionError("raw-leaves can't be used with UnixFS metadata like mode or modification time");
+  }
+  const maxFileLinks = options.maxFileLinks ?? KUBO_MAX_CHILDREN_PER_NODE;
+  if (!Number.isInteger(maxFileLinks) || maxFileLinks < 2) throw new KuboImporterOptionError(`max-file-links must be at least 2, got ${maxFileLinks}`);
+  const fanout = options.maxHamtFanout ?? KUBO_HAMT_FANOUT;
+  if (!Number.isInteger(fanout) || fanout < 8 || fanout > 1024 || (fanout & (fanout - 1)) !== 0) {
+    throw new KuboImporterOptionError(`HAMT fanout must be a power of 2, between 8 and 1024 (got ${fanout})`);
+  }
   return {
     cidVersion,
-    rawLeaves: options.rawLeaves ?? cidVersion === 1,
+    rawLeaves: options.withMetadata ? false : (options.rawLeaves ?? cidVersion === 1),
     leafType: "file",
     reduceSingleLeafToSelf: true,
     chunker: fixedSize({ chunkSize: parseKuboChunker(options.chunker) }),
-    layout: balanced({ maxChildrenPerNode: KUBO_MAX_CHILDREN_PER_NODE }),
+    layout: balanced({ maxChildrenPerNode: maxFileLinks }),
+    shardFanoutBits: Math.log2(fanout),
     shardSplitThresholdBytes: KUBO_SHARD_THRESHOLD_BYTES,
     shardSplitStrategy: "links-bytes",
     fieldOrder: "links-first",

@@ -27,7 +27,8 @@ import type { CID } from "multiformats/cid";
 import { ENTRY_FILES } from "../../core/entry/pack.ts";
 import { ENTRY_PAGE_CSP, escapeHtml } from "../../core/entry/page.ts";
 import { CidTooLongForSubdomainError, isLocalGatewayHostname, LOCAL_SUBDOMAIN_PARENT, subdomainLabel } from "../../core/gateway-url.ts";
-import { InvalidArgumentError, IpfsNodeError, PathNotFoundError } from "../errors.ts";
+import { InvalidArgumentError, IpfsNodeError, PathNotFoundError, UnsupportedError } from "../errors.ts";
+import { isIdentityCid, readBlock } from "../identity-blocks.ts";
 import { listDirectory, parseCid, resolveEntry, resolvePathEntries, type IpfsPath } from "../ipfs-path.ts";
 import type { IpfsStore } from "../store.ts";
 import { carBlock, carHeader } from "./car.ts";
@@ -125,7 +126,8 @@ export function createGatewayServer({ store }: GatewayServerOptions): http.Serve
       const request: GatewayRequest = { req, res, ipfsPath, requestPath, contentPath, origin, cacheKey: cacheKeyOf(routed), query, head: req.method === "HEAD", signal: abort.signal, resolvedFiles, smallFiles, generation: store.generation };
       if (format === "raw") await sendRawBlock(store, request);
       else if (format === "car") await sendCar(store, request);
-      else await sendUnixfs(store, request);
+      else if (format === "unixfs") await sendUnixfs(store, request);
+      else await sendCodecBlock(store, request, format.mediaType);
     } catch (err) {
       if (res.headersSent) {
         res.destroy(err as Error);
@@ -202,11 +204,12 @@ function sendRedirect(req: http.IncomingMessage, res: http.ServerResponse, locat
   res.end(req.method === "HEAD" ? undefined : body);
 }
 
+/** A percent-decoded path segment; 400 when it does not decode (a stray `%`, or bytes that are not UTF-8). */
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
-  } catch {
-    return segment;
+  } catch (err) {
+    throw new InvalidArgumentError(`invalid path: the segment "${segment}" is not percent-encoded UTF-8`, { cause: err });
   }
 }
 
@@ -237,15 +240,100 @@ function sendSmallFile(req: http.IncomingMessage, res: http.ServerResponse, read
   res.end(req.method === "HEAD" ? undefined : ready.bytes);
 }
 
-type ResponseFormat = "raw" | "car" | "unixfs";
+/**
+ * What a request asks for: a raw block, a CAR, the deserialized (UnixFS) response, or one of the
+ * other response formats of the gateway specs (`codec`: a block served as it is when its codec is
+ * the one asked for, else refused; this node converts nothing and builds no TAR).
+ */
+type ResponseFormat = "raw" | "car" | "unixfs" | { kind: "codec"; mediaType: string };
 
+/** `?format=` values of the path gateway spec (IPIP-523) and the media types they name. */
+const FORMAT_PARAMS: Record<string, string> = {
+  raw: RAW_TYPE,
+  car: CAR_TYPE,
+  tar: "application/x-tar",
+  "dag-json": "application/vnd.ipld.dag-json",
+  "dag-cbor": "application/vnd.ipld.dag-cbor",
+  json: "application/json",
+  cbor: "application/cbor",
+  "ipns-record": "application/vnd.ipfs.ipns-record",
+};
+const FORMAT_MEDIA_TYPES = new Set(Object.values(FORMAT_PARAMS));
+
+/**
+ * The response format as boxo's gateway picks it: `?format=` first (an unknown value is ignored),
+ * else the first explicit, format-specific type of the Accept header; its parameters come along
+ * (a CAR's `version`, `order`, `dups`).
+ */
 function responseFormat(req: http.IncomingMessage, query: URLSearchParams): ResponseFormat {
-  const format = query.get("format");
-  if (format === "raw" || format === "car") return format;
-  const accept = req.headers.accept ?? "";
-  if (accept.includes(RAW_TYPE)) return "raw";
-  if (accept.includes(CAR_TYPE)) return "car";
-  return "unixfs";
+  const fromQuery = FORMAT_PARAMS[query.get("format") ?? ""];
+  const accepted = acceptedFormat(req.headers.accept ?? "");
+  const mediaType = fromQuery ?? accepted?.mediaType;
+  if (mediaType === undefined) return "unixfs";
+  if (mediaType === RAW_TYPE) return "raw";
+  if (mediaType === CAR_TYPE) return "car";
+  return { kind: "codec", mediaType };
+}
+
+function acceptedFormat(accept: string): { mediaType: string; params: Map<string, string> } | undefined {
+  for (const value of accept.split(",")) {
+    const [type, ...params] = value.split(";").map((piece) => piece.trim());
+    const mediaType = type.toLowerCase();
+    if (!FORMAT_MEDIA_TYPES.has(mediaType) && !mediaType.startsWith("application/vnd.ipld") && !mediaType.startsWith("application/vnd.ipfs")) continue;
+    const parsed = new Map<string, string>();
+    for (const param of params) {
+      const at = param.indexOf("=");
+      if (at > 0) parsed.set(param.slice(0, at).trim().toLowerCase(), param.slice(at + 1).trim().replace(/^"(.*)"$/, "$1"));
+    }
+    return { mediaType, params: parsed };
+  }
+  return undefined;
+}
+
+/** Codecs whose blocks are served as they are when their own format is asked for. */
+const CODEC_OF_MEDIA_TYPE: Record<string, number> = {
+  "application/vnd.ipld.dag-json": 0x0129,
+  "application/vnd.ipld.dag-cbor": 0x71,
+  "application/json": 0x0200,
+  "application/cbor": 0x51,
+};
+
+/**
+ * `dag-json`, `dag-cbor`, `json`, `cbor`, `tar`, `ipns-record`: a block whose codec is the one
+ * asked for is served as it is (no conversion needed); anything else is refused with 501, never
+ * answered with another format than the one asked for.
+ */
+async function sendCodecBlock(store: IpfsStore, request: GatewayRequest, mediaType: string): Promise<void> {
+  const { res, ipfsPath, signal } = request;
+  const cid = ipfsPath.segments.length === 0 ? ipfsPath.root : (await terminalEntry(store, request)).cid;
+  if (CODEC_OF_MEDIA_TYPE[mediaType] !== cid.code) {
+    throw new UnsupportedError(`${mediaType} responses for this content are not implemented by this node (it converts no codec and builds no TAR); ask for the raw block (?format=raw) or a CAR (?format=car)`);
+  }
+  const bytes = await readBlock(store, cid, signal);
+  const etag = `"${cid}.${mediaType.slice(mediaType.lastIndexOf("/") + 1)}"`;
+  commonHeaders(res, request, [ipfsPath.root.toString()]);
+  res.setHeader("Vary", "Accept");
+  res.setHeader("ETag", etag);
+  if (notModified(request.req, etag)) return void res.writeHead(304).end();
+  res.writeHead(200, { "Content-Type": mediaType, "Content-Length": bytes.byteLength });
+  res.end(request.head ? undefined : bytes);
+}
+
+/**
+ * CAR parameters as boxo's gateway checks them: version 1 only (400 otherwise), order `dfs` or
+ * `unk`, blocks without duplicates; `entity-bytes` and `dups=y` are refused (501, not implemented).
+ */
+function checkCarParameters(request: GatewayRequest): void {
+  const accepted = acceptedFormat(request.req.headers.accept ?? "");
+  const params = accepted?.mediaType === CAR_TYPE ? accepted.params : new Map<string, string>();
+  const version = request.query.get("car-version") || params.get("version") || "";
+  if (version !== "" && version !== "1") throw new InvalidArgumentError("unsupported application/vnd.ipld.car version: only version=1 is supported");
+  const order = request.query.get("car-order") || params.get("order") || "";
+  if (order !== "" && order !== "dfs" && order !== "unk") throw new InvalidArgumentError(`unsupported application/vnd.ipld.car block order parameter: "${order}"`);
+  const dups = request.query.get("car-dups") || params.get("dups") || "";
+  if (dups === "y") throw new UnsupportedError("CARs with duplicate blocks (dups=y) are not implemented by this node; ask for dups=n");
+  if (dups !== "" && dups !== "n") throw new InvalidArgumentError(`unsupported application/vnd.ipld.car dups parameter: "${dups}"`);
+  if (request.query.has("entity-bytes")) throw new UnsupportedError("entity-bytes ranges of a CAR are not implemented by this node; ask for the whole entity");
 }
 
 const RESOLVED_FILES_MAX = 4096;
@@ -259,7 +347,9 @@ async function terminalEntry(store: IpfsStore, { ipfsPath, signal, resolvedFiles
   const entry = await resolveEntry(store, ipfsPath, signal);
   if ((entry.type === "file" || entry.type === "raw") && entry.size <= BigInt(RESOLVED_FILE_MAX_BYTES)) {
     if (resolvedFiles.size >= RESOLVED_FILES_MAX) resolvedFiles.delete(resolvedFiles.keys().next().value as string);
-    resolvedFiles.set(key, { entry, generation });
+    // only what serving needs: the exporter's entry holds the root block (a whole one-block file)
+    const { type, name, path, cid, size, content } = entry;
+    resolvedFiles.set(key, { entry: { type, name, path, cid, depth: 0, size, content } as unknown as UnixFSEntry, generation });
   }
   return entry;
 }
@@ -278,7 +368,7 @@ function notModified(req: http.IncomingMessage, etag: string): boolean {
 async function sendRawBlock(store: IpfsStore, request: GatewayRequest): Promise<void> {
   const { res, ipfsPath, signal } = request;
   const cid = ipfsPath.segments.length === 0 ? ipfsPath.root : (await terminalEntry(store, request)).cid;
-  const bytes = await store.getBlock(cid, { signal });
+  const bytes = await readBlock(store, cid, signal);
   const etag = `"${cid}.raw"`;
   commonHeaders(res, request, [ipfsPath.root.toString()]);
   res.setHeader("Vary", "Accept");
@@ -297,10 +387,11 @@ async function sendCar(store: IpfsStore, request: GatewayRequest): Promise<void>
   const { res, ipfsPath, signal } = request;
   const scope = request.query.get("dag-scope") ?? "all";
   if (!["all", "entity", "block"].includes(scope)) throw new InvalidArgumentError(`dag-scope must be all, entity or block, not "${scope}"`);
+  checkCarParameters(request);
   const pathEntries = ipfsPath.segments.length === 0 ? [] : await resolvePathEntries(store, ipfsPath, signal);
   const terminal = pathEntries.length > 0 ? pathEntries[pathEntries.length - 1].cid : ipfsPath.root;
   // check the terminal block is here before promising a 200
-  await store.getBlock(terminal, { signal });
+  await readBlock(store, terminal, signal);
   const etag = `W/"${terminal}.car.${scope}"`;
   const pathBlocks = pathEntries.length > 0 ? pathEntries[pathEntries.length - 1].roots : [];
   commonHeaders(res, request, pathEntries.length > 0 ? pathEntries.map((entry) => entry.cid.toString()) : [terminal.toString()]);
@@ -319,10 +410,10 @@ async function sendCar(store: IpfsStore, request: GatewayRequest): Promise<void>
     const key = cid.toString();
     if (sent.has(key)) return;
     sent.add(key);
-    for (const piece of carBlock(cid, await store.getBlock(cid, { signal }))) await write(res, piece);
+    for (const piece of carBlock(cid, await readBlock(store, cid, signal))) await write(res, piece);
   };
   for (const cid of pathBlocks) await send(cid);
-  if (scope === "block" || (scope === "entity" && terminal.code === 0x70 && (await isDirectory(store, terminal)))) {
+  if (scope === "block" || isIdentityCid(terminal) || (scope === "entity" && terminal.code === 0x70 && (await isDirectory(store, terminal)))) {
     await send(terminal);
   } else {
     for await (const cid of store.walkDag(terminal, signal)) await send(cid);
@@ -365,7 +456,7 @@ async function sendUnixfs(store: IpfsStore, request: GatewayRequest): Promise<vo
     return void res.end(request.head ? undefined : html);
   }
   if (entry.type === "object") {
-    const bytes = await store.getBlock(entry.cid, { signal });
+    const bytes = await readBlock(store, entry.cid, signal);
     commonHeaders(res, request, roots);
     res.setHeader("ETag", `"${entry.cid}"`);
     res.writeHead(200, { "Content-Type": CODEC_TYPES[entry.cid.code] ?? "application/octet-stream", "Content-Length": bytes.byteLength });
@@ -453,9 +544,12 @@ async function sendFile(request: GatewayRequest, entry: UnixFSEntry, name: strin
     return void res.end(body);
   }
   res.writeHead(range ? 206 : 200, headers);
+  // each piece is a view of a block (no copy); the last one goes out with end()
   while (!first.done) {
-    await write(res, first.value);
+    const piece = first.value;
     first = await content.next();
+    if (first.done) return void res.end(piece);
+    await write(res, piece);
   }
   res.end();
 }
@@ -486,9 +580,16 @@ async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Bytes a response may have queued before its writer waits for the client: pieces are views of
+ * blocks, so a few blocks' worth per response costs no copies and saves a round of the event
+ * loop per piece.
+ */
+const QUEUED_BYTES_MAX = 1024 * 1024;
+
 async function write(res: http.ServerResponse, chunk: Uint8Array): Promise<void> {
   if (res.destroyed) throw new Error("the client closed the connection");
-  if (!res.write(chunk)) {
+  if (!res.write(chunk) && res.writableLength > QUEUED_BYTES_MAX) {
     await new Promise<void>((resolve) => {
       const done = () => {
         res.off("drain", done);

@@ -1,12 +1,13 @@
 /** `block/get`, `block/stat`, `block/put`, `dag/stat`: raw blocks and DAG sizes, as Kubo answers them. */
 import { CID } from "multiformats/cid";
 import * as dagPb from "@ipld/dag-pb";
-import { sha256 } from "multiformats/hashes/sha2";
 import { InvalidArgumentError, UnsupportedError } from "../errors.ts";
+import { isIdentityCid, readBlock } from "../identity-blocks.ts";
+import { hasherNamed } from "../multihash.ts";
 import { parseIpfsPath, resolveEntry } from "../ipfs-path.ts";
 import type { IpfsStore } from "../store.ts";
 import { boolOption, checkDeclaredLength, requiredArgs, sendJson, type RpcRequest } from "./http-io.ts";
-import { multipartParts } from "./multipart.ts";
+import { multipartParts, requireMultipartBody } from "./multipart.ts";
 
 /** Kubo refuses blocks over 1 MiB unless `allow-big-block` is set. */
 export const KUBO_MAX_BLOCK_BYTES = 1024 * 1024;
@@ -21,7 +22,7 @@ async function cidOfArg(store: IpfsStore, arg: string, signal: AbortSignal): Pro
 export function createBlockGetRoute(store: IpfsStore) {
   return async function blockGet({ res, query, signal }: RpcRequest): Promise<void> {
     const [arg] = requiredArgs(query, "cid");
-    const bytes = await store.getBlock(await cidOfArg(store, arg, signal), { signal });
+    const bytes = await readBlock(store, await cidOfArg(store, arg, signal), signal);
     res.writeHead(200, { "Content-Type": "text/plain", "X-Stream-Output": "1", "Content-Length": bytes.byteLength });
     res.end(bytes);
   };
@@ -31,13 +32,14 @@ export function createBlockStatRoute(store: IpfsStore) {
   return async function blockStat({ res, query, signal }: RpcRequest): Promise<void> {
     const [arg] = requiredArgs(query, "cid");
     const cid = await cidOfArg(store, arg, signal);
-    const bytes = await store.getBlock(cid, { signal });
+    const bytes = await readBlock(store, cid, signal);
     sendJson(res, { Key: cid.toString(), Size: bytes.byteLength });
   };
 }
 
 export function createBlockPutRoute(store: IpfsStore) {
   return async function blockPut({ req, res, query, uploadLimitBytes }: RpcRequest): Promise<void> {
+    requireMultipartBody(req, "data");
     checkDeclaredLength(req, uploadLimitBytes);
     const format = query.get("format");
     let codecName = query.get("cid-codec") || "raw";
@@ -50,13 +52,13 @@ export function createBlockPutRoute(store: IpfsStore) {
     }
     const code = CODECS[codecName];
     if (code === undefined) throw new UnsupportedError(`cid-codec "${codecName}" is not supported; use raw, dag-pb, dag-cbor or dag-json.`);
-    const mhtype = query.get("mhtype");
-    if (mhtype && mhtype !== "sha2-256") throw new UnsupportedError(`mhtype "${mhtype}" is not supported; use sha2-256.`);
+    const hasher = hasherNamed(query.get("mhtype") || "sha2-256");
+    if (version === 0 && hasher.code !== 0x12) throw new InvalidArgumentError("only sha2-255-32 is allowed with CIDv0");
     const allowBig = boolOption(query, "allow-big-block", false);
     const pin = boolOption(query, "pin", false);
     const limit = Math.min(uploadLimitBytes, allowBig ? uploadLimitBytes : KUBO_MAX_BLOCK_BYTES + 64 * 1024);
     const keys: Array<{ Key: string; Size: number }> = [];
-    for await (const part of multipartParts(req, limit)) {
+    for await (const part of multipartParts(req, limit, "data")) {
       const chunks: Uint8Array[] = [];
       let size = 0;
       if (part.content instanceof Uint8Array) chunks.push(part.content);
@@ -73,7 +75,7 @@ export function createBlockPutRoute(store: IpfsStore) {
           throw new InvalidArgumentError(`the block is not valid dag-pb: ${(err as Error).message}`);
         }
       }
-      const cid = CID.create(version as 0 | 1, code, await sha256.digest(bytes));
+      const cid = CID.create(version as 0 | 1, code, await hasher.digest(bytes));
       await store.putBlock(cid, bytes);
       if (pin) await store.pin(cid, true);
       keys.push({ Key: cid.toString(), Size: size });
@@ -94,8 +96,8 @@ export function createDagStatRoute(store: IpfsStore) {
       const root = await cidOfArg(store, arg, signal);
       let size = 0;
       let numBlocks = 0;
-      for await (const cid of store.walkDag(root, signal)) {
-        const bytes = await store.getBlock(cid, { signal });
+      for await (const cid of isIdentityCid(root) ? [root] : store.walkDag(root, signal)) {
+        const bytes = await readBlock(store, cid, signal);
         size += bytes.byteLength;
         numBlocks++;
         const key = cid.toString();

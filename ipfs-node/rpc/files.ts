@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from "../errors.ts";
 import { listDirectory, parseIpfsPath, resolveEntry } from "../ipfs-path.ts";
 import type { IpfsStore } from "../store.ts";
-import { boolOption, intOption, NdjsonStream, requiredArgs, sendJson, type RpcRequest } from "./http-io.ts";
+import { boolOption, intOption, NdjsonStream, requiredArgs, sendJson, startStreamedOutput, type RpcRequest } from "./http-io.ts";
 
 /** Link types as Kubo reports them in `ls` (unixfs.pb Data.DataType; raw leaves count as files). */
 const KUBO_DIRECTORY_TYPE = 1;
@@ -20,11 +20,7 @@ export function createCatRoute(store: IpfsStore) {
       if (entry.type === "object") throw new InvalidArgumentError("this dag node is not a UnixFS file");
       entries.push(entry);
     }
-    res.writeHead(200, {
-      "Content-Type": "text/plain",
-      "X-Stream-Output": "1",
-      Trailer: "X-Stream-Error",
-    });
+    startStreamedOutput(res, { "Content-Type": "text/plain", "X-Stream-Output": "1" });
     for (const entry of entries) {
       const size = Number(entry.size);
       if (offset >= size) {

@@ -3,7 +3,7 @@
  * parsing rules, Kubo's error body, and streamed NDJSON output with the `X-Stream-Error` trailer.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { InvalidArgumentError, IpfsNodeError, PayloadTooLargeError } from "../errors.ts";
+import { InvalidArgumentError, IpfsNodeError, PayloadTooLargeError, RequestParseError } from "../errors.ts";
 
 export interface RpcRequest {
   req: IncomingMessage;
@@ -27,12 +27,16 @@ export function sendError(res: ServerResponse, err: unknown): void {
   const message = err instanceof Error ? err.message : String(err);
   if (res.headersSent) {
     if (!res.writableEnded && !res.destroyed) {
-      if (res.getHeader("Trailer")) res.addTrailers({ "X-Stream-Error": message.replace(/[\r\n]+/g, " ") });
+      if (res.getHeader("Trailer") === STREAM_ERROR_TRAILER) res.addTrailers({ [STREAM_ERROR_TRAILER]: message.replace(/[\r\n]+/g, " ") });
       res.end();
     }
     return;
   }
   const status = known?.rpcStatus ?? 500;
+  if (known?.rpcPlainText) {
+    res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
+    return void res.end(message + "\n");
+  }
   res.writeHead(status, { "Content-Type": "application/json" });
   res.end(kuboErrorBody(message, known?.kuboCode ?? 0));
 }
@@ -43,6 +47,21 @@ export function sendJson(res: ServerResponse, value: unknown): void {
   res.end(body);
 }
 
+/**
+ * Start a streamed 200 answer as go-ipfs-cmds does: every streamed response announces the
+ * `X-Stream-Error` trailer, through `setHeader` so that {@link sendError} sees it whatever else
+ * was set before (a header object given to `writeHead` is invisible to `getHeader`).
+ */
+export function startStreamedOutput(res: ServerResponse, headers: Record<string, string>): void {
+  if (res.headersSent) return;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader("Trailer", STREAM_ERROR_TRAILER);
+  res.writeHead(200);
+}
+
+/** The trailer that carries an error met after a streamed answer started. */
+export const STREAM_ERROR_TRAILER = "X-Stream-Error";
+
 /** Streamed NDJSON output as Kubo sends it (chunked, with a trailer for late errors). */
 export class NdjsonStream {
   readonly #res: ServerResponse;
@@ -50,12 +69,7 @@ export class NdjsonStream {
     this.#res = res;
   }
   #start(): void {
-    if (this.#res.headersSent) return;
-    this.#res.writeHead(200, {
-      "Content-Type": "application/json",
-      "X-Chunked-Output": "1",
-      Trailer: "X-Stream-Error",
-    });
+    startStreamedOutput(this.#res, { "Content-Type": "application/json", "X-Chunked-Output": "1" });
   }
   /** Write one line, waiting for the socket to drain when it is full. */
   async write(value: unknown): Promise<void> {
@@ -81,7 +95,7 @@ export class NdjsonStream {
 /** The required `arg` query values; Kubo's 400 error when there are none. */
 export function requiredArgs(query: URLSearchParams, argName: string): string[] {
   const args = query.getAll("arg").filter((arg) => arg !== "");
-  if (args.length === 0) throw new InvalidArgumentError(`argument "${argName}" is required`);
+  if (args.length === 0) throw new RequestParseError(`argument "${argName}" is required`);
   return args;
 }
 
@@ -91,16 +105,34 @@ export function boolOption(query: URLSearchParams, name: string, fallback: boole
   if (value === null) return fallback;
   if (["", "1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
   if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
-  throw new InvalidArgumentError(`could not convert value "${value}" to type "bool" (for option "-${name}")`);
+  throw new RequestParseError(`could not convert value "${value}" to type "bool" (for option "-${name}")`);
 }
 
 /** A non-negative integer option. */
 export function intOption(query: URLSearchParams, name: string): number | undefined {
   const value = query.get(name);
   if (value === null || value === "") return undefined;
-  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`could not convert value "${value}" to type "int" (for option "-${name}")`);
+  if (!/^-?\d+$/.test(value)) throw new RequestParseError(`could not convert value "${value}" to type "int" (for option "-${name}")`);
   const number = Number(value);
   if (number < 0) throw new InvalidArgumentError(`${name} must be non-negative, got ${number}`);
+  return number;
+}
+
+/**
+ * An integer option as go-ipfs-cmds parses it (Go's strconv with base 0: `0x`, `0o`, `0b` and a
+ * leading `0` for octal, so `mode=0644` is octal); Kubo's 400 when it does not convert.
+ */
+export function goIntegerOption(query: URLSearchParams, name: string, type: "int64" | "uint" | "uint64"): bigint | undefined {
+  const value = query.get(name);
+  if (value === null) return undefined;
+  const refuse = () => new RequestParseError(`could not convert ${value === "" ? "empty value" : `value "${value}"`} to type "${type}" (for option "-${name}")`);
+  const match = /^([+-]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO]?[0-7]+|[1-9][0-9]*|0)$/.exec(value.replace(/_/g, ""));
+  if (!match || (type !== "int64" && match[1] !== "")) throw refuse();
+  let digits = match[2];
+  if (/^0[0-7]/.test(digits)) digits = `0o${digits.slice(1)}`;
+  const number = BigInt(digits.toLowerCase()) * (match[1] === "-" ? -1n : 1n);
+  const max = type === "uint" ? 0xffffffffn : type === "uint64" ? 0xffffffffffffffffn : 0x7fffffffffffffffn;
+  if (number > max || number < (type === "int64" ? -max - 1n : 0n)) throw refuse();
   return number;
 }
 

@@ -132,6 +132,6 @@ function sendPlain(res: http.ServerResponse, status: number, text: string): void
 
 function logUnexpected(err: unknown): void {
   const name = (err as Error)?.name ?? "";
-  if (/Error$/.test(name) && ["InvalidArgumentError", "InvalidCidError", "PathNotFoundError", "BlockNotLocalError", "PayloadTooLargeError", "NotPinnedError", "UnsupportedError"].includes(name)) return;
+  if (/Error$/.test(name) && ["InvalidArgumentError", "RequestParseError", "InvalidCidError", "PathNotFoundError", "BlockNotLocalError", "PayloadTooLargeError", "NotPinnedError", "UnsupportedError"].includes(name)) return;
   if (process.env.TIL_IPFS_DEBUG) console.error("rpc:", err);
 }
