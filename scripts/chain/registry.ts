@@ -1,14 +1,13 @@
 /**
  * The CLI's view of the TodayILearned contract: an ethers Contract over the generated ABI at the
- * deployed address, plus the checks that turn a misconfigured chain into a clear error.
+ * deployed address, the checks that turn a misconfigured chain into a clear error, and the ethers
+ * adapter of the shared event reader (core/contract/registry-events.ts).
  */
-import { Contract, Interface, JsonRpcProvider, Network, type ContractRunner, type Log } from "ethers";
+import { Contract, JsonRpcProvider, Network, type ContractRunner, type Log } from "ethers";
+import type { Address, Hex } from "viem";
 import { todayILearnedAbi } from "../../core/contract/abi.generated.ts";
 import type { Deployment } from "../../core/contract/deployment.ts";
-import { digestToCid } from "../../core/cid.ts";
-
-export const registryInterface = new Interface(todayILearnedAbi);
-export const ENTRY_PUBLISHED_TOPIC = registryInterface.getEvent("EntryPublished")!.topicHash;
+import { decodeEntryPublished as decodeEvents, EntryEventReader, type EntryPublishedEvent, type LogSource, type RawLog } from "../../core/contract/registry-events.ts";
 
 /** The chain can't be used as configured; the message says what is wrong and what to do. */
 export class ChainError extends Error {
@@ -59,57 +58,40 @@ export async function checkDeployment(provider: JsonRpcProvider, deployment: Dep
   }
 }
 
-export interface PublishedEvent {
-  tokenId: bigint;
-  author: string;
-  digest: string;
-  cid: string;
-  txHash: string;
-  block: number;
+/** An EntryPublished event as the CLI reads it (core/contract/registry-events.ts decodes it). */
+export type PublishedEvent = EntryPublishedEvent;
+
+/** The core reader's view of an ethers provider: eth_getLogs and eth_blockNumber. */
+export function ethersLogSource(provider: JsonRpcProvider): LogSource {
+  return {
+    getLogs: async ({ address, fromBlock, toBlock, topics }) => (await provider.getLogs({ address, topics, fromBlock, toBlock })).map(rawLogOf),
+    blockNumber: async () => BigInt(await provider.getBlockNumber()),
+  };
 }
 
-/** Decodes EntryPublished logs. */
+function rawLogOf(log: Log): RawLog {
+  return { topics: log.topics as Hex[], data: log.data as Hex, blockNumber: BigInt(log.blockNumber), logIndex: log.index, transactionHash: log.transactionHash as Hex };
+}
+
+/** The EntryPublished events among a receipt's logs. */
 export function decodeEntryPublished(logs: readonly Log[]): PublishedEvent[] {
-  const out: PublishedEvent[] = [];
-  for (const log of logs) {
-    if (log.topics[0] !== ENTRY_PUBLISHED_TOPIC) continue;
-    const parsed = registryInterface.parseLog(log)!;
-    const digest = parsed.args.digest as string;
-    out.push({
-      tokenId: parsed.args.tokenId as bigint,
-      author: parsed.args.author as string,
-      digest,
-      cid: digestToCid(digest),
-      txHash: log.transactionHash,
-      block: log.blockNumber,
-    });
-  }
-  return out;
+  return decodeEvents(logs.map(rawLogOf));
 }
 
-/** Blocks per eth_getLogs request: public RPCs cap the range; a local node does not mind. */
-const LOG_RANGE = 10_000;
+/** The registry's event reader over `provider` (its block ranges adapt to the RPC's limits). */
+export function entryEvents(provider: JsonRpcProvider, deployment: Deployment): EntryEventReader {
+  return new EntryEventReader(ethersLogSource(provider), deployment.address);
+}
 
 /**
- * Every published entry, oldest first, from the registry's EntryPublished events: one log query
- * per block range, optionally narrowed to one author or one digest by the indexed topics.
- * The position in the list is the entry's sequence number.
+ * Every published entry, oldest first, from the registry's EntryPublished events since the deploy
+ * block, optionally narrowed to one author or one digest. The position in the list is the entry's
+ * sequence number.
  */
 export async function listPublishedEntries(
   provider: JsonRpcProvider,
   deployment: Deployment,
   filter: { author?: string; digest?: string } = {},
 ): Promise<PublishedEvent[]> {
-  // topics: [event, tokenId, author, digest]
-  const topics: (string | null)[] = [ENTRY_PUBLISHED_TOPIC, null, null, null];
-  if (filter.author) topics[2] = `0x${filter.author.toLowerCase().replace(/^0x/, "").padStart(64, "0")}`;
-  if (filter.digest) topics[3] = filter.digest.toLowerCase();
-  while (topics.at(-1) === null) topics.pop();
-  const latest = await provider.getBlockNumber();
-  const out: PublishedEvent[] = [];
-  for (let from = deployment.deployBlock; from <= latest; from += LOG_RANGE) {
-    const logs = await provider.getLogs({ address: deployment.address, topics, fromBlock: from, toBlock: Math.min(latest, from + LOG_RANGE - 1) });
-    out.push(...decodeEntryPublished(logs));
-  }
-  return out;
+  return entryEvents(provider, deployment).read(BigInt(deployment.deployBlock), undefined, { author: filter.author as Address | undefined, digest: filter.digest as Hex | undefined });
 }

@@ -6,7 +6,9 @@ import type { TilSettings } from "../../core/config.ts";
 import { cidToDigest, digestToCid } from "../../core/cid.ts";
 import { EntryLimitError, readEntryFile } from "../../core/retrieve/entry-reader.ts";
 import { BlockUnavailableError, VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
-import { listPublishedEntries, registryAt } from "../chain/registry.ts";
+import { entryEvents, registryAt } from "../chain/registry.ts";
+import { InvalidEntryRefError, parseEntryRef, type EntryRef } from "../../core/contract/entry-ref.ts";
+import type { EntryEventReader } from "../../core/contract/registry-events.ts";
 import { addOutcomes, describeServed, describeTroubles, tallyList, type GatewayTally } from "../cli/gateway-report.ts";
 import { terminalLine, terminalText } from "../cli/terminal-text.ts";
 import { connectChain, gatewayUrls, type ChainContext } from "../publishing/context.ts";
@@ -55,47 +57,43 @@ export async function runShow(settings: TilSettings, targets: string[]): Promise
   }
 }
 
-/** Sequence numbers are uint64 on-chain; token ids are digest-sized, so far larger. */
-const SEQUENCE_LIMIT = 1n << 64n;
-
 /**
- * The token a target names:
- * - `#N`: the entry with sequence number N, the number `til ls` prints;
- * - a bare decimal below 2^64: also a sequence number;
- * - a larger decimal, or 0x and hex digits: a token id;
- * - anything else: an entry CID (the first author's token when several published it).
+ * The token a target names (core/contract/entry-ref.ts: `#N` or a decimal below 2^64 is the
+ * sequence number `til ls` prints, a larger decimal or 0x hex a token id, anything else a CID;
+ * a CID several authors published gives the first author's token).
  */
 async function resolveToken(chain: ChainContext, target: string): Promise<bigint> {
   const registry = registryAt(chain.deployment.address, chain.provider);
   const shown = terminalLine(target);
-  const sequence = /^#?(\d+)$/.exec(target);
-  if (sequence && (target.startsWith("#") || BigInt(sequence[1]) < SEQUENCE_LIMIT)) return tokenAtSequence(chain, BigInt(sequence[1]));
-  if (/^(?:\d+|0x[0-9a-fA-F]{1,64})$/.test(target)) {
-    const id = BigInt(target);
+  let ref: EntryRef;
+  try {
+    ref = parseEntryRef(target);
+  } catch (error) {
+    if (error instanceof InvalidEntryRefError) throw new CliError(EXIT_CODES.usage, terminalLine(error.message));
+    throw error;
+  }
+  const events = entryEvents(chain.provider, chain.deployment);
+  const deployBlock = BigInt(chain.deployment.deployBlock);
+  if (ref.kind === "sequence") return tokenAtSequence(chain, events, ref.sequence);
+  if (ref.kind === "token") {
     try {
-      await registry.getFunction("ownerOf")(id);
+      await registry.getFunction("ownerOf")(ref.tokenId);
     } catch {
       throw new CliError(EXIT_CODES.notFound, `There is no token ${shown} in the registry at ${chain.deployment.address}.`);
     }
-    return id;
+    return ref.tokenId;
   }
-  let digest: string;
-  try {
-    digest = cidToDigest(target);
-  } catch (error) {
-    throw new CliError(EXIT_CODES.usage, terminalLine(`"${target}" is neither an entry number (#4), a token id nor an entry CID: ${(error as Error).message}`));
-  }
-  const tokens = await listPublishedEntries(chain.provider, chain.deployment, { digest });
+  const tokens = await events.tokensOfDigest(cidToDigest(ref.cid), deployBlock);
   if (tokens.length === 0) throw new CliError(EXIT_CODES.notFound, `No entry with CID ${shown} is published in the registry at ${chain.deployment.address}.`);
-  if (tokens.length > 1) console.error(`${tokens.length} authors published this CID; showing the first. Tokens: ${tokens.map((t) => t.tokenId).join(", ")}`);
-  return tokens[0].tokenId;
+  if (tokens.length > 1) console.error(`${tokens.length} authors published this CID; showing the first. Tokens: ${tokens.join(", ")}`);
+  return tokens[0];
 }
 
 /**
- * The token of entry #`sequence`: the registry has no view from sequence to token, so it is the
- * `sequence`-th EntryPublished event (the order `til ls` lists), checked against `entry(id).sequence`.
+ * The token of entry #`sequence`: the `sequence`-th EntryPublished event (the order `til ls`
+ * lists), checked against `entry(id).sequence`.
  */
-async function tokenAtSequence(chain: ChainContext, sequence: bigint): Promise<bigint> {
+async function tokenAtSequence(chain: ChainContext, events: EntryEventReader, sequence: bigint): Promise<bigint> {
   const registry = registryAt(chain.deployment.address, chain.provider);
   const total = (await registry.getFunction("totalEntries")()) as bigint;
   if (sequence < 1n || sequence > total) {
@@ -104,8 +102,7 @@ async function tokenAtSequence(chain: ChainContext, sequence: bigint): Promise<b
       `There is no entry #${sequence}: the registry at ${chain.deployment.address} holds ${total} entr${total === 1n ? "y" : "ies"}, numbered from #1 (\`til ls\`). Give a token id in 0x hex.`,
     );
   }
-  const events = await listPublishedEntries(chain.provider, chain.deployment);
-  const event = events[Number(sequence) - 1];
+  const event = await events.eventAtSequence(sequence, BigInt(chain.deployment.deployBlock));
   if (event === undefined || BigInt((await registry.getFunction("entry")(event.tokenId)).sequence) !== sequence) {
     throw new CliError(
       EXIT_CODES.notFound,

@@ -9,12 +9,10 @@ import { Wallet, type JsonRpcProvider } from "ethers";
 import { create as createKuboClient, type KuboRPCClient } from "kubo-rpc-client";
 import { hostPortUrl, type TilSettings } from "../../core/config.ts";
 import { DEPLOYMENT_FILE_NAME, parseDeployment, type Deployment } from "../../core/contract/deployment.ts";
+import { HARDHAT_FIRST_DEV_KEY, LOCAL_CHAIN_ID } from "../../core/contract/local-chain.ts";
 import { ChainError, checkDeployment, providerFor } from "../chain/registry.ts";
 import { CliError, EXIT_CODES } from "./errors.ts";
 
-/** Hardhat's first development account: a public test key, used only on the local chain 31337. */
-const LOCAL_DEV_AUTHOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const LOCAL_CHAIN_ID = 31337;
 
 export interface ChainContext {
   deployment: Deployment;
@@ -51,7 +49,7 @@ export async function connectChain(settings: TilSettings, env = process.env): Pr
 
 /** The author's wallet: TIL_AUTHOR_KEY, or on the local chain Hardhat's first development account. */
 export function authorWallet(chain: ChainContext, env = process.env): Wallet {
-  const key = env.TIL_AUTHOR_KEY ?? (chain.deployment.chainId === LOCAL_CHAIN_ID ? LOCAL_DEV_AUTHOR_KEY : undefined);
+  const key = env.TIL_AUTHOR_KEY ?? (chain.deployment.chainId === LOCAL_CHAIN_ID ? HARDHAT_FIRST_DEV_KEY : undefined);
   if (!key) {
     throw new CliError(EXIT_CODES.usage, `Set TIL_AUTHOR_KEY to the private key of the account that publishes (chain ${chain.deployment.chainId} has no development accounts).`);
   }

@@ -62,7 +62,7 @@ export function mintedRecord(deployment: Deployment, event: PublishedEvent): Min
     cid: event.cid,
     tokenId: event.tokenId.toString(),
     txHash: event.txHash,
-    block: event.block,
+    block: Number(event.blockNumber),
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import type { JsonRpcProvider } from "ethers";
 import type { Deployment } from "../../core/contract/deployment.ts";
-import { ENTRY_PUBLISHED_TOPIC, decodeEntryPublished, registryAt } from "../chain/registry.ts";
+import { decodeEntryPublished, entryEvents, registryAt } from "../chain/registry.ts";
 import { mintedRecord, type Journal } from "../publishing/journal.ts";
 
 const RESTORE_BATCH = 200;
@@ -50,16 +50,16 @@ export async function restoreEntries(journal: Journal, provider: JsonRpcProvider
 
 /** Records every new EntryPublished event in the journal until the returned function is called. */
 export function recordPublishedEntries(journal: Journal, provider: JsonRpcProvider, deployment: Deployment, intervalMs = 1_000): () => Promise<void> {
-  let fromBlock = deployment.deployBlock;
+  const events = entryEvents(provider, deployment);
+  let fromBlock = BigInt(deployment.deployBlock);
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   const poll = async () => {
-    const latest = await provider.getBlockNumber();
+    const latest = await events.latestBlock();
     if (latest < fromBlock) return;
-    const logs = await provider.getLogs({ address: deployment.address, topics: [ENTRY_PUBLISHED_TOPIC], fromBlock, toBlock: latest });
-    const fresh = decodeEntryPublished(logs).filter((e) => !journal.isMinted(deployment.address, e.author, e.digest));
+    const fresh = (await events.read(fromBlock, latest)).filter((e) => !journal.isMinted(deployment.address, e.author, e.digest));
     await journal.append(...fresh.map((e) => mintedRecord(deployment, e)));
-    fromBlock = latest + 1;
+    fromBlock = latest + 1n;
   };
   const timer = setInterval(() => {
     if (stopped) return;

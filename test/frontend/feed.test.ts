@@ -4,7 +4,7 @@ import { summaryOf, type SummaryState } from "../../frontend/src/feed/metadata.t
 import type { IndexedEntry } from "../../frontend/src/feed/entries-index.ts";
 import type { EntryMetadata } from "../../core/entry/pack.ts";
 
-const entry = (cid: string, author: `0x${string}`): IndexedEntry => ({ tokenId: 1n, author, digest: "0x00", cid, blockNumber: 1n, logIndex: 0 });
+const entry = (cid: string, author: `0x${string}`): IndexedEntry => ({ tokenId: 1n, author, digest: "0x00", cid, txHash: "0x00", blockNumber: 1n, logIndex: 0 });
 const A = "0x00000000000000000000000000000000000000aa";
 const B = "0x00000000000000000000000000000000000000bb";
 const entries = [entry("c3", A), entry("c2", B), entry("c1", A)];

@@ -7,9 +7,10 @@
 import { getConnection, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
 import type { Address } from "viem";
 import { normalizeNote, type Note } from "../../../core/entry/note.ts";
-import { ENTRY_ADD_OPTIONS, packEntry, type PackedEntry } from "../../../core/entry/pack.ts";
+import { packEntry, type PackedEntry } from "../../../core/entry/pack.ts";
+import { PinnedCidMismatchError, pinEntry } from "../../../core/entry/pin.ts";
 import { wagmiConfig, appChain } from "../wagmi.ts";
-import { registry } from "../feed/registry.ts";
+import { registry } from "../chain/registry.ts";
 import { settings } from "../settings/settings.ts";
 import { isInsufficientFunds, isUserRejection, messageOf, revertOf } from "../errors.ts";
 
@@ -53,7 +54,6 @@ export interface PublishResult {
   txHash: string;
 }
 
-/** The Kubo `add` options that give the entry directory the CID packEntry computed. */
 
 export async function publishDraft(note: Note, images: Map<string, Uint8Array>, onProgress: (p: PublishProgress) => void): Promise<PublishResult> {
   // 1. Pack.
@@ -84,10 +84,7 @@ export async function publishDraft(note: Note, images: Map<string, Uint8Array>, 
 
   // 3. Pin.
   onProgress({ step: "pin", cid });
-  const pinned = await pinEntry(packed);
-  if (pinned !== cid) {
-    throw new PublishError("cid-mismatch", `The IPFS node returned ${pinned} for this entry, but it was computed locally as ${cid}. Publishing stopped so the token never points at other content.`, { cid });
-  }
+  await pinToNode(packed);
 
   // 4. Wallet.
   onProgress({ step: "wallet", cid });
@@ -108,19 +105,16 @@ export async function publishDraft(note: Note, images: Map<string, Uint8Array>, 
   return { cid, tokenId, txHash };
 }
 
-/** Adds the packed files through the Kubo RPC API and returns the root CID the node computed. */
-async function pinEntry(packed: PackedEntry): Promise<string> {
+/** Pins the packed entry through the Kubo RPC API (core/entry/pin.ts), which must return its CID. */
+async function pinToNode(packed: PackedEntry): Promise<void> {
   const { create } = await import("kubo-rpc-client");
   const client = create({ url: settings.ipfsApiUrl, headers: settings.ipfsApiAuth ? { authorization: settings.ipfsApiAuth } : undefined });
-  let root: string | undefined;
   try {
-    for await (const added of client.addAll(
-      packed.files.map((f) => ({ path: f.path, content: f.content })),
-      { ...ENTRY_ADD_OPTIONS, wrapWithDirectory: true },
-    )) {
-      if (added.path === "") root = added.cid.toString();
-    }
+    await pinEntry(client, packed);
   } catch (error) {
+    if (error instanceof PinnedCidMismatchError) {
+      throw new PublishError("cid-mismatch", `${error.message} Publishing stopped; your draft is kept.`, { cid: packed.cid }, { cause: error });
+    }
     const status = (error as { status?: number; response?: { status?: number } }).response?.status ?? (error as { status?: number }).status;
     if (status === 401 || status === 403) {
       throw new PublishError("ipfs-refused", `The IPFS RPC API at ${settings.ipfsApiUrl} refused the request (HTTP ${status}). Check the authorization header in Settings, or allow this origin (${location.origin}) in the node's API origins (TIL_IPFS_API_ORIGINS).`, { cid: packed.cid }, { cause: error });
@@ -135,8 +129,6 @@ async function pinEntry(packed: PackedEntry): Promise<string> {
     }
     throw new PublishError("ipfs-unreachable", `Pinning failed: ${messageOf(error)}`, { cid: packed.cid }, { cause: error });
   }
-  if (!root) throw new PublishError("cid-mismatch", "The IPFS node returned no directory for the entry.", { cid: packed.cid });
-  return root;
 }
 
 function toPublishError(error: unknown, cid: string): PublishError {

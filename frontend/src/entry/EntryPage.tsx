@@ -63,7 +63,7 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
       (resolved) => {
         if (abort.signal.aborted) return;
         setChain(resolved);
-        if (ref.kind === "token") loadContent(resolved.cid);
+        if (ref.kind !== "cid") loadContent(resolved.cid);
       },
       (error) => !abort.signal.aborted && setChain({ error: `Could not read the token from the registry: ${messageOf(error)}` }),
     );

@@ -1,18 +1,12 @@
 /**
- * Resolving an entry reference from a URL (a CID or a token id, decimal or 0x hex) to its CID and
- * its token(s) on the registry.
+ * Resolving an entry reference from a URL (core/contract/entry-ref.ts: a CID, a token id, or the
+ * entry's sequence number) to its CID and its token(s) on the registry.
  */
-import { cidToDigest, digestToCid, parseEntryCid } from "../../../core/cid.ts";
-import { readEntryFacts, tokensOfDigest, type EntryFacts } from "../feed/registry.ts";
+import { cidToDigest, digestToCid } from "../../../core/cid.ts";
+import type { EntryRef } from "../../../core/contract/entry-ref.ts";
+import { deployBlock, entryEvents, readEntryFacts, type EntryFacts } from "../chain/registry.ts";
 
-export type EntryRef = { kind: "cid"; cid: string } | { kind: "token"; tokenId: bigint };
-
-/** Parses a route's entry reference; throws with a readable message when it is neither. */
-export function parseEntryRef(ref: string): EntryRef {
-  const text = ref.trim();
-  if (/^(0x[0-9a-fA-F]{1,64}|\d{1,78})$/.test(text)) return { kind: "token", tokenId: BigInt(text) };
-  return { kind: "cid", cid: parseEntryCid(text).toString() };
-}
+export { parseEntryRef, type EntryRef } from "../../../core/contract/entry-ref.ts";
 
 export interface ResolvedEntry {
   cid: string;
@@ -20,11 +14,25 @@ export interface ResolvedEntry {
   tokens: EntryFacts[];
 }
 
+/** Not in this registry: no such token, or no entry with that number. */
+export class EntryNotFoundError extends Error {
+  static name = "EntryNotFoundError";
+  constructor(message: string) {
+    super(message);
+    this.name = "EntryNotFoundError";
+  }
+}
+
 export async function resolveEntry(ref: EntryRef): Promise<ResolvedEntry> {
+  if (ref.kind === "sequence") {
+    const event = await entryEvents.eventAtSequence(ref.sequence, deployBlock());
+    if (!event) throw new EntryNotFoundError(`There is no entry #${ref.sequence} in this registry.`);
+    return { cid: event.cid, tokens: [await readEntryFacts(event.tokenId)] };
+  }
   if (ref.kind === "token") {
     const facts = await readEntryFacts(ref.tokenId);
     return { cid: digestToCid(facts.digest), tokens: [facts] };
   }
-  const ids = await tokensOfDigest(cidToDigest(ref.cid));
+  const ids = await entryEvents.tokensOfDigest(cidToDigest(ref.cid), deployBlock());
   return { cid: ref.cid, tokens: await Promise.all(ids.map(readEntryFacts)) };
 }

@@ -7,7 +7,7 @@ import { entriesIndex, type IndexedEntry } from "./entries-index.ts";
 import { bodies, summaries, type SummaryState } from "./metadata.ts";
 import { filterEntries } from "./filter.ts";
 import { entryHref, feedHref, navigate } from "../router.ts";
-import { shortAddress } from "../wallet/WalletPanel.tsx";
+import { shortAddress } from "../wallet/short-address.ts";
 
 const ROW_HEIGHT = 104;
 const OVERSCAN = 6;

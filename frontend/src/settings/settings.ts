@@ -5,6 +5,7 @@
  * reloads the app, so every client (wagmi, viem, gateways) is created once from one consistent set.
  */
 import { parseServedSettings, SERVED_SETTINGS_ELEMENT_ID, type ServedAppSettings } from "../../../core/app-settings.ts";
+import { LOCAL_CHAIN_ID } from "../../../core/contract/local-chain.ts";
 
 export interface AppSettings {
   chainId: number;
@@ -23,7 +24,6 @@ export interface AppSettings {
 }
 
 export const SETTINGS_STORAGE_KEY = "til.settings";
-export const LOCAL_CHAIN_ID = 31337;
 
 type Env = Record<string, string | boolean | undefined>;
 

@@ -9,8 +9,7 @@ import type { Connector } from "wagmi";
 import { appChain } from "../wagmi.ts";
 import { settings } from "../settings/settings.ts";
 import { isUserRejection, messageOf } from "../errors.ts";
-
-export const shortAddress = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;
+import { shortAddress } from "./short-address.ts";
 
 export function WalletPanel() {
   const connection = useConnection();

@@ -1,0 +1,56 @@
+/**
+ * The app's contract client, shared by the feed, the entry page and the editor: the generated ABI
+ * (never a pasted copy) at the configured address, one viem public client, and the shared
+ * EntryPublished reader (core/contract/registry-events.ts) driven through that client.
+ */
+import { createPublicClient, hexToBigInt, http, numberToHex, type Address, type Hex } from "viem";
+import { todayILearnedAbi } from "../../../core/contract/abi.generated.ts";
+import { EntryEventReader, type LogSource } from "../../../core/contract/registry-events.ts";
+import { appChain } from "../wagmi.ts";
+import { settings } from "../settings/settings.ts";
+
+export const registry = { address: settings.contractAddress, abi: todayILearnedAbi } as const;
+
+export const publicClient = createPublicClient({ chain: appChain, transport: http(settings.rpcUrl, { batch: { wait: 5 } }) });
+
+/** The core reader's view of the public client: eth_getLogs and eth_blockNumber, uncached. */
+const logSource: LogSource = {
+  async getLogs({ address, fromBlock, toBlock, topics }) {
+    const logs = await publicClient.request({ method: "eth_getLogs", params: [{ address, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock), topics }] });
+    return logs.map((log) => ({ topics: log.topics, data: log.data, blockNumber: hexToBigInt(log.blockNumber!), logIndex: Number(log.logIndex), transactionHash: log.transactionHash! }));
+  },
+  blockNumber: () => publicClient.getBlockNumber({ cacheTime: 0 }),
+};
+
+/** The registry's EntryPublished events (block ranges adapt to the RPC's limits). */
+export const entryEvents = new EntryEventReader(logSource, registry.address);
+
+/** The block the registry was deployed in: event queries start here. */
+export const deployBlock = (): bigint => BigInt(settings.deployBlock);
+
+export interface EntryFacts {
+  tokenId: bigint;
+  author: Address;
+  owner: Address;
+  publishedAt: number;
+  sequence: bigint;
+  digest: Hex;
+  tokenURI: string;
+}
+
+/** Author, owner, time, sequence, digest and tokenURI of a token (two calls, batched). */
+export async function readEntryFacts(tokenId: bigint): Promise<EntryFacts> {
+  const [entry, tokenURI] = await Promise.all([
+    publicClient.readContract({ ...registry, functionName: "entry", args: [tokenId] }),
+    publicClient.readContract({ ...registry, functionName: "tokenURI", args: [tokenId] }),
+  ]);
+  return {
+    tokenId,
+    author: entry.author,
+    owner: entry.owner,
+    publishedAt: Number(entry.publishedAt),
+    sequence: entry.sequence,
+    digest: entry.digest,
+    tokenURI,
+  };
+}
