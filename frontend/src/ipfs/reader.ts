@@ -1,7 +1,9 @@
 /**
  * Verified reads of entry files through the configured gateways (core/retrieve does the checking:
  * every block is hashed and compared with its CID; wrong bytes and timeouts fall through to the
- * next gateway). One shared blockstore, so blocks read for the feed are reused by the entry page.
+ * next gateway). One shared blockstore, so blocks read for the feed are reused by the entry page;
+ * every read goes through a session of its own, so the gateways and failures it reports are its
+ * own, never those of another read running at the same time.
  */
 import { VerifiedGatewayBlockstore, type GatewayFailure } from "../../../core/retrieve/verified-blockstore.ts";
 import { readEntryFile } from "../../../core/retrieve/entry-reader.ts";
@@ -22,11 +24,14 @@ export interface VerifiedFile {
  * core/entry/limits.ts (an entry over them is refused with an EntryLimitError before it costs memory).
  */
 export async function readVerified(cid: string, path: string, signal?: AbortSignal): Promise<VerifiedFile> {
-  const servedBefore = new Map(blockstore.served);
-  const failuresBefore = blockstore.failures.length;
-  const bytes = await readEntryFile(blockstore, cid, path, { signal });
-  const servedBy = [...blockstore.served].filter(([gateway, count]) => count > (servedBefore.get(gateway) ?? 0)).map(([gateway]) => gateway);
-  return { bytes, servedBy, failures: blockstore.failures.slice(failuresBefore) };
+  return readVerifiedFrom(blockstore, cid, path, signal);
+}
+
+/** {@link readVerified} through `store`, in a session of its own: what it reports is this read's only. */
+export async function readVerifiedFrom(store: VerifiedGatewayBlockstore, cid: string, path: string, signal?: AbortSignal): Promise<VerifiedFile> {
+  const session = store.session();
+  const bytes = await readEntryFile(session, cid, path, { signal });
+  return { bytes, servedBy: [...session.served.keys()], failures: [...session.failures] };
 }
 
 const decoder = new TextDecoder();
