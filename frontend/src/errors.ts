@@ -2,6 +2,7 @@
  * Turning errors from the wallet, the chain, IPFS and the contract into sentences a person can act
  * on. viem/wagmi errors carry a `shortMessage` and a `cause` chain; walk it for known causes.
  */
+import { contractRevertOf } from "../../core/contract/contract-errors.ts";
 
 interface ErrorLike {
   name?: string;
@@ -10,7 +11,6 @@ interface ErrorLike {
   details?: string;
   code?: number;
   cause?: unknown;
-  data?: { errorName?: string; args?: readonly unknown[] };
 }
 
 /** Every error in the `cause` chain, outermost first. */
@@ -32,10 +32,10 @@ export function isInsufficientFunds(error: unknown): boolean {
   return causes(error).some((e) => e.name === "InsufficientFundsError" || /insufficient funds|sender doesn't have enough funds/i.test(`${e.message ?? ""} ${e.details ?? ""}`));
 }
 
-/** The custom error a contract call reverted with, if viem decoded one. */
+/** The registry's custom error a contract call reverted with, by its decoded name (core/contract/contract-errors.ts). */
 export function revertOf(error: unknown): { errorName: string; args: readonly unknown[] } | undefined {
-  for (const e of causes(error)) if (e.name === "ContractFunctionRevertedError" && e.data?.errorName) return { errorName: e.data.errorName, args: e.data.args ?? [] };
-  return undefined;
+  const revert = contractRevertOf(error);
+  return revert && { errorName: revert.name, args: revert.args };
 }
 
 /** The most useful one-line message of an error. */
