@@ -22,6 +22,17 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && compareBytes(a, b) === 0;
 }
 
+/** The chunks joined into one array. */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
 /** Standard base64 of `bytes`, in slices so a large image never overflows the call stack. */
 export function toBase64(bytes: Uint8Array): string {
   let binary = "";

@@ -17,6 +17,7 @@ import type { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { formatBytes, MAX_BLOCKS_PER_READ, MAX_ENTRY_BYTES, MAX_ENTRY_FILES, maxEntryFileBytes, TREE_OVERHEAD_BYTES } from "../entry/limits.ts";
 import type { VerifiedGatewayBlockstore } from "./verified-blockstore.ts";
+import { concatBytes } from "../bytes.ts";
 
 /** The path inside the entry names no file (e.g. an entry without images). */
 export class EntryFileNotFoundError extends Error {
@@ -146,13 +147,7 @@ export async function readEntryFile(blockstore: VerifiedGatewayBlockstore, cid: 
       chunks.push(chunk);
     }
     if (length < declared) throw new Error(`${path} holds ${formatBytes(length)}, less than the ${formatBytes(declared)} it declares`);
-    const out = new Uint8Array(length);
-    let offset = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return out;
+    return concatBytes(chunks);
   } finally {
     stop.abort();
   }

@@ -14,7 +14,7 @@ import type { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { identity } from "multiformats/hashes/identity";
 import { formatBytes, MAX_BLOCK_BYTES } from "../entry/limits.ts";
-import { equalBytes } from "../bytes.ts";
+import { concatBytes, equalBytes } from "../bytes.ts";
 
 export interface GatewayFailure {
   gateway: string;
@@ -198,13 +198,7 @@ async function readBody(response: Response, limit: number, signal: AbortSignal):
       }
       chunks.push(value);
     }
-    const out = new Uint8Array(length);
-    let offset = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return out;
+    return concatBytes(chunks);
   } finally {
     signal.removeEventListener("abort", cancel);
   }

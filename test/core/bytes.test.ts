@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compareBytes, equalBytes, toBase64, toHex } from "../../core/bytes.ts";
+import { compareBytes, concatBytes, equalBytes, toBase64, toHex } from "../../core/bytes.ts";
 import { forEachConcurrently } from "../../core/concurrency.ts";
 import { svgDataUrl } from "../../core/entry/image-check.ts";
 
@@ -15,6 +15,10 @@ describe("byte helpers", () => {
     assert.ok(compareBytes(new Uint8Array([1]), new Uint8Array([1, 0])) < 0);
     assert.ok(equalBytes(new Uint8Array([1, 2]), new Uint8Array([1, 2])));
     assert.ok(!equalBytes(new Uint8Array([1]), new Uint8Array([1, 0])));
+  });
+  it("concatBytes joins chunks in order", () => {
+    assert.deepEqual(concatBytes([new Uint8Array([1, 2]), new Uint8Array(), new Uint8Array([3])]), new Uint8Array([1, 2, 3]));
+    assert.deepEqual(concatBytes([]), new Uint8Array());
   });
   it("toBase64 matches Buffer's and survives a large image (no call-stack overflow)", () => {
     const big = new Uint8Array(300_000).map((_, i) => i * 7);
