@@ -15,10 +15,15 @@ import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { InvalidArgumentError, UnsupportedError } from "../errors.ts";
 import { KuboImporterOptionError, kuboImporterOptions } from "../../core/unixfs/kubo-importer.ts";
-import { isKnownMultihashName } from "../multihash.ts";
+import type { MultihashHasher } from "multiformats/hashes/interface";
+import { hasherNamed, isKnownMultihashName } from "../multihash.ts";
+import { DagRehasher } from "./rehash-dag.ts";
 import type { IpfsStore } from "../store.ts";
 import { boolOption, checkDeclaredLength, goIntegerOption, intOption, NdjsonStream, type RpcRequest } from "./http-io.ts";
 import { multipartParts, requireMultipartBody, type MultipartPart } from "./multipart.ts";
+
+/** The hash functions add builds DAGs with (Kubo's `--hash`). */
+const ADD_HASHES = new Set(["sha2-256", "sha2-512", "blake3"]);
 
 /** Output lines held back until the add is stored and pinned; past this they stream. */
 const HELD_OUTPUT_BYTES = 1024 * 1024;
@@ -39,11 +44,12 @@ export function createAddRoute(store: IpfsStore) {
     if (cidVersion !== undefined && cidVersion !== 0 && cidVersion !== 1) {
       throw new InvalidArgumentError(`unknown CID version: ${cidVersion}`);
     }
-    const hash = (query.get("hash") ?? "").toLowerCase();
-    if (hash !== "" && hash !== "sha2-256") {
-      if (isKnownMultihashName(hash)) throw new UnsupportedError(`hash function "${hash}" is not supported by add on this node; use sha2-256 (the default).`);
-      throw new InvalidArgumentError(`unrecognized hash function: "${hash}"`);
-    }
+    const hash = (query.get("hash") ?? "").toLowerCase() || "sha2-256";
+    if (!isKnownMultihashName(hash)) throw new InvalidArgumentError(`unrecognized hash function: "${hash}"`);
+    if (!ADD_HASHES.has(hash)) throw new UnsupportedError(`hash function "${hash}" is not supported by add on this node; use sha2-256 (the default), sha2-512 or blake3.`);
+    // Kubo: another hash than sha2-256 means CIDv1 (and so raw leaves by default)
+    const rehashWith = hash === "sha2-256" ? undefined : hasherNamed(hash);
+    if (rehashWith && cidVersion === 0) throw new InvalidArgumentError("CIDv0 only supports sha2-256");
     if (boolOption(query, "trickle", false)) throw new UnsupportedError("the trickle DAG layout is not supported by this node; leave trickle unset (balanced layout, Kubo's default).");
     if (boolOption(query, "inline", false)) throw new UnsupportedError("inline CIDs are not supported by this node; leave inline unset.");
     if (boolOption(query, "nocopy", false)) throw new UnsupportedError("the filestore (nocopy) is not supported by this node.");
@@ -56,7 +62,7 @@ export function createAddRoute(store: IpfsStore) {
     const maxHamtFanout = goIntegerOption(query, "max-hamt-fanout", "uint");
     const importerOptions = {
       ...kuboOptionsOrHttpError({
-        cidVersion: cidVersion as 0 | 1 | undefined,
+        cidVersion: rehashWith ? 1 : (cidVersion as 0 | 1 | undefined),
         rawLeaves: rawLeavesParam === null ? undefined : boolOption(query, "raw-leaves", false),
         chunker: query.get("chunker") ?? undefined,
         wrapWithDirectory,
@@ -68,10 +74,13 @@ export function createAddRoute(store: IpfsStore) {
       fileImportConcurrency: 1,
     };
     const onlyHash = boolOption(query, "only-hash", false);
+    if (onlyHash && rehashWith) throw new UnsupportedError(`only-hash with hash function "${hash}" is not supported by this node; add the content, or use sha2-256.`);
     const pin = boolOption(query, "pin", true);
     const progress = boolOption(query, "progress", false);
     const includeEmptyDirectories = boolOption(query, "empty-dirs", true);
     const output = new AddOutput(new NdjsonStream(res), progress);
+    // with another hash, the lines wait for the rewritten DAG (see rehash-dag.ts)
+    const imported: ImportResult[] = [];
 
     let progressWrite: Promise<void> = Promise.resolve();
     const parts = new PartLog();
@@ -80,7 +89,7 @@ export function createAddRoute(store: IpfsStore) {
       {
         ...importerOptions,
         onlyHash,
-        pin,
+        pin: pin && !rehashWith,
         signal,
         onProgress: progress
           ? (event: { type: string; detail: unknown }) => {
@@ -92,16 +101,27 @@ export function createAddRoute(store: IpfsStore) {
       },
       async (result) => {
         await progressWrite;
-        await output.result(result);
+        if (rehashWith) imported.push(result);
+        else await output.result(result);
       },
       (all) => importRoots(all, wrapWithDirectory),
     );
     if (results.length === 0) throw new InvalidArgumentError("expected a file argument");
+    if (rehashWith) {
+      const rehasher = new DagRehasher(store, rehashWith, signal);
+      const rehashed: ImportResult[] = [];
+      for (const result of imported) {
+        const node = await rehasher.rehash(result.cid);
+        rehashed.push({ ...result, cid: node.cid, size: BigInt(node.cumulativeSize) });
+      }
+      if (pin) for (const root of importRoots(rehashed, wrapWithDirectory)) await store.pin(root, true, signal);
+      for (const result of rehashed) await output.result(result);
+    }
     // the importer builds empty directories into the tree but does not report them; Kubo does
     const reported = new Set(results.map((result) => result.path));
     for (const directory of parts.emptyDirectories()) {
       if (reported.has(directory.path)) continue;
-      const node = await emptyDirectoryNode(importerOptions.cidVersion ?? 0, directory);
+      const node = await emptyDirectoryNode(importerOptions.cidVersion ?? 0, directory, rehashWith ?? sha256);
       output.directory({ Name: directory.path, Hash: node.cid.toString(), Size: String(node.size) });
     }
     await output.end();
@@ -237,8 +257,9 @@ async function* candidatesFrom(parts: AsyncIterable<MultipartPart>, metadata: Me
   };
   for await (const part of parts) {
     const path = part.path === "" ? undefined : part.path;
-    const mode = metadata.preserveMode ? part.mode : metadata.mode;
-    const mtime = metadata.preserveMtime ? part.mtime : metadata.mtime;
+    // Kubo: a mode or mtime given for the add wins over preserve-mode / preserve-mtime
+    const mode = metadata.mode ?? (metadata.preserveMode ? part.mode : undefined);
+    const mtime = metadata.mtime ?? (metadata.preserveMtime ? part.mtime : undefined);
     const entryMetadata = { ...(mode !== undefined ? { mode } : {}), ...(mtime !== undefined ? { mtime } : {}) };
     if (!includeEmptyDirectories) yield* releaseFor(path);
     if (part.directory) {
@@ -263,9 +284,9 @@ async function* candidatesFrom(parts: AsyncIterable<MultipartPart>, metadata: Me
 }
 
 /** An empty UnixFS directory node (Kubo: QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn for CIDv0). */
-async function emptyDirectoryNode(cidVersion: 0 | 1, metadata: Pick<MultipartPart, "mode" | "mtime">): Promise<{ cid: CID; size: number }> {
+async function emptyDirectoryNode(cidVersion: 0 | 1, metadata: Pick<MultipartPart, "mode" | "mtime">, hasher: MultihashHasher): Promise<{ cid: CID; size: number }> {
   const block = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: "directory", mode: metadata.mode, mtime: metadata.mtime }).marshal(), Links: [] }));
-  return { cid: CID.create(cidVersion, dagPb.code, await sha256.digest(block)), size: block.length };
+  return { cid: CID.create(cidVersion, dagPb.code, await hasher.digest(block)), size: block.length };
 }
 
 /** Kubo's importer options; a bad option fails the command (Kubo's 500). */

@@ -357,6 +357,36 @@ describe("Kubo parity of a started node", () => {
     it("blake3 hashes as the reference implementation (32-byte digest of the empty input)", async () => {
       assert.equal(Buffer.from((await blake3.digest(new Uint8Array(0))).digest).toString("hex"), "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262");
     });
+    it("add --hash=blake3 gives Kubo's CID (t0800-blake3.sh), CIDv1 with raw leaves as Kubo implies", async () => {
+      assert.equal((await api.add(text("foo\n"), { hashAlg: "blake3", rawLeaves: true })).cid.toString(), "bafkr4icj3sdq34o6p7lapfgoxtset5om3lsxll72uz5cjnrkzmb6aoo3si");
+      assert.equal((await api.add(text("foo\n"), { hashAlg: "blake3" })).cid.toString(), "bafkr4icj3sdq34o6p7lapfgoxtset5om3lsxll72uz5cjnrkzmb6aoo3si");
+      assert.equal((await api.block.put(text("foo\n"), { mhtype: "blake3" })).toString(), "bafkr4icj3sdq34o6p7lapfgoxtset5om3lsxll72uz5cjnrkzmb6aoo3si");
+      await assert.rejects(api.add(text("foo\n"), { hashAlg: "blake3", cidVersion: 0 }), /CIDv0 only supports sha2-256/);
+    });
+    it("add --hash=sha2-512 of a directory with a multi-chunk file: every block sha2-512, each link's Tsize its DAG size, readable and pinned", async () => {
+      const big = Buffer.concat(await collectAll(seededBytes(700_000, 31)));
+      const results = await collectAll(api.addAll([{ path: "h/big.bin", content: big }, { path: "h/small.txt", content: text("small\n") }, { path: "h/none" }], { hashAlg: "sha2-512" }));
+      assert.deepEqual(results.map((result) => result.path), ["h/big.bin", "h/small.txt", "h/none", "h"]);
+      const root = results.at(-1)?.cid as CID;
+      const dagSize = async (cid: CID): Promise<number> => {
+        assert.equal(cid.multihash.code, sha512.code, `${cid} is not sha2-512`);
+        assert.equal(cid.version, 1);
+        const bytes = await api.block.get(cid);
+        assert.deepEqual(Buffer.from(cid.multihash.digest), Buffer.from((await sha512.digest(bytes)).digest));
+        if (cid.code !== dagPb.code) return bytes.length;
+        let size = bytes.length;
+        for (const link of dagPb.decode(bytes).Links) {
+          const below = await dagSize(link.Hash);
+          assert.equal(link.Tsize, below, `Tsize of ${link.Name ?? "a link"} in ${cid}`);
+          size += below;
+        }
+        return size;
+      };
+      assert.equal(String(await dagSize(root)), String(results.at(-1)?.size));
+      assert.ok(Buffer.concat(await collectAll(api.cat(`${root}/big.bin`))).equals(big));
+      const pins = (await collectAll(api.pin.ls({ type: "recursive" }))).map((pin) => pin.cid.toString());
+      assert.ok(pins.includes(root.toString()), "the sha2-512 root is pinned");
+    });
     it("block put --mhtype=sha2-512 and blake3: the CID hashes the bytes, and the block is read back on the API and the gateway", async () => {
       const bytes = text("hashed otherwise\n");
       for (const [mhtype, hasher] of [["sha2-512", sha512], ["blake3", blake3]] as const) {
