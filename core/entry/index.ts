@@ -26,3 +26,4 @@ export { renderCardSvg } from "./card.ts";
 export { findImageReferences, rewriteImageDestinations, isLocalDestination, firstH1, htmlImagesToMarkdown, type ImageReference } from "./markdown-scan.ts";
 export { checkImage, sniffRasterImage, unsafeSvgConstruct, nameForImageType, IMAGE_TYPES, type ImageCheck, type ImageType, type ImageRefusalCode } from "./image-check.ts";
 export * from "./errors.ts";
+export { formatWarning, locateWarning, type Warning, type WarningCode } from "./warnings.ts";

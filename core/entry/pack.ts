@@ -30,6 +30,7 @@ import { checkImage, nameForImageType } from "./image-check.ts";
 import { findImageReferences, rewriteImageDestinations } from "./markdown-scan.ts";
 import { normalizeNote, serializeNote, type Note } from "./note.ts";
 import { renderEntryPage } from "./page.ts";
+import type { Warning } from "./warnings.ts";
 import { MAX_ENTRY_BYTES, MAX_METADATA_BYTES, MAX_NOTE_MARKDOWN_BYTES } from "./limits.ts";
 import { isSafeImageUrl, markdownToPlainText } from "./render.ts";
 
@@ -85,8 +86,8 @@ export interface PackedEntry {
   digest: Digest;
   /** The note as packed (canonical, image links rewritten). */
   note: Note;
-  /** Problems that did not stop packing, e.g. an image referenced but not supplied. */
-  warnings: string[];
+  /** Problems that did not stop packing, e.g. an image referenced but not supplied (codes image-*). */
+  warnings: Warning[];
 }
 
 export interface PackEntryOptions {
@@ -133,7 +134,7 @@ export async function packEntry(note: Note, options: PackEntryOptions = {}): Pro
   const sourceSize = encoder.encode(serializeNote(canonical)).byteLength;
   if (sourceSize > MAX_NOTE_MARKDOWN_BYTES) throw new NoteTooLargeError(sourceSize, MAX_NOTE_MARKDOWN_BYTES);
 
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const images = options.images ?? new Map<string, Uint8Array>();
   const { rename, files: imageFiles } = await placeImages(canonical.body, images, warnings);
   const packedNote: Note = { ...canonical, body: rewriteImageDestinations(canonical.body, (destination) => rename.get(destination)) };
@@ -211,13 +212,13 @@ function lookupImage(images: Map<string, Uint8Array>, destination: string): Uint
   return undefined;
 }
 
-async function placeImages(body: string, images: Map<string, Uint8Array>, warnings: string[]) {
+async function placeImages(body: string, images: Map<string, Uint8Array>, warnings: Warning[]) {
   const rename = new Map<string, string>();
   const byPath = new Map<string, Uint8Array>();
   const references = findImageReferences(body);
   for (const reference of references) {
     if (!reference.local && !isSafeImageUrl(reference.destination)) {
-      warnings.push(`Image "${reference.destination}" will not be shown: images must be http(s) or ipfs URLs, or files beside the note.`);
+      warnings.push({ code: "image-unsafe-url", image: reference.destination, message: `Image "${reference.destination}" will not be shown: images must be http(s) or ipfs URLs, or files beside the note.` });
     }
   }
   const supplied = references
@@ -227,12 +228,12 @@ async function placeImages(body: string, images: Map<string, Uint8Array>, warnin
   for (const destination of supplied) {
     const content = lookupImage(images, destination);
     if (!content) {
-      warnings.push(`Image "${destination}" is referenced but was not supplied; the link is kept as written.`);
+      warnings.push({ code: "image-missing", image: destination, message: `Image "${destination}" is referenced but was not supplied; the link is kept as written.` });
       continue;
     }
     const check = checkImage(content);
     if (!check.ok) {
-      warnings.push(`Image "${destination}" is not packed: ${check.reason}; the link is kept as written.`);
+      warnings.push({ code: "image-refused", image: destination, message: `Image "${destination}" is not packed: ${check.reason}; the link is kept as written.` });
       continue;
     }
     const name = nameForImageType(imageFileName(destination), check.type);

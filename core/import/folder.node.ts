@@ -1,6 +1,8 @@
 /**
- * Importing a folder tree of markdown files, one entry per file (Node only). Streaming: one
- * folder listing and one file are in memory at a time (plus the git dates, one string per file).
+ * Importing a folder tree of markdown files, one entry per file (Node only). Streaming: the tree
+ * is walked once, keeping one path per file (so the number of files is known before any is read,
+ * see {@link openFolder}); then one file is in memory at a time (plus the git dates, one string
+ * per file).
  *
  * - Files: markdown files (see MARKDOWN_FILE) that are not symbolic links; `.git` and
  *   `node_modules` are not walked. Skipped, and yielded as {@link SkippedSource} with the reason
@@ -21,11 +23,12 @@
 import { opendir, readFile, realpath, stat } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { InvalidFrontMatterError } from "../entry/errors.ts";
+import { locateWarning, type Warning } from "../entry/warnings.ts";
 import { htmlImagesToMarkdown } from "../entry/markdown-scan.ts";
 import { normalizeNote, parseNote, splitFrontMatter, type Note } from "../entry/note.ts";
 import { gitFirstAddedDates } from "./git-dates.node.ts";
 import { readNoteImages } from "./images.node.ts";
-import { decodeNoteBytes, MARKDOWN_FILE, pathSkipReason, type SkippedSource } from "./note-text.ts";
+import { decodeNoteBytes, MARKDOWN_FILE, pathSkipReason, skippedSource, type SkippedSource } from "./note-text.ts";
 import type { FetchRemoteImagesOptions } from "./remote-images.ts";
 
 export type { SkippedSource } from "./note-text.ts";
@@ -43,11 +46,18 @@ export interface ImportedNote {
   /** Images by destination as written in the markdown. */
   images: Map<string, Uint8Array>;
   dateSource: DateSource;
-  warnings: string[];
+  /** What the importer noticed, each located (`file`, `line`). */
+  warnings: Warning[];
 }
 
 /** What the importers yield: a note, or a file (part) they skipped and why. */
 export type ImportItem = ImportedNote | SkippedSource;
+
+/** An import source opened once: how many items it will yield (skips included), and the items. */
+export interface OpenedSource {
+  total: number;
+  items: AsyncIterable<ImportItem>;
+}
 
 /** Whether an import item is a skipped source rather than a note. */
 export function isSkippedSource(item: ImportItem): item is SkippedSource {
@@ -75,26 +85,32 @@ export interface ImportFolderOptions extends ReadNoteOptions {
  * @example for await (const item of importFolder("notes")) if (!isSkippedSource(item)) await packEntry(item.note, { images: item.images })
  */
 export async function* importFolder(dir: string, options: ImportFolderOptions = {}): AsyncGenerator<ImportItem> {
+  yield* (await openFolder(dir, options)).items;
+}
+
+/**
+ * Walk `dir` once and say how many items importFolder will yield (one per markdown file, skipped
+ * ones included), before any file is read; the items read each file when their turn comes.
+ */
+export async function openFolder(dir: string, options: ImportFolderOptions = {}): Promise<OpenedSource> {
   const root = await realpath(dir);
+  const files: string[] = [];
+  for await (const file of walk(root)) files.push(file);
+  return { total: files.length, items: folderItems(root, files, options) };
+}
+
+async function* folderItems(root: string, files: string[], options: ImportFolderOptions): AsyncGenerator<ImportItem> {
   const gitDates = options.git === false ? undefined : await gitFirstAddedDates(root);
-  for await (const file of walk(root)) {
+  for (const file of files) {
     const relativePath = relative(root, file).split(sep).join("/");
     const skip = pathSkipReason(relativePath, options.include);
     if (skip) {
-      yield { skipped: skip.reason, sourcePath: file, sourceLine: 1, message: skip.message };
+      yield skippedSource(skip.reason, file, 1, skip.message);
       continue;
     }
     const folders = dirname(relativePath) === "." ? [] : dirname(relativePath).split("/");
     yield await importNoteFile(file, { ...options, root, tags: folders, gitDates });
   }
-}
-
-/** How many notes importFolder(dir, options) will yield at most, without reading any file. */
-export async function countFolderNotes(dir: string, options: ImportFolderOptions = {}): Promise<number> {
-  const root = await realpath(dir);
-  let count = 0;
-  for await (const file of walk(root)) if (!pathSkipReason(relative(root, file).split(sep).join("/"), options.include)) count += 1;
-  return count;
 }
 
 export interface NoteFileOptions extends ReadNoteOptions {
@@ -106,6 +122,8 @@ export interface NoteFileOptions extends ReadNoteOptions {
   gitDates?: Map<string, string>;
   /** Date a note without a front matter date by git history, else mtime (default true). */
   fallbackDates?: boolean;
+  /** The file's bytes, when the caller has read them already (the file is then not read again). */
+  bytes?: Uint8Array;
 }
 
 /**
@@ -113,20 +131,20 @@ export interface NoteFileOptions extends ReadNoteOptions {
  * Folder imports, `til publish` and a log file that is really one note all read files here.
  */
 export async function importNoteFile(file: string, options: NoteFileOptions): Promise<ImportItem> {
-  const decoded = decodeNoteBytes(new Uint8Array(await readFile(file)), { lossy: options.lossy });
-  if (!decoded.ok) return { skipped: decoded.reason, sourcePath: file, sourceLine: decoded.line, message: decoded.message };
+  const decoded = decodeNoteBytes(options.bytes ?? new Uint8Array(await readFile(file)), { lossy: options.lossy });
+  if (!decoded.ok) return skippedSource(decoded.reason, file, decoded.line, decoded.message);
   const text = decoded.text;
-  const warnings = [...decoded.warnings];
+  const warnings: Warning[] = [...decoded.warnings];
   let parsed: Note;
   try {
     parsed = parseNote(text);
   } catch (error) {
     if (!(error instanceof InvalidFrontMatterError)) throw error;
-    warnings.push(`${error.message} Its front matter is ignored.`);
+    warnings.push({ code: "front-matter-invalid", message: `${error.message} Its front matter is ignored.` });
     parsed = parseNote(splitFrontMatter(text).body);
   }
   if (parsed.title === "") {
-    return { skipped: "no-title", sourcePath: file, sourceLine: 1, message: "no title: neither a front matter `title:` nor a `# heading`; add one to import it" };
+    return skippedSource("no-title", file, 1, "no title: neither a front matter `title:` nor a `# heading`; add one to import it");
   }
   let date = parsed.date;
   let dateSource: DateSource = date === undefined ? "none" : "front-matter";
@@ -142,7 +160,7 @@ export async function importNoteFile(file: string, options: NoteFileOptions): Pr
   }
   const note = normalizeNote({ ...parsed, date, tags: [...(options.tags ?? []), ...parsed.tags], body: htmlImagesToMarkdown(parsed.body) });
   const images = await readNoteImages(note.body, dirname(file), options.root, warnings, { remote: options.remoteImages });
-  return { note, sourcePath: file, sourceLine: 1, images, dateSource, warnings };
+  return { note, sourcePath: file, sourceLine: 1, images, dateSource, warnings: warnings.map((warning) => locateWarning(warning, file, 1)) };
 }
 
 /** Markdown files under `dir`, depth first, sorted by name (as bytes) in each folder. */

@@ -4,6 +4,7 @@
  * and files whose bytes are not a note's text (empty, binary, invalid UTF-8, no title). Every
  * refusal is a {@link SkippedSource} with a reason the CLI prints as `file:line: message`.
  */
+import type { Warning, WarningCode } from "../entry/warnings.ts";
 
 /** Why a source file, or part of one, is not imported. */
 export type SkipReason = "repository-document" | "dot-folder" | "empty" | "binary" | "invalid-utf8" | "no-title";
@@ -16,14 +17,26 @@ export interface SkippedSource {
   /** 1-based line the reason applies to (1 for a whole file). */
   sourceLine: number;
   message: string;
+  /**
+   * The warning to report when the author probably wanted this imported (empty, binary, invalid
+   * UTF-8, no title). Skips expected in a TIL repository (its README, LICENSE, .github/...) have
+   * none: they are listed, not warned about.
+   */
+  warning?: Warning;
 }
 
-/**
- * Skips that are expected in a TIL repository (its README, LICENSE, .github/...): listed, not
- * warned about. The others mean a note the author probably wanted could not be imported.
- */
-export function isRoutineSkip(reason: SkipReason): boolean {
-  return reason === "repository-document" || reason === "dot-folder";
+/** Warning codes of the skips worth a warning; the others are routine. */
+const SKIP_WARNINGS: Partial<Record<SkipReason, WarningCode>> = {
+  empty: "skipped-empty",
+  binary: "skipped-binary",
+  "invalid-utf8": "invalid-utf8",
+  "no-title": "skipped-untitled",
+};
+
+/** A skipped source, with its warning when the skip is not routine (see {@link SkippedSource}). */
+export function skippedSource(skipped: SkipReason, sourcePath: string, sourceLine: number, message: string): SkippedSource {
+  const code = SKIP_WARNINGS[skipped];
+  return { skipped, sourcePath, sourceLine, message, ...(code ? { warning: { code, file: sourcePath, line: sourceLine, message: `skipped: ${message}` } } : {}) };
 }
 
 /** Markdown file extensions the importers read (any case). */
@@ -90,7 +103,7 @@ function escapeRegExp(text: string): string {
 }
 
 /** The decoded text of a note file, or why it is not one. */
-export type NoteText = { ok: true; text: string; warnings: string[] } | { ok: false; reason: SkipReason; line: number; message: string };
+export type NoteText = { ok: true; text: string; warnings: Warning[] } | { ok: false; reason: SkipReason; line: number; message: string };
 
 /**
  * Decode a markdown file's bytes as a note's text. Empty (or whitespace-only) files, binary files (a NUL byte, or
@@ -118,7 +131,7 @@ export function decodeNoteBytes(bytes: Uint8Array, options: { lossy?: boolean } 
     const line = lineAt(bytes, offset);
     const where = `byte ${offset} (0x${bytes[offset].toString(16).padStart(2, "0")}) on line ${line}`;
     if (options.lossy) {
-      return { ok: true, text: new TextDecoder("utf-8").decode(bytes), warnings: [`invalid UTF-8 from ${where}; published with U+FFFD (�) in place of the bad bytes (--lossy)`] };
+      return { ok: true, text: new TextDecoder("utf-8").decode(bytes), warnings: [{ code: "lossy-utf8", line, message: `invalid UTF-8 from ${where}; published with U+FFFD (�) in place of the bad bytes (--lossy)` }] };
     }
     return {
       ok: false,

@@ -9,6 +9,7 @@
 import { checkImage } from "../entry/image-check.ts";
 import { findImageReferences } from "../entry/markdown-scan.ts";
 import { MAX_ENTRY_BYTES } from "../entry/limits.ts";
+import type { Warning } from "../entry/warnings.ts";
 
 /** Redirects followed per image. */
 export const MAX_IMAGE_REDIRECTS = 5;
@@ -27,9 +28,12 @@ export interface FetchRemoteImagesOptions {
 /** Why one image could not be fetched. */
 export class RemoteImageError extends Error {
   static name = "RemoteImageError";
-  constructor(message: string) {
+  /** True when the image arrived but its bytes are not a real (or a safe) image. */
+  readonly refused: boolean;
+  constructor(message: string, options: { refused?: boolean } = {}) {
     super(message);
     this.name = "RemoteImageError";
+    this.refused = options.refused ?? false;
   }
 }
 
@@ -38,7 +42,7 @@ export class RemoteImageError extends Error {
  * written, ready for packEntry's `images`. Failures are warnings; their links stay remote. The
  * byte cap holds for all of a note's images together, as it does for the packed entry.
  */
-export async function fetchRemoteImages(body: string, warnings: string[], options: FetchRemoteImagesOptions = {}): Promise<Map<string, Uint8Array>> {
+export async function fetchRemoteImages(body: string, warnings: Warning[], options: FetchRemoteImagesOptions = {}): Promise<Map<string, Uint8Array>> {
   const images = new Map<string, Uint8Array>();
   let budget = options.maxBytes ?? MAX_ENTRY_BYTES;
   for (const { destination } of findImageReferences(body)) {
@@ -47,12 +51,16 @@ export async function fetchRemoteImages(body: string, warnings: string[], option
       if (budget <= 0) throw new RemoteImageError("the note's other images already fill an entry");
       const bytes = await fetchImage(destination, { ...options, maxBytes: budget });
       const check = checkImage(bytes);
-      if (!check.ok) throw new RemoteImageError(`it is ${check.reason}`);
+      if (!check.ok) throw new RemoteImageError(`it is ${check.reason}`, { refused: true });
       images.set(destination, bytes);
       budget -= bytes.byteLength;
     } catch (error) {
       const reason = error instanceof RemoteImageError ? error.message : `the request failed (${(error as Error).message})`;
-      warnings.push(`remote image "${destination}" not packed: ${reason}; the remote link is kept (--keep-remote-images skips fetching)`);
+      warnings.push({
+        code: error instanceof RemoteImageError && error.refused ? "image-refused" : "image-remote-failed",
+        image: destination,
+        message: `remote image "${destination}" not packed: ${reason}; the remote link is kept (--keep-remote-images skips fetching)`,
+      });
     }
   }
   return images;

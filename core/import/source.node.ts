@@ -7,11 +7,12 @@ import { readFile, realpath, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { htmlImagesToMarkdown } from "../entry/markdown-scan.ts";
 import { splitFrontMatter } from "../entry/note.ts";
-import { countFolderNotes, importFolder, importNoteFile, type ImportFolderOptions, type ImportItem } from "./folder.node.ts";
+import { locateWarning, type Warning } from "../entry/warnings.ts";
+import { importNoteFile, openFolder, type ImportFolderOptions, type ImportItem, type OpenedSource } from "./folder.node.ts";
 import { gitFirstAddedDates } from "./git-dates.node.ts";
 import { readNoteImages } from "./images.node.ts";
-import { decodeNoteBytes } from "./note-text.ts";
-import { splitTilLogDetailed, type SplitTilLogOptions } from "./til-log.ts";
+import { decodeNoteBytes, skippedSource } from "./note-text.ts";
+import { splitTilLogDetailed, type SplitTilLogOptions, type TilLogEntry } from "./til-log.ts";
 
 export type ImportSourceOptions = ImportFolderOptions & SplitTilLogOptions;
 
@@ -22,28 +23,34 @@ export type ImportSourceOptions = ImportFolderOptions & SplitTilLogOptions;
  * @example for await (const item of importSource(process.argv[2])) console.log(item.sourcePath)
  */
 export async function* importSource(path: string, options: ImportSourceOptions = {}): AsyncGenerator<ImportItem> {
+  yield* (await openSource(path, options)).items;
+}
+
+/**
+ * Open a TIL log file or a folder once: how many items importSource yields (skips included), known
+ * before any note is read (a folder is walked once; a log file is read and split once), and the
+ * items themselves.
+ */
+export async function openSource(path: string, options: ImportSourceOptions = {}): Promise<OpenedSource> {
   const info = await stat(path);
-  if (info.isDirectory()) {
-    yield* importFolder(path, options);
-    return;
-  }
+  if (info.isDirectory()) return openFolder(path, options);
   const file = await realpath(path);
-  const decoded = decodeNoteBytes(new Uint8Array(await readFile(file)), { lossy: options.lossy });
-  if (!decoded.ok) {
-    yield { skipped: decoded.reason, sourcePath: file, sourceLine: decoded.line, message: decoded.message };
-    return;
-  }
+  const bytes = new Uint8Array(await readFile(file));
+  const decoded = decodeNoteBytes(bytes, { lossy: options.lossy });
+  if (!decoded.ok) return { total: 1, items: once(skippedSource(decoded.reason, file, decoded.line, decoded.message)) };
   const { entries, warnings } = splitTilLogDetailed(decoded.text, options);
   if (isSingleNote(decoded.text, entries.length)) {
     const gitDates = options.git === false ? undefined : await gitFirstAddedDates(dirname(file));
-    yield await importNoteFile(file, { ...options, root: dirname(file), gitDates });
-    return;
+    return { total: 1, items: lazyOnce(() => importNoteFile(file, { ...options, root: dirname(file), gitDates, bytes })) };
   }
   if (entries.length === 0) {
-    yield { skipped: "no-title", sourcePath: file, sourceLine: 1, message: "no entry: a TIL log has one entry per `# H1` heading, and this file has none (nor a front matter `title:`)" };
-    return;
+    return { total: 1, items: once(skippedSource("no-title", file, 1, "no entry: a TIL log has one entry per `# H1` heading, and this file has none (nor a front matter `title:`)")) };
   }
-  let pending = [...decoded.warnings, ...warnings];
+  return { total: entries.length, items: logItems(file, entries, [...decoded.warnings, ...warnings], options) };
+}
+
+async function* logItems(file: string, entries: TilLogEntry[], documentWarnings: Warning[], options: ImportSourceOptions): AsyncGenerator<ImportItem> {
+  let pending = documentWarnings;
   for (const entry of entries) {
     const entryWarnings = [...pending, ...entry.warnings];
     pending = [];
@@ -55,18 +62,17 @@ export async function* importSource(path: string, options: ImportSourceOptions =
       sourceLine: entry.line,
       images,
       dateSource: note.date === undefined ? "none" : "heading",
-      warnings: entryWarnings,
+      warnings: entryWarnings.map((warning) => locateWarning(warning, file, entry.line)),
     };
   }
 }
 
-/** How many entries importSource(path) yields at most (cheap: no images are read). */
-export async function countSourceNotes(path: string, options: ImportSourceOptions = {}): Promise<number> {
-  if ((await stat(path)).isDirectory()) return countFolderNotes(path, options);
-  const decoded = decodeNoteBytes(new Uint8Array(await readFile(path)), { lossy: options.lossy });
-  if (!decoded.ok) return 0;
-  const count = splitTilLogDetailed(decoded.text, options).entries.length;
-  return isSingleNote(decoded.text, count) ? 1 : count;
+async function* once(item: ImportItem): AsyncGenerator<ImportItem> {
+  yield item;
+}
+
+async function* lazyOnce(read: () => Promise<ImportItem>): AsyncGenerator<ImportItem> {
+  yield await read();
 }
 
 /** A file with front matter and at most one entry heading is one note, not a log. */

@@ -26,6 +26,7 @@
  */
 import { normalizeNote, normalizeText, type Note } from "../entry/note.ts";
 import { atxHeadingText, scanLines, type ScannedLine } from "../entry/markdown-scan.ts";
+import type { Warning } from "../entry/warnings.ts";
 
 /** Headings (lower case, punctuation stripped) that are sections of the entry above them. */
 export const SECTION_HEADINGS: readonly string[] = [
@@ -53,7 +54,8 @@ export interface TilLogEntry {
   line: number;
   /** The heading as written. */
   heading: string;
-  warnings: string[];
+  /** Each with the `line` it is about. */
+  warnings: Warning[];
 }
 
 /** What a heading says: tags, date parts and the cleaned title. */
@@ -63,7 +65,8 @@ export interface ParsedHeading {
   date?: { year?: number; month: number; day: number };
   /** The date as written, e.g. "13 of December". */
   dateText?: string;
-  warnings: string[];
+  /** Without a line: a heading's text does not know where it is. */
+  warnings: Warning[];
 }
 
 const MONTHS: Record<string, number> = {
@@ -104,7 +107,7 @@ function iso(year: number, month: number, day: number): string {
  *   // { title: "Aurora features", tags: ["DB"], date: { year: 2021, month: 12, day: 2 }, ... }
  */
 export function parseEntryHeading(heading: string): ParsedHeading {
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const tags: string[] = [];
   let rest = normalizeText(heading).trim();
   for (let match = /^\[([^\[\]]*)\]\s*(?:[-–—:|]+\s*)?/.exec(rest); match; match = /^\[([^\[\]]*)\]\s*(?:[-–—:|]+\s*)?/.exec(rest)) {
@@ -116,7 +119,7 @@ export function parseEntryHeading(heading: string): ParsedHeading {
     const tag = words.shift() ?? "";
     if (tag !== "") tags.push(tag);
     rest = words.join(" ");
-    warnings.push(`unclosed tag bracket in "${heading.trim()}"; took "${tag}" as the tag`);
+    warnings.push({ code: "tag-guessed", message: `unclosed tag bracket in "${heading.trim()}"; took "${tag}" as the tag` });
   }
   let date: ParsedHeading["date"];
   let dateText: string | undefined;
@@ -131,7 +134,7 @@ export function parseEntryHeading(heading: string): ParsedHeading {
     const parsed = parseDateText(candidate);
     if (!parsed) continue;
     if (!parsed.month || !isValidDay(parsed.year ?? 2000, parsed.month, parsed.day)) {
-      warnings.push(`"${candidate}" is not a calendar date; the entry has no date`);
+      warnings.push({ code: "date-invalid", message: `"${candidate}" is not a calendar date; the entry has no date` });
     } else {
       date = parsed;
     }
@@ -163,8 +166,8 @@ interface Heading {
  * Split a TIL log into entries with their source lines and warnings.
  * @returns entries in document order and document-level warnings
  */
-export function splitTilLogDetailed(markdown: string, options: SplitTilLogOptions = {}): { entries: TilLogEntry[]; warnings: string[] } {
-  const warnings: string[] = [];
+export function splitTilLogDetailed(markdown: string, options: SplitTilLogOptions = {}): { entries: TilLogEntry[]; warnings: Warning[] } {
+  const warnings: Warning[] = [];
   const lines = scanLines(normalizeText(markdown));
   const sections = new Set([...SECTION_HEADINGS, ...(options.sectionHeadings ?? []).map(sectionKey)]);
 
@@ -190,7 +193,7 @@ export function splitTilLogDetailed(markdown: string, options: SplitTilLogOption
     }
     if (isTitle) {
       first = 1;
-      warnings.push(`line ${head.index + 1}: "# ${head.text}" taken as the log's title; it and its intro are not an entry (a date or a [tag] in that heading makes it one)`);
+      warnings.push({ code: "log-title-guessed", line: head.index + 1, message: `"# ${head.text}" taken as the log's title; it and its intro are not an entry (a date or a [tag] in that heading makes it one)` });
     }
   }
 
@@ -221,23 +224,24 @@ export function splitTilLogDetailed(markdown: string, options: SplitTilLogOption
       .slice(heading.index + 1, end)
       .map((line) => (demoted.has(line.index) ? `## ${atxHeadingText(line.text, 1)}` : line.text))
       .join("\n");
-    const entryWarnings = heading.parsed.warnings.map((warning) => `line ${heading.index + 1}: ${warning}`);
+    const line = heading.index + 1;
+    const entryWarnings: Warning[] = heading.parsed.warnings.map((warning) => ({ ...warning, line }));
     let date: string | undefined;
     const parts = heading.parsed.date;
     if (parts) {
       const year = parts.year ?? years.get(heading.index);
       if (year === undefined) {
-        entryWarnings.push(`line ${heading.index + 1}: no year for "${heading.parsed.dateText}" and no dated neighbour; the entry has no date`);
+        entryWarnings.push({ code: "date-undetermined", line, message: `no year for "${heading.parsed.dateText}" and no dated neighbour; the entry has no date` });
       } else if (!isValidDay(year, parts.month, parts.day)) {
-        entryWarnings.push(`line ${heading.index + 1}: "${heading.parsed.dateText}" does not exist in ${year}; the entry has no date`);
+        entryWarnings.push({ code: "date-invalid", line, message: `"${heading.parsed.dateText}" does not exist in ${year}; the entry has no date` });
       } else {
         date = iso(year, parts.month, parts.day);
-        if (parts.year === undefined) entryWarnings.push(`line ${heading.index + 1}: year ${year} of "${heading.parsed.dateText}" inferred from neighbouring entries`);
+        if (parts.year === undefined) entryWarnings.push({ code: "date-guessed", line, message: `year ${year} of "${heading.parsed.dateText}" inferred from neighbouring entries` });
       }
     }
-    if (body.trim() === "") entryWarnings.push(`line ${heading.index + 1}: entry "${heading.parsed.title}" has no text`);
+    if (body.trim() === "") entryWarnings.push({ code: "entry-empty", line, message: `entry "${heading.parsed.title}" has no text` });
     const note = normalizeNote({ title: heading.parsed.title, ...(date ? { date } : {}), tags: heading.parsed.tags, body });
-    entries.push({ note, line: heading.index + 1, heading: heading.text, warnings: entryWarnings });
+    entries.push({ note, line, heading: heading.text, warnings: entryWarnings });
   }
   return { entries, warnings };
 }
@@ -247,7 +251,7 @@ export function splitTilLogDetailed(markdown: string, options: SplitTilLogOption
  * @returns the notes and every warning (document-level first, then per entry, with line numbers)
  * @example const { entries, warnings } = splitTilLog(readme)
  */
-export function splitTilLog(markdown: string, options: SplitTilLogOptions = {}): { entries: Note[]; warnings: string[] } {
+export function splitTilLog(markdown: string, options: SplitTilLogOptions = {}): { entries: Note[]; warnings: Warning[] } {
   const { entries, warnings } = splitTilLogDetailed(markdown, options);
   return { entries: entries.map((entry) => entry.note), warnings: [...warnings, ...entries.flatMap((entry) => entry.warnings)] };
 }

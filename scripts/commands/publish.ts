@@ -8,7 +8,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { importNoteFile, type ImportItem, type ReadNoteOptions } from "../../core/import/folder.node.ts";
-import { countSourceNotes, importSource } from "../../core/import/source.node.ts";
+import { openSource } from "../../core/import/source.node.ts";
 import type { TilSettings } from "../../core/config.ts";
 import { authorWallet, connectChain, connectIpfs } from "../publishing/context.ts";
 import { CliError, EXIT_CODES } from "../publishing/errors.ts";
@@ -39,8 +39,9 @@ export async function runPublish(settings: TilSettings, files: string[], options
 export async function runImport(settings: TilSettings, sources: string[], options: PublishCommandOptions): Promise<number> {
   if (sources.length !== 1) throw new CliError(EXIT_CODES.usage, "Name one TIL log file or one folder: npm run til -- import my-til/README.md");
   await assertReadable(sources[0]);
-  const importOptions = { ...readOptions(options), include: options.include ?? [] };
-  return run(settings, importSource(sources[0], importOptions), await countSourceNotes(sources[0], importOptions), options);
+  // Opened once: a folder is walked once, a log file read and split once; the count comes first, for the progress bar.
+  const { total, items } = await openSource(sources[0], { ...readOptions(options), include: options.include ?? [] });
+  return run(settings, items, total, options);
 }
 
 function readOptions(options: PublishCommandOptions): ReadNoteOptions {

@@ -51,6 +51,11 @@ export interface MintedRecord {
   block: number;
 }
 
+/** The journal's records of entries packed (their CIDs computed locally), before they are sent anywhere. */
+export function packedRecords(entries: ReadonlyArray<{ source: string; packed: { digest: string; cid: string; note: { title: string } } }>): PackedRecord[] {
+  return entries.map(({ source, packed }) => ({ event: "packed", digest: packed.digest, cid: packed.cid, title: packed.note.title, source }));
+}
+
 /** The journal's record of a decoded EntryPublished event of a deployment. */
 export function mintedRecord(deployment: Deployment, event: PublishedEvent): MintedRecord {
   return {

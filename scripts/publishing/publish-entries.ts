@@ -1,25 +1,40 @@
 /**
- * The publish pipeline behind `til publish` and `til import`: pack each note locally (its CID is
- * known before anything is sent), pin it through the Kubo RPC API (the node must return that same
- * CID), mint in batches, confirm, report.
+ * The publish pipeline behind `til publish` and `til import`, as stages that return results:
+ *
+ *   pack     import items -> each note packed locally (its CID known before anything is sent),
+ *            or skipped, or failed, with its warnings                          {@link packNotes}
+ *   check    a chunk's entries -> which of them this author has minted already (`tokensOf`)
+ *                                                                                {@link checkPublished}
+ *   pin      a chunk's entries -> pinned through the Kubo RPC API, each checked to come back
+ *            under its locally computed CID                                     {@link pinChunk}
+ *   mint     the chunk's entries not minted yet -> one publishBatch transaction {@link mintChunk}
+ *   journal  each step's records, appended (flushed to disk) once the step is done (journal.ts)
+ *   summary  the stages' results -> the JSON summary and the exit code         {@link summarize}
+ *
+ * Entries flow in chunks of `batchSize` (one transaction each). Packing the next chunk, pinning
+ * this one and minting the one before overlap: at most three chunks are in memory, and mints are
+ * sent one at a time, in order. A stage that fails stops the run once the work under way has
+ * settled (what it minted is journaled); its error is thrown with the exit code it carries.
  *
  * Never loses, never doubles: each step is written to the journal once done, and every run asks the
- * registry which entries this author already has (`tokenOf`), so running the same command again
+ * registry which entries this author already has (`tokensOf`), so running the same command again
  * after a crash, Ctrl-C or an outage continues where it stopped. Pinned content is not pinned again,
  * and the contract itself refuses a second token for the same author and CID.
  */
 import type { Contract, TransactionReceipt, Wallet } from "ethers";
 import type { KuboRPCClient } from "kubo-rpc-client";
+import { forEachConcurrently } from "../../core/concurrency.ts";
+import type { Deployment } from "../../core/contract/deployment.ts";
 import { packEntry, ENTRY_ADD_OPTIONS, EntryTooLargeError, NoteTooLargeError, EntryError, type PackedEntry } from "../../core/entry/index.ts";
-import { isSkippedSource, type ImportItem } from "../../core/import/folder.node.ts";
-import { isRoutineSkip } from "../../core/import/note-text.ts";
-import { decodeEntryPublished, registryAt } from "../chain/registry.ts";
+import { formatWarning, locateWarning, type Warning } from "../../core/entry/warnings.ts";
+import { isSkippedSource, type ImportItem, type SkippedSource } from "../../core/import/folder.node.ts";
+import { decodeEntryPublished, registryAt, type PublishedEvent } from "../chain/registry.ts";
 import type { ChainContext } from "./context.ts";
 import { isUnreachable } from "./context.ts";
 import { CliError, EXIT_CODES, type ExitCode } from "./errors.ts";
-import { mintedRecord, type Journal } from "./journal.ts";
+import { mintedRecord, packedRecords, type Journal } from "./journal.ts";
 import { terminalLine } from "../cli/terminal-text.ts";
-import { ProgressBar } from "./progress.ts";
+import { ProgressBar, type ProgressState } from "./progress.ts";
 
 export interface PublishSummary {
   found: number;
@@ -27,10 +42,10 @@ export interface PublishSummary {
   alreadyPublished: number;
   /** Dry run with the chain reachable: entries this author has not published yet. */
   new?: number;
-  /** Files (or parts of a log) not imported: repository documents, dot-folders, empty, binary, invalid UTF-8, no title. */
-  skipped: number;
   failed: number;
   warnings: number;
+  /** Files (or parts of a log) not imported: repository documents, dot-folders, empty, binary, invalid UTF-8, no title. */
+  skipped: number;
   gasUsed: string;
   seconds: number;
   /** Where the time went: packing (CPU), pinning (IPFS RPC), minting (chain), in seconds. */
@@ -46,9 +61,9 @@ export interface PublishOptions {
   dryRun?: boolean;
   /** Entries per publishBatch transaction (default 100). */
   batchSize?: number;
-  /** Expected number of entries, for the progress bar. */
+  /** How many items the source yields (skips included), for the progress bar. */
   total?: number;
-  /** Where dry-run lines and messages go (default stdout / the progress bar). */
+  /** Where dry-run lines go (default stdout). */
   print?: (line: string) => void;
 }
 
@@ -58,223 +73,115 @@ export interface PublishResult {
   exitCode: ExitCode;
 }
 
-interface Item {
+/** A packed entry and where its note came from (`file:line`). */
+export interface SourcedEntry {
   source: string;
   packed: PackedEntry;
 }
 
-
-export async function publishNotes(notes: AsyncIterable<ImportItem>, options: PublishOptions): Promise<PublishResult> {
-  const started = performance.now();
-  const { journal, chain, author, ipfs, dryRun = false, batchSize = 100 } = options;
-  if (!dryRun && (!chain || !author || !ipfs)) throw new Error("publishNotes needs chain, author and ipfs unless dryRun is set.");
-  const registry = chain && author ? registryAt(chain.deployment.address, author) : undefined;
-  const authorAddress = author?.address ?? "";
-  const progress = new ProgressBar(dryRun ? "packing" : "publishing");
-  const print = options.print ?? ((line: string) => console.log(line));
-  const timings = { packMs: 0, pinMs: 0, mintMs: 0 };
-
-  const summary: { found: number; published: number; alreadyPublished: number; new?: number; failed: number; warnings: number; skipped: number; gasUsed: bigint } = {
-    found: 0,
-    published: 0,
-    alreadyPublished: 0,
-    ...(dryRun && registry ? { new: 0 } : {}),
-    failed: 0,
-    warnings: 0,
-    skipped: 0,
-    gasUsed: 0n,
-  };
-  // A dry run asks the registry (read-only) which entries are new, while it answers.
-  let checkChain = dryRun && registry !== undefined;
-  let exitCode: ExitCode = EXIT_CODES.ok;
-  const fail = (source: string, message: string, code: ExitCode = EXIT_CODES.entriesFailed) => {
-    summary.failed += 1;
-    progress.log(`failed: ${source}: ${message}`);
-    if (exitCode === EXIT_CODES.ok || exitCode === EXIT_CODES.entriesFailed) exitCode = code;
-  };
-  const seenDigests = new Map<string, string>();
-  let done = 0;
-
-  const flush = async (chunk: Item[]) => {
-    if (chunk.length === 0) return;
-    if (dryRun) {
-      let minted: bigint[] | undefined;
-      if (checkChain) {
-        try {
-          minted = await tokensOf(registry!, authorAddress, chunk.map(({ packed }) => packed.digest));
-        } catch (error) {
-          checkChain = false;
-          delete summary.new;
-          progress.log(`chain not reachable: ${(error as Error).message.split("\n")[0]}; the remaining entries are not checked (new / already published)`);
-        }
-      }
-      for (const [i, { packed }] of chunk.entries()) {
-        const status = minted === undefined ? "(not checked)" : minted[i] === 0n ? "new" : "already published";
-        if (minted !== undefined && minted[i] === 0n) summary.new = (summary.new ?? 0) + 1;
-        else if (minted !== undefined) summary.alreadyPublished += 1;
-        // Title and tags come from the files (maybe a cloned stranger's repository): shown, never applied.
-        print([packed.cid, packed.note.date ?? "(no date)", packed.note.tags.length ? terminalLine(packed.note.tags.join(",")) : "(no tags)", terminalLine(packed.note.title), status].join("\t"));
-      }
-      done += chunk.length;
-      progress.update({ done, total: options.total });
-      return;
-    }
-    await journal.append(...chunk.map(({ source, packed }) => ({ event: "packed" as const, digest: packed.digest, cid: packed.cid, title: packed.note.title, source })));
-    // Pin this chunk while the previous chunk's transaction is being mined; mint in order.
-    const toMint = await pinAndCheck(chunk);
-    await minting;
-    // A chunk counts as done once its receipts are in, so the gas shown is the summary's gasUsed so far.
-    minting = (toMint.length > 0 ? mint(toMint) : Promise.resolve()).then(() => {
-      done += chunk.length;
-      progress.update({ done, total: options.total, current: chunk.at(-1)!.packed.note.title, gasUsed: summary.gasUsed });
-    });
-    minting.catch(() => {}); // awaited (and its error thrown) at the next chunk or at the end
-  };
-  let minting: Promise<void> = Promise.resolve();
-
-  /** Pins what is not pinned yet and returns the items this author has not minted. */
-  const pinAndCheck = async (chunk: Item[]): Promise<Item[]> => {
-    const minted = await tokensOf(registry!, authorAddress, chunk.map(({ packed }) => packed.digest));
-    const pinStart = performance.now();
-    const toPin = chunk.filter((item) => !journal.isPinned(item.packed.cid)).map((item) => item.packed);
-    const groups: PackedEntry[][] = [];
-    for (let i = 0; i < toPin.length; i += ENTRIES_PER_ADD) groups.push(toPin.slice(i, i + ENTRIES_PER_ADD));
-    const pinnedAs = new Map<string, string | undefined>();
-    await forEachConcurrently(groups, ADDS_AT_ONCE, async (group) => {
-      for (const [cid, root] of await pinEntries(ipfs!, group)) pinnedAs.set(cid, root);
-    });
-    const ok = (item: Item) => !pinnedAs.has(item.packed.cid) || pinnedAs.get(item.packed.cid) === item.packed.cid;
-    for (const item of chunk) {
-      if (!ok(item)) {
-        fail(item.source, `the IPFS node pinned it as ${pinnedAs.get(item.packed.cid) ?? "nothing"}, not as its locally computed CID ${item.packed.cid}; not minted. Is the node Kubo-compatible?`);
-      }
-    }
-    await journal.append(...toPin.filter((p) => pinnedAs.get(p.cid) === p.cid).map((p) => ({ event: "pinned" as const, cid: p.cid })));
-    timings.pinMs += performance.now() - pinStart;
-    const ready: Item[] = [];
-    for (const [i, item] of chunk.entries()) {
-      if (!ok(item)) continue;
-      if (minted[i] !== 0n) summary.alreadyPublished += 1;
-      else ready.push(item);
-    }
-    return ready;
-  };
-
-  const mint = async (items: Item[]) => {
-    const mintStart = performance.now();
-    const digests = items.map((item) => item.packed.digest);
-    let receipt: TransactionReceipt | null;
-    try {
-      const publishBatch = registry!.getFunction("publishBatch");
-      const gas = await publishBatch.estimateGas(digests);
-      const fees = await chain!.provider.getFeeData();
-      const cost = gas * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
-      const balance = await chain!.provider.getBalance(authorAddress);
-      if (balance < cost) {
-        throw new CliError(
-          EXIT_CODES.insufficientFunds,
-          `${authorAddress} has ${formatEth(balance)} ETH but publishing ${digests.length} entries needs about ${formatEth(cost)} ETH of gas. Fund the account (or publish fewer entries) and run the same command again.`,
-        );
-      }
-      const tx = await publishBatch(digests, { gasLimit: (gas * 12n) / 10n });
-      await journal.append({ event: "mint-sent", chainId: chain!.deployment.chainId, contract: chain!.deployment.address, author: authorAddress, digests, txHash: tx.hash });
-      receipt = await tx.wait();
-    } catch (error) {
-      if (error instanceof CliError) throw error;
-      if ((error as { code?: string }).code === "INSUFFICIENT_FUNDS") {
-        throw new CliError(EXIT_CODES.insufficientFunds, `${authorAddress} cannot pay for the publishing transaction. Fund the account and run the same command again.`, { cause: error });
-      }
-      if (isUnreachable(error)) {
-        throw new CliError(EXIT_CODES.chainUnreachable, `The chain RPC stopped answering while minting (${(error as Error).message.split("\n")[0]}). Nothing is lost: run the same command again when it is back.`, { cause: error });
-      }
-      // Someone (e.g. an earlier run whose transaction was still pending) minted one of these in the meantime.
-      if (/TILEntryAlreadyPublished|TILDuplicateInBatch/.test(String((error as Error).message) + JSON.stringify((error as { revert?: unknown }).revert ?? ""))) {
-        const still = await tokensOf(registry!, authorAddress, items.map(({ packed }) => packed.digest));
-        const remaining = items.filter((_, i) => still[i] === 0n);
-        summary.alreadyPublished += items.length - remaining.length;
-        timings.mintMs += performance.now() - mintStart;
-        if (remaining.length > 0 && remaining.length < items.length) await mint(remaining);
-        return;
-      }
-      throw error;
-    }
-    const events = decodeEntryPublished(receipt!.logs);
-    await journal.append(...events.map((e) => mintedRecord(chain!.deployment, e)));
-    summary.published += events.length;
-    summary.gasUsed += receipt!.gasUsed;
-    timings.mintMs += performance.now() - mintStart;
-  };
-
-  let chunk: Item[] = [];
-  let flushing: Promise<void> = Promise.resolve();
-  try {
-    for await (const imported of notes) {
-      if (isSkippedSource(imported)) {
-        summary.skipped += 1;
-        const where = `${imported.sourcePath}:${imported.sourceLine}`;
-        if (isRoutineSkip(imported.skipped)) progress.log(`skipped: ${where}: ${imported.message}`);
-        else {
-          summary.warnings += 1;
-          progress.log(`warning: ${where}: skipped: ${imported.message}`);
-        }
-        continue;
-      }
-      summary.found += 1;
-      const source = `${imported.sourcePath}:${imported.sourceLine}`;
-      let packed: PackedEntry;
-      const packStart = performance.now();
-      try {
-        packed = await packEntry(imported.note, { images: imported.images });
-      } catch (error) {
-        if (!(error instanceof EntryError)) throw error;
-        const tooLarge = error instanceof NoteTooLargeError || error instanceof EntryTooLargeError;
-        fail(source, error.message, tooLarge ? EXIT_CODES.noteTooLarge : EXIT_CODES.entriesFailed);
-        continue;
-      } finally {
-        timings.packMs += performance.now() - packStart;
-      }
-      // The importer already warned about images it could not read; packEntry says the same again.
-      const packWarnings = packed.warnings.filter((w) => {
-        const image = /^Image "(.*)" is referenced but was not supplied/.exec(w)?.[1];
-        return image === undefined || !imported.warnings.some((iw) => iw.includes(`"${image}"`));
-      });
-      for (const warning of [...imported.warnings, ...packWarnings]) {
-        summary.warnings += 1;
-        progress.log(`warning: ${source}: ${warning}`);
-      }
-      const earlier = seenDigests.get(packed.digest);
-      if (earlier !== undefined) {
-        summary.alreadyPublished += 1;
-        summary.warnings += 1;
-        progress.log(`warning: ${source}: same content as ${earlier}; published once.`);
-        continue;
-      }
-      seenDigests.set(packed.digest, source);
-      chunk.push({ source, packed });
-      if (chunk.length >= batchSize) {
-        // Pack the next chunk while this one is pinned; at most one chunk waits.
-        await flushing;
-        flushing = flush(chunk);
-        flushing.catch(() => {}); // awaited (and its error thrown) before the next chunk or at the end
-        chunk = [];
-      }
-    }
-    await flushing;
-    await flush(chunk);
-    await minting;
-  } finally {
-    progress.finish();
-  }
-  return {
-    summary: {
-      ...summary,
-      gasUsed: summary.gasUsed.toString(),
-      seconds: seconds(performance.now() - started),
-      stages: { pack: seconds(timings.packMs), pin: seconds(timings.pinMs), mint: seconds(timings.mintMs) },
-    },
-    exitCode,
-  };
+/** An entry that was not published, why, and the exit code that says so. */
+export interface Failure {
+  source: string;
+  message: string;
+  exitCode: ExitCode;
 }
+
+/** What the pipeline needs of the chain: the registry as this author (ethers in the CLI, a fake in tests). */
+export interface PublishingChain {
+  readonly deployment: Deployment;
+  readonly author: string;
+  /** The author's token of each digest (0n where none), in one call. */
+  tokensOf(digests: string[]): Promise<bigint[]>;
+  /**
+   * Mints `digests` in one publishBatch transaction and waits for it; `onSent` runs once it is
+   * sent, before it is mined.
+   * @throws AlreadyPublishedError when the registry refuses the batch because one is minted already
+   * @throws CliError (chainUnreachable, insufficientFunds) when the user must act
+   */
+  publishBatch(digests: string[], onSent: (txHash: string) => Promise<void>): Promise<{ events: PublishedEvent[]; gasUsed: bigint }>;
+}
+
+/** What the pipeline needs of IPFS (the Kubo RPC API in the CLI, a fake in tests). */
+export interface PublishingIpfs {
+  /** Adds entry directories pinned and returns the CID the node reports for each, by local CID (undefined: none). */
+  addEntries(entries: PackedEntry[]): Promise<Map<string, string | undefined>>;
+}
+
+/** The registry reverted a batch because an entry in it is minted already (TILEntryAlreadyPublished / TILDuplicateInBatch). */
+export class AlreadyPublishedError extends Error {
+  static name = "AlreadyPublishedError";
+  constructor(options?: { cause?: unknown }) {
+    super("The registry refused the batch: an entry in it is published already.", options);
+    this.name = "AlreadyPublishedError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// pack
+
+/** What packing one import item came to. */
+export type PackOutcome =
+  /** A source the importer did not turn into a note (with its warning, unless routine). */
+  | { kind: "skipped"; skip: SkippedSource }
+  /** A note that cannot be an entry (too large, no title...). */
+  | { kind: "failed"; failure: Failure; ms: number }
+  /** A note with the same content as an earlier one of this run: published once (a duplicate-content warning says so). */
+  | { kind: "duplicate"; source: string; warnings: Warning[]; ms: number }
+  | { kind: "packed"; entry: SourcedEntry; warnings: Warning[]; ms: number };
+
+/**
+ * Pack stage: each import item in turn, packed as an entry with its warnings (the importer's and
+ * packEntry's, each located), streaming.
+ * @throws what packEntry throws that is not an EntryError (a bug, not a bad note)
+ */
+export async function* packNotes(items: AsyncIterable<ImportItem>): AsyncGenerator<PackOutcome> {
+  const firstSource = new Map<string, string>();
+  for await (const item of items) {
+    if (isSkippedSource(item)) {
+      yield { kind: "skipped", skip: item };
+      continue;
+    }
+    const source = `${item.sourcePath}:${item.sourceLine}`;
+    const started = performance.now();
+    let packed: PackedEntry;
+    try {
+      packed = await packEntry(item.note, { images: item.images });
+    } catch (error) {
+      if (!(error instanceof EntryError)) throw error;
+      const tooLarge = error instanceof NoteTooLargeError || error instanceof EntryTooLargeError;
+      yield { kind: "failed", failure: { source, message: error.message, exitCode: tooLarge ? EXIT_CODES.noteTooLarge : EXIT_CODES.entriesFailed }, ms: performance.now() - started };
+      continue;
+    }
+    const ms = performance.now() - started;
+    const warnings = [...item.warnings, ...packWarningsNotGiven(item.warnings, packed.warnings).map((w) => locateWarning(w, item.sourcePath, item.sourceLine))];
+    const earlier = firstSource.get(packed.digest);
+    if (earlier !== undefined) {
+      const duplicate: Warning = { code: "duplicate-content", file: item.sourcePath, line: item.sourceLine, sameAs: earlier, message: `same content as ${earlier}; published once.` };
+      yield { kind: "duplicate", source, warnings: [...warnings, duplicate], ms };
+      continue;
+    }
+    firstSource.set(packed.digest, source);
+    yield { kind: "packed", entry: { source, packed }, warnings, ms };
+  }
+}
+
+/** packEntry's warnings but those the importer gave already: an image it could not read is "not supplied" to packEntry. */
+export function packWarningsNotGiven(imported: readonly Warning[], packed: readonly Warning[]): Warning[] {
+  const warnedImages = new Set(imported.flatMap((w) => (w.image === undefined ? [] : [w.image])));
+  return packed.filter((w) => !(w.code === "image-missing" && w.image !== undefined && warnedImages.has(w.image)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// check
+
+/** Check stage: whether this author has minted each entry already, in the entries' order. */
+export async function checkPublished(chain: PublishingChain, entries: readonly SourcedEntry[]): Promise<boolean[]> {
+  const tokens = await chain.tokensOf(entries.map(({ packed }) => packed.digest));
+  return tokens.map((token) => token !== 0n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// pin
 
 /**
  * Entries per `add` request, and requests under way at once. One request adds many entry
@@ -284,15 +191,434 @@ export async function publishNotes(notes: AsyncIterable<ImportItem>, options: Pu
 const ENTRIES_PER_ADD = 25;
 const ADDS_AT_ONCE = 3;
 
-async function forEachConcurrently<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      await work(items[index], index);
+export interface PinResult {
+  /** Entries the node holds under their own CID: pinned now, or by an earlier run (journal). */
+  held: SourcedEntry[];
+  /** CIDs pinned by this call and confirmed (the journal's `pinned` records). */
+  pinned: string[];
+  /** Entries the node pinned under another CID than the local one: not minted. */
+  failures: Failure[];
+  ms: number;
+}
+
+/**
+ * Pin stage: pins what the journal does not record as pinned and checks that the node reports
+ * each entry under its locally computed CID.
+ * @throws CliError (ipfsUnreachable) when the IPFS RPC API stops answering
+ */
+export async function pinChunk(ipfs: PublishingIpfs, journal: Pick<Journal, "isPinned">, entries: readonly SourcedEntry[]): Promise<PinResult> {
+  const started = performance.now();
+  const toPin = entries.filter(({ packed }) => !journal.isPinned(packed.cid)).map(({ packed }) => packed);
+  const groups: PackedEntry[][] = [];
+  for (let i = 0; i < toPin.length; i += ENTRIES_PER_ADD) groups.push(toPin.slice(i, i + ENTRIES_PER_ADD));
+  const reported = new Map<string, string | undefined>();
+  await forEachConcurrently(groups, ADDS_AT_ONCE, async (group) => {
+    for (const [cid, root] of await ipfs.addEntries(group)) reported.set(cid, root);
+  });
+  const held: SourcedEntry[] = [];
+  const failures: Failure[] = [];
+  for (const entry of entries) {
+    const { cid } = entry.packed;
+    if (!reported.has(cid) || reported.get(cid) === cid) held.push(entry);
+    else {
+      failures.push({
+        source: entry.source,
+        message: `the IPFS node pinned it as ${reported.get(cid) ?? "nothing"}, not as its locally computed CID ${cid}; not minted. Is the node Kubo-compatible?`,
+        exitCode: EXIT_CODES.entriesFailed,
+      });
     }
+  }
+  const pinned = toPin.filter((p) => reported.get(p.cid) === p.cid).map((p) => p.cid);
+  return { held, pinned, failures, ms: performance.now() - started };
+}
+
+// ---------------------------------------------------------------------------------------------
+// mint
+
+export interface MintResult {
+  published: number;
+  /** Minted in the meantime by someone else (an earlier run's pending transaction). */
+  alreadyPublished: number;
+  failures: Failure[];
+  gasUsed: bigint;
+  ms: number;
+}
+
+/**
+ * Mint stage: one publishBatch transaction for `entries`, journaled when sent and when mined. When
+ * the registry refuses the batch because some entry is minted already, the others are minted.
+ */
+export async function mintChunk(chain: PublishingChain, journal: Pick<Journal, "append">, entries: readonly SourcedEntry[]): Promise<MintResult> {
+  const started = performance.now();
+  const digests = entries.map(({ packed }) => packed.digest);
+  const { deployment, author } = chain;
+  try {
+    const { events, gasUsed } = await chain.publishBatch(digests, (txHash) =>
+      journal.append({ event: "mint-sent", chainId: deployment.chainId, contract: deployment.address, author, digests, txHash }),
+    );
+    await journal.append(...events.map((event) => mintedRecord(deployment, event)));
+    return { published: events.length, alreadyPublished: 0, failures: [], gasUsed, ms: performance.now() - started };
+  } catch (error) {
+    if (!(error instanceof AlreadyPublishedError)) throw error;
+    const minted = await checkPublished(chain, entries);
+    const remaining = entries.filter((_, i) => !minted[i]);
+    const ms = performance.now() - started;
+    if (remaining.length === entries.length) {
+      // Refused as published, yet no token: nothing is lost, a run later asks again.
+      const message = "the registry refused its batch as already published, yet has no token for it; run the same command again";
+      return { published: 0, alreadyPublished: 0, failures: entries.map(({ source }) => ({ source, message, exitCode: EXIT_CODES.entriesFailed })), gasUsed: 0n, ms };
+    }
+    const rest = remaining.length > 0 ? await mintChunk(chain, journal, remaining) : { published: 0, alreadyPublished: 0, failures: [], gasUsed: 0n, ms: 0 };
+    return { ...rest, alreadyPublished: rest.alreadyPublished + entries.length - remaining.length, ms: ms + rest.ms };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// summary
+
+/** The pack stage's outcomes, counted (no entry bytes kept). */
+export interface PackTally {
+  found: number;
+  skipped: number;
+  warnings: number;
+  duplicates: number;
+  failures: Failure[];
+  ms: number;
+}
+
+export const NO_PACK_OUTCOMES: PackTally = { found: 0, skipped: 0, warnings: 0, duplicates: 0, failures: [], ms: 0 };
+
+/** The tally with one more pack outcome. */
+export function tallyPack(tally: PackTally, outcome: PackOutcome): PackTally {
+  switch (outcome.kind) {
+    case "skipped":
+      return { ...tally, skipped: tally.skipped + 1, warnings: tally.warnings + (outcome.skip.warning ? 1 : 0) };
+    case "failed":
+      return { ...tally, found: tally.found + 1, failures: [...tally.failures, outcome.failure], ms: tally.ms + outcome.ms };
+    case "duplicate":
+      return { ...tally, found: tally.found + 1, duplicates: tally.duplicates + 1, warnings: tally.warnings + outcome.warnings.length, ms: tally.ms + outcome.ms };
+    case "packed":
+      return { ...tally, found: tally.found + 1, warnings: tally.warnings + outcome.warnings.length, ms: tally.ms + outcome.ms };
+  }
+}
+
+/** What one chunk came to after check, pin and mint (or, in a dry run, check alone). */
+export interface ChunkResult {
+  entries: number;
+  published: number;
+  alreadyPublished: number;
+  /** Dry run: entries this author has not published; undefined when the chunk was not checked. */
+  new?: number;
+  failures: Failure[];
+  gasUsed: bigint;
+  pinMs: number;
+  mintMs: number;
+  /** Dry run: the registry did not answer (this chunk and the later ones are not checked). */
+  unchecked?: string;
+}
+
+/**
+ * The summary of a run from its stages' results.
+ * @param checked a dry run asked the registry (and it answered every time): the summary counts `new`
+ */
+export function summarize(pack: PackTally, chunks: readonly ChunkResult[], options: { checked: boolean; elapsedMs: number }): PublishSummary {
+  const sum = (pick: (chunk: ChunkResult) => number) => chunks.reduce((total, chunk) => total + pick(chunk), 0);
+  return {
+    found: pack.found,
+    published: sum((c) => c.published),
+    alreadyPublished: pack.duplicates + sum((c) => c.alreadyPublished),
+    ...(options.checked ? { new: sum((c) => c.new ?? 0) } : {}),
+    failed: pack.failures.length + sum((c) => c.failures.length),
+    warnings: pack.warnings,
+    skipped: pack.skipped,
+    gasUsed: gasOf(chunks).toString(),
+    seconds: seconds(options.elapsedMs),
+    stages: { pack: seconds(pack.ms), pin: seconds(sum((c) => c.pinMs)), mint: seconds(sum((c) => c.mintMs)) },
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Gas of the chunks' transactions: what the summary and the progress bar show. */
+export function gasOf(chunks: readonly ChunkResult[]): bigint {
+  return chunks.reduce((total, chunk) => total + chunk.gasUsed, 0n);
+}
+
+/** The most specific exit code among the failures: a code of its own wins over entriesFailed; 0 when none. */
+export function exitCodeOf(failures: readonly Failure[]): ExitCode {
+  return failures.find((f) => f.exitCode !== EXIT_CODES.entriesFailed)?.exitCode ?? (failures.length > 0 ? EXIT_CODES.entriesFailed : EXIT_CODES.ok);
+}
+
+// ---------------------------------------------------------------------------------------------
+// the run
+
+/** The parts a run works with; {@link publishNotes} makes them from the CLI's connections. */
+export interface PipelineParts {
+  journal: Journal;
+  /** Required unless dryRun; in a dry run, the registry asked what is new (none: not checked). */
+  chain?: PublishingChain;
+  /** Required unless dryRun. */
+  ipfs?: PublishingIpfs;
+  dryRun: boolean;
+  batchSize: number;
+  total?: number;
+  /** Dry-run lines. */
+  print: (line: string) => void;
+  progress: { update(state: ProgressState): void; log(message: string): void; finish(): void };
+}
+
+export async function publishNotes(notes: AsyncIterable<ImportItem>, options: PublishOptions): Promise<PublishResult> {
+  const { journal, chain, author, ipfs, dryRun = false, batchSize = 100 } = options;
+  if (!dryRun && (!chain || !author || !ipfs)) throw new Error("publishNotes needs chain, author and ipfs unless dryRun is set.");
+  const progress = new ProgressBar(dryRun ? "packing" : "publishing");
+  try {
+    return await runPipeline(notes, {
+      journal,
+      chain: chain && author ? ethersRegistry(chain, author) : undefined,
+      ipfs: ipfs ? kuboPinning(ipfs) : undefined,
+      dryRun,
+      batchSize,
+      total: options.total,
+      print: options.print ?? ((line: string) => console.log(line)),
+      progress,
+    });
+  } finally {
+    progress.finish();
+  }
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A stage's promise as a result: its value, or the error it failed with (thrown once the run has settled). */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+/** A chunk under way: its pin (and check) done, then its mint. */
+interface ChunkInFlight {
+  pinned: Promise<Settled<unknown>>;
+  done: Promise<Settled<ChunkResult>>;
+}
+
+const SETTLED: Promise<Settled<unknown>> = Promise.resolve({ ok: true, value: undefined });
+
+/** A chunk's result, also when its own bookkeeping threw. */
+function settledChunk(work: Promise<Settled<ChunkResult>>): Promise<Settled<ChunkResult>> {
+  return settle(work).then((result) => (result.ok ? result.value : result));
+}
+
+/**
+ * Runs the stages over `notes` (see the module comment) and builds the summary from their results.
+ * @throws the first stage error (CliError with its exit code), after the work under way has settled
+ */
+export async function runPipeline(notes: AsyncIterable<ImportItem>, parts: PipelineParts): Promise<PublishResult> {
+  const started = performance.now();
+  const { journal, chain, ipfs, dryRun, batchSize, progress } = parts;
+  if (!dryRun && (!chain || !ipfs)) throw new Error("runPipeline needs chain and ipfs unless dryRun is set.");
+  let pack = NO_PACK_OUTCOMES;
+  const chunks: ChunkResult[] = [];
+  const inFlight: ChunkInFlight[] = [];
+
+  const showProgress = (current?: string) => {
+    const done = pack.skipped + pack.failures.length + pack.duplicates + chunks.reduce((n, c) => n + c.entries, 0);
+    progress.update({ done, total: parts.total, current, ...(dryRun ? {} : { gasUsed: gasOf(chunks) }) });
+  };
+  const recordChunk = (result: Settled<ChunkResult>, entries: readonly SourcedEntry[]): Settled<ChunkResult> => {
+    if (!result.ok) return result;
+    chunks.push(result.value);
+    for (const failure of result.value.failures) progress.log(`failed: ${failure.source}: ${failure.message}`);
+    if (result.value.unchecked !== undefined) {
+      progress.log(`chain not reachable: ${result.value.unchecked}; the remaining entries are not checked (new / already published)`);
+    }
+    showProgress(entries.at(-1)?.packed.note.title);
+    return result;
+  };
+
+  /** Starts a chunk: check and pin now; mint once the chunk before it is minted. */
+  const startChunk = (entries: SourcedEntry[]): ChunkInFlight => {
+    const before = inFlight.at(-1)?.done ?? SETTLED;
+    if (dryRun) {
+      // Checked one chunk after the other: once the registry does not answer, the rest is not asked.
+      const done = settledChunk(
+        before.then(async () => recordChunk(await settle(dryRunChunk(entries, chain && chunks.every((c) => c.unchecked === undefined) ? chain : undefined)), entries)),
+      );
+      return { pinned: done, done };
+    }
+    const pinned = settle(
+      (async () => {
+        await journal.append(...packedRecords(entries));
+        const minted = await checkPublished(chain!, entries);
+        const pin = await pinChunk(ipfs!, journal, entries);
+        await journal.append(...pin.pinned.map((cid) => ({ event: "pinned" as const, cid })));
+        return { minted, pin };
+      })(),
+    );
+    const done = settledChunk(
+      (async (): Promise<Settled<ChunkResult>> => {
+        const checkedAndPinned = await pinned;
+        const previous = await before;
+        if (!checkedAndPinned.ok) return checkedAndPinned;
+        if (!previous.ok) return previous; // an earlier chunk failed: this one is not minted
+        const { minted, pin } = checkedAndPinned.value;
+        const mintedCids = new Set(entries.filter((_, i) => minted[i]).map(({ packed }) => packed.cid));
+        const toMint = pin.held.filter(({ packed }) => !mintedCids.has(packed.cid));
+        const mint = await settle(toMint.length > 0 ? mintChunk(chain!, journal, toMint) : Promise.resolve(undefined));
+        if (!mint.ok) return mint;
+        const result: ChunkResult = {
+          entries: entries.length,
+          published: mint.value?.published ?? 0,
+          alreadyPublished: pin.held.length - toMint.length + (mint.value?.alreadyPublished ?? 0),
+          failures: [...pin.failures, ...(mint.value?.failures ?? [])],
+          gasUsed: mint.value?.gasUsed ?? 0n,
+          pinMs: pin.ms,
+          mintMs: mint.value?.ms ?? 0,
+        };
+        return recordChunk({ ok: true, value: result }, entries);
+      })(),
+    );
+    return { pinned, done };
+  };
+
+  /** Waits until a new chunk may start (at most one chunk waits to be pinned); false when a stage failed. */
+  const mayStartChunk = async (): Promise<boolean> => {
+    const results = await Promise.all([inFlight.at(-1)?.pinned ?? SETTLED, inFlight.at(-2)?.done ?? SETTLED]);
+    return results.every((r) => r.ok);
+  };
+
+  let failure: { error: unknown } | undefined;
+  try {
+    let chunk: SourcedEntry[] = [];
+    for await (const outcome of packNotes(notes)) {
+      pack = tallyPack(pack, outcome);
+      reportPacked(outcome, progress);
+      if (outcome.kind !== "packed") {
+        showProgress();
+        continue;
+      }
+      chunk.push(outcome.entry);
+      if (chunk.length >= batchSize) {
+        if (!(await mayStartChunk())) break;
+        inFlight.push(startChunk(chunk));
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0 && (await mayStartChunk())) inFlight.push(startChunk(chunk));
+  } catch (error) {
+    failure = { error };
+  }
+  // Let everything under way settle (what it minted is journaled and counted), then report the first error.
+  const settled = await Promise.all(inFlight.flatMap((c) => [c.pinned, c.done]));
+  const firstError = failure ?? settled.find((r): r is { ok: false; error: unknown } => !r.ok);
+  if (firstError) throw firstError.error;
+
+  const failures = [...pack.failures, ...chunks.flatMap((c) => c.failures)];
+  return {
+    summary: summarize(pack, chunks, { checked: dryRun && chain !== undefined && chunks.every((c) => c.unchecked === undefined), elapsedMs: performance.now() - started }),
+    exitCode: exitCodeOf(failures),
+  };
+
+  /** Dry run: ask the registry (when there is one and it answered so far) and print each entry's line. */
+  async function dryRunChunk(entries: SourcedEntry[], registry: PublishingChain | undefined): Promise<ChunkResult> {
+    let minted: boolean[] | undefined;
+    let unchecked: string | undefined;
+    if (registry) {
+      try {
+        minted = await checkPublished(registry, entries);
+      } catch (error) {
+        unchecked = (error as Error).message.split("\n")[0];
+      }
+    }
+    for (const [i, { packed }] of entries.entries()) {
+      const status = minted === undefined ? "(not checked)" : minted[i] ? "already published" : "new";
+      // Title and tags come from the files (maybe a cloned stranger's repository): shown, never applied.
+      parts.print([packed.cid, packed.note.date ?? "(no date)", packed.note.tags.length ? terminalLine(packed.note.tags.join(",")) : "(no tags)", terminalLine(packed.note.title), status].join("\t"));
+    }
+    const already = minted?.filter(Boolean).length ?? 0;
+    return {
+      entries: entries.length,
+      published: 0,
+      alreadyPublished: already,
+      ...(minted ? { new: entries.length - already } : {}),
+      failures: [],
+      gasUsed: 0n,
+      pinMs: 0,
+      mintMs: 0,
+      ...(unchecked !== undefined ? { unchecked } : {}),
+    };
+  }
+}
+
+/** Prints what packing noticed: `skipped: file:line: reason`, `failed: ...`, `warning: file:line: message`. */
+function reportPacked(outcome: PackOutcome, progress: PipelineParts["progress"]): void {
+  switch (outcome.kind) {
+    case "skipped":
+      if (outcome.skip.warning) progress.log(`warning: ${formatWarning(outcome.skip.warning)}`);
+      else progress.log(`skipped: ${outcome.skip.sourcePath}:${outcome.skip.sourceLine}: ${outcome.skip.message}`);
+      return;
+    case "failed":
+      progress.log(`failed: ${outcome.failure.source}: ${outcome.failure.message}`);
+      return;
+    default:
+      for (const warning of outcome.warnings) progress.log(`warning: ${formatWarning(warning)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the CLI's chain and IPFS
+
+/** The registry through ethers, as `author`. */
+export function ethersRegistry(chain: ChainContext, author: Wallet): PublishingChain {
+  const registry = registryAt(chain.deployment.address, author);
+  const authorAddress = author.address;
+  return {
+    deployment: chain.deployment,
+    author: authorAddress,
+    tokensOf: (digests) => tokensOf(registry, authorAddress, digests),
+    async publishBatch(digests, onSent) {
+      let receipt: TransactionReceipt | null;
+      try {
+        const publishBatch = registry.getFunction("publishBatch");
+        const gas = await publishBatch.estimateGas(digests);
+        const fees = await chain.provider.getFeeData();
+        const cost = gas * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
+        const balance = await chain.provider.getBalance(authorAddress);
+        if (balance < cost) {
+          throw new CliError(
+            EXIT_CODES.insufficientFunds,
+            `${authorAddress} has ${formatEth(balance)} ETH but publishing ${digests.length} entries needs about ${formatEth(cost)} ETH of gas. Fund the account (or publish fewer entries) and run the same command again.`,
+          );
+        }
+        const tx = await publishBatch(digests, { gasLimit: (gas * 12n) / 10n });
+        await onSent(tx.hash);
+        receipt = await tx.wait();
+      } catch (error) {
+        if (error instanceof CliError) throw error;
+        if ((error as { code?: string }).code === "INSUFFICIENT_FUNDS") {
+          throw new CliError(EXIT_CODES.insufficientFunds, `${authorAddress} cannot pay for the publishing transaction. Fund the account and run the same command again.`, { cause: error });
+        }
+        if (isUnreachable(error)) {
+          throw new CliError(EXIT_CODES.chainUnreachable, `The chain RPC stopped answering while minting (${(error as Error).message.split("\n")[0]}). Nothing is lost: run the same command again when it is back.`, { cause: error });
+        }
+        // Someone (e.g. an earlier run whose transaction was still pending) minted one of these in the meantime.
+        if (isAlreadyPublishedRevert(error)) throw new AlreadyPublishedError({ cause: error });
+        throw error;
+      }
+      return { events: decodeEntryPublished(receipt!.logs), gasUsed: receipt!.gasUsed };
+    },
+  };
+}
+
+/** The registry's custom errors that mean "minted already", by the name ethers decoded (or, undecoded, in its message). */
+function isAlreadyPublishedRevert(error: unknown): boolean {
+  const revert = (error as { revert?: { name?: string } }).revert;
+  if (revert?.name === "TILEntryAlreadyPublished" || revert?.name === "TILDuplicateInBatch") return true;
+  return /TILEntryAlreadyPublished|TILDuplicateInBatch/.test(String((error as Error).message));
+}
+
+/** Pinning through the Kubo RPC API (see {@link pinEntries}). */
+export function kuboPinning(ipfs: KuboRPCClient): PublishingIpfs {
+  return { addEntries: (entries) => pinEntries(ipfs, entries) };
 }
 
 /**

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { checkImage, htmlImagesToMarkdown, nameForImageType, packEntry, unsafeSvgConstruct } from "../../core/entry/index.ts";
+import { checkImage, htmlImagesToMarkdown, nameForImageType, packEntry, unsafeSvgConstruct, type Warning } from "../../core/entry/index.ts";
 import { importFolder, importNoteFile, isSkippedSource, type ImportedNote, type ImportItem } from "../../core/import/folder.node.ts";
 import { readLocalImages } from "../../core/import/images.node.ts";
 import { decodeNoteBytes, fetchImage, fetchRemoteImages, firstInvalidUtf8, matchesGlob, pathSkipReason } from "../../core/import/index.ts";
@@ -127,8 +127,9 @@ describe("packEntry packs only real images (defence in depth: the editor packs i
     assert.deepEqual(packed.files.map((file) => file.path).filter((path) => path.startsWith("images/")), ["images/c.png", "images/d.gif"]);
     assert.match(packed.note.body, /!\[a\]\(a\.png\) !\[b\]\(b\.svg\) !\[c\]\(images\/c\.png\) !\[d\]\(images\/d\.gif\)/);
     assert.equal(packed.warnings.length, 2);
-    assert.match(packed.warnings[0], /"a\.png" is not packed: not a PNG, JPEG, GIF, WebP, AVIF or SVG image/);
-    assert.match(packed.warnings[1], /"b\.svg" is not packed: an SVG with an event handler attribute \(onload\)/);
+    assert.deepEqual(packed.warnings.map((w) => [w.code, w.image]), [["image-refused", "a.png"], ["image-refused", "b.svg"]]);
+    assert.match(packed.warnings[0].message, /"a\.png" is not packed: not a PNG, JPEG, GIF, WebP, AVIF or SVG image/);
+    assert.match(packed.warnings[1].message, /"b\.svg" is not packed: an SVG with an event handler attribute \(onload\)/);
   });
 
   it("gives a packed image the extension of its real type", async () => {
@@ -158,7 +159,8 @@ describe("decodeNoteBytes", () => {
     const lossy = decodeNoteBytes(LATIN1_NOTE, { lossy: true });
     assert.ok(lossy.ok);
     assert.equal(lossy.ok && lossy.text.split("\n")[0], "# Caf\uFFFD cr\uFFFDme");
-    assert.match(lossy.ok ? lossy.warnings[0] : "", /invalid UTF-8 from byte 5 .*U\+FFFD.*--lossy/);
+    assert.equal(lossy.ok && lossy.warnings[0].code, "lossy-utf8");
+    assert.match(lossy.ok ? lossy.warnings[0].message : "", /invalid UTF-8 from byte 5 .*U\+FFFD.*--lossy/);
   });
 
   it("finds the first invalid UTF-8 byte: overlong, surrogate, truncated, out of range", () => {
@@ -245,13 +247,16 @@ describe("importing a repository with real-world quirks", () => {
     assert.deepEqual([...byFile("gap-in-flexbox.md").images.keys()], ["arrow.svg"]);
     const secrets = byFile("secrets.md");
     assert.equal(secrets.images.size, 0);
-    assert.match(secrets.warnings.join("\n"), /image "\.env" is a hidden file .*never published/);
+    assert.deepEqual(secrets.warnings.map((w) => [w.code, w.image]), [["image-hidden", ".env"]]);
+    assert.match(secrets.warnings[0].message, /image "\.env" is a hidden file .*never published/);
     const chart = byFile("fake-chart.md");
     assert.equal(chart.images.size, 0);
-    assert.match(chart.warnings.join("\n"), /image "chart\.png" refused: not a PNG, JPEG, GIF, WebP, AVIF or SVG image/);
+    assert.deepEqual(chart.warnings.map((w) => w.code), ["image-refused"]);
+    assert.match(chart.warnings[0].message, /image "chart\.png" refused: not a PNG, JPEG, GIF, WebP, AVIF or SVG image/);
     const logo = byFile("logo-with-handler.md");
     assert.equal(logo.images.size, 0);
-    assert.match(logo.warnings.join("\n"), /image "logo\.svg" refused: an SVG with an event handler attribute \(onload\)/);
+    assert.deepEqual(logo.warnings.map((w) => w.code), ["image-refused"]);
+    assert.match(logo.warnings[0].message, /image "logo\.svg" refused: an SVG with an event handler attribute \(onload\)/);
     const packed = await packEntry(secrets.note, { images: secrets.images });
     assert.ok(!packed.files.some((file) => new TextDecoder().decode(file.content).includes("made-up-value-for-tests")), "the .env never reaches the entry");
   });
@@ -263,7 +268,8 @@ describe("importing a repository with real-world quirks", () => {
     assert.ok(titles.includes("Which note?"), "the .github template, by its heading");
     const latin1 = notes.find((item) => item.sourcePath.endsWith("latin1.md"))!;
     assert.equal(latin1.note.title, "Caf\uFFFD cr\uFFFDme");
-    assert.match(latin1.warnings[0], /invalid UTF-8 from byte 5/);
+    assert.deepEqual([latin1.warnings[0].code, latin1.warnings[0].file, latin1.warnings[0].line], ["lossy-utf8", latin1.sourcePath, 1]);
+    assert.match(latin1.warnings[0].message, /invalid UTF-8 from byte 5/);
   });
 
   it("a file with front matter and no # H1 is the same entry from a log import, a folder import and til publish", async () => {
@@ -292,11 +298,12 @@ describe("importing a repository with real-world quirks", () => {
   });
 
   it("readLocalImages never reads a dotfile or a path through a dot-folder", async () => {
-    const warnings: string[] = [];
+    const warnings: Warning[] = [];
     const images = await readLocalImages("![a](.env) ![b](./.git/config) ![c](sub/.hidden/x.png)\n", join(repo, "shell"), repo, warnings);
     assert.equal(images.size, 0);
     assert.equal(warnings.length, 3);
-    for (const warning of warnings) assert.match(warning, /hidden file or inside a dot-folder/);
+    for (const warning of warnings) assert.equal(warning.code, "image-hidden");
+    for (const warning of warnings) assert.match(warning.message, /hidden file or inside a dot-folder/);
   });
 });
 
@@ -352,7 +359,7 @@ describe("fetchRemoteImages", () => {
   });
 
   it("fetches real images, following redirects, keyed by the URL as written", async () => {
-    const warnings: string[] = [];
+    const warnings: Warning[] = [];
     const images = await fetchRemoteImages(`![a](${base}/ok.png) ![b](${base}/hop) ![c](local.png)\n`, warnings);
     assert.deepEqual([...images.keys()], [`${base}/ok.png`, `${base}/hop`]);
     assert.deepEqual(images.get(`${base}/hop`), tinyPng());
@@ -360,18 +367,19 @@ describe("fetchRemoteImages", () => {
   });
 
   it("refuses redirect loops, other schemes, HTTP errors, HTML served as image/png and slow servers, with a warning each", async () => {
-    const warnings: string[] = [];
+    const warnings: Warning[] = [];
     const body = ["loop", "file", "missing.png", "page.png", "slow.png"].map((path) => `![x](${base}/${path})`).join("\n");
     const started = performance.now();
     const images = await fetchRemoteImages(body, warnings, { timeoutMs: 500 });
     assert.ok(performance.now() - started < 2_500, "the slow server does not hold the import");
     assert.equal(images.size, 0);
     assert.equal(warnings.length, 5);
-    assert.match(warnings[0], /\/loop" not packed: more than 5 redirects; the remote link is kept/);
-    assert.match(warnings[1], /redirected to a file: URL/);
-    assert.match(warnings[2], /HTTP 404/);
-    assert.match(warnings[3], /not a PNG, JPEG, GIF, WebP, AVIF or SVG image/);
-    assert.match(warnings[4], /no answer within 0\.5 s/);
+    assert.deepEqual(warnings.map((w) => w.code), ["image-remote-failed", "image-remote-failed", "image-remote-failed", "image-refused", "image-remote-failed"]);
+    assert.match(warnings[0].message, /\/loop" not packed: more than 5 redirects; the remote link is kept/);
+    assert.match(warnings[1].message, /redirected to a file: URL/);
+    assert.match(warnings[2].message, /HTTP 404/);
+    assert.match(warnings[3].message, /not a PNG, JPEG, GIF, WebP, AVIF or SVG image/);
+    assert.match(warnings[4].message, /no answer within 0\.5 s/);
   });
 
   it("stops reading a body over the byte cap instead of buffering it", async () => {

@@ -145,7 +145,7 @@ describe("packEntry", () => {
     assert.match(markdown, /!\[gone\]\(missing\.png\)/);
     assert.match(markdown, /!\[not an image\]\(code\.png\)/);
     assert.equal(markdown, serializeNote(packed.note));
-    assert.deepEqual(packed.warnings, ['Image "missing.png" is referenced but was not supplied; the link is kept as written.']);
+    assert.deepEqual(packed.warnings, [{ code: "image-missing", image: "missing.png", message: 'Image "missing.png" is referenced but was not supplied; the link is kept as written.' }]);
   });
 
   it("rewrites reference-style images and angle-bracket destinations, not link definitions", async () => {
@@ -164,8 +164,9 @@ describe("packEntry", () => {
   it("warns about images that readers will not be shown", async () => {
     const packed = await packEntry({ ...NOTE, body: "![a](/abs.png) ![b](javascript:alert(1)) ![c](https://example.org/c.png)\n" });
     assert.equal(packed.warnings.length, 2);
-    assert.match(packed.warnings[0], /"\/abs.png" will not be shown/);
-    assert.match(packed.warnings[1], /"javascript:alert\(1\)" will not be shown/);
+    assert.deepEqual(packed.warnings.map((w) => [w.code, w.image]), [["image-unsafe-url", "/abs.png"], ["image-unsafe-url", "javascript:alert(1)"]]);
+    assert.match(packed.warnings[0].message, /"\/abs.png" will not be shown/);
+    assert.match(packed.warnings[1].message, /"javascript:alert\(1\)" will not be shown/);
   });
 
   it("gives images with the same name but different bytes distinct paths", async () => {

@@ -37,7 +37,7 @@ describe("splitTilLog on the fixture log", () => {
   it("skips the document's title and intro, and says so", () => {
     assert.ok(!entries.some((note) => note.title === "Today I Learned"));
     assert.ok(!entries.some((note) => note.body.includes("newest first")));
-    assert.ok(warnings.some((warning) => warning.includes('"# Today I Learned" taken as the log\'s title')));
+    assert.ok(warnings.some((warning) => warning.code === "log-title-guessed" && warning.line === 1 && warning.message.includes('"# Today I Learned" taken as the log\'s title')));
   });
 
   it("ignores headings inside fenced code blocks (``` and ~~~)", () => {
@@ -55,7 +55,7 @@ describe("splitTilLog on the fixture log", () => {
     assert.equal(byTitle("Partial indexes in PostgreSQL").date, "2022-03-14");
     assert.equal(byTitle("Quarterly retrospective").date, "2022-03-28");
     assert.equal(byTitle("Year boundary").date, "2021-12-30");
-    assert.ok(warnings.some((warning) => /year 2021 of "30 of December" inferred/.test(warning)));
+    assert.ok(warnings.some((warning) => warning.code === "date-guessed" && /year 2021 of "30 of December" inferred/.test(warning.message)));
   });
 
   it("keeps a date-only heading as the title and dates it", () => {
@@ -69,7 +69,7 @@ describe("splitTilLog on the fixture log", () => {
     assert.deepEqual(byTitle("Feature scaling matters").tags, ["ML"]);
     assert.deepEqual(byTitle("Two tags in one bracket").tags, ["Tools", "Shell"]);
     assert.deepEqual(byTitle("Modeling single-table designs").tags, ["DB"]);
-    assert.ok(warnings.some((warning) => warning.includes("unclosed tag bracket")));
+    assert.ok(warnings.some((warning) => warning.code === "tag-guessed" && warning.message.includes("unclosed tag bracket")));
   });
 
   it("keeps non-Latin titles and text intact", () => {
@@ -116,7 +116,7 @@ describe("splitTilLog options and edge cases", () => {
     assert.equal(splitTilLog("# A (3 of May)\nx\n", { defaultYear: 2019 }).entries[0].date, "2019-05-03");
     const { entries, warnings } = splitTilLog("# A (3 of May)\nx\n");
     assert.equal(entries[0].date, undefined);
-    assert.ok(warnings.some((warning) => warning.includes("no year")));
+    assert.ok(warnings.some((warning) => warning.code === "date-undetermined" && warning.message.includes("no year")));
   });
 
   it("infers years in an oldest-first log too", () => {

@@ -1,0 +1,262 @@
+/**
+ * The publish pipeline's stages without the stack: an in-memory registry and IPFS node stand in
+ * for the chain and Kubo, the journal is a real one in a temporary folder. The summary is built
+ * from the stages' results; a failing chunk neither loses nor doubles the others; warnings carry
+ * codes; packing, pinning and minting of consecutive chunks overlap.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Deployment } from "../../core/contract/deployment.ts";
+import type { PackedEntry } from "../../core/entry/index.ts";
+import type { Warning } from "../../core/entry/warnings.ts";
+import type { ImportedNote, ImportItem } from "../../core/import/folder.node.ts";
+import { skippedSource } from "../../core/import/note-text.ts";
+import type { PublishedEvent } from "../../scripts/chain/registry.ts";
+import { CliError, EXIT_CODES } from "../../scripts/publishing/errors.ts";
+import { Journal } from "../../scripts/publishing/journal.ts";
+import type { ProgressState } from "../../scripts/publishing/progress.ts";
+import {
+  AlreadyPublishedError,
+  exitCodeOf,
+  NO_PACK_OUTCOMES,
+  packNotes,
+  runPipeline,
+  summarize,
+  tallyPack,
+  type ChunkResult,
+  type PackOutcome,
+  type PipelineParts,
+  type PublishingChain,
+  type PublishingIpfs,
+} from "../../scripts/publishing/publish-entries.ts";
+
+const DEPLOYMENT: Deployment = { chainId: 31337, address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", rpcUrl: "http://127.0.0.1:8545", deployBlock: 0 };
+const AUTHOR = "0xf39Fd6e51aad88F6F4ce6aB8827279cfFb92266";
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function note(i: number, extra: Partial<ImportedNote> = {}): ImportedNote {
+  return {
+    note: { title: `Note ${i}`, date: "2024-03-01", tags: ["test"], body: `Body of note ${i}.\n` },
+    sourcePath: `/notes/n${i}.md`,
+    sourceLine: 1,
+    images: new Map(),
+    dateSource: "front-matter",
+    warnings: [],
+    ...extra,
+  };
+}
+
+async function* fromList(items: ImportItem[]): AsyncGenerator<ImportItem> {
+  for (const item of items) yield item;
+}
+
+/** An in-memory registry: one token per digest, batches all or none, like the contract. */
+function fakeRegistry(timeline: string[] = [], mintDelayMs = 0) {
+  const tokens = new Map<string, bigint>();
+  const batches: string[][] = [];
+  const chain: PublishingChain = {
+    deployment: DEPLOYMENT,
+    author: AUTHOR,
+    async tokensOf(digests) {
+      return digests.map((d) => tokens.get(d) ?? 0n);
+    },
+    async publishBatch(digests, onSent) {
+      if (digests.some((d) => tokens.has(d))) throw new AlreadyPublishedError();
+      const batch = batches.length + 1;
+      const txHash = `0x${String(batch).padStart(64, "0")}` as const;
+      await onSent(txHash);
+      timeline.push(`mint ${batch} sent`);
+      await sleep(mintDelayMs);
+      const events: PublishedEvent[] = digests.map((digest, i) => {
+        tokens.set(digest, BigInt(tokens.size + 1));
+        return { tokenId: tokens.get(digest)!, author: AUTHOR, digest: digest as `0x${string}`, cid: `cid-of-${digest}`, txHash, blockNumber: BigInt(batch), logIndex: i } as unknown as PublishedEvent;
+      });
+      batches.push(digests);
+      timeline.push(`mint ${batch} mined`);
+      return { events, gasUsed: 20_000n + 1_000n * BigInt(digests.length) };
+    },
+  };
+  return { chain, tokens, batches };
+}
+
+/** An in-memory IPFS node: pins what it is given, or fails the `failAt`-th request, or reports `lies` under another CID. */
+function fakeIpfs(options: { failAt?: number; lies?: (entry: PackedEntry) => boolean; timeline?: string[] } = {}) {
+  const pinned: string[] = [];
+  let requests = 0;
+  const ipfs: PublishingIpfs = {
+    async addEntries(entries) {
+      requests += 1;
+      options.timeline?.push(`pin ${requests}`);
+      await sleep(1);
+      if (requests === options.failAt) throw new CliError(EXIT_CODES.ipfsUnreachable, "The IPFS RPC API stopped answering while pinning (test).");
+      pinned.push(...entries.map((e) => e.cid));
+      return new Map(entries.map((e) => [e.cid, options.lies?.(e) ? "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku" : e.cid]));
+    },
+  };
+  return { ipfs, pinned };
+}
+
+function fakeProgress() {
+  const updates: ProgressState[] = [];
+  const logs: string[] = [];
+  return { updates, logs, progress: { update: (state: ProgressState) => void updates.push(state), log: (message: string) => void logs.push(message), finish: () => {} } };
+}
+
+describe("publish pipeline stages (no stack)", () => {
+  let home: string;
+  before(async () => {
+    home = await mkdtemp(path.join(tmpdir(), "til-stages-test-"));
+  });
+  after(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  async function parts(dir: string, more: Partial<PipelineParts>): Promise<PipelineParts & { logs: string[]; updates: ProgressState[] }> {
+    const { progress, logs, updates } = fakeProgress();
+    return { journal: await Journal.open(path.join(home, dir)), dryRun: false, batchSize: 2, print: () => {}, progress, logs, updates, ...more };
+  }
+
+  it("builds the summary and the exit code from the stages' results alone", () => {
+    const failure = { source: "/n/big.md:1", message: "too large", exitCode: EXIT_CODES.noteTooLarge };
+    const outcomes: PackOutcome[] = [
+      { kind: "skipped", skip: skippedSource("repository-document", "/n/README.md", 1, "a repository document") },
+      { kind: "skipped", skip: skippedSource("empty", "/n/empty.md", 1, "the file is empty") },
+      { kind: "failed", failure, ms: 5 },
+      { kind: "duplicate", source: "/n/b.md:1", warnings: [{ code: "duplicate-content", message: "same content as /n/a.md:1; published once." }], ms: 10 },
+      { kind: "packed", entry: { source: "/n/a.md:1", packed: {} as PackedEntry }, warnings: [{ code: "date-guessed", message: "year guessed" }, { code: "image-missing", message: "gone" }], ms: 1_005 },
+    ];
+    const pack = outcomes.reduce(tallyPack, NO_PACK_OUTCOMES);
+    const chunks: ChunkResult[] = [
+      { entries: 2, published: 1, alreadyPublished: 1, failures: [], gasUsed: 30_000n, pinMs: 2_000, mintMs: 1_500 },
+      { entries: 3, published: 2, alreadyPublished: 0, failures: [{ source: "/n/c.md:1", message: "pinned as other", exitCode: EXIT_CODES.entriesFailed }], gasUsed: 40_000n, pinMs: 500, mintMs: 500 },
+    ];
+    assert.deepEqual(summarize(pack, chunks, { checked: false, elapsedMs: 3_456 }), {
+      found: 3,
+      published: 3,
+      alreadyPublished: 2,
+      failed: 2,
+      warnings: 4,
+      skipped: 2,
+      gasUsed: "70000",
+      seconds: 3.46,
+      stages: { pack: 1.02, pin: 2.5, mint: 2 },
+    });
+    assert.equal(exitCodeOf([...pack.failures, ...chunks.flatMap((c) => c.failures)]), EXIT_CODES.noteTooLarge, "a code of its own wins over 'some failed'");
+    assert.equal(exitCodeOf(chunks[1].failures), EXIT_CODES.entriesFailed);
+    assert.equal(exitCodeOf([]), EXIT_CODES.ok);
+    const dry = summarize(pack, [{ entries: 2, published: 0, alreadyPublished: 1, new: 1, failures: [], gasUsed: 0n, pinMs: 0, mintMs: 0 }], { checked: true, elapsedMs: 0 });
+    assert.deepEqual(Object.keys(dry), ["found", "published", "alreadyPublished", "new", "failed", "warnings", "skipped", "gasUsed", "seconds", "stages"]);
+    assert.deepEqual([dry.new, dry.alreadyPublished], [1, 2]);
+  });
+
+  it("publishes every note once, one transaction per chunk, and the progress line's gas is the summary's", async () => {
+    const { chain, batches } = fakeRegistry();
+    const { ipfs } = fakeIpfs();
+    const run = await parts("all", { chain, ipfs, total: 7 });
+    const { summary, exitCode } = await runPipeline(fromList(Array.from({ length: 7 }, (_, i) => note(i))), run);
+    assert.equal(exitCode, EXIT_CODES.ok);
+    assert.deepEqual([summary.found, summary.published, summary.alreadyPublished, summary.failed], [7, 7, 0, 0]);
+    assert.deepEqual(batches.map((b) => b.length), [2, 2, 2, 1]);
+    assert.equal(summary.gasUsed, String(4 * 20_000 + 7 * 1_000));
+    const last = run.updates.at(-1)!;
+    assert.deepEqual([last.done, last.total, last.gasUsed?.toString()], [7, 7, summary.gasUsed]);
+    const journal = await Journal.open(path.join(home, "all"));
+    assert.deepEqual(["packed", "pinned", "mint-sent", "minted"].map((event) => journal.records.filter((r) => r.event === event).length), [7, 7, 4, 7]);
+  });
+
+  it("an IPFS outage in one chunk stops the run with exit code 3; the chunk minted before it is journaled, and the same run again mints the rest, each note once", async () => {
+    const { chain, tokens, batches } = fakeRegistry([], 30);
+    const notes = () => fromList(Array.from({ length: 7 }, (_, i) => note(100 + i)));
+    const down = fakeIpfs({ failAt: 2 });
+    await assert.rejects(runPipeline(notes(), await parts("outage", { chain, ipfs: down.ipfs })), (error: unknown) => error instanceof CliError && error.exitCode === EXIT_CODES.ipfsUnreachable);
+    assert.deepEqual(batches.map((b) => b.length), [2], "the first chunk, in flight when the second failed, is minted; nothing after it");
+    const journal = await Journal.open(path.join(home, "outage"));
+    assert.equal(journal.records.filter((r) => r.event === "minted").length, 2, "and journaled before the error is thrown");
+
+    const back = fakeIpfs();
+    const again = await runPipeline(notes(), await parts("outage", { chain, ipfs: back.ipfs }));
+    assert.equal(again.exitCode, EXIT_CODES.ok);
+    assert.deepEqual([again.summary.published, again.summary.alreadyPublished, again.summary.failed], [5, 2, 0]);
+    assert.equal(tokens.size, 7);
+    assert.equal(new Set(batches.flat()).size, batches.flat().length, "no digest sent twice");
+    assert.equal(back.pinned.length, 5, "what the journal records as pinned is not pinned again");
+  });
+
+  it("an entry the node pins under another CID fails alone (exit 1, not minted); the rest of its chunk is minted", async () => {
+    const { chain, batches } = fakeRegistry();
+    const { ipfs } = fakeIpfs({ lies: (entry) => entry.note.title === "Note 201" });
+    const run = await parts("liar", { chain, ipfs });
+    const { summary, exitCode } = await runPipeline(fromList([note(200), note(201), note(202)]), run);
+    assert.equal(exitCode, EXIT_CODES.entriesFailed);
+    assert.deepEqual([summary.published, summary.failed], [2, 1]);
+    assert.deepEqual(batches.map((b) => b.length), [1, 1]);
+    assert.ok(run.logs.some((line) => /^failed: \/notes\/n201\.md:1: the IPFS node pinned it as bafybei\w+, not as its locally computed CID/.test(line)), run.logs.join("\n"));
+  });
+
+  it("gives each warning a code: skips, the importer's, packEntry's not already given, and duplicate content", async () => {
+    const importerWarning: Warning = { code: "image-missing", image: "gone.png", file: "/notes/n1.md", line: 1, message: 'image "gone.png" not found' };
+    const items: ImportItem[] = [
+      skippedSource("repository-document", "/notes/README.md", 1, "a repository document (README), not a note"),
+      skippedSource("empty", "/notes/empty.md", 1, "the file is empty"),
+      note(1, { note: { title: "Images", tags: [], body: "![a](gone.png) ![b](also-gone.png)\n" }, warnings: [importerWarning] }),
+      note(2),
+      { ...note(2), sourcePath: "/notes/copy.md" },
+    ];
+    const outcomes: PackOutcome[] = [];
+    for await (const outcome of packNotes(fromList(items))) outcomes.push(outcome);
+    assert.deepEqual(outcomes.map((o) => o.kind), ["skipped", "skipped", "packed", "packed", "duplicate"]);
+    const [routine, empty, images, , copy] = outcomes;
+    assert.equal(routine.kind === "skipped" && routine.skip.warning, undefined, "a README is listed, not warned about");
+    assert.deepEqual(empty.kind === "skipped" && empty.skip.warning, { code: "skipped-empty", file: "/notes/empty.md", line: 1, message: "skipped: the file is empty" });
+    assert.deepEqual(
+      images.kind === "packed" && images.warnings.map((w) => [w.code, w.image, w.file, w.line]),
+      [
+        ["image-missing", "gone.png", "/notes/n1.md", 1],
+        ["image-missing", "also-gone.png", "/notes/n1.md", 1],
+      ],
+      "packEntry's 'not supplied' of an image the importer warned about is not said twice",
+    );
+    assert.deepEqual(copy.kind === "duplicate" && copy.warnings.map((w) => [w.code, w.sameAs, w.message]), [["duplicate-content", "/notes/n2.md:1", "same content as /notes/n2.md:1; published once."]]);
+
+    const run = await parts("warnings", { dryRun: true });
+    const { summary } = await runPipeline(fromList(items), run);
+    assert.deepEqual([summary.found, summary.skipped, summary.warnings, summary.alreadyPublished], [3, 2, 4, 1]);
+    assert.deepEqual(run.logs, [
+      "skipped: /notes/README.md:1: a repository document (README), not a note",
+      "warning: /notes/empty.md:1: skipped: the file is empty",
+      'warning: /notes/n1.md:1: image "gone.png" not found',
+      'warning: /notes/n1.md:1: Image "also-gone.png" is referenced but was not supplied; the link is kept as written.',
+      "warning: /notes/copy.md:1: same content as /notes/n2.md:1; published once.",
+    ]);
+  });
+
+  it("a dry run says new / already published per entry, and once the registry stops answering, (not checked) without `new` in the summary", async () => {
+    const { chain, tokens } = fakeRegistry();
+    const lines: string[] = [];
+    const first = await runPipeline(fromList([note(300)]), await parts("dry", { chain, ipfs: fakeIpfs().ipfs, dryRun: false }));
+    assert.equal(first.summary.published, 1);
+    assert.equal(tokens.size, 1);
+    let calls = 0;
+    const flaky: PublishingChain = { ...chain, tokensOf: async (digests) => (++calls === 1 ? chain.tokensOf(digests) : Promise.reject(new Error("connect ECONNREFUSED"))) };
+    const run = await parts("dry", { chain: flaky, dryRun: true, print: (line) => void lines.push(line) });
+    const { summary } = await runPipeline(fromList([note(300), note(301), note(302), note(303)]), run);
+    assert.deepEqual(lines.map((line) => line.split("\t").at(-1)), ["already published", "new", "(not checked)", "(not checked)"]);
+    for (const line of lines) assert.match(line, /^\S+\t2024-03-01\ttest\tNote 30\d\t/);
+    assert.equal(summary.new, undefined);
+    assert.equal(run.logs.filter((l) => l.startsWith("chain not reachable: connect ECONNREFUSED")).length, 1);
+    assert.equal(tokens.size, 1, "a dry run mints nothing");
+  });
+
+  it("pins the next chunk while the one before it is being minted", async () => {
+    const timeline: string[] = [];
+    const { chain } = fakeRegistry(timeline, 40);
+    const { ipfs } = fakeIpfs({ timeline });
+    await runPipeline(fromList(Array.from({ length: 6 }, (_, i) => note(400 + i))), await parts("overlap", { chain, ipfs }));
+    assert.ok(timeline.indexOf("pin 2") < timeline.indexOf("mint 1 mined"), timeline.join(", "));
+    assert.ok(timeline.indexOf("pin 3") < timeline.indexOf("mint 2 mined"), timeline.join(", "));
+    assert.ok(timeline.indexOf("mint 1 mined") < timeline.indexOf("mint 2 sent"), "mints are sent one at a time, in order");
+  });
+});
