@@ -6,7 +6,8 @@ import { exporter, walkPath, type PathEntry, type UnixFSEntry } from "ipfs-unixf
 import { base36 } from "multiformats/bases/base36";
 import { CID } from "multiformats/cid";
 import { BlockNotLocalError, InvalidCidError, PathNotFoundError } from "./errors.ts";
-import { blockReader } from "./identity-blocks.ts";
+import { fileContent } from "./file-content.ts";
+import { blockReader, isIdentityCid } from "./identity-blocks.ts";
 import type { IpfsStore } from "./store.ts";
 
 export interface IpfsPath {
@@ -33,6 +34,8 @@ export function parseCid(value: string, shownAs: string = value): CID {
   }
 }
 
+const RAW_CODE = 0x55;
+
 export function formatIpfsPath({ root, segments }: IpfsPath): string {
   return `/ipfs/${root}${segments.map((segment) => `/${segment}`).join("")}`;
 }
@@ -48,13 +51,22 @@ export async function listDirectory(store: IpfsStore, directory: UnixFSEntry, si
   return children;
 }
 
-/** The UnixFS (or raw / dag-cbor) entry at the path. */
+/**
+ * The UnixFS (or raw / dag-cbor) entry at the path. A file's content is read by
+ * {@link fileContent} (paced by the reader, bounded read-ahead, no copies), not the exporter's.
+ */
 export async function resolveEntry(store: IpfsStore, ipfsPath: IpfsPath, signal?: AbortSignal): Promise<UnixFSEntry> {
+  let entry: UnixFSEntry;
   try {
-    return await exporter(exporterPath(ipfsPath), blockReader(store), { signal });
+    entry = await exporter(exporterPath(ipfsPath), blockReader(store), { signal });
   } catch (err) {
     throw translateExporterError(err, ipfsPath);
   }
+  if ((entry.type === "file" || (entry.type === "raw" && entry.cid.code === RAW_CODE)) && !isIdentityCid(entry.cid)) {
+    const root = entry.cid;
+    entry.content = (options = {}) => fileContent(store, root, options);
+  }
+  return entry;
 }
 
 /** Every step along the path, root first (for CAR responses that prove the path). */

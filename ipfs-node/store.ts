@@ -1,16 +1,25 @@
 /**
- * The node's storage: blocks in blockstore-fs, pins in datastore-fs, both driven through Helia
- * (offline: no libp2p, no block brokers, so a missing block fails fast instead of being fetched).
+ * The node's storage: blocks as files ({@link BlockFiles}, blockstore-fs's layout), pins in
+ * datastore-fs through Helia's pin records (offline: no libp2p, no block brokers, so a missing
+ * block fails fast instead of being fetched).
+ *
+ * Memory does not grow with the number of blocks: an add streams its blocks to disk and keeps
+ * none of them; DAG walks remember the blocks they saw in a {@link DigestSet} (16 bytes each);
+ * gc marks into one and sweeps the block folders as a stream, reporting what it removes as it goes.
  *
  * Consistency rules:
- * - blocks are written with write-then-rename (blockstore-fs), so a killed process leaves whole
- *   blocks or none;
- * - a pin is recorded only after every block of its DAG was read back, so no pin points at
- *   missing blocks;
- * - adds (import + pin) hold a shared lock and garbage collection an exclusive one, so gc never
- *   removes the blocks of an add that has not pinned yet.
+ * - blocks are written to a temporary file, then renamed, so a killed process leaves whole blocks
+ *   or none (and temporary files, removed at the next start);
+ * - a pin is recorded only when every block of its DAG is on disk: an add pins after every block
+ *   it wrote reached the disk; `pin` walks the DAG first;
+ * - gc never waits for an add, and an add never waits for gc. Each add is a write session with a
+ *   start time, and every block write gives the block file a fresh modification time, so gc
+ *   keeps every block written since the oldest session still open when it started (or since its
+ *   own start), whether pinned yet or not: those are collected by a later gc once unpinned. A pin
+ *   of blocks already here registers its root first; gc marks such roots before it removes
+ *   anything more, and the pin walks the DAG only after gc's removals in flight are done.
  */
-import { mkdir, open, readdir, stat, unlink, readFile } from "node:fs/promises";
+import { mkdir, open, opendir, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { FsBlockstore } from "blockstore-fs";
 import { FsDatastore } from "datastore-fs";
@@ -20,6 +29,8 @@ import { importer, type ImportCandidate, type ImporterOptions, type ImportResult
 import { CID } from "multiformats/cid";
 import { createUnsafe } from "multiformats/block";
 import * as dagPb from "@ipld/dag-pb";
+import { BlockFiles } from "./block-files.ts";
+import { DigestSet } from "./digest-set.ts";
 import { BlockNotLocalError, IpfsNodeError, NotPinnedError } from "./errors.ts";
 
 export type PinKind = "recursive" | "direct" | "indirect";
@@ -40,52 +51,81 @@ export interface BlockReader {
   get(cid: CID, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array>;
 }
 
-/** Small blocks (directory nodes, entries, metadata) are worth caching; file chunks are not. */
-const CACHE_BUDGET_BYTES = 16 * 1024 * 1024;
-const CACHE_MAX_BLOCK_BYTES = 64 * 1024;
+/**
+ * Hot blocks, file chunks included (the gateway sends them as they are), bounded in bytes: a
+ * 1 MiB file of 256 KiB chunks is five blocks.
+ */
+const CACHE_BUDGET_BYTES = 32 * 1024 * 1024;
+const CACHE_MAX_BLOCK_BYTES = 1024 * 1024 + 64 * 1024;
+/**
+ * How far before its start an add's session reaches back, for gc: the file system stamps times
+ * with a coarse clock (a tick behind the process's), and the wall clock may be slewed.
+ */
+const SESSION_CLOCK_SLACK_MS = 2000;
+/** Removals gc has in flight at once. */
+const GC_REMOVALS_IN_FLIGHT = 8;
 
 export class IpfsStore {
   readonly repoPath: string;
   readonly helia: Helia;
+  readonly #blocks: BlockFiles;
   readonly #blockstore: FsBlockstore;
   readonly #datastore: FsDatastore;
   readonly #cache = new BlockCache(CACHE_BUDGET_BYTES);
-  readonly #gcLock = new SharedExclusiveLock();
   #pinQueue: Promise<unknown> = Promise.resolve();
+  #gcQueue: Promise<unknown> = Promise.resolve();
   #generation = 0;
   readonly #lockFile: string;
+  /** Open write sessions (adds, block puts): id -> earliest modification time of their blocks. */
+  readonly #sessions = new Map<number, number>();
+  #nextSession = 0;
+  /** Roots being pinned from blocks already here (counted: two pins of one root may overlap). */
+  readonly #pendingRoots = new Map<string, { cid: CID; count: number }>();
+  /** Goes up whenever a root is added to {@link #pendingRoots}. */
+  #pendingRootsVersion = 0;
+  /** gc's removals in flight: a pin waits for them before it walks. */
+  readonly #removals = new Set<Promise<unknown>>();
+  #closed = false;
 
-  private constructor(repoPath: string, blockstore: FsBlockstore, datastore: FsDatastore, helia: Helia) {
+  private constructor(repoPath: string, blocks: BlockFiles, blockstore: FsBlockstore, datastore: FsDatastore, helia: Helia) {
     this.repoPath = repoPath;
+    this.#blocks = blocks;
     this.#blockstore = blockstore;
     this.#datastore = datastore;
     this.helia = helia;
     this.#lockFile = path.join(repoPath, "repo.lock");
   }
 
-  /** Open (creating if needed) the repo folder; refuses a repo another live process holds. */
+  /** Open (creating if needed) the repo folder; refuses a repo another live node holds. */
   static async open(repoPath: string): Promise<IpfsStore> {
     await mkdir(repoPath, { recursive: true });
     await takeRepoLock(path.join(repoPath, "repo.lock"));
+    const blocks = new BlockFiles(path.join(repoPath, "blocks"));
+    await blocks.open();
+    await blocks.cleanUp();
+    await removeTemporaryFiles(path.join(repoPath, "datastore"));
+    // Helia keeps the pin records; its blockstore is never read or written (pins get their own
+    // walker), but Helia wants one
     const blockstore = new FsBlockstore(path.join(repoPath, "blocks"));
     const datastore = new FsDatastore(path.join(repoPath, "datastore"));
     await blockstore.open();
     await datastore.open();
     const helia = createHeliaLight({ blockstore, datastore });
     await helia.start();
-    return new IpfsStore(repoPath, blockstore, datastore, helia);
+    return new IpfsStore(repoPath, blocks, blockstore, datastore, helia);
   }
 
   async close(): Promise<void> {
-    await this.#gcLock.exclusive(async () => {
-      await this.helia.stop();
-      await this.#blockstore.close();
-      await this.#datastore.close();
-    });
+    this.#closed = true;
+    await this.#gcQueue.catch(() => {});
+    await this.#pinQueue.catch(() => {});
+    await this.helia.stop();
+    await this.#blockstore.close();
+    await this.#datastore.close();
     await unlink(this.#lockFile).catch(() => {});
   }
 
-  /** Goes up each time garbage collection runs: anything read before may be gone since. */
+  /** Goes up each time garbage collection starts and ends: anything read before may be gone since. */
   get generation(): number {
     return this.#generation;
   }
@@ -94,23 +134,20 @@ export class IpfsStore {
   async getBlock(cid: CID, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     const cached = this.#cache.get(cid);
     if (cached) return cached;
-    const chunks: Uint8Array[] = [];
+    options.signal?.throwIfAborted();
+    let bytes: Uint8Array;
     try {
-      for await (const chunk of this.#blockstore.get(cid, options)) chunks.push(chunk);
+      bytes = await this.#blocks.get(cid.multihash);
     } catch (err) {
-      options.signal?.throwIfAborted();
       throw new BlockNotLocalError(cid.toString(), { cause: err });
     }
-    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     this.#cache.set(cid, bytes);
     return bytes;
   }
 
   /** Store one block; the caller has checked that `cid` hashes `bytes`. */
   async putBlock(cid: CID, bytes: Uint8Array): Promise<void> {
-    await this.#gcLock.shared(async () => {
-      await this.helia.blockstore.put(cid, bytes);
-    });
+    await this.#inSession(() => this.#blocks.put(cid.multihash, bytes));
   }
 
   /** Reader over the local store for the UnixFS exporter and DAG walks. */
@@ -124,8 +161,8 @@ export class IpfsStore {
   }
 
   /**
-   * Import files into the store (or only hash them), then pin the roots the caller picks.
-   * Runs under the shared lock so gc cannot remove the new blocks before they are pinned.
+   * Import files into the store (or only hash them), then pin the roots the caller picks. The
+   * import is a write session: gc keeps its blocks until it ends, pinned or not.
    */
   async importAndPin(
     candidates: AsyncIterable<ImportCandidate> | Iterable<ImportCandidate>,
@@ -136,18 +173,15 @@ export class IpfsStore {
     const run = async (): Promise<ImportResult[]> => {
       // Blocks are written behind the importer (a bounded number in flight), so the next file of
       // a multipart body is read while the previous one's blocks reach the disk; everything is
-      // flushed before anything is pinned. The links of every block are remembered, so pinning
-      // walks the new DAG from memory instead of reading it back from disk.
-      const written = new Map<string, CID[]>();
-      const writes = new WriteBehind(this.helia.blockstore, WRITES_IN_FLIGHT);
-      const recordingBlockstore = {
-        async put(cid: CID, bytes: Uint8Array, putOptions?: { signal?: AbortSignal }): Promise<CID> {
-          written.set(cid.toString(), cid.code === dagPb.code ? dagPb.decode(bytes).Links.map((link) => link.Hash) : []);
-          await writes.put(cid, bytes, putOptions);
+      // flushed before anything is pinned. Nothing is kept per block.
+      const writes = new WriteBehind(this.#blocks, WRITES_IN_FLIGHT);
+      const writingBlockstore = {
+        async put(cid: CID, bytes: Uint8Array): Promise<CID> {
+          await writes.put(cid, bytes);
           return cid;
         },
       };
-      const target = options.onlyHash ? discardingBlockstore : recordingBlockstore;
+      const target = options.onlyHash ? discardingBlockstore : writingBlockstore;
       const results: ImportResult[] = [];
       try {
         for await (const result of importer(candidates, target as unknown as WritableStorage, options)) {
@@ -160,58 +194,53 @@ export class IpfsStore {
       }
       writes.throwIfFailed();
       if (options.pin !== false && !options.onlyHash) {
-        for (const root of pickRoots(results)) await this.#pinUnlocked(root, true, options.signal, written);
+        // every block of these DAGs was just written by this session: no need to read them back
+        for (const root of pickRoots(results)) await this.#recordPin(root, true, options.signal);
       }
       return results;
     };
-    return options.onlyHash ? run() : this.#gcLock.shared(run);
+    return options.onlyHash ? run() : this.#inSession(run);
   }
 
   /** Pin a CID (recursive: its whole DAG, which must be local, else {@link BlockNotLocalError}). */
   async pin(cid: CID, recursive: boolean, signal?: AbortSignal): Promise<void> {
-    await this.#gcLock.shared(async () => {
-      // check every block is here first: Helia's graph walker does not surface a missing block
-      // as a rejection of pins.add
+    const key = cid.multihash.bytes.toString();
+    const pending = this.#pendingRoots.get(key);
+    if (pending) pending.count++;
+    else this.#pendingRoots.set(key, { cid, count: 1 });
+    this.#pendingRootsVersion++;
+    try {
+      // gc has seen the root (or will before its next removal); removals already under way finish first
+      await Promise.all(this.#removals);
       if (recursive) for await (const _ of this.walkDag(cid, signal));
       else await this.getBlock(cid, { signal });
-      await this.#pinUnlocked(cid, recursive, signal);
-    });
+      await this.#recordPin(cid, recursive, signal);
+    } finally {
+      const entry = this.#pendingRoots.get(key) as { count: number };
+      if (--entry.count === 0) this.#pendingRoots.delete(key);
+    }
   }
 
-  #pinUnlocked(cid: CID, recursive: boolean, signal?: AbortSignal, written?: Map<string, CID[]>): Promise<void> {
+  /** Record a pin whose blocks are known to be here (Helia's record, without its per-block ones). */
+  #recordPin(cid: CID, recursive: boolean, signal?: AbortSignal): Promise<void> {
     return this.#serializePins(async () => {
       const existing = await this.#pinRecord(cid);
       if (existing && (existing.depth === Infinity || !recursive)) return;
-      if (existing) await drainAll(this.helia.pins.rm(cid, { signal }));
+      if (existing) await drainAll(this.helia.pins.rm(cid, { signal, walker: rootOnlyWalker } as never));
       try {
-        // offline: a block that is not here fails the pin instead of waiting for the network
         await drainAll(
           this.helia.pins.add(cid, {
             depth: recursive ? Infinity : 0,
             signal,
             offline: true,
             metadata: { cidVersion: cid.version },
-            ...(written ? { walker: () => this.#knownDagWalker(written) } : {}),
+            walker: rootOnlyWalker,
           } as never),
         );
       } catch (err) {
         throw asBlockError(err, cid);
       }
     });
-  }
-
-  /**
-   * A graph walker for Helia's `pins.add` over a DAG whose links are already known (the blocks an
-   * import just wrote), falling back to the store for any block it did not see. Helia's pinning
-   * uses only each node's CID.
-   */
-  #knownDagWalker(known: Map<string, CID[]>): { walk(root: CID): AsyncGenerator<unknown> } {
-    const store = this;
-    return {
-      async *walk(root: CID) {
-        for await (const cid of store.walkDag(root, undefined, known)) yield { block: { cid }, depth: 0, path: [] };
-      },
-    };
   }
 
   /** Remove a pin; {@link NotPinnedError} if the CID is not pinned that way. */
@@ -221,29 +250,27 @@ export class IpfsStore {
       if (!existing || (!recursive && existing.depth !== 0)) {
         throw new NotPinnedError(cid.toString());
       }
-      await drainAll(this.helia.pins.rm(cid));
+      await drainAll(this.helia.pins.rm(cid, { walker: rootOnlyWalker } as never));
     });
   }
 
   /** Pins of the given kinds; indirect pins are found by walking the recursive pins. */
   async *listPins(kinds: Set<PinKind>): AsyncGenerator<PinListing> {
     const recursiveRoots: CID[] = [];
-    const roots = new Set<string>();
+    const roots = new DigestSet();
     for await (const stored of this.helia.pins.ls()) {
       // Helia keys pins by CIDv1; show a CIDv0 pin as it was pinned, as Kubo does
       const pin = { ...stored, cid: stored.metadata.cidVersion === 0 ? stored.cid.toV0() : stored.cid };
       const type: PinKind = pin.depth === 0 ? "direct" : "recursive";
-      roots.add(pin.cid.toV1().toString());
+      roots.add(pin.cid.multihash);
       if (type === "recursive") recursiveRoots.push(pin.cid);
       if (kinds.has(type)) yield { cid: pin.cid, type };
     }
     if (!kinds.has("indirect")) return;
-    const seen = new Set<string>();
+    const seen = new DigestSet();
     for (const root of recursiveRoots) {
       for await (const cid of this.walkDag(root)) {
-        const key = cid.toV1().toString();
-        if (cid.equals(root) || roots.has(key) || seen.has(key)) continue;
-        seen.add(key);
+        if (roots.has(cid.multihash) || !seen.add(cid.multihash)) continue;
         yield { cid, type: "indirect" };
       }
     }
@@ -253,10 +280,10 @@ export class IpfsStore {
   async pinStatus(cid: CID): Promise<PinKind | undefined> {
     const record = await this.#pinRecord(cid);
     if (record) return record.depth === 0 ? "direct" : "recursive";
-    const key = cacheKey(cid);
+    const wanted = cid.multihash.bytes.toString();
     for await (const pin of this.helia.pins.ls()) {
       if (pin.depth === 0) continue;
-      for await (const reached of this.#walkPresent(pin.cid)) if (cacheKey(reached) === key) return "indirect";
+      for await (const reached of this.#walkPresent(pin.cid)) if (reached.multihash.bytes.toString() === wanted) return "indirect";
     }
     return undefined;
   }
@@ -270,20 +297,21 @@ export class IpfsStore {
     }
   }
 
-  /**
-   * Every CID of a DAG, depth first, each once; blocks must be local. `known` gives the links of
-   * blocks just written (a fresh import), which then need not be read back from disk.
-   */
-  async *walkDag(root: CID, signal?: AbortSignal, known?: Map<string, CID[]>): AsyncGenerator<CID> {
-    const seen = new Set<string>();
+  /** Every CID of a DAG, depth first, each once; blocks must be local ({@link BlockNotLocalError}). */
+  async *walkDag(root: CID, signal?: AbortSignal): AsyncGenerator<CID> {
+    const seen = new DigestSet();
     const stack: CID[] = [root];
     while (stack.length > 0) {
       const cid = stack.pop() as CID;
-      const key = cid.toString();
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (!seen.add(cid.multihash)) continue;
       signal?.throwIfAborted();
-      const links = known?.get(key) ?? (await this.linksOf(cid, signal));
+      if (cid.code === RAW_CODE) {
+        // a raw leaf links nowhere: check it is here without reading it
+        if (!(await this.#blocks.has(cid.multihash))) throw new BlockNotLocalError(cid.toString());
+        yield cid;
+        continue;
+      }
+      const links = await this.linksOf(cid, signal);
       yield cid;
       for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]);
     }
@@ -292,50 +320,122 @@ export class IpfsStore {
   /** The CIDs a block links to, in order. */
   async linksOf(cid: CID, signal?: AbortSignal): Promise<CID[]> {
     const bytes = await this.getBlock(cid, { signal });
+    return this.#decodeLinks(cid, bytes);
+  }
+
+  async #decodeLinks(cid: CID, bytes: Uint8Array): Promise<CID[]> {
     if (cid.code === RAW_CODE) return [];
+    if (cid.code === dagPb.code) return dagPb.decode(bytes).Links.map((link) => link.Hash);
     const codec = await this.helia.getCodec(cid.code);
     return [...createUnsafe({ bytes, cid, codec }).links()].map(([, link]) => link);
   }
 
   /**
-   * Remove every block no pin reaches. Mark and sweep, as Kubo does: the live set is every
-   * direct pin plus every block of every recursive pin's DAG, walked now. Helia's own gc trusts
-   * per-block reference counts that its `pins.rm` keeps wrong when two pins share blocks
-   * (pin A, pin B, unpin A, re-pin A, unpin B leaves A's shared blocks unprotected), so it is
-   * not used.
+   * Remove every block no pin reaches and no open write session may still pin, reporting each as
+   * it goes (as raw CIDv1s: blocks are keyed by multihash, as Kubo's gc reports them). Mark and
+   * sweep, as Kubo does: the live set is every direct pin plus every block of every recursive
+   * pin's DAG (and of every pin under way), marked into a {@link DigestSet}; the sweep streams
+   * the block folders. One gc runs at a time; adds and pins go on meanwhile.
    */
-  async collectGarbage(): Promise<CID[]> {
-    return this.#gcLock.exclusive(async () => {
-      this.#generation++;
-      const live = new Set<string>();
-      for await (const pin of this.helia.pins.ls()) {
-        if (pin.depth === 0) {
-          live.add(cacheKey(pin.cid));
-          continue;
-        }
-        for await (const cid of this.#walkPresent(pin.cid)) live.add(cacheKey(cid));
-      }
-      const removed: CID[] = [];
-      for await (const { cid } of this.#blockstore.getAll()) {
-        if (live.has(cacheKey(cid))) continue;
-        await this.#blockstore.delete(cid);
-        // the blockstore is keyed by multihash: report raw CIDv1s, as Kubo's gc does
-        removed.push(CID.createV1(RAW_CODE, cid.multihash));
-      }
-      this.#cache.clear();
-      return removed;
-    });
+  async *collectGarbage(): AsyncGenerator<CID> {
+    let release!: () => void;
+    const previous = this.#gcQueue;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    this.#gcQueue = previous.then(() => mine);
+    await previous.catch(() => {});
+    try {
+      if (this.#closed) throw new IpfsNodeError("the node is stopping");
+      yield* this.#collectGarbage();
+    } finally {
+      release();
+    }
   }
 
-  /** Like {@link walkDag}, but a missing block ends only its own branch (gc keeps what is there). */
-  async *#walkPresent(root: CID): AsyncGenerator<CID> {
-    const seen = new Set<string>();
+  async *#collectGarbage(): AsyncGenerator<CID> {
+    this.#generation++;
+    // the file system's clock now: blocks written from here on are newer
+    const stampFile = path.join(this.#blocks.root, ".gc-stamp");
+    await writeFile(stampFile, String(process.pid));
+    const stamp = (await stat(stampFile)).mtimeMs;
+    let keepFrom = stamp;
+    for (const sessionStart of this.#sessions.values()) keepFrom = Math.min(keepFrom, sessionStart);
+
+    const live = new DigestSet();
+    for await (const pin of this.helia.pins.ls()) {
+      if (pin.depth === 0) live.add(pin.cid.multihash);
+      else await this.#mark(pin.cid, live);
+    }
+    let markedVersion = -1;
+    const markPending = async () => {
+      while (markedVersion !== this.#pendingRootsVersion) {
+        markedVersion = this.#pendingRootsVersion;
+        for (const { cid } of [...this.#pendingRoots.values()]) await this.#mark(cid, live);
+      }
+    };
+    await markPending();
+
+    const removed: CID[] = [];
+    let failure: unknown;
+    const remove = (file: string, cid: CID) => {
+      const removal: Promise<void> = this.#blocks.removeUnlessNewer(file, keepFrom).then(
+        (done) => {
+          if (done) removed.push(cid);
+        },
+        (err: unknown) => {
+          failure ??= err;
+        },
+      );
+      const tracked = removal.finally(() => this.#removals.delete(tracked));
+      this.#removals.add(tracked);
+    };
+    try {
+      for await (const { file, multihash } of this.#blocks.list()) {
+        if (live.has(multihash)) continue;
+        // the sweep is a stream: a pin begun meanwhile is marked before anything more is removed
+        if (markedVersion !== this.#pendingRootsVersion) {
+          await markPending();
+          if (live.has(multihash)) continue;
+        }
+        while (this.#removals.size >= GC_REMOVALS_IN_FLIGHT) await Promise.race(this.#removals);
+        if (failure !== undefined) throw failure;
+        remove(file, CID.createV1(RAW_CODE, multihash));
+        while (removed.length > 0) yield removed.shift() as CID;
+      }
+      await Promise.all(this.#removals);
+      if (failure !== undefined) throw failure;
+      while (removed.length > 0) yield removed.shift() as CID;
+    } finally {
+      await Promise.all(this.#removals);
+      this.#cache.clear();
+      this.#generation++;
+      await unlink(stampFile).catch(() => {});
+    }
+  }
+
+  /** Mark a DAG live; a missing block ends only its own branch (gc keeps what is there). */
+  async #mark(root: CID, live: DigestSet): Promise<void> {
     const stack: CID[] = [root];
     while (stack.length > 0) {
       const cid = stack.pop() as CID;
-      const key = cacheKey(cid);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (!live.add(cid.multihash) || cid.code === RAW_CODE) continue;
+      let links: CID[];
+      try {
+        links = await this.#decodeLinks(cid, this.#cache.get(cid) ?? (await this.#blocks.get(cid.multihash)));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
+        throw err;
+      }
+      for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]);
+    }
+  }
+
+  /** Like {@link walkDag}, but a missing block ends only its own branch. */
+  async *#walkPresent(root: CID): AsyncGenerator<CID> {
+    const seen = new DigestSet();
+    const stack: CID[] = [root];
+    while (stack.length > 0) {
+      const cid = stack.pop() as CID;
+      if (!seen.add(cid.multihash)) continue;
       let links: CID[];
       try {
         links = await this.linksOf(cid);
@@ -350,15 +450,19 @@ export class IpfsStore {
 
   /** Number and total size of the blocks on disk. */
   async stat(): Promise<RepoStat> {
-    let numObjects = 0;
-    let repoSize = 0;
-    const blocksDir = path.join(this.repoPath, "blocks");
-    for (const entry of await readdir(blocksDir, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile() || !entry.name.endsWith(".data")) continue;
-      numObjects++;
-      repoSize += (await stat(path.join(entry.parentPath, entry.name))).size;
+    const { count, bytes } = await this.#blocks.stat();
+    return { numObjects: count, repoSize: bytes, repoPath: this.repoPath };
+  }
+
+  /** Run `work` as a write session: gc keeps every block written from now until it ends. */
+  async #inSession<T>(work: () => Promise<T>): Promise<T> {
+    const id = this.#nextSession++;
+    this.#sessions.set(id, Date.now() - SESSION_CLOCK_SLACK_MS);
+    try {
+      return await work();
+    } finally {
+      this.#sessions.delete(id);
     }
-    return { numObjects, repoSize, repoPath: this.repoPath };
   }
 
   #serializePins<T>(work: () => Promise<T>): Promise<T> {
@@ -372,26 +476,29 @@ const RAW_CODE = 0x55;
 /** Block writes an import may have in flight (at most this many chunks held in memory). */
 const WRITES_IN_FLIGHT = 32;
 
-interface BlockWriter {
-  put(cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }): unknown;
-}
+/** A walker for Helia's pin records that visits the root only: the node keeps no per-block records. */
+const rootOnlyWalker = () => ({
+  async *walk(root: CID) {
+    yield { block: { cid: root }, depth: 0, path: [] };
+  },
+});
 
 /** Puts that run in the background, at most `limit` at once; the first failure is kept. */
 class WriteBehind {
-  readonly #target: BlockWriter;
+  readonly #target: BlockFiles;
   readonly #limit: number;
   readonly #inFlight = new Set<Promise<void>>();
   #failure: unknown;
 
-  constructor(target: BlockWriter, limit: number) {
+  constructor(target: BlockFiles, limit: number) {
     this.#target = target;
     this.#limit = limit;
   }
 
-  async put(cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<void> {
+  async put(cid: CID, bytes: Uint8Array): Promise<void> {
     this.throwIfFailed();
     while (this.#inFlight.size >= this.#limit) await Promise.race(this.#inFlight);
-    const write: Promise<void> = Promise.resolve(this.#target.put(cid, bytes, options)).then(
+    const write: Promise<void> = this.#target.put(cid.multihash, bytes).then(
       () => {},
       (err: unknown) => {
         this.#failure ??= err;
@@ -431,22 +538,93 @@ async function drainAll(source: AsyncIterable<unknown>): Promise<void> {
   for await (const _ of source);
 }
 
+/** Temporary files of datastore-fs writes (`.<name>.tmp`) that never finished. */
+async function removeTemporaryFiles(folder: string): Promise<void> {
+  const visit = async (dir: string): Promise<void> => {
+    let handle;
+    try {
+      handle = await opendir(dir);
+    } catch {
+      return;
+    }
+    for await (const entry of handle) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) await visit(file);
+      else if (entry.name.startsWith(".") && entry.name.endsWith(".tmp")) await unlink(file).catch(() => {});
+    }
+  };
+  await visit(folder);
+}
+
+/**
+ * The repo lock: `repo.lock` names the node holding the repo by process id, the process's start
+ * time (in clock ticks since boot, from /proc/<pid>/stat) and the boot, so a lock left by a node
+ * that died is stale even when its process id now belongs to another process.
+ */
+interface LockHolder {
+  pid: number;
+  started?: string;
+  boot?: string;
+}
+
 async function takeRepoLock(lockFile: string): Promise<void> {
   try {
     const handle = await open(lockFile, "wx");
-    await handle.writeFile(String(process.pid));
-    await handle.close();
+    try {
+      await handle.writeFile(JSON.stringify(await describeProcess(process.pid)));
+    } finally {
+      await handle.close();
+    }
     return;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
-  const holder = Number((await readFile(lockFile, "utf8").catch(() => "")).trim());
-  if (holder && holder !== process.pid && processIsAlive(holder)) {
-    throw new IpfsNodeError(`the IPFS repo ${path.dirname(lockFile)} is in use by process ${holder}; stop that node first or pass another --repo.`);
+  const text = await readFile(lockFile, "utf8").catch(() => "");
+  const holder = parseLock(text);
+  if (holder && holder.pid !== process.pid && (await holdsLock(holder))) {
+    throw new IpfsNodeError(`the IPFS repo ${path.dirname(lockFile)} is in use by process ${holder.pid}; stop that node first or pass another --repo.`);
   }
-  // a stale lock left by a killed node
-  await unlink(lockFile).catch(() => {});
+  // a stale lock left by a node that is gone; remove it only if it is still the one read
+  if ((await readFile(lockFile, "utf8").catch(() => "")) === text) await unlink(lockFile).catch(() => {});
   await takeRepoLock(lockFile);
+}
+
+function parseLock(text: string): LockHolder | undefined {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed) };
+  try {
+    const parsed = JSON.parse(trimmed) as LockHolder;
+    return Number.isInteger(parsed.pid) && parsed.pid > 0 ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function describeProcess(pid: number): Promise<LockHolder> {
+  return { pid, started: await processStartTime(pid), boot: await bootId() };
+}
+
+/** Whether the lock's process is alive and is the node that wrote it. */
+async function holdsLock(holder: LockHolder): Promise<boolean> {
+  if (!processIsAlive(holder.pid)) return false;
+  const started = await processStartTime(holder.pid);
+  if (started === undefined) return true; // no /proc (macOS): a live process id is all we know
+  if (holder.started !== undefined) return holder.started === started && (holder.boot === undefined || holder.boot === (await bootId()));
+  // an older node's lock (process id only): held if that process is a node
+  const commandLine = await readFile(`/proc/${holder.pid}/cmdline`, "utf8").catch(() => "");
+  return /til\.ts|ipfs/.test(commandLine);
+}
+
+/** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. */
+async function processStartTime(pid: number): Promise<string | undefined> {
+  const text = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  // the command name (field 2) is in parentheses and may hold spaces: count from its end
+  return text.slice(text.lastIndexOf(")") + 2).split(" ")[19];
+}
+
+async function bootId(): Promise<string | undefined> {
+  return (await readFile("/proc/sys/kernel/random/boot_id", "utf8").catch(() => undefined))?.trim();
 }
 
 function processIsAlive(pid: number): boolean {
@@ -470,7 +648,7 @@ function cacheKey(cid: CID): string {
 }
 const cacheKeys = new WeakMap<Uint8Array, string>();
 
-/** Least-recently-used cache of small blocks, bounded by total bytes. */
+/** Least-recently-used cache of blocks, bounded by total bytes. */
 class BlockCache {
   readonly #budget: number;
   readonly #entries = new Map<string, Uint8Array>();
@@ -502,56 +680,5 @@ class BlockCache {
   clear(): void {
     this.#entries.clear();
     this.#bytes = 0;
-  }
-}
-
-/** Many shared holders or one exclusive holder at a time; exclusive requests are not starved. */
-class SharedExclusiveLock {
-  #shared = 0;
-  #exclusive = false;
-  #waiting: Array<{ exclusive: boolean; wake: () => void }> = [];
-
-  async shared<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#exclusive || this.#waiting.some((w) => w.exclusive)) {
-      await new Promise<void>((wake) => this.#waiting.push({ exclusive: false, wake }));
-    } else {
-      this.#shared++;
-    }
-    try {
-      return await work();
-    } finally {
-      this.#shared--;
-      this.#release();
-    }
-  }
-
-  async exclusive<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#exclusive || this.#shared > 0) {
-      await new Promise<void>((wake) => this.#waiting.push({ exclusive: true, wake }));
-    } else {
-      this.#exclusive = true;
-    }
-    try {
-      return await work();
-    } finally {
-      this.#exclusive = false;
-      this.#release();
-    }
-  }
-
-  #release(): void {
-    if (this.#exclusive || this.#shared > 0) return;
-    const next = this.#waiting[0];
-    if (!next) return;
-    if (next.exclusive) {
-      this.#waiting.shift();
-      this.#exclusive = true;
-      next.wake();
-      return;
-    }
-    while (this.#waiting[0] && !this.#waiting[0].exclusive) {
-      this.#shared++;
-      (this.#waiting.shift() as { wake: () => void }).wake();
-    }
   }
 }

@@ -45,9 +45,8 @@ export function createRepoStatRoute(store: IpfsStore) {
 
 export function createRepoGcRoute(store: IpfsStore) {
   return async function repoGc({ res }: RpcRequest): Promise<void> {
-    const removed = await store.collectGarbage();
     const output = new NdjsonStream(res);
-    for (const cid of removed) await output.write({ Key: { "/": cid.toString() } });
+    for await (const cid of store.collectGarbage()) await output.write({ Key: { "/": cid.toString() } });
     output.end();
   };
 }
