@@ -6,6 +6,7 @@
  * cancelled as soon as it is over, never buffered whole. What comes back must pass checkImage.
  * A failed fetch keeps the remote link, with a warning.
  */
+import { concatBytes } from "../bytes.ts";
 import { checkImage } from "../entry/image-check.ts";
 import { findImageReferences } from "../entry/markdown-scan.ts";
 import { MAX_ENTRY_BYTES } from "../entry/limits.ts";
@@ -132,11 +133,5 @@ async function readCapped(response: Response, maxBytes: number, controller: Abor
     if (controller.signal.aborted) throw new RemoteImageError(`no complete answer within ${timeoutMs / 1000} s`);
     throw error;
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
