@@ -25,7 +25,9 @@ import type { Contract, TransactionReceipt, Wallet } from "ethers";
 import type { KuboRPCClient } from "kubo-rpc-client";
 import { forEachConcurrently } from "../../core/concurrency.ts";
 import type { Deployment } from "../../core/contract/deployment.ts";
-import { packEntry, ENTRY_ADD_OPTIONS, EntryTooLargeError, NoteTooLargeError, EntryError, type PackedEntry } from "../../core/entry/index.ts";
+import { isContractError } from "../../core/contract/contract-errors.ts";
+import { packEntry, EntryTooLargeError, NoteTooLargeError, EntryError, type PackedEntry } from "../../core/entry/index.ts";
+import { pinEntries, type EntryPinClient, type PinnedEntry } from "../../core/entry/pin.ts";
 import { formatWarning, locateWarning, type Warning } from "../../core/entry/warnings.ts";
 import { isSkippedSource, type ImportItem, type SkippedSource } from "../../core/import/folder.node.ts";
 import { decodeEntryPublished, registryAt, type PublishedEvent } from "../chain/registry.ts";
@@ -103,8 +105,12 @@ export interface PublishingChain {
 
 /** What the pipeline needs of IPFS (the Kubo RPC API in the CLI, a fake in tests). */
 export interface PublishingIpfs {
-  /** Adds entry directories pinned and returns the CID the node reports for each, by local CID (undefined: none). */
-  addEntries(entries: PackedEntry[]): Promise<Map<string, string | undefined>>;
+  /**
+   * Adds entry directories in one request, pinned, and reports in order the root CID the node
+   * computed for each (core/entry/pin.ts: `mismatch` set when it is not the local one).
+   * @throws CliError (ipfsUnreachable) when the IPFS RPC API stops answering
+   */
+  pinEntries(entries: PackedEntry[]): Promise<PinnedEntry[]>;
 }
 
 /** The registry reverted a batch because an entry in it is minted already (TILEntryAlreadyPublished / TILDuplicateInBatch). */
@@ -211,24 +217,24 @@ export async function pinChunk(ipfs: PublishingIpfs, journal: Pick<Journal, "isP
   const toPin = entries.filter(({ packed }) => !journal.isPinned(packed.cid)).map(({ packed }) => packed);
   const groups: PackedEntry[][] = [];
   for (let i = 0; i < toPin.length; i += ENTRIES_PER_ADD) groups.push(toPin.slice(i, i + ENTRIES_PER_ADD));
-  const reported = new Map<string, string | undefined>();
+  const reported = new Map<string, PinnedEntry>();
   await forEachConcurrently(groups, ADDS_AT_ONCE, async (group) => {
-    for (const [cid, root] of await ipfs.addEntries(group)) reported.set(cid, root);
+    for (const pinned of await ipfs.pinEntries(group)) reported.set(pinned.cid, pinned);
   });
   const held: SourcedEntry[] = [];
   const failures: Failure[] = [];
   for (const entry of entries) {
-    const { cid } = entry.packed;
-    if (!reported.has(cid) || reported.get(cid) === cid) held.push(entry);
+    const mismatch = reported.get(entry.packed.cid)?.mismatch;
+    if (!mismatch) held.push(entry);
     else {
       failures.push({
         source: entry.source,
-        message: `the IPFS node pinned it as ${reported.get(cid) ?? "nothing"}, not as its locally computed CID ${cid}; not minted. Is the node Kubo-compatible?`,
+        message: `the IPFS node pinned it as ${mismatch.actual ?? "nothing"}, not as its locally computed CID ${mismatch.expected}; not minted. Is the node Kubo-compatible?`,
         exitCode: EXIT_CODES.entriesFailed,
       });
     }
   }
-  const pinned = toPin.filter((p) => reported.get(p.cid) === p.cid).map((p) => p.cid);
+  const pinned = [...reported.values()].filter((p) => !p.mismatch).map((p) => p.cid);
   return { held, pinned, failures, ms: performance.now() - started };
 }
 
@@ -601,7 +607,7 @@ export function ethersRegistry(chain: ChainContext, author: Wallet): PublishingC
           throw new CliError(EXIT_CODES.chainUnreachable, `The chain RPC stopped answering while minting (${(error as Error).message.split("\n")[0]}). Nothing is lost: run the same command again when it is back.`, { cause: error });
         }
         // Someone (e.g. an earlier run whose transaction was still pending) minted one of these in the meantime.
-        if (isAlreadyPublishedRevert(error)) throw new AlreadyPublishedError({ cause: error });
+        if (isContractError(error, "TILEntryAlreadyPublished") || isContractError(error, "TILDuplicateInBatch")) throw new AlreadyPublishedError({ cause: error });
         throw error;
       }
       return { events: decodeEntryPublished(receipt!.logs), gasUsed: receipt!.gasUsed };
@@ -609,36 +615,20 @@ export function ethersRegistry(chain: ChainContext, author: Wallet): PublishingC
   };
 }
 
-/** The registry's custom errors that mean "minted already", by the name ethers decoded (or, undecoded, in its message). */
-function isAlreadyPublishedRevert(error: unknown): boolean {
-  const revert = (error as { revert?: { name?: string } }).revert;
-  if (revert?.name === "TILEntryAlreadyPublished" || revert?.name === "TILDuplicateInBatch") return true;
-  return /TILEntryAlreadyPublished|TILDuplicateInBatch/.test(String((error as Error).message));
-}
-
-/** Pinning through the Kubo RPC API (see {@link pinEntries}). */
-export function kuboPinning(ipfs: KuboRPCClient): PublishingIpfs {
-  return { addEntries: (entries) => pinEntries(ipfs, entries) };
-}
-
-/**
- * Adds entry directories in one request, pinned, and returns the CID the node reports for each
- * (by the entry's locally computed CID; undefined when the node reported none).
- */
-export async function pinEntries(ipfs: KuboRPCClient, entries: PackedEntry[]): Promise<Map<string, string | undefined>> {
-  const roots = new Map<string, string | undefined>(entries.map((e) => [e.cid, undefined]));
-  const files = entries.flatMap((e) => e.files.map((f) => ({ path: `${e.cid}/${f.path}`, content: f.content })));
-  try {
-    for await (const added of ipfs.addAll(files, ENTRY_ADD_OPTIONS)) {
-      if (roots.has(added.path)) roots.set(added.path, added.cid.toString());
-    }
-  } catch (error) {
-    if (isUnreachable(error)) {
-      throw new CliError(EXIT_CODES.ipfsUnreachable, `The IPFS RPC API stopped answering while pinning (${(error as Error).message}). Nothing is lost: run the same command again when it is back.`, { cause: error });
-    }
-    throw error;
-  }
-  return roots;
+/** Pinning through the Kubo RPC API, with each entry's CID checked (core/entry/pin.ts). */
+export function kuboPinning(ipfs: EntryPinClient): PublishingIpfs {
+  return {
+    async pinEntries(entries) {
+      try {
+        return await pinEntries(ipfs, entries);
+      } catch (error) {
+        if (isUnreachable(error)) {
+          throw new CliError(EXIT_CODES.ipfsUnreachable, `The IPFS RPC API stopped answering while pinning (${(error as Error).message}). Nothing is lost: run the same command again when it is back.`, { cause: error });
+        }
+        throw error;
+      }
+    },
+  };
 }
 
 /** The author's token of each digest (0 where none), in one call. */

@@ -11,6 +11,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Deployment } from "../../core/contract/deployment.ts";
 import type { PackedEntry } from "../../core/entry/index.ts";
+import { PinnedCidMismatchError } from "../../core/entry/pin.ts";
 import type { Warning } from "../../core/entry/warnings.ts";
 import type { ImportedNote, ImportItem } from "../../core/import/folder.node.ts";
 import { skippedSource } from "../../core/import/note-text.ts";
@@ -35,6 +36,7 @@ import {
 
 const DEPLOYMENT: Deployment = { chainId: 31337, address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", rpcUrl: "http://127.0.0.1:8545", deployBlock: 0 };
 const AUTHOR = "0xf39Fd6e51aad88F6F4ce6aB8827279cfFb92266";
+const LIE = "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function note(i: number, extra: Partial<ImportedNote> = {}): ImportedNote {
@@ -87,13 +89,13 @@ function fakeIpfs(options: { failAt?: number; lies?: (entry: PackedEntry) => boo
   const pinned: string[] = [];
   let requests = 0;
   const ipfs: PublishingIpfs = {
-    async addEntries(entries) {
+    async pinEntries(entries) {
       requests += 1;
       options.timeline?.push(`pin ${requests}`);
       await sleep(1);
       if (requests === options.failAt) throw new CliError(EXIT_CODES.ipfsUnreachable, "The IPFS RPC API stopped answering while pinning (test).");
       pinned.push(...entries.map((e) => e.cid));
-      return new Map(entries.map((e) => [e.cid, options.lies?.(e) ? "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku" : e.cid]));
+      return entries.map((e) => (options.lies?.(e) ? { cid: e.cid, pinnedAs: LIE, mismatch: new PinnedCidMismatchError(e.cid, LIE) } : { cid: e.cid, pinnedAs: e.cid }));
     },
   };
   return { ipfs, pinned };
@@ -194,6 +196,27 @@ describe("publish pipeline stages (no stack)", () => {
     assert.deepEqual([summary.published, summary.failed], [2, 1]);
     assert.deepEqual(batches.map((b) => b.length), [1, 1]);
     assert.ok(run.logs.some((line) => /^failed: \/notes\/n201\.md:1: the IPFS node pinned it as bafybei\w+, not as its locally computed CID/.test(line)), run.logs.join("\n"));
+  });
+
+  it("an entry minted by someone else between check and mint (the registry refuses the batch) counts as already published; the rest of the chunk is minted", async () => {
+    const { chain, tokens, batches } = fakeRegistry();
+    const notes = [note(250), note(251), note(252)];
+    let raced = false;
+    const racing: PublishingChain = {
+      ...chain,
+      async publishBatch(digests, onSent) {
+        if (!raced) {
+          raced = true;
+          tokens.set(digests[1], 999n); // an earlier run's pending transaction, mined just now
+        }
+        return chain.publishBatch(digests, onSent);
+      },
+    };
+    const run = await parts("race", { chain: racing, ipfs: fakeIpfs().ipfs, batchSize: 3 });
+    const { summary, exitCode } = await runPipeline(fromList(notes), run);
+    assert.equal(exitCode, EXIT_CODES.ok);
+    assert.deepEqual([summary.published, summary.alreadyPublished, summary.failed], [2, 1, 0]);
+    assert.deepEqual(batches.map((b) => b.length), [2]);
   });
 
   it("gives each warning a code: skips, the importer's, packEntry's not already given, and duplicate content", async () => {
