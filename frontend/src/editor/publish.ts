@@ -67,7 +67,7 @@ export async function publishDraft(note: Note, images: Map<string, Uint8Array>, 
   const { cid, digest } = packed;
 
   // 2. Wallet, chain, already published?
-  onProgress({ step: "check", cid, warnings: packed.warnings });
+  onProgress({ step: "check", cid, warnings: packed.warnings.map((w) => w.message) });
   const connection = getConnection(wagmiConfig);
   if (!connection.isConnected || !connection.address) throw new PublishError("not-connected", "Connect a wallet first (top right): the entry is minted to the connected account.", { cid });
   if (connection.chainId !== appChain.id) {
