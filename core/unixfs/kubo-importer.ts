@@ -7,9 +7,13 @@
  * `--raw-leaves` says otherwise. @helia/unixfs's own defaults differ (CIDv1, raw leaves, 1 MiB
  * chunks, 1024 links), so every option is set here explicitly.
  */
-import type { ImporterOptions } from "ipfs-unixfs-importer";
+import * as dagPb from "@ipld/dag-pb";
+import { UnixFS } from "ipfs-unixfs";
+import type { BufferImporter, ImporterOptions } from "ipfs-unixfs-importer";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
 import { balanced } from "ipfs-unixfs-importer/layout";
+import { CID } from "multiformats/cid";
+import { sha256 } from "multiformats/hashes/sha2";
 
 /**
  * An `ipfs add` option that can't be honoured: `unsupported` when Kubo knows it but this project
@@ -80,6 +84,27 @@ export function kuboImporterOptions(options: KuboAddLayoutOptions = {}): KuboImp
     shardSplitStrategy: "links-bytes",
     fieldOrder: "links-first",
     wrapWithDirectory: options.wrapWithDirectory ?? false,
+    ...(options.withMetadata ? { bufferImporter: dagPbLeavesKeepingChunks(cidVersion) } : {}),
+  };
+}
+
+/**
+ * dag-pb UnixFS "file" leaves (raw leaves off, as Kubo stores files with metadata), each result
+ * carrying its chunk's bytes. ipfs-unixfs-importer 17, when it reduces a one-chunk file carrying
+ * mode or mtime to a single node, takes the leaf's `block` as the file's data: with its own
+ * buffer importer that is the encoded leaf node, so the file would read back as protobuf bytes.
+ */
+function dagPbLeavesKeepingChunks(cidVersion: 0 | 1): BufferImporter {
+  return async function* bufferImporter(file, blockstore) {
+    for await (const chunk of file.content) {
+      yield async () => {
+        const unixfs = new UnixFS({ type: "file", data: chunk });
+        const block = dagPb.encode({ Data: unixfs.marshal(), Links: [] });
+        const cid = CID.create(cidVersion, dagPb.code, await sha256.digest(block));
+        await blockstore.put(cid, block);
+        return { cid, unixfs, size: BigInt(block.length), block: chunk };
+      };
+    }
   };
 }
 

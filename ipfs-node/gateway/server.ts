@@ -32,6 +32,7 @@ import { isIdentityCid, readBlock } from "../identity-blocks.ts";
 import { listDirectory, parseCid, resolveEntry, resolvePathEntries, type IpfsPath } from "../ipfs-path.ts";
 import type { IpfsStore } from "../store.ts";
 import { carBlock, carHeader } from "./car.ts";
+import { tarStream } from "./tar.ts";
 import { contentTypeFromName, isActiveContentType, sniffContentType } from "./content-type.ts";
 import { directoryListingHtml, type ListedEntry } from "./directory-listing.ts";
 import { SmallFileCache, type SmallFileResponse } from "./small-files.ts";
@@ -44,6 +45,7 @@ const IMMUTABLE = "public, max-age=29030400, immutable";
 const SMALL_BODY_BYTES = 64 * 1024;
 const RAW_TYPE = "application/vnd.ipld.raw";
 const CAR_TYPE = "application/vnd.ipld.car";
+const TAR_TYPE = "application/x-tar";
 const CODEC_TYPES: Record<number, string> = { 0x71: "application/vnd.ipld.dag-cbor", 0x0129: "application/vnd.ipld.dag-json", 0x0200: "application/json", 0x51: "application/cbor" };
 
 /**
@@ -127,6 +129,7 @@ export function createGatewayServer({ store }: GatewayServerOptions): http.Serve
       if (format === "raw") await sendRawBlock(store, request);
       else if (format === "car") await sendCar(store, request);
       else if (format === "unixfs") await sendUnixfs(store, request);
+      else if (format.mediaType === TAR_TYPE) await sendTar(store, request);
       else await sendCodecBlock(store, request, format.mediaType);
     } catch (err) {
       if (res.headersSent) {
@@ -242,8 +245,8 @@ function sendSmallFile(req: http.IncomingMessage, res: http.ServerResponse, read
 
 /**
  * What a request asks for: a raw block, a CAR, the deserialized (UnixFS) response, or one of the
- * other response formats of the gateway specs (`codec`: a block served as it is when its codec is
- * the one asked for, else refused; this node converts nothing and builds no TAR).
+ * other response formats of the gateway specs (`codec`: a TAR, or a block served as it is when
+ * its codec is the one asked for, else refused: this node converts no codec).
  */
 type ResponseFormat = "raw" | "car" | "unixfs" | { kind: "codec"; mediaType: string };
 
@@ -251,7 +254,7 @@ type ResponseFormat = "raw" | "car" | "unixfs" | { kind: "codec"; mediaType: str
 const FORMAT_PARAMS: Record<string, string> = {
   raw: RAW_TYPE,
   car: CAR_TYPE,
-  tar: "application/x-tar",
+  tar: TAR_TYPE,
   "dag-json": "application/vnd.ipld.dag-json",
   "dag-cbor": "application/vnd.ipld.dag-cbor",
   json: "application/json",
@@ -299,7 +302,38 @@ const CODEC_OF_MEDIA_TYPE: Record<string, number> = {
 };
 
 /**
- * `dag-json`, `dag-cbor`, `json`, `cbor`, `tar`, `ipns-record`: a block whose codec is the one
+ * `?format=tar`: the UnixFS file or directory as a TAR stream named by its CID (see tar.ts). An
+ * error once the stream has started ends it with the message, as Kubo does (a corrupt TAR whose
+ * tail says what went wrong).
+ */
+async function sendTar(store: IpfsStore, request: GatewayRequest): Promise<void> {
+  const { res, signal } = request;
+  const entry = await terminalEntry(store, request);
+  if (entry.type === "object") throw new UnsupportedError("a TAR holds UnixFS files and directories; ask for this block with ?format=raw");
+  const name = entry.cid.toString();
+  const etag = `W/"${name}.x-tar"`;
+  commonHeaders(res, request, [request.ipfsPath.root.toString()]);
+  res.setHeader("Vary", "Accept");
+  res.setHeader("ETag", etag);
+  if (notModified(request.req, etag)) return void res.writeHead(304).end();
+  const filename = request.query.get("filename") || `${name}.tar`;
+  res.writeHead(200, {
+    "Content-Type": TAR_TYPE,
+    "Content-Disposition": `attachment; filename="${filename.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+    "X-Content-Type-Options": "nosniff",
+  });
+  if (request.head) return void res.end();
+  try {
+    for await (const piece of tarStream(entry, name, (cid) => resolveEntry(store, { root: cid, segments: [] }, signal), signal)) await write(res, piece);
+  } catch (err) {
+    if (!res.destroyed) res.end((err as Error).message);
+    return;
+  }
+  res.end();
+}
+
+/**
+ * `dag-json`, `dag-cbor`, `json`, `cbor`, `ipns-record`: a block whose codec is the one
  * asked for is served as it is (no conversion needed); anything else is refused with 501, never
  * answered with another format than the one asked for.
  */
@@ -307,7 +341,7 @@ async function sendCodecBlock(store: IpfsStore, request: GatewayRequest, mediaTy
   const { res, ipfsPath, signal } = request;
   const cid = ipfsPath.segments.length === 0 ? ipfsPath.root : (await terminalEntry(store, request)).cid;
   if (CODEC_OF_MEDIA_TYPE[mediaType] !== cid.code) {
-    throw new UnsupportedError(`${mediaType} responses for this content are not implemented by this node (it converts no codec and builds no TAR); ask for the raw block (?format=raw) or a CAR (?format=car)`);
+    throw new UnsupportedError(`${mediaType} responses for this content are not implemented by this node (it converts no codec); ask for the raw block (?format=raw) or a CAR (?format=car)`);
   }
   const bytes = await readBlock(store, cid, signal);
   const etag = `"${cid}.${mediaType.slice(mediaType.lastIndexOf("/") + 1)}"`;
