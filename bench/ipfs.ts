@@ -4,15 +4,17 @@
  * - add 1,000 small markdown entries and one 64 MiB file through the Kubo RPC API
  *   (kubo-rpc-client), beside the same work (same importer options, same pins) done by Helia
  *   in-process on its own fs store;
- * - gateway requests/s for a cached 2 KiB entry at concurrency 32, beside a plain Node `http`
- *   server (also its own process) serving the same bytes from memory;
- * - the daemon's peak resident memory during the 64 MiB add and during the gateway load.
+ * - gateway requests/s for a cached 2 KiB entry at concurrency 32 and for 256 KiB and 1 MiB files
+ *   at concurrency 64, beside a plain Node `http` server (also its own process) serving the same
+ *   bytes from memory;
+ * - the daemon's peak resident memory during the 64 MiB add and during the gateway load;
+ * - the node at real size: peak memory while adding a 1,000,000-block file (256 MB in 256-byte
+ *   chunks, CIDv1 raw leaves, generated on the fly) and while gc runs over the repo holding it,
+ *   and the slowest of the small adds made one after another while that gc runs.
  * Prints a table, then one JSON line last.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { unixfs } from "@helia/unixfs";
@@ -21,11 +23,18 @@ import { FsDatastore } from "datastore-fs";
 import { createHeliaLight } from "helia";
 import { create } from "kubo-rpc-client";
 import { kuboImporterOptions } from "../core/unixfs/kubo-importer.ts";
-import { seededBytes, startDaemonProcess } from "../test/ipfs/daemon-process.ts";
+import { collectAll, seededBytes, startDaemonProcess } from "../test/ipfs/daemon-process.ts";
+import { loadTest, startPlainServer } from "../test/ipfs/http-load.ts";
 
 const ENTRIES = 1000;
 const BIG_FILE_BYTES = 64 * 1024 * 1024;
 const GATEWAY_CONCURRENCY = 32;
+/** Concurrency for the multi-block files (as wrk -c 64 in issue 10). */
+const LARGE_FILE_CONCURRENCY = 64;
+const MILLION_BLOCKS = 1_000_000;
+const MILLION_BLOCK_CHUNK = 256;
+/** Small adds made one after another while gc runs over the million-block repo. */
+const ADD_DURING_GC_BYTES = 4 * 1024;
 const LOAD_SECONDS = 2;
 const LOAD_ROUNDS = 3;
 const BIG_FILE_TURNS = 3;
@@ -66,78 +75,6 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: n
   const started = performance.now();
   const result = await work();
   return { result, seconds: (performance.now() - started) / 1000 };
-}
-
-/**
- * Keep-alive GET load at a fixed concurrency (one request in flight per connection); requests per
- * second. A minimal HTTP/1.1 client on raw sockets, so the load generator costs little CPU and
- * the servers, not the client, set the pace.
- */
-async function loadTest(url: string, concurrency: number, seconds: number, expectedBytes: number): Promise<number> {
-  const { hostname, port, pathname } = new URL(url);
-  const request = Buffer.from(`GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`, "latin1");
-  const deadline = performance.now() + seconds * 1000;
-  let done = 0;
-  let failures = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, () =>
-      new Promise<void>((resolve) => {
-        const socket = net.connect(Number(port), hostname);
-        let pending: Buffer = Buffer.alloc(0);
-        const next = () => {
-          if (performance.now() >= deadline) {
-            socket.end();
-            return resolve();
-          }
-          socket.write(request);
-        };
-        socket.on("connect", next);
-        socket.on("data", (chunk: Buffer) => {
-          pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-          while (true) {
-            const headerEnd = pending.indexOf("\r\n\r\n");
-            if (headerEnd < 0) return;
-            const head = pending.subarray(0, headerEnd).toString("latin1");
-            const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? NaN);
-            if (!Number.isFinite(length)) {
-              failures++;
-              socket.destroy();
-              return resolve();
-            }
-            if (pending.length < headerEnd + 4 + length) return;
-            if (head.startsWith("HTTP/1.1 200") && length === expectedBytes) done++;
-            else failures++;
-            pending = pending.subarray(headerEnd + 4 + length);
-            next();
-          }
-        });
-        socket.on("error", () => {
-          failures++;
-          resolve();
-        });
-        socket.on("close", () => resolve());
-      }),
-    ),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  if (failures > 0) throw new Error(`${failures} gateway requests failed or returned the wrong bytes`);
-  return done / elapsed;
-}
-
-/** A plain Node http server in its own process, answering every GET with the same bytes. */
-async function startPlainServer(bytes: Uint8Array): Promise<{ url: string; stop: () => void }> {
-  const source = `
-    const http = require("node:http");
-    const body = Buffer.from(process.argv[1], "base64");
-    http.createServer((req, res) => {
-      res.writeHead(200, { "Content-Type": "text/markdown; charset=utf-8", "Content-Length": body.length });
-      res.end(body);
-    }).listen(0, "127.0.0.1", function () { console.log("port " + this.address().port); });
-  `;
-  const child = spawn(process.execPath, ["-e", source, Buffer.from(bytes).toString("base64")], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve) => child.stdout.on("data", (chunk) => resolve(Number(/port (\d+)/.exec(String(chunk))?.[1]))));
-  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
 }
 
 async function main(): Promise<void> {
@@ -209,7 +146,7 @@ async function main(): Promise<void> {
     const entry = await api.add({ path: "entry.md", content: entryBytes }, { wrapWithDirectory: true, cidVersion: 1 });
     const entryUrl = `${daemon.gatewayUrl}/ipfs/${entry.cid}/entry.md`;
     await loadTest(entryUrl, GATEWAY_CONCURRENCY, 1, entryBytes.length);
-    const plain = await startPlainServer(entryBytes);
+    const plain = await startPlainServer(entryBytes, path.join(work, "plain-entry.md"), "text/markdown; charset=utf-8");
     let plainRps = 0;
     const gateway = { result: 0, peakMb: 0 };
     try {
@@ -225,6 +162,49 @@ async function main(): Promise<void> {
       plain.stop();
     }
 
+    // gateway: 256 KiB and 1 MiB files (Kubo defaults: one block, and a root over four 256 KiB
+    // chunks), beside the plain server with the same bytes, alternating, best round of each
+    const largeFiles: Record<string, { gateway: number; plain: number; peakMb: number }> = {};
+    for (const [label, size] of [["256kib", 256 * 1024], ["1mib", 1024 * 1024]] as const) {
+      const bytes = Buffer.concat(await collectAll(seededBytes(size, size)));
+      const { cid } = await api.add(bytes);
+      const url = `${daemon.gatewayUrl}/ipfs/${cid}`;
+      const server = await startPlainServer(bytes, path.join(work, `plain-${label}.bin`));
+      const measured = { gateway: 0, plain: 0, peakMb: 0 };
+      try {
+        await loadTest(url, LARGE_FILE_CONCURRENCY, 1, size);
+        await loadTest(server.url, LARGE_FILE_CONCURRENCY, 1, size);
+        for (let round = 0; round < LOAD_ROUNDS; round++) {
+          const run = await peakRss(pid, () => loadTest(url, LARGE_FILE_CONCURRENCY, LOAD_SECONDS, size));
+          measured.gateway = Math.max(measured.gateway, run.result);
+          measured.peakMb = Math.max(measured.peakMb, run.peakMb);
+          measured.plain = Math.max(measured.plain, await loadTest(server.url, LARGE_FILE_CONCURRENCY, LOAD_SECONDS, size));
+        }
+      } finally {
+        server.stop();
+      }
+      largeFiles[label] = measured;
+    }
+
+    // the node at real size: a 1,000,000-block file, then gc over the repo holding it while small
+    // adds go on one after another
+    const millionAdd = await peakRss(pid, () =>
+      timed(() => api.add(seededBytes(MILLION_BLOCKS * MILLION_BLOCK_CHUNK, 1_000_000), { chunker: `size-${MILLION_BLOCK_CHUNK}`, cidVersion: 1 })),
+    );
+    await api.add(seededBytes(4 * 1024 * 1024, 4), { pin: false }); // some garbage for gc to remove
+    let gcRunning = true;
+    const addLatencies: number[] = [];
+    const addsDuringGc = (async () => {
+      for (let i = 0; gcRunning; i++) {
+        const add = await timed(() => api.add(seededBytes(ADD_DURING_GC_BYTES, 5_000 + i)));
+        if (gcRunning) addLatencies.push(add.seconds);
+      }
+    })();
+    const millionGc = await peakRss(pid, () => timed(async () => collectAll(api.repo.gc())));
+    gcRunning = false;
+    await addsDuringGc;
+    const slowestAddDuringGc = addLatencies.length > 0 ? Math.max(...addLatencies) : 0;
+
     const mb = BIG_FILE_BYTES / 1e6;
     const figures = {
       entries_per_s_rpc: round(ENTRIES / rpcEntrySeconds),
@@ -234,24 +214,47 @@ async function main(): Promise<void> {
       gateway_rps: round(gateway.result),
       plain_http_rps: round(plainRps),
       peak_rss_mb_during_64mib_add: round(bigAddPeakMb),
-      peak_rss_mb_during_gateway_load: round(gateway.peakMb),
+      peak_rss_mb_during_gateway_load: round(Math.max(gateway.peakMb, largeFiles["256kib"].peakMb, largeFiles["1mib"].peakMb)),
+      gateway_256kib_rps: round(largeFiles["256kib"].gateway),
+      plain_http_256kib_rps: round(largeFiles["256kib"].plain),
+      gateway_1mib_rps: round(largeFiles["1mib"].gateway),
+      plain_http_1mib_rps: round(largeFiles["1mib"].plain),
+      million_block_add_seconds: round(millionAdd.result.seconds),
+      peak_rss_mb_million_block_add: round(millionAdd.peakMb),
+      million_block_gc_seconds: round(millionGc.result.seconds),
+      million_block_gc_removed: millionGc.result.result.length,
+      peak_rss_mb_million_block_gc: round(millionGc.peakMb),
+      adds_during_gc: addLatencies.length,
+      slowest_add_during_gc_seconds: round(slowestAddDuringGc, 2),
     };
     const ratios = {
       rpc_entries_time_vs_helia: round(rpcEntrySeconds / heliaEntrySeconds, 2),
       rpc_64mib_time_vs_helia: round(rpcBigSeconds / heliaBigSeconds, 2),
       gateway_vs_plain_http: round(gateway.result / plainRps, 2),
+      gateway_256kib_vs_plain_http: round(largeFiles["256kib"].gateway / largeFiles["256kib"].plain, 2),
+      gateway_1mib_vs_plain_http: round(largeFiles["1mib"].gateway / largeFiles["1mib"].plain, 2),
     };
     const goals = {
       rpc_add_within_1_5x_of_helia: ratios.rpc_entries_time_vs_helia <= 1.5 && ratios.rpc_64mib_time_vs_helia <= 1.5,
       gateway_at_least_half_of_plain_http: ratios.gateway_vs_plain_http >= 0.5,
-      peak_rss_at_most_300_mb: Math.max(bigAddPeakMb, gateway.peakMb) <= 300,
+      peak_rss_at_most_300_mb: Math.max(bigAddPeakMb, figures.peak_rss_mb_during_gateway_load) <= 300,
+      gateway_256kib: ratios.gateway_256kib_vs_plain_http >= 0.5,
+      gateway_1mib: ratios.gateway_1mib_vs_plain_http >= 0.5,
+      rss_million_block_add: millionAdd.peakMb <= 300,
+      rss_million_block_gc: millionGc.peakMb <= 300,
+      add_during_gc: addLatencies.length > 0 && slowestAddDuringGc <= 2,
     };
     const rows: Array<[string, string, string, string]> = [
       ["add 1,000 entries (entries/s)", String(figures.entries_per_s_rpc), String(figures.entries_per_s_helia_in_process), `time x${ratios.rpc_entries_time_vs_helia} (goal <= 1.5)`],
       ["add one 64 MiB file (MB/s)", String(figures.add_64mib_mb_per_s_rpc), String(figures.add_64mib_mb_per_s_helia_in_process), `time x${ratios.rpc_64mib_time_vs_helia} (goal <= 1.5)`],
       [`gateway 2 KiB entry, c=${GATEWAY_CONCURRENCY} (req/s)`, String(figures.gateway_rps), `${figures.plain_http_rps} (plain http)`, `x${ratios.gateway_vs_plain_http} (goal >= 0.5)`],
       ["daemon peak RSS, 64 MiB add (MB)", String(figures.peak_rss_mb_during_64mib_add), "-", "goal <= 300"],
+      [`gateway 256 KiB file, c=${LARGE_FILE_CONCURRENCY} (req/s)`, String(figures.gateway_256kib_rps), `${figures.plain_http_256kib_rps} (plain http)`, `x${ratios.gateway_256kib_vs_plain_http} (goal >= 0.5)`],
+      [`gateway 1 MiB file, c=${LARGE_FILE_CONCURRENCY} (req/s)`, String(figures.gateway_1mib_rps), `${figures.plain_http_1mib_rps} (plain http)`, `x${ratios.gateway_1mib_vs_plain_http} (goal >= 0.5)`],
       ["daemon peak RSS, gateway load (MB)", String(figures.peak_rss_mb_during_gateway_load), "-", "goal <= 300"],
+      [`daemon peak RSS, add of 1,000,000 blocks in ${figures.million_block_add_seconds} s (MB)`, String(figures.peak_rss_mb_million_block_add), "-", "goal <= 300"],
+      [`daemon peak RSS, gc over it in ${figures.million_block_gc_seconds} s (MB)`, String(figures.peak_rss_mb_million_block_gc), "-", "goal <= 300"],
+      [`slowest of ${figures.adds_during_gc} adds during that gc (s)`, String(figures.slowest_add_during_gc_seconds), "-", "goal <= 2"],
     ];
     const header: [string, string, string, string] = ["measure", "node (RPC / gateway)", "floor (Helia in-process / plain http)", "ratio"];
     const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column].length)));

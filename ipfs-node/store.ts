@@ -335,9 +335,10 @@ export class IpfsStore {
    * it goes (as raw CIDv1s: blocks are keyed by multihash, as Kubo's gc reports them). Mark and
    * sweep, as Kubo does: the live set is every direct pin plus every block of every recursive
    * pin's DAG (and of every pin under way), marked into a {@link DigestSet}; the sweep streams
-   * the block folders. One gc runs at a time; adds and pins go on meanwhile.
+   * the block folders. One gc runs at a time; adds and pins go on meanwhile. `signal` stops it
+   * between two removals (the client that asked is gone).
    */
-  async *collectGarbage(): AsyncGenerator<CID> {
+  async *collectGarbage(signal?: AbortSignal): AsyncGenerator<CID> {
     let release!: () => void;
     const previous = this.#gcQueue;
     const mine = new Promise<void>((resolve) => (release = resolve));
@@ -345,13 +346,13 @@ export class IpfsStore {
     await previous.catch(() => {});
     try {
       if (this.#closed) throw new IpfsNodeError("the node is stopping");
-      yield* this.#collectGarbage();
+      yield* this.#collectGarbage(signal);
     } finally {
       release();
     }
   }
 
-  async *#collectGarbage(): AsyncGenerator<CID> {
+  async *#collectGarbage(signal?: AbortSignal): AsyncGenerator<CID> {
     this.#generation++;
     // the file system's clock now: blocks written from here on are newer
     const stampFile = path.join(this.#blocks.root, ".gc-stamp");
@@ -398,6 +399,7 @@ export class IpfsStore {
         }
         while (this.#removals.size >= GC_REMOVALS_IN_FLIGHT) await Promise.race(this.#removals);
         if (failure !== undefined) throw failure;
+        signal?.throwIfAborted();
         remove(file, CID.createV1(RAW_CODE, multihash));
         while (removed.length > 0) yield removed.shift() as CID;
       }

@@ -44,9 +44,9 @@ export function createRepoStatRoute(store: IpfsStore) {
 }
 
 export function createRepoGcRoute(store: IpfsStore) {
-  return async function repoGc({ res }: RpcRequest): Promise<void> {
+  return async function repoGc({ res, signal }: RpcRequest): Promise<void> {
     const output = new NdjsonStream(res);
-    for await (const cid of store.collectGarbage()) await output.write({ Key: { "/": cid.toString() } });
+    for await (const cid of store.collectGarbage(signal)) await output.write({ Key: { "/": cid.toString() } });
     output.end();
   };
 }
