@@ -355,9 +355,10 @@ async function sendCodecBlock(store: IpfsStore, request: GatewayRequest, mediaTy
 
 /**
  * CAR parameters as boxo's gateway checks them: version 1 only (400 otherwise), order `dfs` or
- * `unk`, blocks without duplicates; `entity-bytes` and `dups=y` are refused (501, not implemented).
+ * `unk` (always answered in DFS order), duplicates `n` (the default) or `y`; `entity-bytes` is
+ * refused (501, not implemented). Returns whether blocks are repeated where the DAG repeats them.
  */
-function checkCarParameters(request: GatewayRequest): void {
+function carDuplicates(request: GatewayRequest): boolean {
   const accepted = acceptedFormat(request.req.headers.accept ?? "");
   const params = accepted?.mediaType === CAR_TYPE ? accepted.params : new Map<string, string>();
   const version = request.query.get("car-version") || params.get("version") || "";
@@ -365,9 +366,17 @@ function checkCarParameters(request: GatewayRequest): void {
   const order = request.query.get("car-order") || params.get("order") || "";
   if (order !== "" && order !== "dfs" && order !== "unk") throw new InvalidArgumentError(`unsupported application/vnd.ipld.car block order parameter: "${order}"`);
   const dups = request.query.get("car-dups") || params.get("dups") || "";
-  if (dups === "y") throw new UnsupportedError("CARs with duplicate blocks (dups=y) are not implemented by this node; ask for dups=n");
-  if (dups !== "" && dups !== "n") throw new InvalidArgumentError(`unsupported application/vnd.ipld.car dups parameter: "${dups}"`);
+  if (dups !== "" && dups !== "n" && dups !== "y") throw new InvalidArgumentError(`unsupported application/vnd.ipld.car dups parameter: "${dups}"`);
   if (request.query.has("entity-bytes")) throw new UnsupportedError("entity-bytes ranges of a CAR are not implemented by this node; ask for the whole entity");
+  return dups === "y";
+}
+
+/** Every block of a DAG in DFS order, a block again each time the DAG links it again (`dups=y`). */
+async function* walkWithDuplicates(store: IpfsStore, cid: CID, signal: AbortSignal): AsyncGenerator<CID> {
+  signal.throwIfAborted();
+  yield cid;
+  if (isIdentityCid(cid)) return;
+  for (const link of await store.linksOf(cid, signal)) yield* walkWithDuplicates(store, link, signal);
 }
 
 const RESOLVED_FILES_MAX = 4096;
@@ -421,7 +430,7 @@ async function sendCar(store: IpfsStore, request: GatewayRequest): Promise<void>
   const { res, ipfsPath, signal } = request;
   const scope = request.query.get("dag-scope") ?? "all";
   if (!["all", "entity", "block"].includes(scope)) throw new InvalidArgumentError(`dag-scope must be all, entity or block, not "${scope}"`);
-  checkCarParameters(request);
+  const duplicates = carDuplicates(request);
   const pathEntries = ipfsPath.segments.length === 0 ? [] : await resolvePathEntries(store, ipfsPath, signal);
   const terminal = pathEntries.length > 0 ? pathEntries[pathEntries.length - 1].cid : ipfsPath.root;
   // check the terminal block is here before promising a 200
@@ -433,22 +442,29 @@ async function sendCar(store: IpfsStore, request: GatewayRequest): Promise<void>
   res.setHeader("ETag", etag);
   if (notModified(request.req, etag)) return void res.writeHead(304).end();
   res.writeHead(200, {
-    "Content-Type": `${CAR_TYPE}; version=1; order=dfs; dups=n`,
+    "Content-Type": `${CAR_TYPE}; version=1; order=dfs; dups=${duplicates ? "y" : "n"}`,
     "Content-Disposition": `attachment; filename="${terminal}.car"`,
     "X-Content-Type-Options": "nosniff",
   });
   if (request.head) return void res.end();
   await write(res, carHeader(ipfsPath.root));
   const sent = new Set<string>();
-  const send = async (cid: CID) => {
+  const send = async (cid: CID, again = false) => {
     const key = cid.toString();
-    if (sent.has(key)) return;
+    if (sent.has(key) && !again) return;
     sent.add(key);
     for (const piece of carBlock(cid, await readBlock(store, cid, signal))) await write(res, piece);
   };
   for (const cid of pathBlocks) await send(cid);
   if (scope === "block" || isIdentityCid(terminal) || (scope === "entity" && terminal.code === 0x70 && (await isDirectory(store, terminal)))) {
     await send(terminal);
+  } else if (duplicates) {
+    let first = true;
+    // the terminal block was sent with the path; below it, every block each time it is linked
+    for await (const cid of walkWithDuplicates(store, terminal, signal)) {
+      await send(cid, !(first && sent.has(cid.toString())));
+      first = false;
+    }
   } else {
     for await (const cid of store.walkDag(terminal, signal)) await send(cid);
   }

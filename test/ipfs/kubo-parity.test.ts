@@ -281,18 +281,34 @@ describe("Kubo parity of a started node", () => {
     before(async () => {
       file = (await api.add(text("format test\n"))).cid.toString();
     });
-    it("a CAR version other than 1 is Kubo's 400; entity-bytes and dups=y are not implemented (501)", async () => {
+    it("a CAR version other than 1 is Kubo's 400; entity-bytes is not implemented (501)", async () => {
       const v2 = await fetch(`${daemon.gatewayUrl}/ipfs/${file}?format=car&car-version=2`);
       assert.equal(v2.status, 400);
       assert.match(await v2.text(), /only version=1 is supported/);
       const v2Accept = await fetch(`${daemon.gatewayUrl}/ipfs/${file}`, { headers: { Accept: "application/vnd.ipld.car; version=2" } });
       assert.equal(v2Accept.status, 400);
       assert.equal((await fetch(`${daemon.gatewayUrl}/ipfs/${file}?format=car&entity-bytes=0:10`)).status, 501);
-      assert.equal((await fetch(`${daemon.gatewayUrl}/ipfs/${file}?format=car&car-dups=y`)).status, 501);
       assert.equal((await fetch(`${daemon.gatewayUrl}/ipfs/${file}?format=car&car-order=bfs`)).status, 400);
       const v1 = await fetch(`${daemon.gatewayUrl}/ipfs/${file}?format=car&car-version=1`);
       assert.equal(v1.status, 200);
       assert.match(v1.headers.get("content-type") ?? "", /^application\/vnd\.ipld\.car; version=1/);
+    });
+    it("CAR dups=y repeats a block each time the DAG links it; dups=n sends it once", async () => {
+      const directory = (await collectAll(api.addAll([{ path: "dd/x", content: text("same") }, { path: "dd/y", content: text("same") }]))).at(-1)?.cid as CID;
+      const leaf = (await api.add(text("same"), { onlyHash: true })).cid;
+      const occurrences = (car: Buffer) => {
+        let count = 0;
+        for (let at = car.indexOf(leaf.bytes); at !== -1; at = car.indexOf(leaf.bytes, at + 1)) count++;
+        return count;
+      };
+      const withDuplicates = await fetch(`${daemon.gatewayUrl}/ipfs/${directory}?format=car&car-dups=y`);
+      assert.equal(withDuplicates.status, 200);
+      assert.equal(withDuplicates.headers.get("content-type"), "application/vnd.ipld.car; version=1; order=dfs; dups=y");
+      // the directory block links it twice; the block itself comes twice, or once
+      assert.equal(occurrences(Buffer.from(await withDuplicates.arrayBuffer())), 4);
+      const once = await fetch(`${daemon.gatewayUrl}/ipfs/${directory}`, { headers: { Accept: "application/vnd.ipld.car; dups=n" } });
+      assert.equal(once.headers.get("content-type"), "application/vnd.ipld.car; version=1; order=dfs; dups=n");
+      assert.equal(occurrences(Buffer.from(await once.arrayBuffer())), 3);
     });
     it("format=tar is the tree as Kubo's TAR: the top-level entry named by the CID, directories, files, modes", async () => {
       const results = await collectAll(
