@@ -7,10 +7,11 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { HARDHAT_DEV_ACCOUNTS } from "../../core/contract/local-chain.ts";
 
 export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-export const DEV_ACCOUNT = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+export const DEV_ACCOUNT = HARDHAT_DEV_ACCOUNTS[0];
 
 export async function launch(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), "til-chromium-"));
