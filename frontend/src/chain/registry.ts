@@ -13,10 +13,13 @@ export const registry = { address: settings.contractAddress, abi: todayILearnedA
 
 export const publicClient = createPublicClient({ chain: appChain, transport: http(settings.rpcUrl, { batch: { wait: 5 } }) });
 
-/** The core reader's view of the public client: eth_getLogs and eth_blockNumber, uncached. */
+/**
+ * The core reader's view of the public client: eth_getLogs and eth_blockNumber, uncached. A refused
+ * log query is not retried here: the reader asks again at once for a smaller range.
+ */
 const logSource: LogSource = {
   async getLogs({ address, fromBlock, toBlock, topics }) {
-    const logs = await publicClient.request({ method: "eth_getLogs", params: [{ address, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock), topics }] });
+    const logs = await publicClient.request({ method: "eth_getLogs", params: [{ address, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock), topics }] }, { retryCount: 0 });
     return logs.map((log) => ({ topics: log.topics, data: log.data, blockNumber: hexToBigInt(log.blockNumber!), logIndex: Number(log.logIndex), transactionHash: log.transactionHash! }));
   },
   blockNumber: () => publicClient.getBlockNumber({ cacheTime: 0 }),
