@@ -403,6 +403,7 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
 
 /** A chunk under way: its pin (and check) done, then its mint. */
 interface ChunkInFlight {
+  /** Settles without the pinned entries: a run keeps every chunk's record, never its bytes. */
   pinned: Promise<Settled<unknown>>;
   done: Promise<Settled<ChunkResult>>;
 }
@@ -483,7 +484,7 @@ export async function runPipeline(notes: AsyncIterable<ImportItem>, parts: Pipel
         return recordChunk({ ok: true, value: result }, entries);
       })(),
     );
-    return { pinned, done };
+    return { pinned: pinned.then((result) => (result.ok ? { ok: true as const, value: undefined } : result)), done };
   };
 
   /** Waits until a new chunk may start (at most one chunk waits to be pinned); false when a stage failed. */
