@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { appOrigins, defaultHome, hostPortUrl, resolveSettings, SettingsError } from "../../core/config.ts";
 import { DEPLOYMENT_FILE_NAME } from "../../core/contract/deployment.ts";
+import { LOCAL_CHAIN_ID } from "../../core/contract/local-chain.ts";
 import { providerFor } from "../chain/registry.ts";
 import { Journal, JOURNAL_FILE_NAME } from "../publishing/journal.ts";
 import { authorWallet, connectChain, connectIpfs, gatewayUrls } from "../publishing/context.ts";
@@ -26,7 +27,6 @@ import { assertPortFree, rpcAnswers, startProcess, StackStartError, type Managed
 import { readStackState, removeStackState, writeStackState } from "./stack-state.ts";
 
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
-const LOCAL_CHAIN_ID = 31337;
 
 const USAGE = `Usage: npm start -- [options]
 
