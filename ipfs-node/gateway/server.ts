@@ -32,6 +32,7 @@ import { isIdentityCid, readBlock } from "../identity-blocks.ts";
 import { listDirectory, parseCid, resolveEntry, resolvePathEntries, type IpfsPath } from "../ipfs-path.ts";
 import type { IpfsStore } from "../store.ts";
 import { carBlock, carHeader } from "./car.ts";
+import { fileRangeBlocks, parseEntityBytes, resolveEntityBytes, type EntityBytes } from "./entity-bytes.ts";
 import { tarStream } from "./tar.ts";
 import { contentTypeFromName, isActiveContentType, sniffContentType } from "./content-type.ts";
 import { directoryListingHtml, type ListedEntry } from "./directory-listing.ts";
@@ -355,8 +356,8 @@ async function sendCodecBlock(store: IpfsStore, request: GatewayRequest, mediaTy
 
 /**
  * CAR parameters as boxo's gateway checks them: version 1 only (400 otherwise), order `dfs` or
- * `unk` (always answered in DFS order), duplicates `n` (the default) or `y`; `entity-bytes` is
- * refused (501, not implemented). Returns whether blocks are repeated where the DAG repeats them.
+ * `unk` (always answered in DFS order), duplicates `n` (the default) or `y`. Returns whether
+ * blocks are repeated where the DAG repeats them.
  */
 function carDuplicates(request: GatewayRequest): boolean {
   const accepted = acceptedFormat(request.req.headers.accept ?? "");
@@ -367,7 +368,6 @@ function carDuplicates(request: GatewayRequest): boolean {
   if (order !== "" && order !== "dfs" && order !== "unk") throw new InvalidArgumentError(`unsupported application/vnd.ipld.car block order parameter: "${order}"`);
   const dups = request.query.get("car-dups") || params.get("dups") || "";
   if (dups !== "" && dups !== "n" && dups !== "y") throw new InvalidArgumentError(`unsupported application/vnd.ipld.car dups parameter: "${dups}"`);
-  if (request.query.has("entity-bytes")) throw new UnsupportedError("entity-bytes ranges of a CAR are not implemented by this node; ask for the whole entity");
   return dups === "y";
 }
 
@@ -431,11 +431,15 @@ async function sendCar(store: IpfsStore, request: GatewayRequest): Promise<void>
   const scope = request.query.get("dag-scope") ?? "all";
   if (!["all", "entity", "block"].includes(scope)) throw new InvalidArgumentError(`dag-scope must be all, entity or block, not "${scope}"`);
   const duplicates = carDuplicates(request);
+  const entityBytes = request.query.has("entity-bytes") ? parseEntityBytes(request.query.get("entity-bytes") ?? "") : undefined;
   const pathEntries = ipfsPath.segments.length === 0 ? [] : await resolvePathEntries(store, ipfsPath, signal);
   const terminal = pathEntries.length > 0 ? pathEntries[pathEntries.length - 1].cid : ipfsPath.root;
   // check the terminal block is here before promising a 200
   await readBlock(store, terminal, signal);
-  const etag = `W/"${terminal}.car.${scope}"`;
+  // entity-bytes applies to a file (a dag-pb UnixFS file or a raw block), else it is ignored
+  const terminalEntry = entityBytes === undefined ? undefined : await resolveEntry(store, { root: terminal, segments: [] }, signal);
+  const fileRange = terminalEntry && (terminalEntry.type === "file" || terminalEntry.type === "raw") ? (resolveEntityBytes(entityBytes as EntityBytes, Number(terminalEntry.size)) ?? "none") : undefined;
+  const etag = `W/"${terminal}.car.${scope}${fileRange === undefined ? "" : fileRange === "none" ? ".none" : `.${fileRange.first}-${fileRange.last}`}"`;
   const pathBlocks = pathEntries.length > 0 ? pathEntries[pathEntries.length - 1].roots : [];
   commonHeaders(res, request, pathEntries.length > 0 ? pathEntries.map((entry) => entry.cid.toString()) : [terminal.toString()]);
   res.setHeader("Vary", "Accept");
@@ -456,8 +460,10 @@ async function sendCar(store: IpfsStore, request: GatewayRequest): Promise<void>
     for (const piece of carBlock(cid, await readBlock(store, cid, signal))) await write(res, piece);
   };
   for (const cid of pathBlocks) await send(cid);
-  if (scope === "block" || isIdentityCid(terminal) || (scope === "entity" && terminal.code === 0x70 && (await isDirectory(store, terminal)))) {
+  if (scope === "block" || fileRange === "none" || isIdentityCid(terminal) || (scope === "entity" && terminal.code === 0x70 && (await isDirectory(store, terminal)))) {
     await send(terminal);
+  } else if (fileRange) {
+    for await (const cid of fileRangeBlocks(store, terminal, fileRange, signal)) await send(cid);
   } else if (duplicates) {
     let first = true;
     // the terminal block was sent with the path; below it, every block each time it is linked

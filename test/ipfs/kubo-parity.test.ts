@@ -12,6 +12,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as dagPb from "@ipld/dag-pb";
 import { UnixFS } from "ipfs-unixfs";
+import { CarReader } from "@ipld/car";
 import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { sha512 } from "multiformats/hashes/sha2";
@@ -281,17 +282,40 @@ describe("Kubo parity of a started node", () => {
     before(async () => {
       file = (await api.add(text("format test\n"))).cid.toString();
     });
-    it("a CAR version other than 1 is Kubo's 400; entity-bytes is not implemented (501)", async () => {
+    it("a CAR version other than 1 is Kubo's 400", async () => {
       const v2 = await fetch(`${daemon.gatewayUrl}/ipfs/${file}?format=car&car-version=2`);
       assert.equal(v2.status, 400);
       assert.match(await v2.text(), /only version=1 is supported/);
       const v2Accept = await fetch(`${daemon.gatewayUrl}/ipfs/${file}`, { headers: { Accept: "application/vnd.ipld.car; version=2" } });
       assert.equal(v2Accept.status, 400);
-      assert.equal((await fetch(`${daemon.gatewayUrl}/ipfs/${file}?format=car&entity-bytes=0:10`)).status, 501);
       assert.equal((await fetch(`${daemon.gatewayUrl}/ipfs/${file}?format=car&car-order=bfs`)).status, 400);
       const v1 = await fetch(`${daemon.gatewayUrl}/ipfs/${file}?format=car&car-version=1`);
       assert.equal(v1.status, 200);
       assert.match(v1.headers.get("content-type") ?? "", /^application\/vnd\.ipld\.car; version=1/);
+    });
+    it("CAR entity-bytes: only the blocks that cover the byte range; a malformed range is Kubo's 400", async () => {
+      const big = await api.add(seededBytes(1_000_000, 41));
+      const blocksOf = async (range: string) => {
+        const response = await fetch(`${daemon.gatewayUrl}/ipfs/${big.cid}?format=car&entity-bytes=${range}`);
+        assert.equal(response.status, 200, range);
+        const reader = await CarReader.fromBytes(new Uint8Array(await response.arrayBuffer()));
+        const cids: string[] = [];
+        for await (const block of reader.blocks()) cids.push(block.cid.toString());
+        return cids;
+      };
+      const leaves = dagPb.decode(await api.block.get(big.cid)).Links.map((link) => link.Hash.toString());
+      assert.equal(leaves.length, 4, "1 MB in 256 KiB chunks");
+      const root = big.cid.toString();
+      assert.deepEqual(await blocksOf("0:1000"), [root, leaves[0]]);
+      assert.deepEqual(await blocksOf("-1000:*"), [root, leaves[3]]);
+      assert.deepEqual(await blocksOf("300000:600000"), [root, leaves[1], leaves[2]]);
+      assert.deepEqual(await blocksOf("0:*"), [root, ...leaves]);
+      assert.deepEqual(await blocksOf("2000000:*"), [root]);
+      for (const bad of ["5:2", "abc", "1:2:3"]) {
+        const response = await fetch(`${daemon.gatewayUrl}/ipfs/${big.cid}?format=car&entity-bytes=${bad}`);
+        assert.equal(response.status, 400, bad);
+        assert.match(await response.text(), /invalid application\/vnd\.ipld\.car entity-bytes URL parameter/);
+      }
     });
     it("CAR dups=y repeats a block each time the DAG links it; dups=n sends it once", async () => {
       const directory = (await collectAll(api.addAll([{ path: "dd/x", content: text("same") }, { path: "dd/y", content: text("same") }]))).at(-1)?.cid as CID;
