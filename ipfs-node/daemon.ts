@@ -30,6 +30,10 @@ export async function startDaemon(settings: DaemonSettings): Promise<RunningDaem
   try {
     const identity = await loadOrCreateIdentity(settings.ipfsRepo);
     const rpc = createRpcServer({ store, identity, allowedOrigins: settings.ipfsApiAllowedOrigins, uploadLimitBytes: settings.ipfsUploadLimitBytes });
+    // an add of a large file may upload for longer than Node's 300 s request timeout (Kubo sets
+    // none); a slow upload holds no lock (gc and other adds go on), and headers must still come
+    // within Node's 60 s
+    rpc.requestTimeout = 0;
     servers.push(rpc);
     const apiUrl = await listen(rpc, settings.ipfsApi.host, settings.ipfsApi.port);
     const gateway = createGatewayServer({ store });
