@@ -392,14 +392,16 @@ export class IpfsStore {
     try {
       for await (const { file, multihash } of this.#blocks.list()) {
         if (live.has(multihash)) continue;
+        while (this.#removals.size >= GC_REMOVALS_IN_FLIGHT) await Promise.race(this.#removals);
+        if (failure !== undefined) throw failure;
+        signal?.throwIfAborted();
         // the sweep is a stream: a pin begun meanwhile is marked before anything more is removed
+        // (no await between this check and the removal, so the pin waits for every removal that
+        // did not see its root)
         if (markedVersion !== this.#pendingRootsVersion) {
           await markPending();
           if (live.has(multihash)) continue;
         }
-        while (this.#removals.size >= GC_REMOVALS_IN_FLIGHT) await Promise.race(this.#removals);
-        if (failure !== undefined) throw failure;
-        signal?.throwIfAborted();
         remove(file, CID.createV1(RAW_CODE, multihash));
         while (removed.length > 0) yield removed.shift() as CID;
       }
