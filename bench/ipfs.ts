@@ -192,6 +192,8 @@ async function main(): Promise<void> {
       timed(() => api.add(seededBytes(MILLION_BLOCKS * MILLION_BLOCK_CHUNK, 1_000_000), { chunker: `size-${MILLION_BLOCK_CHUNK}`, cidVersion: 1 })),
     );
     await api.add(seededBytes(4 * 1024 * 1024, 4), { pin: false }); // some garbage for gc to remove
+    // gc keeps blocks written from 2 s before the oldest add in flight: let the garbage age
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     let gcRunning = true;
     const addLatencies: number[] = [];
     const addsDuringGc = (async () => {

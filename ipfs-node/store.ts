@@ -4,7 +4,7 @@
  * block fails fast instead of being fetched).
  *
  * Memory does not grow with the number of blocks: an add streams its blocks to disk and keeps
- * none of them; DAG walks remember the blocks they saw in a {@link DigestSet} (16 bytes each);
+ * none of them; DAG walks remember the blocks they saw in a {@link DigestSet} (12 bytes each);
  * gc marks into one and sweeps the block folders as a stream, reporting what it removes as it goes.
  *
  * Consistency rules:
@@ -354,6 +354,8 @@ export class IpfsStore {
 
   async *#collectGarbage(signal?: AbortSignal): AsyncGenerator<CID> {
     this.#generation++;
+    // cached blocks may be removed; dropping them now also leaves gc's mark set the room
+    this.#cache.clear();
     // the file system's clock now: blocks written from here on are newer
     const stampFile = path.join(this.#blocks.root, ".gc-stamp");
     await writeFile(stampFile, String(process.pid));
