@@ -8,7 +8,8 @@
  * and 2,000 are common) or results, with errors that differ per provider. So every query covers a
  * span of blocks that halves when the RPC refuses it and grows again after a few answers in a row,
  * settling just under the RPC's limit, up to {@link MAX_LOG_SPAN}; a local node answers the whole
- * history in one query.
+ * history in one query. {@link EntryEventReader.readBackwards} reads the same way from the head
+ * down, window by window, so a feed shows the newest entries first on a chain with long history.
  * Browser-safe.
  */
 import { decodeEventLog, encodeEventTopics, type Address, type Hex } from "viem";
@@ -132,6 +133,32 @@ export class EntryEventReader {
       this.#answered();
     }
     return out;
+  }
+
+  /**
+   * Events of `[fromBlock, toBlock]` read backwards from `toBlock`, one window of blocks at a time,
+   * newest first: each yielded window holds the events of `[from, to]`, newest first, so a caller
+   * shows the latest entries without waiting for the rest of history. Windows follow the same
+   * adaptive span as {@link read} (a refused window is asked again, smaller, ending at the same
+   * block). Stop iterating to stop reading.
+   */
+  async *readBackwards(fromBlock: bigint, toBlock: bigint, filter: EntryEventFilter = {}): AsyncGenerator<{ from: bigint; to: bigint; events: EntryPublishedEvent[] }> {
+    const topics = entryPublishedTopics(filter);
+    for (let to = toBlock; to >= fromBlock; ) {
+      const from = to - this.#span + 1n > fromBlock ? to - this.#span + 1n : fromBlock;
+      let logs: RawLog[];
+      try {
+        logs = await this.#source.getLogs({ address: this.address, fromBlock: from, toBlock: to, topics });
+      } catch (error) {
+        if (to - from + 1n <= MIN_LOG_SPAN) throw error;
+        this.#refuse(to - from + 1n);
+        continue;
+      }
+      if (to - from + 1n === this.#span) this.#good = this.#span;
+      this.#answered();
+      yield { from, to, events: decodeEntryPublished(logs).reverse() };
+      to = from - 1n;
+    }
   }
 
   /** Refused (too many blocks or results): the next query, from the same block, asks for less. */

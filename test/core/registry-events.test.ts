@@ -71,6 +71,32 @@ describe("EntryEventReader", () => {
     });
   }
 
+  it("reads backwards from the head, newest window first, under a 10,000-block limit: the newest events come with the first answered query, every event once", async () => {
+    const rpc = fakeRpc(logs, latest, 10_000n);
+    const reader = new EntryEventReader(rpc.source, REGISTRY);
+    const windows: Array<{ from: bigint; to: bigint; ids: bigint[] }> = [];
+    for await (const w of reader.readBackwards(0n, latest)) windows.push({ from: w.from, to: w.to, ids: w.events.map((e) => e.tokenId) });
+    // The first window answered ends at the head and holds the newest events, newest first.
+    assert.equal(windows[0].to, latest);
+    assert.equal(windows[0].ids[0], 1299n);
+    assert.ok(rpc.queries.findIndex((q) => !q.refused) <= 5, "few refusals before the first answer");
+    // Windows tile [0, latest] downwards without gaps or overlaps; all events, newest first.
+    let next = latest;
+    for (const w of windows) {
+      assert.equal(w.to, next);
+      next = w.from - 1n;
+    }
+    assert.equal(next, -1n);
+    assert.deepEqual(windows.flatMap((w) => w.ids), logs.map((_, i) => BigInt(1000 + i)).reverse());
+  });
+
+  it("stops reading backwards when the caller stops iterating", async () => {
+    const rpc = fakeRpc(logs, latest, 10_000n);
+    const reader = new EntryEventReader(rpc.source, REGISTRY);
+    for await (const w of reader.readBackwards(0n, latest)) if (w.events.length > 0) break;
+    assert.ok(rpc.queries.filter((q) => !q.refused).length === 1);
+  });
+
   it("grows its span back after the RPC answers larger ranges again", async () => {
     let limit = 1_000n;
     const source: LogSource = {
