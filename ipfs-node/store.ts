@@ -356,10 +356,18 @@ export class IpfsStore {
     this.#generation++;
     // cached blocks may be removed; dropping them now also leaves gc's mark set the room
     this.#cache.clear();
-    // the file system's clock now: blocks written from here on are newer
+    // the file system's clock now, once it has moved past the last block written before gc
+    // started (one tick of a coarse clock may stamp both alike): blocks written from here on are
+    // at least this new, those written before are older
     const stampFile = path.join(this.#blocks.root, ".gc-stamp");
     await writeFile(stampFile, String(process.pid));
-    const stamp = (await stat(stampFile)).mtimeMs;
+    const before = (await stat(stampFile)).mtimeMs;
+    let stamp = before;
+    while (stamp <= before) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      await writeFile(stampFile, String(process.pid));
+      stamp = (await stat(stampFile)).mtimeMs;
+    }
     let keepFrom = stamp;
     for (const sessionStart of this.#sessions.values()) keepFrom = Math.min(keepFrom, sessionStart);
 
