@@ -1,14 +1,21 @@
 /**
  * The ONE markdown renderer of the project: the entry's static index.html and the web app both use
  * it, so a note reads the same everywhere. Safe for untrusted markdown:
- * - raw HTML is escaped, never rendered (markdown-it `html: false`);
+ * - raw HTML is limited to what GitHub renders in a README (images with width/height/align,
+ *   details/summary, kbd, sup/sub, br, tables, links, ...): a note that holds raw HTML is rendered,
+ *   then passed through an allowlist sanitizer (sanitize-html, no DOM needed) that drops every
+ *   other tag and attribute: script, style and style attributes (but a table cell's text-align),
+ *   event handlers, forms, frames, objects, SVG, meta, base; a note without raw HTML is rendered
+ *   by markdown-it alone, so its HTML does not change;
  * - link URLs must be http(s), mailto, ipfs, ipns, a fragment or a relative path;
  * - image URLs must be http(s), ipfs, or a relative path inside the entry directory (no `..`,
  *   not absolute); `javascript:`, `data:`, `vbscript:`, `file:` and the like are refused, and the
  *   markdown is then shown as plain text;
- * - every link gets `rel="noopener noreferrer"`.
+ * - every link gets `rel="noopener noreferrer"`;
+ * - raw HTML's links and images follow the same URL rules as markdown's.
  */
 import MarkdownIt, { type MarkdownIt as Markdown, type Token } from "markdown-it";
+import sanitizeHtml from "sanitize-html";
 
 export interface RenderOptions {
   /**
@@ -46,7 +53,7 @@ export function isSafeImageUrl(url: string): boolean {
 }
 
 function createRenderer(): Markdown {
-  const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false, xhtmlOut: false });
+  const md = new MarkdownIt({ html: true, linkify: true, typographer: false, breaks: false, xhtmlOut: false });
   // Both links and images pass here; images are checked again, more strictly, below.
   md.validateLink = (url: string) => isSafeLinkUrl(url) || isSafeImageUrl(url);
   md.core.ruler.push("til_safe_urls", (state) => {
@@ -81,6 +88,64 @@ function createRenderer(): Markdown {
   return md;
 }
 
+const ALIGN = ["left", "right", "center"];
+const TEXT_ALIGN = { "text-align": [/^(?:left|right|center)$/] };
+
+/** The HTML GitHub renders in markdown, and what markdown-it itself produces; nothing else. */
+function sanitizerOptions(baseUrl: string | undefined): sanitizeHtml.IOptions {
+  return {
+    allowedTags: [
+      "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "div", "span", "a", "img", "picture",
+      "em", "strong", "b", "i", "u", "s", "del", "ins", "strike", "mark", "small", "abbr", "cite", "dfn",
+      "code", "pre", "kbd", "samp", "var", "sup", "sub", "q", "blockquote", "ruby", "rt", "rp",
+      "ul", "ol", "li", "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+      "details", "summary", "figure", "figcaption",
+    ],
+    allowedAttributes: {
+      "*": [{ name: "dir", multiple: false, values: ["ltr", "rtl", "auto"] }, "title", "lang"],
+      a: ["href", "rel"],
+      img: ["src", "alt", "width", "height", "loading", { name: "align", multiple: false, values: [...ALIGN, "top", "middle", "bottom"] }],
+      code: ["class"],
+      ol: ["start", "type"],
+      li: ["value"],
+      details: ["open"],
+      th: ["colspan", "rowspan", "style", { name: "align", multiple: false, values: ALIGN }],
+      td: ["colspan", "rowspan", "style", { name: "align", multiple: false, values: ALIGN }],
+      ...Object.fromEntries(["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "table"].map((tag) => [tag, [{ name: "align", multiple: false, values: ALIGN }]])),
+    },
+    allowedClasses: { code: ["language-*"] },
+    allowedStyles: { th: TEXT_ALIGN, td: TEXT_ALIGN },
+    allowedSchemes: [...LINK_SCHEMES],
+    allowedSchemesByTag: { img: [...IMAGE_SCHEMES] },
+    allowedSchemesAppliedToAttributes: ["href", "src", "cite"],
+    allowProtocolRelative: false,
+    allowedEmptyAttributes: ["alt"],
+    // The content of these is not text to show: drop it with the tag.
+    nonTextTags: ["script", "style", "textarea", "option", "xmp", "noscript", "title", "template", "iframe", "noembed", "noframes", "object", "svg", "math", "select"],
+    disallowedTagsMode: "discard",
+    transformTags: {
+      a: (tagName, attribs) => {
+        const href = attribs.href ?? "";
+        const safe = href !== "" && isSafeLinkUrl(href);
+        return {
+          tagName,
+          attribs: { ...attribs, href: !safe ? "#" : baseUrl ? resolveUrl(href, baseUrl) : href, rel: "noopener noreferrer" },
+        };
+      },
+      img: (tagName, attribs) => {
+        const src = attribs.src ?? "";
+        // The same rule as a markdown image: refused, it shows its alt text instead.
+        if (!isSafeImageUrl(src)) return { tagName: "span", attribs: {}, text: `[image: ${attribs.alt ?? ""}]` };
+        return { tagName, attribs: { ...attribs, src: baseUrl ? resolveUrl(src, baseUrl) : src, loading: "lazy" } };
+      },
+    },
+  };
+}
+
+function hasRawHtml(tokens: Token[]): boolean {
+  return tokens.some((token) => token.type === "html_block" || token.type === "html_inline" || (token.children !== null && hasRawHtml(token.children)));
+}
+
 function resolveUrl(url: string, base: string): string {
   if (url.startsWith("#") || schemeOf(url) !== "") return url;
   try {
@@ -108,7 +173,8 @@ export function renderMarkdown(markdown: string, options: RenderOptions = {}): s
       tokens.splice(0, 3);
     }
   }
-  return renderer.renderer.render(tokens, renderer.options, env);
+  const html = renderer.renderer.render(tokens, renderer.options, env);
+  return hasRawHtml(tokens) ? sanitizeHtml(html, sanitizerOptions(options.baseUrl)) : html;
 }
 
 /**
@@ -128,7 +194,7 @@ export function markdownToPlainText(markdown: string, options: { omitLeadingTitl
     if (token.type !== "inline" || !token.children || tokens[i - 1]?.type === "heading_open") continue;
     for (const child of token.children) {
       if (child.type === "text" || child.type === "code_inline") parts.push(child.content);
-      else if (child.type === "softbreak" || child.type === "hardbreak") parts.push(" ");
+      else if (child.type === "softbreak" || child.type === "hardbreak" || child.type === "html_inline") parts.push(" ");
     }
     parts.push(" ");
   }
