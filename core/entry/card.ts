@@ -1,6 +1,6 @@
 /**
  * The entry's `card.svg`: the image wallets and marketplaces show for the token. A plain card with
- * the title (wrapped to at most five lines), the date and the tags; text only, no script, no
+ * the title (wrapped to at most five lines, each kept inside the card), the date and the tags; text only, no script, no
  * external resources, fixed size, deterministic.
  */
 import type { Note } from "./note.ts";
@@ -56,18 +56,48 @@ function wrap(text: string, width: number, maxLines: number): string[] {
   return lines.map((chars) => chars.join(""));
 }
 
+/**
+ * A generous estimate of a line's width in em of the card's bold sans-serif: the wrap above counts
+ * characters, and a line of capitals or "W"s is far wider than one of average letters.
+ */
+function emWidth(line: string): number {
+  let width = 0;
+  for (const char of line) {
+    if (charWidth(char) === 2) width += 1;
+    else if (/[WMmw@%]/.test(char)) width += 0.95;
+    else if (/[A-Z0-9#&]/.test(char)) width += 0.75;
+    else if (/[iljtf.,:;'|!\s]/.test(char)) width += 0.3;
+    else width += 0.55;
+  }
+  return width;
+}
+
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * One line of card text as SVG: squeezed to `room` px when it would run past the card's edge, and
+ * isolated (FSI … PDI) when it holds bidi controls, so an override can't reorder the lines after it.
+ */
+function cardLine(line: string, attributes: string, fontSize: number, room: number, tag: "tspan" | "text"): string {
+  const fit = emWidth(line) * fontSize > room ? ` textLength="${room}" lengthAdjust="spacingAndGlyphs"` : "";
+  const text = BIDI_CONTROLS.test(line) ? `\u2068${line}\u2069` : line;
+  return `<${tag} ${attributes}${fit}>${escapeXml(text)}</${tag}>`;
+}
+
+const TEXT_ROOM = CARD_WIDTH - 2 * 48;
+
 /** The SVG card of a canonical note, as text. */
 export function renderCardSvg(note: Note): string {
   const titleLines = wrap(note.title, 22, 5);
   const lineHeight = 52;
   const top = 150;
   const title = titleLines
-    .map((line, i) => `<tspan x="48" y="${top + i * lineHeight}">${escapeXml(line)}</tspan>`)
+    .map((line, i) => cardLine(line, `x="48" y="${top + i * lineHeight}"`, 42, TEXT_ROOM, "tspan"))
     .join("");
   const tags = note.tags.length > 0 ? wrap(note.tags.map((tag) => `#${tag.replace(/\s+/g, "-")}`).join(" "), 40, 2) : [];
   const footer = [
-    note.date !== undefined ? `<text x="48" y="500" class="date">${escapeXml(note.date)}</text>` : "",
-    ...tags.map((line, i) => `<text x="48" y="${540 + i * 30}" class="tags">${escapeXml(line)}</text>`),
+    note.date !== undefined ? cardLine(note.date, `x="48" y="500" class="date"`, 24, TEXT_ROOM, "text") : "",
+    ...tags.map((line, i) => cardLine(line, `x="48" y="${540 + i * 30}" class="tags"`, 22, TEXT_ROOM, "text")),
   ].filter((part) => part !== "");
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${CARD_HEIGHT}" viewBox="0 0 ${CARD_WIDTH} ${CARD_HEIGHT}">`,

@@ -226,12 +226,27 @@ describe("packEntry", () => {
     assert.match(long[4], /…$/);
   });
 
+  it("keeps a 10,000-character title inside the card, and isolates a title's bidi override", async () => {
+    const cardOf = async (title: string) => decode((await packEntry({ ...NOTE, title })).files.find((file) => file.path === ENTRY_FILES.card)!.content);
+    const wide = await cardOf("W".repeat(10_000));
+    const lines = [...wide.matchAll(/<tspan([^>]*)>([^<]*)<\/tspan>/g)];
+    assert.equal(lines.length, 5);
+    for (const [, attributes] of lines) assert.match(attributes, /textLength="504" lengthAdjust="spacingAndGlyphs"/);
+    assert.ok(wide.length < 4_000, `card of ${wide.length} characters`);
+    const plain = await cardOf("A short title");
+    assert.doesNotMatch(plain, /textLength|\u2068/);
+    const rlo = await cardOf("evil \u202e gnp.exe x");
+    assert.match(rlo, /<tspan[^>]*>\u2068evil \u202e gnp.exe x\u2069<\/tspan>/);
+  });
+
   it("renders a standalone index.html without scripts, with title, date and tags", async () => {
     const packed = await packEntry({ ...NOTE, title: "Escaping <script>alert(1)</script>", body: "<img src=x onerror=alert(1)>\n" });
     const html = decode(packed.files.find((file) => file.path === ENTRY_FILES.html)!.content);
     assert.match(html, /^<!doctype html>\n<html/);
     assert.doesNotMatch(html, /<script/i);
-    assert.doesNotMatch(html, /<img/i);
+    // raw HTML as GitHub renders it: the image stays (a path inside the entry), its handler goes
+    assert.match(html, /<img src="x" loading="lazy" \/>/);
+    assert.doesNotMatch(html, /onerror/i);
     assert.match(html, /<title>Escaping &#60;script&#62;alert\(1\)&#60;\/script&#62;<\/title>/);
     assert.match(html, /<time datetime="2022-03-14">2022-03-14<\/time>/);
     assert.match(html, /<li>DB<\/li><li>Postgres<\/li>/);
