@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { filterEntries } from "../../frontend/src/feed/filter.ts";
-import { summaryOf, type SummaryState } from "../../frontend/src/feed/metadata.ts";
+import { summaryOf } from "../../frontend/src/feed/metadata.ts";
+import { SearchIndex, termsOf } from "../../frontend/src/search/search-index.ts";
 import type { IndexedEntry } from "../../frontend/src/feed/entries-index.ts";
 import type { EntryMetadata } from "../../core/entry/pack.ts";
 
@@ -8,28 +9,28 @@ const entry = (cid: string, author: `0x${string}`): IndexedEntry => ({ tokenId: 
 const A = "0x00000000000000000000000000000000000000aa";
 const B = "0x00000000000000000000000000000000000000bb";
 const entries = [entry("c3", A), entry("c2", B), entry("c1", A)];
-const states: Record<string, SummaryState> = {
-  c3: { status: "ok", value: { title: "Rust lifetimes", tags: ["rust"], description: "borrow checker notes" } },
-  c2: { status: "ok", value: { title: "SQL joins", tags: ["sql", "DB"], description: "" } },
-  c1: { status: "error", error: "gone" },
-};
 
 describe("feed filters", () => {
+  // c3 and c2 indexed (metadata and body); c1 not indexed yet (or unreadable).
+  const index = new SearchIndex();
+  index.add("c3", { terms: [...termsOf("Rust lifetimes\nborrow checker notes\nrust")], tags: ["rust"] });
+  index.add("c2", { terms: [...termsOf("SQL joins\n\nsql DB\n# SQL joins\n\nA LATERAL join runs the subquery per row.")], tags: ["sql", "DB"] });
+
   it("keep everything without filters (same array)", () => {
-    expect(filterEntries(entries, {}, (c) => states[c])).toBe(entries);
+    expect(filterEntries(entries, {}, index)).toBe(entries);
   });
-  it("filter by author (case-insensitive) without metadata", () => {
-    expect(filterEntries(entries, { author: A.toUpperCase().replace("0X", "0x") }, () => undefined).map((e) => e.cid)).toEqual(["c3", "c1"]);
+  it("filter by author (case-insensitive) without the index", () => {
+    expect(filterEntries(entries, { author: A.toUpperCase().replace("0X", "0x") }, new SearchIndex()).map((e) => e.cid)).toEqual(["c3", "c1"]);
   });
-  it("filter by tag (case-insensitive) and text over loaded metadata", () => {
-    expect(filterEntries(entries, { tag: "db" }, (c) => states[c]).map((e) => e.cid)).toEqual(["c2"]);
-    expect(filterEntries(entries, { q: "BORROW rust" }, (c) => states[c]).map((e) => e.cid)).toEqual(["c3"]);
-    expect(filterEntries(entries, { q: "rust", author: B }, (c) => states[c])).toEqual([]);
+  it("filter by tag (case-insensitive) and text through the index", () => {
+    expect(filterEntries(entries, { tag: "db" }, index).map((e) => e.cid)).toEqual(["c2"]);
+    expect(filterEntries(entries, { q: "BORROW rust" }, index).map((e) => e.cid)).toEqual(["c3"]);
+    expect(filterEntries(entries, { q: "rust", author: B }, index)).toEqual([]);
   });
-  it("search the whole note where it is loaded, past the metadata's excerpt", () => {
-    const bodies: Record<string, string> = { c2: "# SQL joins\n\nA LATERAL join runs the subquery per row." };
-    expect(filterEntries(entries, { q: "lateral" }, (c) => states[c]).map((e) => e.cid)).toEqual([]);
-    expect(filterEntries(entries, { q: "lateral" }, (c) => states[c], (c) => bodies[c]).map((e) => e.cid)).toEqual(["c2"]);
+  it("search the whole note, past the metadata's excerpt, and words by their start", () => {
+    expect(filterEntries(entries, { q: "lateral" }, index).map((e) => e.cid)).toEqual(["c2"]);
+    expect(filterEntries(entries, { q: "subq" }, index).map((e) => e.cid)).toEqual(["c2"]);
+    expect(filterEntries(entries, { q: "lateral rust" }, index).map((e) => e.cid)).toEqual([]);
   });
   it("reads summaries defensively from untrusted metadata", () => {
     expect(summaryOf({ name: "N", properties: { title: 5, tags: ["a", 3, null], date: "2024-01-01" } } as unknown as EntryMetadata)).toEqual({ title: "N", date: "2024-01-01", tags: ["a"], description: "" });

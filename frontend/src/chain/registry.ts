@@ -31,6 +31,12 @@ export const entryEvents = new EntryEventReader(logSource, registry.address);
 /** The block the registry was deployed in: event queries start here. */
 export const deployBlock = (): bigint => BigInt(settings.deployBlock);
 
+/** The hash of the deploy block: names this registry's history (a restarted local chain has another). */
+export async function deployBlockHash(): Promise<Hex> {
+  const block = await publicClient.getBlock({ blockNumber: deployBlock() });
+  return block.hash!;
+}
+
 export interface EntryFacts {
   tokenId: bigint;
   author: Address;

@@ -1,11 +1,13 @@
 /**
  * The feed: every entry, newest first, windowed (only the rows on screen are in the DOM, so
- * 10,000 entries scroll smoothly). Filter by tag and author, search the text of what is loaded.
+ * 10,000 entries scroll smoothly). Filter by tag and author, search titles, tags and full text
+ * through the search index, which fills in the background (../search/entry-indexer.ts).
  */
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { entriesIndex, type IndexedEntry } from "./entries-index.ts";
-import { bodies, summaries, type SummaryState } from "./metadata.ts";
+import { summaries, type SummaryState } from "./metadata.ts";
 import { filterEntries } from "./filter.ts";
+import { entryIndexer } from "../search/entry-indexer.ts";
 import { entryHref, feedHref, navigate } from "../router.ts";
 import { shortAddress } from "../wallet/short-address.ts";
 
@@ -15,23 +17,19 @@ const OVERSCAN = 6;
 export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?: string }) {
   const index = useSyncExternalStore(entriesIndex.subscribe, entriesIndex.snapshot);
   useSyncExternalStore(summaries.subscribe, summaries.version);
-  useSyncExternalStore(bodies.subscribe, bodies.version);
+  const indexVersion = useSyncExternalStore(entryIndexer.subscribe, entryIndexer.version);
   const [query, setQuery] = useState(q ?? "");
   useEffect(() => setQuery(q ?? ""), [q]);
 
-  const needsSummaries = Boolean(tag || q);
-  useEffect(() => {
-    // Tag and text filters look at metadata: load it for every entry, in the background.
-    if (needsSummaries) summaries.request(index.entries.map((e) => e.cid));
-    // A text search also reads each note in full, so words past the metadata's excerpt are found.
-    if (q) bodies.request(index.entries.map((e) => e.cid));
-  }, [needsSummaries, q, index.entries]);
-
-  const bodyOf = (cid: string) => {
-    const state = bodies.get(cid);
-    return state?.status === "ok" ? state.value : undefined;
-  };
-  const visible = filterEntries(index.entries, { tag, author, q }, (cid) => summaries.get(cid), bodyOf);
+  // Every entry's metadata and full text go into the search index, in the background.
+  useEffect(() => entryIndexer.add(index.entries), [index.entries]);
+  const progress = entryIndexer.progress();
+  const needsIndex = Boolean(tag || q);
+  const visible = useMemo(
+    () => filterEntries(index.entries, { tag, author, q }, entryIndexer.index),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [index.entries, tag, author, q, indexVersion],
+  );
   const listRef = useRef<HTMLOListElement>(null);
   const [range, setRange] = useState({ start: 0, end: 30 });
 
@@ -60,18 +58,9 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [rowKey]);
 
-  const allTags = useMemo(() => {
-    const counts = new Map<string, number>();
-    for (const entry of index.entries) {
-      const s = summaries.get(entry.cid);
-      if (s?.status === "ok") for (const t of s.value.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
-    }
-    return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 30);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [index.entries, summaries.version()]);
-
-  const loadedCount = index.entries.reduce((n, e) => n + (summaries.get(e.cid) ? 1 : 0), 0);
-  const bodiesLoaded = q ? index.entries.reduce((n, e) => n + (bodies.get(e.cid) ? 1 : 0), 0) : 0;
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const allTags = useMemo(() => entryIndexer.index.topTags(30), [indexVersion]);
+  const indexing = progress.indexed < index.entries.length || !index.historyComplete;
 
   return (
     <section aria-labelledby="feed-title">
@@ -110,7 +99,7 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
       <p className="muted small" aria-live="polite" data-testid="feed-status">
         {index.status === "loading" && "Reading entries from the chain…"}
         {index.status !== "loading" &&
-          `${visible.length} of ${index.entries.length} entr${index.entries.length === 1 ? "y" : "ies"}${needsSummaries && loadedCount < index.entries.length ? ` (metadata loaded for ${loadedCount}; more matches may appear)` : ""}${q && loadedCount === index.entries.length && bodiesLoaded < index.entries.length ? ` (searched the full text of ${bodiesLoaded}; more matches may appear)` : ""}`}
+          `${visible.length} of ${index.entries.length} entr${index.entries.length === 1 ? "y" : "ies"}${index.historyComplete ? "" : " (reading older entries…)"}${needsIndex && indexing ? ` (indexed ${progress.indexed.toLocaleString("en")} of ${index.entries.length.toLocaleString("en")}; more matches may appear)` : ""}`}
       </p>
       {index.status === "error" && (
         <p role="alert" className="error">

@@ -1,12 +1,18 @@
 /**
  * The list of every published entry, from the registry's EntryPublished events (the shared reader,
- * ../chain/registry.ts): one query from the deploy block (split only where the RPC limits ranges),
- * then an incremental query for new blocks every few seconds. An external store
- * for React (useSyncExternalStore): `snapshot()` is a new object only when something changed.
+ * ../chain/registry.ts), newest first without reading all history first: the reader goes backwards
+ * from the head in windows of blocks (as large as the RPC allows: public RPCs cap a log query at
+ * some thousands of blocks or results), and each window's entries show as soon as it answers,
+ * while older windows go on filling in below. Every window read is kept in IndexedDB
+ * (event-cache.ts), so the next visit shows what it read at once and reads only the blocks since
+ * then and any history not reached yet. New blocks are then read forwards every few seconds.
+ * An external store for React (useSyncExternalStore): `snapshot()` is a new object only when
+ * something changed.
  */
 import type { EntryPublishedEvent } from "../../../core/contract/registry-events.ts";
 import { settings } from "../settings/settings.ts";
-import { deployBlock, entryEvents } from "../chain/registry.ts";
+import { deployBlock, deployBlockHash, entryEvents } from "../chain/registry.ts";
+import { EventCache } from "./event-cache.ts";
 
 export type IndexedEntry = EntryPublishedEvent;
 
@@ -17,16 +23,25 @@ export interface EntriesSnapshot {
   error?: string;
   /** Last block included. */
   toBlock?: bigint;
+  /** Every block from the deploy block on has been read (older entries may still be coming when false). */
+  historyComplete: boolean;
 }
 
 const POLL_MS = 4_000;
 
 export class EntriesIndex {
-  #snapshot: EntriesSnapshot = { entries: [], status: "loading" };
+  #snapshot: EntriesSnapshot = { entries: [], status: "loading", historyComplete: false };
   #listeners = new Set<() => void>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #started = false;
   #nextBlock = deployBlock();
+  #cache: EventCache | undefined;
+  /** Newest first: read forwards since the start (new blocks), above the history read backwards. */
+  #fresh: IndexedEntry[] = [];
+  /** Newest first: history, read backwards (and from the cache). */
+  #history: IndexedEntry[] = [];
+  #historyComplete = false;
+  #starting: Promise<void> | undefined;
 
   subscribe = (listener: () => void): (() => void) => {
     this.#listeners.add(listener);
@@ -45,39 +60,111 @@ export class EntriesIndex {
     return this.#poll();
   }
 
-  #set(next: EntriesSnapshot): void {
-    this.#snapshot = next;
+  #set(next: Omit<EntriesSnapshot, "historyComplete">): void {
+    this.#snapshot = { ...next, historyComplete: this.#historyComplete };
     for (const listener of this.#listeners) listener();
+  }
+
+  #publish(): void {
+    const entries = this.#fresh.length > 0 ? [...this.#fresh, ...this.#history] : this.#history;
+    // Still "loading" while nothing is found and older blocks remain (not "no entries yet").
+    this.#set({ entries, status: entries.length === 0 && !this.#historyComplete ? "loading" : "ready", toBlock: this.#nextBlock - 1n });
+  }
+
+  #fail(error: unknown): void {
+    const message = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
+    this.#set({
+      ...this.#snapshot,
+      status: "error",
+      error: `Cannot read entries from ${settings.rpcUrl} (registry ${settings.contractAddress}): ${message}. Check the chain RPC and contract address in Settings.`,
+    });
   }
 
   #polling: Promise<void> | undefined;
   #poll(): Promise<void> {
-    this.#polling ??= this.#load().finally(() => {
+    this.#polling ??= (this.#starting ? this.#load() : this.#start()).finally(() => {
       this.#polling = undefined;
       this.#timer = setTimeout(() => void this.#poll(), POLL_MS);
     });
     return this.#polling;
   }
 
+  /**
+   * The first read: what the cache holds (shown at once), then the blocks from there up to the head
+   * read backwards, then the rest of history below, backwards, in the background.
+   */
+  #start(): Promise<void> {
+    this.#starting = (async () => {
+      try {
+        const first = deployBlock();
+        const [latest, hash] = await Promise.all([entryEvents.latestBlock(), deployBlockHash().catch(() => undefined)]);
+        this.#cache = hash ? new EventCache(settings.chainId, settings.contractAddress, hash) : undefined;
+        let cached = await this.#cache?.load().catch(() => undefined);
+        if (cached && (cached.to > latest || cached.from < first)) cached = undefined;
+        let above: IndexedEntry[] = [];
+        if (cached) {
+          this.#history = cached.events;
+          this.#historyComplete = cached.from <= first;
+          this.#nextBlock = latest + 1n;
+          this.#publish();
+          // The blocks since the last visit, newest first, above what was cached.
+          for await (const window of entryEvents.readBackwards(cached.to + 1n, latest)) {
+            void this.#cache?.save(window.from, window.to, window.events);
+            above = above.concat(window.events);
+            this.#history = above.concat(cached.events);
+            this.#publish();
+          }
+        }
+        this.#nextBlock = latest + 1n;
+        if (!this.#historyComplete) void this.#readHistory(first, cached ? cached.from - 1n : latest);
+        else this.#publish();
+      } catch (error) {
+        this.#starting = undefined;
+        this.#fail(error);
+      }
+    })();
+    return this.#starting;
+  }
+
+  /** History from `to` down to `first`, backwards, window by window; retried after a failure. */
+  async #readHistory(first: bigint, to: bigint): Promise<void> {
+    let next = to;
+    for (;;) {
+      try {
+        for await (const window of entryEvents.readBackwards(first, next)) {
+          void this.#cache?.save(window.from, window.to, window.events);
+          if (window.events.length > 0) this.#history = this.#history.concat(window.events);
+          next = window.from - 1n;
+          this.#historyComplete = next < first;
+          this.#publish();
+        }
+        this.#historyComplete = true;
+        this.#publish();
+        return;
+      } catch (error) {
+        this.#fail(error);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    }
+  }
+
+  /** New blocks since the last read, forwards. */
   async #load(): Promise<void> {
     try {
+      await this.#starting;
       const latest = await entryEvents.latestBlock();
       if (latest < this.#nextBlock) {
-        if (this.#snapshot.status !== "ready") this.#set({ ...this.#snapshot, status: "ready", error: undefined });
+        if (this.#snapshot.status === "error") this.#publish();
         return;
       }
-      const fresh = (await entryEvents.read(this.#nextBlock, latest)).reverse();
+      const from = this.#nextBlock;
+      const fresh = (await entryEvents.read(from, latest)).reverse();
+      void this.#cache?.save(from, latest, fresh);
       this.#nextBlock = latest + 1n;
-      if (fresh.length > 0 || this.#snapshot.status !== "ready") {
-        this.#set({ entries: fresh.length > 0 ? [...fresh, ...this.#snapshot.entries] : this.#snapshot.entries, status: "ready", toBlock: latest });
-      }
+      if (fresh.length > 0) this.#fresh = fresh.concat(this.#fresh);
+      if (fresh.length > 0 || this.#snapshot.status !== "ready") this.#publish();
     } catch (error) {
-      const message = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
-      this.#set({
-        ...this.#snapshot,
-        status: "error",
-        error: `Cannot read entries from ${settings.rpcUrl} (registry ${settings.contractAddress}): ${message}. Check the chain RPC and contract address in Settings.`,
-      });
+      this.#fail(error);
     }
   }
 }

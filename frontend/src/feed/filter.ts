@@ -1,6 +1,9 @@
-/** Feed filtering: by author (from the events), by tag (from loaded metadata) and by text (metadata and, where loaded, the whole note). */
+/**
+ * Feed filtering: by author (from the events) and by tag and text through the search index
+ * (../search/search-index.ts: metadata and the whole note of every entry indexed so far).
+ */
 import type { IndexedEntry } from "./entries-index.ts";
-import type { SummaryState } from "./metadata.ts";
+import type { SearchIndex } from "../search/search-index.ts";
 
 export interface FeedFilters {
   tag?: string;
@@ -8,28 +11,13 @@ export interface FeedFilters {
   q?: string;
 }
 
-/** Entries matching every filter; entries whose metadata is not loaded yet do not match tag or text filters. */
-export function filterEntries(
-  entries: IndexedEntry[],
-  filters: FeedFilters,
-  summaryOf: (cid: string) => SummaryState | undefined,
-  bodyOf: (cid: string) => string | undefined = () => undefined,
-): IndexedEntry[] {
+/**
+ * Entries matching every filter, in the order given; entries not indexed yet do not match tag or
+ * text filters. Without filters, the same array.
+ */
+export function filterEntries(entries: IndexedEntry[], filters: FeedFilters, index: SearchIndex): IndexedEntry[] {
   const author = filters.author?.toLowerCase();
-  const tag = filters.tag?.toLowerCase();
-  const words = (filters.q ?? "").toLowerCase().split(/\s+/).filter(Boolean);
-  if (!author && !tag && words.length === 0) return entries;
-  return entries.filter((entry) => {
-    if (author && entry.author.toLowerCase() !== author) return false;
-    if (!tag && words.length === 0) return true;
-    const state = summaryOf(entry.cid);
-    if (state?.status !== "ok") return false;
-    const s = state.value;
-    if (tag && !s.tags.some((t) => t.toLowerCase() === tag)) return false;
-    if (words.length > 0) {
-      const haystack = `${s.title}\n${s.description}\n${s.tags.join(" ")}\n${entry.cid}\n${entry.author}\n${bodyOf(entry.cid) ?? ""}`.toLowerCase();
-      if (!words.every((word) => haystack.includes(word))) return false;
-    }
-    return true;
-  });
+  const matches = index.match(filters.q, filters.tag);
+  if (!author && !matches) return entries;
+  return entries.filter((entry) => (!author || entry.author.toLowerCase() === author) && (!matches || matches.has(entry.cid)));
 }

@@ -1,7 +1,7 @@
 /**
  * Files of entries for the feed, read verified through the gateways, a few at a time, visible
  * entries first, kept in memory per CID: metadata.json (title, date, tags, description) for every
- * row, and index.md (the whole note) for full-text search while a search is active. Each read is
+ * row (the search index, ../search/entry-indexer.ts, hands over the ones it read). Each read is
  * bounded (core/retrieve/entry-reader.ts): an entry over the limits costs a block or two and comes
  * back as a refused state naming the limit, and the other entries go on loading.
  */
@@ -59,6 +59,13 @@ export class VerifiedFileLoader<T> {
     return this.#results.size;
   }
 
+  /** Takes a state read elsewhere (the search index, from its own read or IndexedDB): not read again. */
+  prime(cid: string, state: LoadState<T>): void {
+    if (this.#results.has(cid)) return;
+    this.#results.set(cid, state);
+    this.#notify();
+  }
+
   /** Ask for these CIDs; `urgent` ones go to the front of the queue. */
   request(cids: string[], urgent = false): void {
     const wanted = cids.filter((cid) => !this.#results.has(cid) && !this.#loading.has(cid));
@@ -100,6 +107,10 @@ export class VerifiedFileLoader<T> {
       // By the error's name: the reader's module (and its class) is loaded lazily.
       this.#results.set(cid, { status: "error", error: (error as Error).message, refused: (error as Error).name === "EntryLimitError" });
     }
+    this.#notify();
+  }
+
+  #notify(): void {
     this.#version++;
     if (!this.#notifyScheduled) {
       this.#notifyScheduled = true;
@@ -131,6 +142,3 @@ export class SummaryLoader extends VerifiedFileLoader<EntrySummary> {
 }
 
 export const summaries = new SummaryLoader();
-
-/** index.md of entries: the whole note, for full-text search. */
-export const bodies = new VerifiedFileLoader<string>("index.md", (text) => text);
