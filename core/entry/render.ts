@@ -119,7 +119,6 @@ function sanitizerOptions(baseUrl: string | undefined): sanitizeHtml.IOptions {
     allowedSchemesByTag: { img: [...IMAGE_SCHEMES] },
     allowedSchemesAppliedToAttributes: ["href", "src", "cite"],
     allowProtocolRelative: false,
-    allowedEmptyAttributes: ["alt"],
     // The content of these is not text to show: drop it with the tag.
     nonTextTags: ["script", "style", "textarea", "option", "xmp", "noscript", "title", "template", "iframe", "noembed", "noframes", "object", "svg", "math", "select"],
     disallowedTagsMode: "discard",
