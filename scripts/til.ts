@@ -91,6 +91,41 @@ const COMMANDS: Record<string, Command> = {
     details: "Importing the exported folder again (`til import <folder>`) packs every entry to the same CID.",
     run: async ({ values, positionals }) => (await import("./commands/export.ts")).runExport(settingsOf(values), positionals),
   },
+  site: {
+    summary: "build a static website with Atom / JSON Feed / RSS feeds of the entries, verified; --pin hosts it on IPFS",
+    usage: "<folder>",
+    options: {
+      author: { type: "string", description: "only entries by this address" },
+      tag: { type: "string", description: "only entries with this tag (any case)" },
+      title: { type: "string", description: "the site's title (default \"Today I Learned\")" },
+      description: { type: "string", description: "a line about the site, on the index and in the feeds" },
+      "base-url": { type: "string", description: "the site's absolute URL: absolute links in the feeds, and a sitemap.xml (none without it)" },
+      "author-name": { type: "string", multiple: true, description: "a display name for an author, repeatable: --author-name 0xabc...=Ada" },
+      "public-gateway": { type: "string", description: "public gateway for verification links (default https://dweb.link)" },
+      pin: { type: "boolean", description: "add the site to the IPFS node as one CIDv1 directory, pinned; print gateway URLs, DNSLink record and ENS contenthash" },
+      watch: { type: "boolean", description: "keep polling the registry and rebuild (and re-pin) when entries are published; Ctrl-C stops" },
+      interval: { type: "string", description: "seconds between polls with --watch (default 15)" },
+    } as Options,
+    details: [
+      "Writes only files whose bytes changed and removes files no longer part of the site; the folder must be empty",
+      "or a site built before (it holds .til-site). The same entries always give the same bytes. The last line is a",
+      "JSON summary {entries, skipped, files, written, unchanged, removed, sitemap, folder} (with --pin also cid,",
+      "nodes, changedNodes, contenthash). Exit code 10 when an entry was refused or unavailable (left out).",
+    ].join("\n"),
+    run: async ({ values, positionals }) =>
+      (await import("./commands/site.ts")).runSite(settingsOf(values), positionals, {
+        author: values.author as string | undefined,
+        tag: values.tag as string | undefined,
+        title: values.title as string | undefined,
+        description: values.description as string | undefined,
+        baseUrl: values["base-url"] as string | undefined,
+        authorNames: (values["author-name"] as unknown as string[] | undefined) ?? [],
+        publicGateway: values["public-gateway"] as string | undefined,
+        pin: values.pin === true,
+        watch: values.watch === true,
+        interval: values.interval as string | undefined,
+      }),
+  },
   "use-deployment": {
     summary: "point the CLI at a registry on any EVM chain (writes <home>/deployment.json)",
     options: {
