@@ -118,10 +118,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 class EntryCache {
   readonly #read = new Map<bigint, SiteEntry>();
   readonly #blockTimes = new Map<bigint, Promise<string>>();
-  constructor(
-    private readonly chain: ChainContext,
-    private readonly blockstore: VerifiedGatewayBlockstore,
-  ) {}
+  readonly chain: ChainContext;
+  readonly blockstore: VerifiedGatewayBlockstore;
+  constructor(chain: ChainContext, blockstore: VerifiedGatewayBlockstore) {
+    this.chain = chain;
+    this.blockstore = blockstore;
+  }
 
   async read(events: readonly PublishedEvent[], filter: { author?: string; tag?: string }): Promise<{ entries: SiteEntry[]; skipped: number }> {
     const wanted = events.map((e, i) => ({ ...e, sequence: i + 1 })).filter((e) => !filter.author || e.author.toLowerCase() === filter.author.toLowerCase());
