@@ -277,6 +277,21 @@ describe("Kubo parity of a started node", () => {
     });
   });
 
+  describe("identity CIDs linked from inside a DAG", () => {
+    it("a directory whose file is an identity CID is listed, read, pinned recursively and walked by dag stat", async () => {
+      const dir = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: "directory" }).marshal(), Links: [{ Name: "hello.txt", Hash: CID.parse(HELLO_IDENTITY), Tsize: 12 }] }));
+      const put = await api.block.put(dir, { format: "dag-pb", version: 1 });
+      const root = put.toString();
+      assert.equal(Buffer.concat(await collectAll(api.cat(`${root}/hello.txt`))).toString(), "hello world\n");
+      const listing = await collectAll(api.ls(root));
+      assert.deepEqual(listing.map((entry) => entry.name), ["hello.txt"]);
+      await api.pin.add(put, { recursive: true });
+      assert.ok((await collectAll(api.pin.ls({ paths: [put] }))).some((pin) => pin.cid.equals(put)));
+      const stat = await (await fetch(`${daemon.apiUrl}/api/v0/dag/stat?arg=${root}&progress=false`, { method: "POST" })).json();
+      assert.deepEqual([stat.UniqueBlocks, stat.TotalSize], [2, dir.length + 12]);
+    });
+  });
+
   describe("gateway response formats: TAR as Kubo writes it; what it does not produce refused, never answered with another", () => {
     let file: string;
     before(async () => {
