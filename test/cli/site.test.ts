@@ -149,5 +149,14 @@ describe("til site against the local stack", () => {
     assert.equal(again.cid, cid);
     assert.equal(again.changedNodes, 0);
     assert.equal(again.written, 0);
+
+    await writeFile(path.join(notes, "wal.md"), "---\ntitle: WAL\ndate: 2026-03-06\ntags: [databases]\n---\nThe write-ahead log.\n");
+    assert.equal((await runTil(["import", notes], stack.env)).code, 0);
+    const next = (await build("site-a", "--pin", "--base-url", "https://til.example.org/")).summary();
+    assert.notEqual(next.cid, cid);
+    assert.equal(next.previousCid, cid);
+    // The new and rewritten files, and the folders above them, are the only new nodes.
+    assert.ok((next.changedNodes as number) > (next.written as number) && (next.changedNodes as number) < (next.nodes as number) / 2, JSON.stringify(next));
+    console.log(`after one more entry, pinned: ${next.written} files written, ${next.changedNodes} of ${next.nodes} nodes new`);
   });
 });
