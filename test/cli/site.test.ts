@@ -7,14 +7,14 @@
  * through the verified reader) and a contenthash that names it.
  */
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { readEntryFile } from "../../core/retrieve/entry-reader.ts";
 import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
 import { cidFromEnsContenthash, tagSlug } from "../../core/site/index.ts";
-import { runTil, startStack, type Stack } from "../support/local-stack.ts";
+import { runTil, spawnTil, startStack, type Stack } from "../support/local-stack.ts";
 import { tinyPng } from "../support/quirks.ts";
 import { checkAtomFeed, checkJsonFeed, checkLinks, checkRssFeed, checkScripts, siteFiles, type ExpectedItem } from "../support/site-checks.ts";
 
@@ -158,5 +158,24 @@ describe("til site against the local stack", () => {
     // The new and rewritten files, and the folders above them, are the only new nodes.
     assert.ok((next.changedNodes as number) > (next.written as number) && (next.changedNodes as number) < (next.nodes as number) / 2, JSON.stringify(next));
     console.log(`after one more entry, pinned: ${next.written} files written, ${next.changedNodes} of ${next.nodes} nodes new`);
+  });
+
+  it("--watch rebuilds when an entry is published, and stops on Ctrl-C", async () => {
+    const out = path.join(work, "site-watch");
+    const child = spawnTil(["site", out, "--watch", "--interval", "1"], stack.env);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const entryPages = async () => (await readdir(path.join(out, "entries")).catch(() => [])).length;
+    const waitFor = async (what: string, ok: () => Promise<boolean>) => {
+      for (const start = Date.now(); !(await ok()); await new Promise((r) => setTimeout(r, 200))) {
+        assert.ok(Date.now() - start < 30_000, `${what}; stderr: ${child.stderrText()}`);
+      }
+    };
+    await waitFor("the first build", async () => (await entryPages()) > 0);
+    const before = await entryPages();
+    await writeFile(path.join(notes, "fsync.md"), "---\ntitle: fsync\ndate: 2026-03-07\ntags: [linux]\n---\nfsync flushes.\n");
+    assert.equal((await runTil(["import", notes], stack.env)).code, 0);
+    await waitFor("the rebuild after a new entry", async () => (await entryPages()) === before + 1);
+    child.kill("SIGINT");
+    assert.equal(await exited, 0);
   });
 });
