@@ -3,7 +3,7 @@
  * (never a pasted copy) at the configured address, one viem public client, and the shared
  * EntryPublished reader (core/contract/registry-events.ts) driven through that client.
  */
-import { createPublicClient, hexToBigInt, http, numberToHex, type Address, type Hex } from "viem";
+import { createPublicClient, hexToBigInt, http, numberToHex, type Address, type BaseError, type Hex } from "viem";
 import { todayILearnedAbi } from "../../../core/contract/abi.generated.ts";
 import { EntryEventReader, type LogSource } from "../../../core/contract/registry-events.ts";
 import { appChain } from "../wagmi.ts";
@@ -13,13 +13,27 @@ export const registry = { address: settings.contractAddress, abi: todayILearnedA
 
 export const publicClient = createPublicClient({ chain: appChain, transport: http(settings.rpcUrl, { batch: { wait: 5 } }) });
 
+/** An HTTP 429 (a public RPC's rate limit) anywhere in viem's error chain. */
+const rateLimited = (error: unknown): boolean => Boolean((error as BaseError).walk?.((e) => (e as { status?: number }).status === 429));
+
 /**
  * The core reader's view of the public client: eth_getLogs and eth_blockNumber, uncached. A refused
- * log query is not retried here: the reader asks again at once for a smaller range.
+ * log query is not retried here: the reader asks again at once for a smaller range. A rate-limited
+ * one (HTTP 429) is asked again, unchanged, after a pause that doubles (a range is not the problem).
  */
 const logSource: LogSource = {
   async getLogs({ address, fromBlock, toBlock, topics }) {
-    const logs = await publicClient.request({ method: "eth_getLogs", params: [{ address, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock), topics }] }, { retryCount: 0 });
+    const query = () => publicClient.request({ method: "eth_getLogs", params: [{ address, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock), topics }] }, { retryCount: 0 });
+    let logs: Awaited<ReturnType<typeof query>>;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        logs = await query();
+        break;
+      } catch (error) {
+        if (!rateLimited(error) || attempt >= 6) throw error;
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
     return logs.map((log) => ({ topics: log.topics, data: log.data, blockNumber: hexToBigInt(log.blockNumber!), logIndex: Number(log.logIndex), transactionHash: log.transactionHash! }));
   },
   blockNumber: () => publicClient.getBlockNumber({ cacheTime: 0 }),
