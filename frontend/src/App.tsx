@@ -1,7 +1,9 @@
 import { lazy, Suspense, useEffect } from "react";
 import { useRoute } from "./router.ts";
-import { WalletPanel } from "./wallet/WalletPanel.tsx";
+import { WalletPanel, WrongChainBanner } from "./wallet/WalletPanel.tsx";
 import { FeedPage } from "./feed/FeedPage.tsx";
+import { AuthorPage } from "./pages/AuthorPage.tsx";
+import { TagPage } from "./pages/TagPage.tsx";
 
 // The entry page's code is fetched while the feed is shown. Once it is here it is rendered
 // directly: going through lazy() again would suspend, and React holds a suspended reveal ~300 ms.
@@ -26,6 +28,7 @@ export function App() {
   useEffect(() => {
     document.getElementById("main")?.focus({ preventScroll: true });
   }, [route.page]);
+  const listPage = route.page === "feed" || route.page === "author" || route.page === "tag";
 
   return (
     <>
@@ -33,24 +36,33 @@ export function App() {
         Skip to content
       </a>
       <header className="site-header">
+        <a className="brand" href="#/" aria-label="Today I Learned, home">
+          <span className="brand-mark" aria-hidden="true">TIL</span>
+          <span className="brand-name">Today I Learned</span>
+        </a>
         <nav aria-label="Main">
-          <a className="brand" href="#/">Today I Learned</a>
-          <a href="#/" aria-current={route.page === "feed" ? "page" : undefined}>Feed</a>
+          <a href="#/" aria-current={listPage ? "page" : undefined}>Feed</a>
           <a href="#/write" aria-current={route.page === "write" ? "page" : undefined}>Write</a>
           <a href="#/settings" aria-current={route.page === "settings" ? "page" : undefined}>Settings</a>
         </nav>
         <WalletPanel />
       </header>
-      <main id="main" tabIndex={-1}>
+      <WrongChainBanner />
+      <main id="main" tabIndex={-1} className={route.page === "entry" ? "reading" : undefined}>
         <Suspense fallback={<p className="muted">Loading…</p>}>
-          {route.page === "feed" && <FeedPage tag={route.tag} author={route.author} q={route.q} />}
+          {route.page === "feed" && <FeedPage tag={route.tag} author={route.author} q={route.q} sort={route.sort} />}
+          {route.page === "author" && <AuthorPage key={route.author} author={route.author} q={route.q} sort={route.sort} />}
+          {route.page === "tag" && <TagPage key={route.tag} tag={route.tag} q={route.q} sort={route.sort} />}
           {route.page === "entry" && (entryModule ? <entryModule.EntryPage key={route.ref} entryRef={route.ref} /> : <LazyEntryPage key={route.ref} entryRef={route.ref} />)}
           {route.page === "write" && <EditorPage />}
           {route.page === "settings" && <SettingsPage />}
           {route.page === "not-found" && (
-            <p>
-              Nothing at “{route.path}”. <a href="#/">Back to the feed</a>.
-            </p>
+            <div className="problem notice" role="status">
+              <h1>No such page</h1>
+              <p>
+                Nothing lives at “<bdi>{route.path}</bdi>”. <a href="#/">Back to every entry</a>.
+              </p>
+            </div>
           )}
         </Suspense>
       </main>

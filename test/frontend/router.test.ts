@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { entryHref, feedHref, parseRoute } from "../../frontend/src/router.ts";
+import { authorHref, entryHref, feedHref, listHref, parseRoute, tagHref } from "../../frontend/src/router.ts";
 
 describe("hash routes", () => {
   it("parses the feed with filters", () => {
-    expect(parseRoute("")).toEqual({ page: "feed", tag: undefined, author: undefined, q: undefined });
-    expect(parseRoute("#/?tag=rust&q=borrow%20checker")).toEqual({ page: "feed", tag: "rust", author: undefined, q: "borrow checker" });
+    expect(parseRoute("")).toEqual({ page: "feed", tag: undefined, author: undefined, q: undefined, sort: "date" });
+    expect(parseRoute("#/?tag=rust&q=borrow%20checker")).toEqual({ page: "feed", tag: "rust", author: undefined, q: "borrow checker", sort: "date" });
     expect(parseRoute(feedHref({ author: "0xabc", tag: "c++" }))).toMatchObject({ page: "feed", author: "0xabc", tag: "c++" });
   });
   it("parses entry, write, settings and unknown pages", () => {
@@ -13,5 +13,13 @@ describe("hash routes", () => {
     expect(parseRoute("#/write")).toEqual({ page: "write" });
     expect(parseRoute("#/settings")).toEqual({ page: "settings" });
     expect(parseRoute("#/nope/x")).toEqual({ page: "not-found", path: "/nope/x" });
+  });
+
+  it("parses author and tag pages, and keeps the order in the query", () => {
+    expect(parseRoute(authorHref("0xAbC"))).toEqual({ page: "author", author: "0xAbC", q: undefined, sort: "date" });
+    expect(parseRoute(tagHref("c++/rust", { sort: "published" }))).toEqual({ page: "tag", tag: "c++/rust", q: undefined, sort: "published" });
+    expect(tagHref("x", { sort: "date" })).toBe("#/tag/x");
+    expect(listHref(parseRoute("#/author/0xabc?q=vacuum"), { q: "vacuum", sort: "published" })).toBe("#/author/0xabc?q=vacuum&sort=published");
+    expect(parseRoute("#/tag/%E0%A4%A")).toEqual({ page: "not-found", path: "/tag/%E0%A4%A" });
   });
 });

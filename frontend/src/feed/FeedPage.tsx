@@ -3,18 +3,31 @@
  * 10,000 entries scroll smoothly). Filter by tag and author, search titles, tags and full text
  * through the search index, which fills in the background (../search/entry-indexer.ts).
  */
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
-import { entriesIndex, type IndexedEntry } from "./entries-index.ts";
-import { summaries, type SummaryState } from "./metadata.ts";
+import { type ReactNode, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { entriesIndex } from "./entries-index.ts";
+import { summaries } from "./metadata.ts";
 import { filterEntries } from "./filter.ts";
 import { entryIndexer } from "../search/entry-indexer.ts";
-import { entryHref, feedHref, navigate } from "../router.ts";
+import { feedHref, navigate, tagHref, type FeedSort } from "../router.ts";
 import { shortAddress } from "../wallet/short-address.ts";
+import { FeedRow, ROW_HEIGHT } from "./FeedRow.tsx";
+import { sortEntries } from "./sort.ts";
+import { RegistryProblem, useRegistryHealth } from "../ui/RegistryProblem.tsx";
 
-const ROW_HEIGHT = 104;
 const OVERSCAN = 6;
 
-export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?: string }) {
+export interface FeedPageProps {
+  tag?: string;
+  author?: string;
+  q?: string;
+  sort?: FeedSort;
+  /** Replaces the feed's own heading (the author and tag pages). */
+  header?: ReactNode;
+  /** This list's URL with another search text or order. */
+  hrefFor?: (query: { q?: string; sort?: FeedSort }) => string;
+}
+
+export function FeedPage({ tag, author, q, sort = "date", header, hrefFor = (query) => feedHref({ tag, author, ...query }) }: FeedPageProps) {
   const index = useSyncExternalStore(entriesIndex.subscribe, entriesIndex.snapshot);
   useSyncExternalStore(summaries.subscribe, summaries.version);
   const indexVersion = useSyncExternalStore(entryIndexer.subscribe, entryIndexer.version);
@@ -30,6 +43,20 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [index.entries, tag, author, q, indexVersion],
   );
+  const summariesVersion = summaries.version();
+  useEffect(() => {
+    // Ordering by the notes' own dates needs every entry's metadata.
+    if (sort === "date") summaries.request(index.entries.map((e) => e.cid));
+  }, [sort, index.entries]);
+  const ordered = useMemo(
+    () => sortEntries(visible, sort, (cid) => {
+      const state = summaries.get(cid);
+      return state?.status === "ok" ? state.value.date : undefined;
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [visible, sort, summariesVersion],
+  );
+  const health = useRegistryHealth(index.status === "error" || (index.status === "ready" && index.entries.length === 0));
   const listRef = useRef<HTMLOListElement>(null);
   const [range, setRange] = useState({ start: 0, end: 30 });
 
@@ -51,7 +78,7 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
     };
   }, [visible.length]);
 
-  const rows = visible.slice(range.start, range.end);
+  const rows = ordered.slice(range.start, range.end);
   const rowKey = rows.map((e) => e.cid).join();
   useEffect(() => {
     summaries.request(rows.map((e) => e.cid), true);
@@ -63,14 +90,19 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
   const indexing = progress.indexed < index.entries.length || !index.historyComplete;
 
   return (
-    <section aria-labelledby="feed-title">
-      <h1 id="feed-title">Entries</h1>
+    <section aria-labelledby="feed-title" className="list-page">
+      {header ?? (
+        <header className="list-header">
+          <h1 id="feed-title">Today I Learned</h1>
+          <p className="lede">Short notes people learned something from, published for good: each one on IPFS, its address kept on chain.</p>
+        </header>
+      )}
       <form
         className="filters"
         role="search"
         onSubmit={(e) => {
           e.preventDefault();
-          navigate(feedHref({ tag, author, q: query.trim() }));
+          navigate(hrefFor({ q: query.trim(), sort }));
         }}
       >
         <label>
@@ -78,6 +110,14 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
           <input type="search" value={query} placeholder="Search titles, tags, full text…" onChange={(e) => setQuery(e.target.value)} data-testid="search" />
         </label>
         <button type="submit">Search</button>
+        <span className="sort-toggle" role="group" aria-label="Order">
+          <a href={hrefFor({ q, sort: "date" })} aria-current={sort === "date" ? "true" : undefined} data-testid="sort-date">
+            By note date
+          </a>
+          <a href={hrefFor({ q, sort: "published" })} aria-current={sort === "published" ? "true" : undefined} data-testid="sort-published">
+            By publishing time
+          </a>
+        </span>
         {(tag || author || q) && (
           <p className="active-filters" data-testid="active-filters">
             {tag && <span className="chip">tag: {tag}</span>}
@@ -90,8 +130,8 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
       {allTags.length > 0 && (
         <nav aria-label="Tags" className="tag-cloud">
           {allTags.map(([t, n]) => (
-            <a key={t} className="tag" href={feedHref({ tag: t, author, q })} aria-current={t === tag ? "true" : undefined}>
-              #{t} <span className="muted">{n}</span>
+            <a key={t} className="tag" href={tagHref(t)} aria-current={t === tag ? "true" : undefined}>
+              <bdi>#{t}</bdi> <span className="muted">{n}</span>
             </a>
           ))}
         </nav>
@@ -101,15 +141,15 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
         {index.status !== "loading" &&
           `${visible.length} of ${index.entries.length} entr${index.entries.length === 1 ? "y" : "ies"}${index.historyComplete ? "" : " (reading older entries…)"}${needsIndex && indexing ? ` (indexed ${progress.indexed.toLocaleString("en")} of ${index.entries.length.toLocaleString("en")}; more matches may appear)` : ""}`}
       </p>
-      {index.status === "error" && (
-        <p role="alert" className="error">
-          {index.error}
-        </p>
-      )}
-      {index.status === "ready" && index.entries.length === 0 && (
-        <p>
-          No entries yet. <a href="#/write">Write the first one</a>.
-        </p>
+      {index.status === "error" && <RegistryProblem health={health} error={health?.status === "ok" ? index.error : undefined} />}
+      {index.status === "ready" && index.entries.length === 0 && health?.status === "no-contract" && <RegistryProblem health={health} />}
+      {index.status === "ready" && index.entries.length === 0 && health?.status === "ok" && (
+        <div className="empty" data-testid="no-entries">
+          <p>No entries yet.</p>
+          <p>
+            <a className="button primary" href="#/write">Write the first one</a>
+          </p>
+        </div>
       )}
       <ol ref={listRef} className="feed" style={{ height: visible.length * ROW_HEIGHT }} data-testid="feed">
         {rows.map((entry, i) => (
@@ -119,36 +159,3 @@ export function FeedPage({ tag, author, q }: { tag?: string; author?: string; q?
     </section>
   );
 }
-
-const FeedRow = memo(function FeedRow({ entry, state, top }: { entry: IndexedEntry; state: SummaryState | undefined; top: number }) {
-  const summary = state?.status === "ok" ? state.value : undefined;
-  return (
-    <li className="feed-row" style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }} data-testid="feed-item" data-loaded={summary ? "true" : state ? "error" : "false"} data-cid={entry.cid}>
-      <a className="feed-title" href={entryHref(entry.cid)}>
-        {summary?.title ?? (state?.status === "error" ? (state.refused ? "(entry refused)" : "(content unavailable)") : "Loading…")}
-      </a>
-      <p className="feed-meta small">
-        {summary?.date && <time dateTime={summary.date}>{summary.date}</time>}
-        {summary?.tags.map((t) => (
-          <a key={t} className="tag" href={feedHref({ tag: t })}>
-            #{t}
-          </a>
-        ))}
-      </p>
-      <p className="feed-meta small muted">
-        by{" "}
-        <a href={feedHref({ author: entry.author })} title={entry.author}>
-          {shortAddress(entry.author)}
-        </a>{" "}
-        · <code title={entry.cid}>{entry.cid.slice(0, 12)}…{entry.cid.slice(-6)}</code>
-        {state?.status === "error" && !state.refused && <span className="error" title={state.error}> · not retrievable</span>}
-        {state?.status === "error" && state.refused && (
-          <span className="error" data-testid="feed-problem" title={state.error}>
-            {" "}
-            · refused: {state.error}
-          </span>
-        )}
-      </p>
-    </li>
-  );
-});
