@@ -24,7 +24,17 @@ describe("EntryBody", () => {
     const doc = new DOMParser().parseFromString(html, "text/html");
     expect(doc.querySelectorAll("script, [onerror], iframe").length).toBe(0);
     expect(Array.from(doc.querySelectorAll("a")).every((a) => !/^javascript:/i.test(a.getAttribute("href") ?? ""))).toBe(true);
-    expect(doc.body.textContent).toContain("<script>alert(1)</script>");
+    expect(doc.body.textContent).not.toContain("alert(1)");
+  });
+
+  it("detaches raw HTML images inside the entry like markdown ones, keeping their size", () => {
+    const html = prepareBodyHtml(note('<img src="images/a.png" width="120" align="right" alt="a"> <img src="https://x.org/b.png" height="10">\n'));
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    const [local, remote] = Array.from(doc.querySelectorAll("img"));
+    expect(local.getAttribute("src")).toBeNull();
+    expect(local.getAttribute("data-local-src")).toBe("images/a.png");
+    expect(local.getAttribute("width")).toBe("120");
+    expect(remote.getAttribute("src")).toBe("https://x.org/b.png");
   });
 
   it("drops the leading title heading and fills local images from the resolver", async () => {

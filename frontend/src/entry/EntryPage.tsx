@@ -12,8 +12,14 @@ import type { GatewayFailure } from "../../../core/retrieve/verified-blockstore.
 import { parseEntryRef, resolveEntry, type ResolvedEntry } from "./resolve.ts";
 import { EntryBody } from "./EntryBody.tsx";
 import { settings } from "../settings/settings.ts";
-import { feedHref } from "../router.ts";
-import { messageOf } from "../errors.ts";
+import { appChain } from "../wagmi.ts";
+import { authorHref, tagHref } from "../router.ts";
+import { messageOf, revertOf } from "../errors.ts";
+import { registryHealth } from "../chain/registry-health.ts";
+import { AuthorLink } from "../ui/Identicon.tsx";
+import { Problem } from "../ui/Problem.tsx";
+import { RegistryProblem } from "../ui/RegistryProblem.tsx";
+import type { RegistryHealth } from "../chain/registry-health.ts";
 
 const MIME: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", avif: "image/avif", svg: "image/svg+xml" };
 
@@ -31,9 +37,23 @@ interface LoadedContent {
   failures: GatewayFailure[];
 }
 
+/**
+ * Why the registry gave no token: `bad-ref` (the URL names no entry), `not-found` (no such token
+ * or number here), `registry` (no contract at the address, or the chain does not answer), `other`.
+ */
+type ChainProblem = { error: string; kind: "bad-ref" | "not-found" | "registry" | "other"; health?: RegistryHealth };
+
+/** Sorts a failed registry read into a {@link ChainProblem}, asking the chain whether the registry is there. */
+async function chainProblemOf(error: unknown): Promise<ChainProblem> {
+  const health = await registryHealth();
+  if (health.status !== "ok") return { error: messageOf(error), kind: "registry", health };
+  if ((error as Error).name === "EntryNotFoundError" || revertOf(error)) return { error: messageOf(error), kind: "not-found" };
+  return { error: `Could not read the token from the registry: ${messageOf(error)}`, kind: "other" };
+}
+
 export function EntryPage({ entryRef }: { entryRef: string }) {
   const [cid, setCid] = useState<string>();
-  const [chain, setChain] = useState<ResolvedEntry | { error: string }>();
+  const [chain, setChain] = useState<ResolvedEntry | ChainProblem>();
   // `refused`: the entry is over the read limits (core/entry/limits.ts) and was not read.
   const [content, setContent] = useState<LoadedContent | { error: string; refused: boolean }>();
 
@@ -43,7 +63,7 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
     try {
       ref = parseEntryRef(entryRef);
     } catch (error) {
-      setChain({ error: messageOf(error) });
+      setChain({ error: messageOf(error), kind: "bad-ref" });
       return;
     }
     performance.mark("til:entry:start");
@@ -65,7 +85,7 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
         setChain(resolved);
         if (ref.kind !== "cid") loadContent(resolved.cid);
       },
-      (error) => !abort.signal.aborted && setChain({ error: `Could not read the token from the registry: ${messageOf(error)}` }),
+      (error) => void chainProblemOf(error).then((problem) => !abort.signal.aborted && setChain(problem)),
     );
     return () => abort.abort();
   }, [entryRef]);
@@ -85,22 +105,34 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
   // a local gateway opens the entry on its own origin (<cid>.ipfs.localhost), never beside the app or another entry
   const gatewayBase = cid ? isolatedGatewayUrl(settings.publicGateway, cid) : undefined;
 
+  const author = chain && "tokens" in chain ? chain.tokens[0]?.author : undefined;
+  // Without a CID from the URL, nothing can be read once the registry has no token to give.
+  const chainProblem = chain && "error" in chain ? chain : undefined;
+  const blocked = !content && chainProblem !== undefined && !cid;
+
   return (
-    <article className="entry" aria-busy={!content}>
-      <p className="small">
+    <article className="entry" aria-busy={!content && !blocked}>
+      <p className="back small">
         <a href="#/">← All entries</a>
       </p>
       {content && "note" in content ? (
         <>
-          <header>
-            <h1 data-testid="entry-title">{content.note.title}</h1>
-            <p className="muted">
+          <header className="entry-header">
+            <h1 data-testid="entry-title" dir="auto">
+              {content.note.title}
+            </h1>
+            <p className="entry-meta">
+              {author && <AuthorLink address={author} size={22} />}
               {content.note.date && <time dateTime={content.note.date}>{content.note.date}</time>}
-              {content.note.tags.map((tag) => (
-                <a key={tag} className="tag" href={feedHref({ tag })}>
-                  #{tag}
-                </a>
-              ))}
+              {content.note.tags.length > 0 && (
+                <span className="entry-tags">
+                  {content.note.tags.map((tag) => (
+                    <a key={tag} className="tag" href={tagHref(tag)}>
+                      <bdi>#{tag}</bdi>
+                    </a>
+                  ))}
+                </span>
+              )}
             </p>
           </header>
           <EntryBody note={content.note} resolveImage={resolveImage} linkBase={gatewayBase} />
@@ -121,24 +153,75 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
           )}
         </>
       ) : content ? (
-        <p role="alert" className="error" data-testid="entry-error">
-          {content.refused ? "This entry is refused: " : "Could not read this entry: "}
-          {content.error}
-        </p>
+        <Problem
+          title={content.refused ? "This entry is refused" : "The content is unavailable"}
+          testId="entry-problem"
+          actions={
+            <>
+              {!content.refused && <button type="button" onClick={() => window.location.reload()}>Try again</button>} <a href="#/settings">Gateways in Settings</a>{" "}
+              <a href="#/">All entries</a>
+            </>
+          }
+        >
+          <p data-testid="entry-error" className="wrap">
+            {content.refused ? "This entry is refused: " : "Could not read this entry: "}
+            {content.error}
+          </p>
+          <p className="muted small">
+            {content.refused
+              ? "It is over the limits every reader keeps to (it would take too much memory or time); nothing of it was shown."
+              : `Every gateway (${settings.gateways.join(", ")}) was asked; none served bytes matching the CID. The entry may be on no node these gateways reach right now: try again later, or add a gateway that has it.`}
+          </p>
+        </Problem>
+      ) : blocked ? (
+        <ChainProblemView problem={chainProblem} entryRef={entryRef} />
       ) : (
-        <p className="muted" aria-live="polite">Fetching and verifying the entry…</p>
+        <p className="muted loading" aria-live="polite">Fetching and verifying the entry…</p>
       )}
-      <TokenFacts cid={cid} chain={chain} gatewayBase={gatewayBase} />
+      {!blocked && <TokenFacts cid={cid} chain={chain} gatewayBase={gatewayBase} />}
     </article>
   );
 }
 
-function TokenFacts({ cid, chain, gatewayBase }: { cid?: string; chain?: ResolvedEntry | { error: string }; gatewayBase?: string }) {
+function ChainProblemView({ problem, entryRef }: { problem: ChainProblem; entryRef: string }) {
+  if (problem.kind === "registry") return <RegistryProblem health={problem.health} />;
+  const actions = (
+    <>
+      <a href="#/">Browse every entry</a> <a href="#/settings">Check the registry in Settings</a>
+    </>
+  );
+  if (problem.kind === "bad-ref") {
+    return (
+      <Problem title="That is not an entry address" testId="entry-not-found" actions={actions}>
+        <p className="wrap">
+          “<bdi>{entryRef}</bdi>” is neither a CID (bafy…), a token id nor an entry number. {problem.error}
+        </p>
+      </Problem>
+    );
+  }
+  if (problem.kind === "not-found") {
+    return (
+      <Problem title="No such entry here" testId="entry-not-found" actions={actions}>
+        <p className="wrap">
+          The registry <code>{settings.contractAddress}</code> on chain {appChain.id} has no entry “<bdi>{entryRef}</bdi>”. The link may be mistyped, or
+          meant for another chain or registry.
+        </p>
+      </Problem>
+    );
+  }
+  return (
+    <Problem title="Could not read the registry" testId="entry-chain-error" actions={<button type="button" onClick={() => window.location.reload()}>Try again</button>}>
+      <p className="wrap">{problem.error}</p>
+    </Problem>
+  );
+}
+
+function TokenFacts({ cid, chain, gatewayBase }: { cid?: string; chain?: ResolvedEntry | ChainProblem; gatewayBase?: string }) {
   return (
     <aside className="facts" aria-label="Token facts">
       <h2>On-chain record</h2>
       {!chain && <p className="muted">Reading the registry…</p>}
-      {chain && "error" in chain && <p className="error">{chain.error}</p>}
+      {chain && "error" in chain && <p className="error wrap">{chain.kind === "registry" && chain.health?.status === "no-contract" ? `No registry at ${settings.contractAddress} on chain ${appChain.id}.` : chain.error}</p>}
       {chain && "tokens" in chain && chain.tokens.length === 0 && <p className="warning">This CID has not been published on this registry.</p>}
       {chain &&
         "tokens" in chain &&
@@ -150,8 +233,8 @@ function TokenFacts({ cid, chain, gatewayBase }: { cid?: string; chain?: Resolve
             </dd>
             <dt>Author</dt>
             <dd>
-              <a href={feedHref({ author: t.author })}>
-                <code>{t.author}</code>
+              <a href={authorHref(t.author)}>
+                <code className="wrap">{t.author}</code>
               </a>
             </dd>
             <dt>Owner</dt>

@@ -1,0 +1,16 @@
+/**
+ * A state that says what is wrong and what to do about it: a heading, the explanation, and links
+ * or buttons for the next step. Used for unknown entries, a missing registry, an unreachable chain
+ * and content no gateway serves.
+ */
+import type { ReactNode } from "react";
+
+export function Problem({ title, children, actions, testId, tone = "error" }: { title: string; children?: ReactNode; actions?: ReactNode; testId?: string; tone?: "error" | "notice" }) {
+  return (
+    <div className={`problem ${tone}`} role={tone === "error" ? "alert" : "status"} data-testid={testId}>
+      <h2>{title}</h2>
+      {children}
+      {actions && <p className="problem-actions">{actions}</p>}
+    </div>
+  );
+}
