@@ -38,6 +38,7 @@ export class VerifiedFileLoader<T> {
   #listeners = new Set<() => void>();
   #version = 0;
   #notifyScheduled = false;
+  readonly #waiters = new Map<string, Array<(state: LoadState<T>) => void>>();
 
   constructor(path: string, parse: (text: string) => T) {
     this.#path = path;
@@ -59,10 +60,23 @@ export class VerifiedFileLoader<T> {
     return this.#results.size;
   }
 
+  /** The state of `cid` once read (queued behind the urgent ones; a read under way is shared, never repeated). */
+  whenLoaded(cid: string): Promise<LoadState<T>> {
+    const known = this.#results.get(cid);
+    if (known) return Promise.resolve(known);
+    return new Promise((resolve) => {
+      const waiting = this.#waiters.get(cid);
+      if (waiting) waiting.push(resolve);
+      else this.#waiters.set(cid, [resolve]);
+      this.request([cid]);
+    });
+  }
+
   /** Takes a state read elsewhere (the search index, from its own read or IndexedDB): not read again. */
   prime(cid: string, state: LoadState<T>): void {
     if (this.#results.has(cid)) return;
     this.#results.set(cid, state);
+    this.#settle(cid);
     this.#notify();
   }
 
@@ -107,7 +121,16 @@ export class VerifiedFileLoader<T> {
       // By the error's name: the reader's module (and its class) is loaded lazily.
       this.#results.set(cid, { status: "error", error: (error as Error).message, refused: (error as Error).name === "EntryLimitError" });
     }
+    this.#settle(cid);
     this.#notify();
+  }
+
+  #settle(cid: string): void {
+    const waiting = this.#waiters.get(cid);
+    if (!waiting) return;
+    this.#waiters.delete(cid);
+    const state = this.#results.get(cid)!;
+    for (const resolve of waiting) resolve(state);
   }
 
   #notify(): void {

@@ -7,7 +7,7 @@
  * metadata loader, so a row never reads its metadata twice. An external store for React.
  */
 import type { IndexedEntry } from "../feed/entries-index.ts";
-import { summaries, summaryOf, type EntrySummary } from "../feed/metadata.ts";
+import { summaries, summaryOf, type EntrySummary, type SummaryState } from "../feed/metadata.ts";
 import type { EntryMetadata } from "../../../core/entry/pack.ts";
 import { getMany, putMany, STORES } from "../storage/idb.ts";
 import { SearchIndex, termsOf } from "./search-index.ts";
@@ -44,8 +44,19 @@ export class EntryIndexer {
   #listeners = new Set<() => void>();
   #notifyTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #read: (cid: string, path: string) => Promise<string>;
+  /** Tests read metadata.json through `read` too; the app through the feed's loader. */
+  readonly #summary: ((cid: string) => Promise<SummaryState>) | undefined;
 
   constructor(read?: (cid: string, path: string) => Promise<string>) {
+    this.#summary = read
+      ? async (cid) => {
+          try {
+            return { status: "ok", value: summaryOf(JSON.parse(await read(cid, "metadata.json")) as EntryMetadata) };
+          } catch (error) {
+            return { status: "error", error: (error as Error).message, refused: (error as Error).name === "EntryLimitError" };
+          }
+        }
+      : undefined;
     this.#read =
       read ??
       (async (cid, path) => {
@@ -120,11 +131,14 @@ export class EntryIndexer {
     let record: StoredEntryTerms;
     const refused = (message: string): StoredEntryTerms => ({ summary: { refused: message }, terms: [...termsOf(`${entry.cid} ${entry.author}`)] });
     try {
-      const loaded = summaries.get(entry.cid);
-      if (loaded?.status === "error" && loaded.refused) {
+      // metadata.json through the feed's loader: one read per entry, whoever asks first.
+      const loaded = this.#summary ? await this.#summary(entry.cid) : await summaries.whenLoaded(entry.cid);
+      if (loaded.status === "error" && loaded.refused) {
         record = refused(loaded.error);
+      } else if (loaded.status === "error") {
+        throw new Error(loaded.error);
       } else {
-        const summary = loaded?.status === "ok" ? loaded.value : summaryOf(JSON.parse(await this.#read(entry.cid, "metadata.json")) as EntryMetadata);
+        const summary = loaded.value;
         const body = await this.#read(entry.cid, "index.md");
         const terms = termsOf(`${summary.title}\n${summary.description}\n${summary.tags.join(" ")}\n${entry.cid}\n${entry.author}`);
         termsOf(body, terms);
