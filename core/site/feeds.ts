@@ -83,7 +83,9 @@ export function atomFeed(config: SiteConfig, spec: FeedSpec): string {
 
 /** JSON with keys in the order written here and no build-dependent values; `\u2028`/`\u2029` escaped for any JS consumer. */
 function stableJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029")}\n`;
+  return `${JSON.stringify(value, null, 2)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029")}\n`;
 }
 
 export function jsonFeed(config: SiteConfig, spec: FeedSpec): string {

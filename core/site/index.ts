@@ -5,7 +5,20 @@
  */
 import { atomFeed, jsonFeed, rssFeed, sitemap, stableJson, type FeedSpec } from "./feeds.ts";
 import { authorDir, compareNewestFirst, ENTRIES_PER_PAGE, entryDir, type SiteConfig, type SiteEntry, type SiteFile } from "./model.ts";
-import { aboutPage, authorPage, authorsIndexPage, entryPage, excerpt, groupByTag, indexPage, SEARCH_JS, searchPage, STYLE_CSS, tagPage, tagsIndexPage } from "./pages.ts";
+import {
+  aboutPage,
+  authorPage,
+  authorsIndexPage,
+  entryPage,
+  excerpt,
+  groupByTag,
+  indexPage,
+  SEARCH_JS,
+  searchPage,
+  STYLE_CSS,
+  tagPage,
+  tagsIndexPage,
+} from "./pages.ts";
 import { isSafeRelativePath, tagSlug } from "./text.ts";
 
 export * from "./model.ts";
@@ -39,7 +52,13 @@ export function buildSite(input: readonly SiteEntry[], config: SiteConfig): Site
     files.set(`${dir}index.html`, tagPage(config, tag, tagged));
     feeds({ dir, title: `${config.title}: ${tag}`, page: `${dir}index.html`, entries: tagged });
   }
-  files.set("tags/index.html", tagsIndexPage(config, tags.map(({ tag, entries: e }) => ({ tag, count: e.length }))));
+  files.set(
+    "tags/index.html",
+    tagsIndexPage(
+      config,
+      tags.map(({ tag, entries: e }) => ({ tag, count: e.length })),
+    ),
+  );
 
   const byAuthor = new Map<string, SiteEntry[]>();
   for (const entry of entries) {
@@ -51,9 +70,20 @@ export function buildSite(input: readonly SiteEntry[], config: SiteConfig): Site
     const written = byAuthor.get(author)!;
     const shown = written[0].author;
     files.set(`${authorDir(author)}index.html`, authorPage(config, shown, written));
-    feeds({ dir: authorDir(author), title: `${config.title}: ${config.authorNames[author] ?? shown}`, page: `${authorDir(author)}index.html`, entries: written });
+    feeds({
+      dir: authorDir(author),
+      title: `${config.title}: ${config.authorNames[author] ?? shown}`,
+      page: `${authorDir(author)}index.html`,
+      entries: written,
+    });
   }
-  files.set("authors/index.html", authorsIndexPage(config, authors.map((a) => ({ author: byAuthor.get(a)![0].author, count: byAuthor.get(a)!.length }))));
+  files.set(
+    "authors/index.html",
+    authorsIndexPage(
+      config,
+      authors.map((a) => ({ author: byAuthor.get(a)![0].author, count: byAuthor.get(a)!.length })),
+    ),
+  );
 
   for (const entry of entries) {
     files.set(`${entryDir(entry)}index.html`, entryPage(config, entry));
@@ -69,7 +99,15 @@ export function buildSite(input: readonly SiteEntry[], config: SiteConfig): Site
   files.set(
     "search-index.json",
     stableJson({
-      entries: entries.map((e) => ({ url: `${entryDir(e)}index.html`, title: e.note.title, date: e.note.date ?? null, tags: [...e.note.tags], excerpt: excerpt(e), cid: e.cid, token_id: e.tokenId.toString() })),
+      entries: entries.map((e) => ({
+        url: `${entryDir(e)}index.html`,
+        title: e.note.title,
+        date: e.note.date ?? null,
+        tags: [...e.note.tags],
+        excerpt: excerpt(e),
+        cid: e.cid,
+        token_id: e.tokenId.toString(),
+      })),
     }),
   );
   if (config.baseUrl) {

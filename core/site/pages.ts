@@ -14,7 +14,8 @@ import { escapeHtml, rootPrefix, tagKey, tagSlug, xmlChars } from "./text.ts";
  * site's style.css (inline style attributes only for the renderer's table alignment), images from
  * the site and, as in an entry's own index.html, remote ones a note links.
  */
-export const SITE_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: http:; base-uri 'none'; form-action 'none'";
+export const SITE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: http:; base-uri 'none'; form-action 'none'";
 
 export interface FeedLinks {
   /** Folder of the feeds relative to the root ("" for the site-wide ones), with a trailing slash. */
@@ -145,7 +146,12 @@ export function tagsIndexPage(config: SiteConfig, tags: readonly { tag: string; 
 }
 
 export function authorsIndexPage(config: SiteConfig, authors: readonly { author: string; count: number }[]): string {
-  const items = authors.map(({ author, count }) => `<li><a href="../${authorDir(author)}index.html"><bdi>${escapeHtml(authorName(config, author))}</bdi></a> <span class="address">${escapeHtml(author)}</span> (${count})</li>`).join("\n");
+  const items = authors
+    .map(
+      ({ author, count }) =>
+        `<li><a href="../${authorDir(author)}index.html"><bdi>${escapeHtml(authorName(config, author))}</bdi></a> <span class="address">${escapeHtml(author)}</span> (${count})</li>`,
+    )
+    .join("\n");
   return layout(config, { depth: 1, title: `Authors: ${config.title}`, body: `<h1>Authors</h1>\n<ul class="index">\n${items}\n</ul>` });
 }
 

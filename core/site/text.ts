@@ -21,6 +21,7 @@ export function escapeXml(text: string): string {
 
 /** `text` with every character XML 1.0 cannot carry replaced by U+FFFD. */
 export function xmlChars(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids; finding them is the point.
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 }
 
@@ -63,5 +64,7 @@ export function rootPrefix(depth: number): string {
 /** Whether `path` (from an entry's file list) is a plain relative path safe to write under a folder. */
 export function isSafeRelativePath(path: string): boolean {
   if (path.length === 0 || path.length > 255 || path.startsWith("/")) return false;
-  return path.split("/").every((segment) => segment !== "" && segment !== "." && segment !== ".." && /^[A-Za-z0-9._-]+$/.test(segment) && !segment.startsWith("."));
+  return path
+    .split("/")
+    .every((segment) => segment !== "" && segment !== "." && segment !== ".." && /^[A-Za-z0-9._-]+$/.test(segment) && !segment.startsWith("."));
 }

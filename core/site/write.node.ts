@@ -42,7 +42,9 @@ export async function writeSite(out: string, files: readonly SiteFile[]): Promis
   await mkdir(out, { recursive: true });
   const existing = await listFiles(out);
   if (existing.length > 0 && !existing.includes(SITE_MARKER)) {
-    throw new SiteFolderError(`${out} is not empty and holds no ${SITE_MARKER}: build the site into an empty folder (or one a previous \`til site\` wrote), so nothing else gets removed.`);
+    throw new SiteFolderError(
+      `${out} is not empty and holds no ${SITE_MARKER}: build the site into an empty folder (or one a previous \`til site\` wrote), so nothing else gets removed.`,
+    );
   }
   const wanted = new Set(files.map((f) => f.path));
   const report: WriteReport = { written: 0, unchanged: 0, removed: 0, writtenPaths: [] };

@@ -15,7 +15,7 @@ import { isolatedGatewayUrl, subdomainLabel } from "../../core/gateway-url.ts";
 import { EntryLimitError, listEntryFiles, readEntryFile } from "../../core/retrieve/entry-reader.ts";
 import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
 import { buildSite, ensContenthash, isSafeRelativePath, type SiteConfig, type SiteEntry, type SiteFile } from "../../core/site/index.ts";
-import { readSiteMarker, SiteFolderError, writeSite, writeSiteMarker } from "../../core/site/write.node.ts";
+import { readSiteMarker, SiteFolderError, type WriteReport, writeSite, writeSiteMarker } from "../../core/site/write.node.ts";
 import { listPublishedEntries, type PublishedEvent } from "../chain/registry.ts";
 import { type ChainContext, connectChain, connectIpfs, gatewayUrls } from "../publishing/context.ts";
 import { CliError, EXIT_CODES } from "../publishing/errors.ts";
@@ -40,7 +40,8 @@ const ENTRY_READS_AT_ONCE = 8;
 export async function runSite(settings: TilSettings, positionals: string[], options: SiteOptions): Promise<number> {
   if (positionals.length !== 1) throw new CliError(EXIT_CODES.usage, "Name the folder to build the site into: npm run til -- site my-site");
   const out = path.resolve(positionals[0]);
-  if (options.author !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.author)) throw new CliError(EXIT_CODES.usage, terminalLine(`--author takes an address (0x and 40 hex digits), not "${options.author}".`));
+  if (options.author !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.author))
+    throw new CliError(EXIT_CODES.usage, terminalLine(`--author takes an address (0x and 40 hex digits), not "${options.author}".`));
   const authorNames: Record<string, string> = {};
   for (const pair of options.authorNames) {
     const match = /^(0x[0-9a-fA-F]{40})=(.+)$/s.exec(pair);
@@ -50,7 +51,8 @@ export async function runSite(settings: TilSettings, positionals: string[], opti
   let baseUrl: string | undefined;
   if (options.baseUrl !== undefined) {
     const url = URL.parse(options.baseUrl);
-    if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) throw new CliError(EXIT_CODES.usage, terminalLine(`--base-url takes an absolute http(s) URL, not "${options.baseUrl}".`));
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:"))
+      throw new CliError(EXIT_CODES.usage, terminalLine(`--base-url takes an absolute http(s) URL, not "${options.baseUrl}".`));
     baseUrl = url.href.endsWith("/") ? url.href : `${url.href}/`;
   }
   const publicGateway = options.publicGateway ?? "https://dweb.link";
@@ -84,7 +86,7 @@ export async function runSite(settings: TilSettings, positionals: string[], opti
         const { entries, skipped } = await reader.read(events, options);
         failed = skipped;
         const files = buildSite(entries, config);
-        let report;
+        let report: WriteReport;
         try {
           report = await writeSite(out, files);
         } catch (error) {
@@ -92,7 +94,16 @@ export async function runSite(settings: TilSettings, positionals: string[], opti
           throw error;
         }
         if (!baseUrl) console.error("no sitemap.xml: it needs absolute URLs (give --base-url); feeds use links relative to themselves");
-        const summary: Record<string, unknown> = { entries: entries.length, skipped, files: files.length, written: report.written, unchanged: report.unchanged, removed: report.removed, sitemap: baseUrl !== undefined, folder: out };
+        const summary: Record<string, unknown> = {
+          entries: entries.length,
+          skipped,
+          files: files.length,
+          written: report.written,
+          unchanged: report.unchanged,
+          removed: report.removed,
+          sitemap: baseUrl !== undefined,
+          folder: out,
+        };
         if (ipfs) Object.assign(summary, await pinSite(ipfs, out, files, settings, config));
         console.log(terminalJson(summary));
       }
@@ -110,7 +121,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false);
     const timer = setTimeout(() => resolve(true), ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve(false)), { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve(false);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -155,7 +173,15 @@ class EntryCache {
       if (checkImage(bytes).ok) images.push({ path: file, bytes });
       else console.error(terminalLine(`#${event.sequence}: ${file} is not a safe image; left out`));
     }
-    return { tokenId: event.tokenId, cid: event.cid, author: event.author, sequence: event.sequence, publishedAt: await this.#blockTime(event.blockNumber), note, images };
+    return {
+      tokenId: event.tokenId,
+      cid: event.cid,
+      author: event.author,
+      sequence: event.sequence,
+      publishedAt: await this.#blockTime(event.blockNumber),
+      note,
+      images,
+    };
   }
 
   #blockTime(blockNumber: bigint): Promise<string> {
@@ -172,7 +198,13 @@ class EntryCache {
 }
 
 /** Adds the site as one CIDv1 directory (pinned), prints where it is and how to name it, and counts the nodes that changed since the last pin. */
-async function pinSite(ipfs: KuboRPCClient, out: string, files: readonly SiteFile[], settings: TilSettings, config: SiteConfig): Promise<Record<string, unknown>> {
+async function pinSite(
+  ipfs: KuboRPCClient,
+  out: string,
+  files: readonly SiteFile[],
+  settings: TilSettings,
+  config: SiteConfig,
+): Promise<Record<string, unknown>> {
   const nodes = new Set<string>();
   let root: string | undefined;
   for await (const added of ipfs.addAll(

@@ -37,8 +37,14 @@ describe("til site against the local stack", () => {
     notes = path.join(work, "notes");
     await mkdir(path.join(notes, "images"), { recursive: true });
     await writeFile(path.join(notes, "images", "dot.png"), tinyPng(1));
-    await writeFile(path.join(notes, "postgres.md"), "---\ntitle: Postgres & EXPLAIN\ndate: 2026-03-01\ntags: [databases, sql]\n---\nUse `EXPLAIN ANALYZE`.\n\n![a dot](images/dot.png)\n");
-    await writeFile(path.join(notes, "hostile.md"), `---\ntitle: ${JSON.stringify(HOSTILE_TITLE)}\ndate: 2026-03-02\ntags: ["<script>", "]]>", "../../etc", "a&b"]\n---\n<script>alert(2)</script>\n\n<img src="x" onerror="alert(3)">\n\nEnds with ]]> and & too.\n`);
+    await writeFile(
+      path.join(notes, "postgres.md"),
+      "---\ntitle: Postgres & EXPLAIN\ndate: 2026-03-01\ntags: [databases, sql]\n---\nUse `EXPLAIN ANALYZE`.\n\n![a dot](images/dot.png)\n",
+    );
+    await writeFile(
+      path.join(notes, "hostile.md"),
+      `---\ntitle: ${JSON.stringify(HOSTILE_TITLE)}\ndate: 2026-03-02\ntags: ["<script>", "]]>", "../../etc", "a&b"]\n---\n<script>alert(2)</script>\n\n<img src="x" onerror="alert(3)">\n\nEnds with ]]> and & too.\n`,
+    );
     await writeFile(path.join(notes, "git.md"), "---\ntitle: Git bisect\ndate: 2026-02-01\ntags: [git]\n---\n`git bisect run` finds the commit.\n");
     const imported = await runTil(["import", notes], stack.env);
     assert.equal(imported.code, 0, imported.stderr);
@@ -69,10 +75,25 @@ describe("til site against the local stack", () => {
     assert.ok(checkLinks(out) > 40);
     checkScripts(out);
     const files = siteFiles(out);
-    for (const required of ["index.html", "atom.xml", "feed.json", "rss.xml", "search-index.json", "search.js", "search/index.html", "about/index.html", "tags/index.html", "authors/index.html", `tags/${tagSlug("../../etc")}/index.html`]) {
+    for (const required of [
+      "index.html",
+      "atom.xml",
+      "feed.json",
+      "rss.xml",
+      "search-index.json",
+      "search.js",
+      "search/index.html",
+      "about/index.html",
+      "tags/index.html",
+      "authors/index.html",
+      `tags/${tagSlug("../../etc")}/index.html`,
+    ]) {
       assert.ok(files.includes(required), `${required} exists`);
     }
-    assert.ok(files.some((f) => /^entries\/\d+\/images\/dot\.png$/.test(f)), "the image is copied beside its entry page");
+    assert.ok(
+      files.some((f) => /^entries\/\d+\/images\/dot\.png$/.test(f)),
+      "the image is copied beside its entry page",
+    );
     const index = await readFile(path.join(out, "index.html"), "utf8");
     assert.ok(index.includes("&#60;script&#62;alert(1)&#60;/script&#62; ]]&#62; &#38; \u202Etxt.exe"), "the hostile title is escaped text");
     assert.ok(index.includes("Ann &#60;b&#62;"));
@@ -84,7 +105,10 @@ describe("til site against the local stack", () => {
   it("writes feeds a feed reader reads with every entry, its id, dates and content", async () => {
     const out = path.join(work, "site-a");
     const ls = await runTil(["ls", "--json"], stack.env);
-    const tokens = ls.stdout.trim().split("\n").map((l) => JSON.parse(l) as { tokenId: string; title: string; date: string });
+    const tokens = ls.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { tokenId: string; title: string; date: string });
     const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8")) as { address: string };
     const json = JSON.parse(await readFile(path.join(out, "feed.json"), "utf8")) as { items: { id: string; date_published: string }[] };
     const published = new Map(json.items.map((i) => [i.id, i.date_published]));
@@ -99,7 +123,10 @@ describe("til site against the local stack", () => {
     checkAtomFeed(await readFile(path.join(out, "atom.xml"), "utf8"), expected);
     checkRssFeed(await readFile(path.join(out, "rss.xml"), "utf8"), expected);
     const sql = `tags/${tagSlug("sql")}/`;
-    checkAtomFeed(await readFile(path.join(out, `${sql}atom.xml`), "utf8"), expected.filter((e) => e.title.startsWith("Postgres")).map(({ contentIncludes, ...e }) => e));
+    checkAtomFeed(
+      await readFile(path.join(out, `${sql}atom.xml`), "utf8"),
+      expected.filter((e) => e.title.startsWith("Postgres")).map(({ contentIncludes, ...e }) => e),
+    );
   });
 
   it("gives the same bytes for the same entries, and a rebuild with nothing new writes nothing", async () => {
@@ -126,7 +153,25 @@ describe("til site against the local stack", () => {
     assert.equal(newPage.length, 1, "only the new entry's page among the entry pages");
     assert.deepEqual(
       changed.filter((f) => !newPage.includes(f)),
-      ["about/index.html", "atom.xml", `${ann}atom.xml`, `${ann}feed.json`, `${ann}index.html`, `${ann}rss.xml`, "authors/index.html", "feed.json", "index.html", "rss.xml", "search-index.json", "search/index.html", `${sql}atom.xml`, `${sql}feed.json`, `${sql}index.html`, `${sql}rss.xml`, "tags/index.html"].sort(),
+      [
+        "about/index.html",
+        "atom.xml",
+        `${ann}atom.xml`,
+        `${ann}feed.json`,
+        `${ann}index.html`,
+        `${ann}rss.xml`,
+        "authors/index.html",
+        "feed.json",
+        "index.html",
+        "rss.xml",
+        "search-index.json",
+        "search/index.html",
+        `${sql}atom.xml`,
+        `${sql}feed.json`,
+        `${sql}index.html`,
+        `${sql}rss.xml`,
+        "tags/index.html",
+      ].sort(),
     );
     console.log(`after one new entry: ${summary.written} written, ${summary.unchanged} unchanged of ${summary.files}`);
   });

@@ -27,16 +27,37 @@ const CIDS = [
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0]);
 
 function entry(n: number, markdown: string, author = ALICE, images: SiteEntry["images"] = []): SiteEntry {
-  return { tokenId: BigInt(1000 + n), cid: CIDS[n % CIDS.length], author, sequence: n, publishedAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(), note: parseNote(markdown), images };
+  return {
+    tokenId: BigInt(1000 + n),
+    cid: CIDS[n % CIDS.length],
+    author,
+    sequence: n,
+    publishedAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
+    note: parseNote(markdown),
+    images,
+  };
 }
 
 const HOSTILE_TITLE = "<script>alert(1)</script> ]]> & \u202Egnp.exe";
 const ENTRIES: SiteEntry[] = [
-  entry(1, "---\ntitle: Postgres & indexes\ndate: 2026-01-02\ntags: [databases, sql]\n---\nUse `EXPLAIN`.\n\n![diagram](images/plan.png)\n", ALICE, [{ path: "images/plan.png", bytes: PNG }]),
-  entry(2, `---\ntitle: ${JSON.stringify(HOSTILE_TITLE)}\ndate: 2026-01-03\ntags: ["<script>", "]]>", "../../etc", "a/b\\u0000c", "Databases"]\n---\n<script>alert(2)</script>\n\n<img src=x onerror=alert(3)>\n\nText with \u0001 control and ]]> end.\n`, BOB),
+  entry(1, "---\ntitle: Postgres & indexes\ndate: 2026-01-02\ntags: [databases, sql]\n---\nUse `EXPLAIN`.\n\n![diagram](images/plan.png)\n", ALICE, [
+    { path: "images/plan.png", bytes: PNG },
+  ]),
+  entry(
+    2,
+    `---\ntitle: ${JSON.stringify(HOSTILE_TITLE)}\ndate: 2026-01-03\ntags: ["<script>", "]]>", "../../etc", "a/b\\u0000c", "Databases"]\n---\n<script>alert(2)</script>\n\n<img src=x onerror=alert(3)>\n\nText with \u0001 control and ]]> end.\n`,
+    BOB,
+  ),
   entry(3, "---\ntitle: Undated note\ntags: []\n---\nNo date here.\n"),
 ];
-const CONFIG: SiteConfig = { title: "Our TIL & <friends>", description: "notes", authorNames: { [BOB.toLowerCase()]: "Bob <b>" }, chainId: 31337, registry: REGISTRY, publicGateway: "https://dweb.link" };
+const CONFIG: SiteConfig = {
+  title: "Our TIL & <friends>",
+  description: "notes",
+  authorNames: { [BOB.toLowerCase()]: "Bob <b>" },
+  chainId: 31337,
+  registry: REGISTRY,
+  publicGateway: "https://dweb.link",
+};
 
 const fileMap = (files: SiteFile[]) => new Map(files.map((f) => [f.path, new TextDecoder().decode(f.bytes)]));
 const urn = (e: SiteEntry) => `urn:til:31337:${REGISTRY.toLowerCase()}:${e.tokenId}`;
@@ -58,7 +79,10 @@ describe("static site", () => {
     checkJsonFeed(files.get("feed.json")!, expectedItems(order));
     checkRssFeed(files.get("rss.xml")!, expectedItems(order));
     const search = JSON.parse(files.get("search-index.json")!) as { entries: { title: string }[] };
-    assert.deepEqual(search.entries.map((e) => e.title), order.map((e) => e.note.title));
+    assert.deepEqual(
+      search.entries.map((e) => e.title),
+      order.map((e) => e.note.title),
+    );
   });
 
   it("writes a feed per tag and per author with only their entries", () => {
@@ -77,18 +101,23 @@ describe("static site", () => {
       if (name === "search.js" || name.endsWith(".png")) continue;
       if (name.endsWith(".json")) {
         // JSON carries titles and tags as text (a reader escapes them); the HTML it carries is safe.
-        for (const item of (JSON.parse(text) as { items?: { content_html: string }[] }).items ?? []) assert.doesNotMatch(item.content_html, /<script|onerror|<img src=x/i);
+        for (const item of (JSON.parse(text) as { items?: { content_html: string }[] }).items ?? [])
+          assert.doesNotMatch(item.content_html, /<script|onerror|<img src=x/i);
         continue;
       }
       assert.doesNotMatch(text, /<script>|<script [^s]|onerror=|<img src=x/i, `${name} carries markup from an entry`);
       assert.doesNotMatch(text, /<b>/, `${name} carries the author name's markup`);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters a page must not carry.
       assert.doesNotMatch(text, /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/, `${name} carries a control character`);
     }
     const atom = files.get("atom.xml")!;
     assert.ok(atom.includes(escapeXml(HOSTILE_TITLE)));
     // The feed reader gets the title back exactly, markup and RLO included, as text.
     checkAtomFeed(atom, expectedItems([ENTRIES[1], ENTRIES[0], ENTRIES[2]]));
-    assert.match(files.get(`entries/${ENTRIES[1].tokenId}/index.html`)!, /<bdi>&#60;script&#62;alert\(1\)&#60;\/script&#62; \]\]&#62; &#38; \u202Egnp\.exe<\/bdi>/);
+    assert.match(
+      files.get(`entries/${ENTRIES[1].tokenId}/index.html`)!,
+      /<bdi>&#60;script&#62;alert\(1\)&#60;\/script&#62; \]\]&#62; &#38; \u202Egnp\.exe<\/bdi>/,
+    );
   });
 
   it("names tag folders with a slug and a hash: no `..`, no `/`, no NUL, no collision", () => {
@@ -98,7 +127,11 @@ describe("static site", () => {
     assert.notEqual(tagSlug("c++"), tagSlug("c#"));
     assert.equal(new Set(slugs).size, slugs.length - 1);
     const paths = buildSite(ENTRIES, CONFIG).map((f) => f.path);
-    for (const p of paths) assert.ok(p.split("/").every((s) => s !== "" && s !== ".." && s !== "." && !s.includes("\0")), p);
+    for (const p of paths)
+      assert.ok(
+        p.split("/").every((s) => s !== "" && s !== ".." && s !== "." && !s.includes("\0")),
+        p,
+      );
   });
 
   it("links only relatively, every link to a file, and has no script but search.js", async () => {
@@ -126,7 +159,26 @@ describe("static site", () => {
     const alice = `authors/${ALICE.toLowerCase()}/`;
     assert.deepEqual(
       next.writtenPaths,
-      ["about/index.html", `${alice}atom.xml`, `${alice}feed.json`, `${alice}index.html`, `${alice}rss.xml`, "authors/index.html", "atom.xml", `entries/${added.tokenId}/index.html`, "feed.json", "index.html", "rss.xml", "search-index.json", "search/index.html", `${sql}atom.xml`, `${sql}feed.json`, `${sql}index.html`, `${sql}rss.xml`, "tags/index.html"].sort(),
+      [
+        "about/index.html",
+        `${alice}atom.xml`,
+        `${alice}feed.json`,
+        `${alice}index.html`,
+        `${alice}rss.xml`,
+        "authors/index.html",
+        "atom.xml",
+        `entries/${added.tokenId}/index.html`,
+        "feed.json",
+        "index.html",
+        "rss.xml",
+        "search-index.json",
+        "search/index.html",
+        `${sql}atom.xml`,
+        `${sql}feed.json`,
+        `${sql}index.html`,
+        `${sql}rss.xml`,
+        "tags/index.html",
+      ].sort(),
     );
     assert.equal(next.removed, 0);
   });
@@ -147,8 +199,14 @@ describe("static site", () => {
 
   it("encodes the ENS contenthash per ENSIP-7 (0xe301 + CIDv1) and decodes it back", () => {
     // ENSIP-7's own example: the CIDv0 QmRAQB6Y... as a CIDv1 dag-pb.
-    assert.equal(ensContenthash("QmRAQB6YaCyidP37UdDnjFY5vQuiBrcqdyoW1CuDgwxkD4"), "0xe3010170122029f2d17be6139079dc48696d1f582a8530eb9805b561eda517e22a892c7e3f1f");
+    assert.equal(
+      ensContenthash("QmRAQB6YaCyidP37UdDnjFY5vQuiBrcqdyoW1CuDgwxkD4"),
+      "0xe3010170122029f2d17be6139079dc48696d1f582a8530eb9805b561eda517e22a892c7e3f1f",
+    );
     assert.equal(cidFromEnsContenthash(ensContenthash(CIDS[0])), CIDS[0]);
-    assert.equal(CID.parse(cidFromEnsContenthash("0xe3010170122029f2d17be6139079dc48696d1f582a8530eb9805b561eda517e22a892c7e3f1f")).toV0().toString(), "QmRAQB6YaCyidP37UdDnjFY5vQuiBrcqdyoW1CuDgwxkD4");
+    assert.equal(
+      CID.parse(cidFromEnsContenthash("0xe3010170122029f2d17be6139079dc48696d1f582a8530eb9805b561eda517e22a892c7e3f1f")).toV0().toString(),
+      "QmRAQB6YaCyidP37UdDnjFY5vQuiBrcqdyoW1CuDgwxkD4",
+    );
   });
 });

@@ -20,18 +20,46 @@ import { launch, type BrowserContext, type Page } from "./browser.ts";
 const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 const ALICE = "0x70997970C51812dc3A04C810ca0aD2D6E1EB61b1";
 const BOB = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
-const CIDS = ["bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", "bafybeie5gq4jxvzmsym6hjlwxej4rwdoxt7wadqvmmwbqi7r27fclha2va"];
+const CIDS = [
+  "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+  "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
+  "bafybeie5gq4jxvzmsym6hjlwxej4rwdoxt7wadqvmmwbqi7r27fclha2va",
+];
 
 function entry(n: number, markdown: string, author: string, images: SiteEntry["images"] = []): SiteEntry {
-  return { tokenId: BigInt(5000 + n), cid: CIDS[n % CIDS.length], author, sequence: n, publishedAt: new Date(Date.UTC(2026, 2, n, 12)).toISOString(), note: parseNote(markdown), images };
+  return {
+    tokenId: BigInt(5000 + n),
+    cid: CIDS[n % CIDS.length],
+    author,
+    sequence: n,
+    publishedAt: new Date(Date.UTC(2026, 2, n, 12)).toISOString(),
+    note: parseNote(markdown),
+    images,
+  };
 }
 
 const ENTRIES = [
-  entry(1, "---\ntitle: Postgres EXPLAIN ANALYZE\ndate: 2026-03-01\ntags: [databases, sql]\n---\nRun `EXPLAIN ANALYZE` to see the **real** plan:\n\n```sql\nEXPLAIN ANALYZE SELECT * FROM notes WHERE tag = 'sql';\n```\n\n![a dot](images/dot.png)\n", ALICE, [{ path: "images/dot.png", bytes: tinyPng(3) }]),
-  entry(2, `---\ntitle: ${JSON.stringify("<script>window.__pwned=1</script> ]]> & \u202Etxt.exe")}\ndate: 2026-03-02\ntags: ["<script>", "../../etc"]\n---\n<script>window.__pwned=2</script>\n\n<img src="x" onerror="window.__pwned=3">\n\nA hostile note.\n`, BOB),
+  entry(
+    1,
+    "---\ntitle: Postgres EXPLAIN ANALYZE\ndate: 2026-03-01\ntags: [databases, sql]\n---\nRun `EXPLAIN ANALYZE` to see the **real** plan:\n\n```sql\nEXPLAIN ANALYZE SELECT * FROM notes WHERE tag = 'sql';\n```\n\n![a dot](images/dot.png)\n",
+    ALICE,
+    [{ path: "images/dot.png", bytes: tinyPng(3) }],
+  ),
+  entry(
+    2,
+    `---\ntitle: ${JSON.stringify("<script>window.__pwned=1</script> ]]> & \u202Etxt.exe")}\ndate: 2026-03-02\ntags: ["<script>", "../../etc"]\n---\n<script>window.__pwned=2</script>\n\n<img src="x" onerror="window.__pwned=3">\n\nA hostile note.\n`,
+    BOB,
+  ),
   entry(3, "---\ntitle: Git bisect finds the bad commit\ndate: 2026-02-01\ntags: [git]\n---\n`git bisect run ./test.sh` walks the history for you.\n", ALICE),
 ];
-const CONFIG: SiteConfig = { title: "Team TIL", description: "What we learned, verifiable on IPFS.", authorNames: { [ALICE.toLowerCase()]: "Ann" }, chainId: 31337, registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3", publicGateway: "https://dweb.link" };
+const CONFIG: SiteConfig = {
+  title: "Team TIL",
+  description: "What we learned, verifiable on IPFS.",
+  authorNames: { [ALICE.toLowerCase()]: "Ann" },
+  chainId: 31337,
+  registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+  publicGateway: "https://dweb.link",
+};
 
 describe("the static site from file:// in Chromium", () => {
   let dir: string;

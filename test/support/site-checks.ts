@@ -67,7 +67,13 @@ export const JSON_FEED_1_1_SCHEMA = {
           items: {
             type: "object",
             required: ["url", "mime_type"],
-            properties: { url: { type: "string" }, mime_type: { type: "string" }, title: { type: "string" }, size_in_bytes: { type: "number" }, duration_in_seconds: { type: "number" } },
+            properties: {
+              url: { type: "string" },
+              mime_type: { type: "string" },
+              title: { type: "string" },
+              size_in_bytes: { type: "number" },
+              duration_in_seconds: { type: "number" },
+            },
           },
         },
       },
@@ -98,7 +104,10 @@ export function checkJsonFeed(text: string, expected: readonly ExpectedItem[]): 
   const data: unknown = JSON.parse(text);
   assert.ok(validateJsonFeed(data), `JSON Feed 1.1 schema: ${ajv.errorsText(validateJsonFeed.errors)}`);
   const feed = data as { items: { id: string; title: string; date_published: string; date_modified: string; content_html: string }[] };
-  assert.deepEqual(feed.items.map((i) => i.id), expected.map((e) => e.id));
+  assert.deepEqual(
+    feed.items.map((i) => i.id),
+    expected.map((e) => e.id),
+  );
   for (const [i, item] of feed.items.entries()) {
     assert.equal(item.title, expected[i].title);
     assert.equal(item.date_published, expected[i].published);
@@ -115,7 +124,10 @@ export function checkAtomFeed(text: string, expected: readonly ExpectedItem[]): 
   assert.equal(feed["@xmlns"], "http://www.w3.org/2005/Atom");
   for (const name of ["id", "title", "updated"]) assert.ok(feed[name] !== undefined, `atom:feed has atom:${name}`);
   assert.match(String(feed.updated), RFC3339);
-  assert.ok(asArray(feed.link).some((l: any) => l["@rel"] === "self"), "atom:feed has a self link");
+  assert.ok(
+    asArray(feed.link).some((l: any) => l["@rel"] === "self"),
+    "atom:feed has a self link",
+  );
   const entries = asArray(feed.entry);
   for (const entry of entries) {
     for (const name of ["id", "title", "updated", "published", "author", "content"]) assert.ok(entry[name] !== undefined, `atom:entry has atom:${name}`);
@@ -125,7 +137,10 @@ export function checkAtomFeed(text: string, expected: readonly ExpectedItem[]): 
     assert.equal(entry.content["@type"], "html");
   }
   const parsed = parseFeed(text);
-  assert.deepEqual(parsed.items.map((i) => i.id), expected.map((e) => e.id));
+  assert.deepEqual(
+    parsed.items.map((i) => i.id),
+    expected.map((e) => e.id),
+  );
   for (const [i, item] of parsed.items.entries()) {
     assert.equal(item.title, expected[i].title);
     assert.equal(item.published?.toISOString(), expected[i].published);
@@ -141,11 +156,15 @@ export function checkRssFeed(text: string, expected: readonly ExpectedItem[]): v
   assert.equal(doc.rss["@version"], "2.0");
   for (const name of ["title", "link", "description"]) assert.ok(doc.rss.channel[name] !== undefined, `channel has ${name}`);
   const parsed = parseFeed(text);
-  assert.deepEqual(parsed.items.map((i) => i.id), expected.map((e) => e.id));
+  assert.deepEqual(
+    parsed.items.map((i) => i.id),
+    expected.map((e) => e.id),
+  );
   for (const [i, item] of parsed.items.entries()) {
     assert.equal(item.title, expected[i].title);
     assert.equal(item.published?.getTime(), Math.floor(Date.parse(expected[i].published) / 1000) * 1000);
-    if (expected[i].contentIncludes) assert.ok(item.description?.includes(expected[i].contentIncludes!) || item.content?.includes(expected[i].contentIncludes!), `content of ${item.id}`);
+    if (expected[i].contentIncludes)
+      assert.ok(item.description?.includes(expected[i].contentIncludes!) || item.content?.includes(expected[i].contentIncludes!), `content of ${item.id}`);
   }
 }
 
