@@ -15,6 +15,7 @@ import { readEntryFile } from "../../core/retrieve/entry-reader.ts";
 import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
 import { cidFromEnsContenthash, tagSlug } from "../../core/site/index.ts";
 import { runTil, spawnTil, startStack, type Stack } from "../support/local-stack.ts";
+import { dagBomb, entryWith, putAndMint, type Blocks } from "../support/dag-bombs.ts";
 import { tinyPng } from "../support/quirks.ts";
 import { checkAtomFeed, checkJsonFeed, checkLinks, checkRssFeed, checkScripts, siteFiles, type ExpectedItem } from "../support/site-checks.ts";
 
@@ -222,5 +223,19 @@ describe("til site against the local stack", () => {
     await waitFor("the rebuild after a new entry", async () => (await entryPages()) === before + 1);
     child.kill("SIGINT");
     assert.equal(await exited, 0);
+  });
+
+  it("reports an entry over the read limits, leaves it out and builds the rest (exit 10)", async () => {
+    const blocks: Blocks = new Map();
+    const bomb = await dagBomb(blocks, 256 * 1024, [174, 44]);
+    const root = await entryWith(blocks, "Markdown bomb", { "index.md": bomb });
+    const { cid, sequence } = await putAndMint(stack, blocks, root.cid);
+    const run = await runTil(["site", path.join(work, "site-bomb")], stack.env);
+    assert.equal(run.code, 10, run.stderr);
+    const summary = run.summary();
+    assert.equal(summary.skipped, 1);
+    assert.equal(summary.entries, sequence - 1);
+    assert.ok(run.stderr.includes(`skipped #${sequence} ${cid} (refused)`), run.stderr);
+    assert.ok(!(await readFile(path.join(work, "site-bomb", "search-index.json"), "utf8")).includes("Markdown bomb"));
   });
 });
