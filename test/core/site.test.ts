@@ -209,4 +209,25 @@ describe("static site", () => {
       "QmRAQB6YaCyidP37UdDnjFY5vQuiBrcqdyoW1CuDgwxkD4",
     );
   });
+
+  it("paginates the index 50 per page with relative prev/next links, and feeds keep the newest 100", async () => {
+    const many = Array.from({ length: 120 }, (_, i) =>
+      entry(
+        10 + i,
+        `---\ntitle: Note ${i}\ndate: 2025-${String(1 + (i % 12)).padStart(2, "0")}-${String(1 + (i % 28)).padStart(2, "0")}\ntags: [bulk]\n---\nBody ${i}.\n`,
+      ),
+    );
+    const files = fileMap(buildSite(many, CONFIG));
+    assert.ok(files.has("page/2/index.html") && files.has("page/3/index.html") && !files.has("page/4/index.html"));
+    assert.equal((files.get("index.html")!.match(/<li class="entry">/g) ?? []).length, 50);
+    assert.equal((files.get("page/3/index.html")!.match(/<li class="entry">/g) ?? []).length, 20);
+    assert.match(
+      files.get("page/2/index.html")!,
+      /<a rel="prev" href="\.\.\/\.\.\/index\.html">Newer<\/a> <span>Page 2 of 3<\/span> <a rel="next" href="\.\.\/\.\.\/page\/3\/index\.html">Older<\/a>/,
+    );
+    assert.equal((JSON.parse(files.get("feed.json")!) as { items: unknown[] }).items.length, 100);
+    const out = await tempDir();
+    await writeSite(out, buildSite(many, CONFIG));
+    checkLinks(out);
+  });
 });
