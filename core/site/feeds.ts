@@ -8,7 +8,7 @@
  */
 import { renderMarkdown } from "../entry/render.ts";
 import { authorDir, authorName, ENTRIES_PER_FEED, entryDir, entryUrn, type SiteConfig, type SiteEntry } from "./model.ts";
-import { escapeXml, rootPrefix, xmlChars } from "./text.ts";
+import { escapeXml, rootPrefix } from "./text.ts";
 
 export interface FeedSpec {
   /** The feed's folder relative to the root ("" or e.g. `tags/sql-…/`), with a trailing slash. */
@@ -147,4 +147,4 @@ export function sitemap(baseUrl: string, paths: readonly string[]): string {
   return ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">', ...urls, "</urlset>", ""].join("\n");
 }
 
-export { stableJson, xmlChars };
+export { stableJson };

@@ -24,7 +24,6 @@ import { isSafeRelativePath, tagSlug } from "./text.ts";
 export * from "./model.ts";
 export { ensContenthash, cidFromEnsContenthash } from "./contenthash.ts";
 export { tagSlug, escapeXml, isSafeRelativePath } from "./text.ts";
-export { SITE_CSP } from "./pages.ts";
 
 /**
  * Builds every file of the site.

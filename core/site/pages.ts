@@ -14,10 +14,9 @@ import { escapeHtml, rootPrefix, tagKey, tagSlug, xmlChars } from "./text.ts";
  * site's style.css (inline style attributes only for the renderer's table alignment), images from
  * the site and, as in an entry's own index.html, remote ones a note links.
  */
-export const SITE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: http:; base-uri 'none'; form-action 'none'";
+const SITE_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: http:; base-uri 'none'; form-action 'none'";
 
-export interface FeedLinks {
+interface FeedLinks {
   /** Folder of the feeds relative to the root ("" for the site-wide ones), with a trailing slash. */
   dir: string;
   title: string;
@@ -32,7 +31,7 @@ interface Layout {
   search?: boolean;
 }
 
-export function layout(config: SiteConfig, page: Layout): string {
+function layout(config: SiteConfig, page: Layout): string {
   const p = rootPrefix(page.depth);
   const home = p || "./";
   const feedLinks = page.feeds
@@ -105,7 +104,7 @@ export function excerpt(entry: SiteEntry): string {
   return chars.length > 280 ? `${chars.slice(0, 279).join("").trimEnd()}…` : text;
 }
 
-export function entryList(config: SiteConfig, entries: readonly SiteEntry[], p: string): string {
+function entryList(config: SiteConfig, entries: readonly SiteEntry[], p: string): string {
   if (entries.length === 0) return '<p class="empty">No entries.</p>';
   return `<ol class="entries">\n${entries.map((e) => entryItem(config, e, p)).join("\n")}\n</ol>`;
 }
@@ -156,7 +155,7 @@ export function authorsIndexPage(config: SiteConfig, authors: readonly { author:
 }
 
 /** A public gateway's URL of a CID, each content root on its own origin (subdomain form). */
-export function publicGatewayUrl(config: SiteConfig, cid: string): string {
+function publicGatewayUrl(config: SiteConfig, cid: string): string {
   const url = new URL(config.publicGateway);
   return `${url.protocol}//${subdomainLabel(cid)}.ipfs.${url.host}/`;
 }
@@ -192,7 +191,7 @@ export function entryPage(config: SiteConfig, entry: SiteEntry): string {
  * keeps its text without a target. Reads the renderer's output, whose attributes are always
  * double-quoted and escaped.
  */
-export function withoutDanglingUrls(html: string, files: ReadonlySet<string>): string {
+function withoutDanglingUrls(html: string, files: ReadonlySet<string>): string {
   const dangling = (url: string) => {
     const decoded = url.replace(/&#(\d+);/g, (_, code) => String.fromCharCode(Number(code))).replace(/&amp;/g, "&");
     if (/^[a-z][a-z0-9+.-]*:/i.test(decoded) || decoded.startsWith("#")) return false;

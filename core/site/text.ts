@@ -26,7 +26,7 @@ export function xmlChars(text: string): string {
 }
 
 /** 64-bit FNV-1a of the UTF-8 bytes of `text`, as 16 hex digits: a stable, browser-safe name suffix (not a security hash). */
-export function fnv1a64(text: string): string {
+function fnv1a64(text: string): string {
   let hash = 0xcbf29ce484222325n;
   for (const byte of new TextEncoder().encode(text)) {
     hash ^= BigInt(byte);

@@ -10,7 +10,7 @@ import { equalBytes } from "../bytes.ts";
 import type { SiteFile } from "./model.ts";
 
 /** The marker file of a site folder (also holds the last pin's root and node CIDs); never part of the site. */
-export const SITE_MARKER = ".til-site";
+const SITE_MARKER = ".til-site";
 
 export class SiteFolderError extends Error {
   static name = "SiteFolderError";
