@@ -140,12 +140,16 @@ export class EntryEventReader {
    * newest first: each yielded window holds the events of `[from, to]`, newest first, so a caller
    * shows the latest entries without waiting for the rest of history. Windows follow the same
    * adaptive span as {@link read} (a refused window is asked again, smaller, ending at the same
-   * block). Stop iterating to stop reading.
+   * block). `firstSpan` caps the first window only: a small first query, under any RPC's limit,
+   * brings the newest entries at once, before the span has found the RPC's limit. Stop iterating
+   * to stop reading.
    */
-  async *readBackwards(fromBlock: bigint, toBlock: bigint, filter: EntryEventFilter = {}): AsyncGenerator<{ from: bigint; to: bigint; events: EntryPublishedEvent[] }> {
+  async *readBackwards(fromBlock: bigint, toBlock: bigint, filter: EntryEventFilter = {}, firstSpan?: bigint): AsyncGenerator<{ from: bigint; to: bigint; events: EntryPublishedEvent[] }> {
     const topics = entryPublishedTopics(filter);
+    let cap = firstSpan;
     for (let to = toBlock; to >= fromBlock; ) {
-      const from = to - this.#span + 1n > fromBlock ? to - this.#span + 1n : fromBlock;
+      const span = cap !== undefined && cap < this.#span ? cap : this.#span;
+      const from = to - span + 1n > fromBlock ? to - span + 1n : fromBlock;
       let logs: RawLog[];
       try {
         logs = await this.#source.getLogs({ address: this.address, fromBlock: from, toBlock: to, topics });
@@ -154,8 +158,11 @@ export class EntryEventReader {
         this.#refuse(to - from + 1n);
         continue;
       }
-      if (to - from + 1n === this.#span) this.#good = this.#span;
-      this.#answered();
+      if (cap !== undefined) cap = undefined;
+      else {
+        if (to - from + 1n === this.#span) this.#good = this.#span;
+        this.#answered();
+      }
       yield { from, to, events: decodeEntryPublished(logs).reverse() };
       to = from - 1n;
     }

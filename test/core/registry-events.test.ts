@@ -90,6 +90,16 @@ describe("EntryEventReader", () => {
     assert.deepEqual(windows.flatMap((w) => w.ids), logs.map((_, i) => BigInt(1000 + i)).reverse());
   });
 
+  it("asks for at most `firstSpan` blocks first, then for its adaptive span", async () => {
+    const rpc = fakeRpc(logs, latest, 10_000n);
+    const reader = new EntryEventReader(rpc.source, REGISTRY);
+    const ids: bigint[] = [];
+    for await (const w of reader.readBackwards(0n, latest, {}, 2_000n)) ids.push(...w.events.map((e) => e.tokenId));
+    assert.deepEqual(rpc.queries[0], { from: latest - 1_999n, to: latest, refused: false });
+    assert.equal(rpc.queries[1].to, latest - 2_000n);
+    assert.deepEqual(ids, logs.map((_, i) => BigInt(1000 + i)).reverse());
+  });
+
   it("stops reading backwards when the caller stops iterating", async () => {
     const rpc = fakeRpc(logs, latest, 10_000n);
     const reader = new EntryEventReader(rpc.source, REGISTRY);

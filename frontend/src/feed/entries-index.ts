@@ -28,6 +28,12 @@ export interface EntriesSnapshot {
 }
 
 const POLL_MS = 4_000;
+/**
+ * The first window read backwards from the head: under the smallest limit common among public
+ * RPCs (2,000 blocks), so the newest entries come with the first answer; later windows grow to
+ * whatever the RPC allows.
+ */
+const FIRST_WINDOW = 2_000n;
 
 export class EntriesIndex {
   #snapshot: EntriesSnapshot = { entries: [], status: "loading", historyComplete: false };
@@ -108,7 +114,7 @@ export class EntriesIndex {
           this.#nextBlock = latest + 1n;
           this.#publish();
           // The blocks since the last visit, newest first, above what was cached.
-          for await (const window of entryEvents.readBackwards(cached.to + 1n, latest)) {
+          for await (const window of entryEvents.readBackwards(cached.to + 1n, latest, {}, FIRST_WINDOW)) {
             void this.#cache?.save(window.from, window.to, window.events);
             above = above.concat(window.events);
             this.#history = above.concat(cached.events);
@@ -131,7 +137,7 @@ export class EntriesIndex {
     let next = to;
     for (;;) {
       try {
-        for await (const window of entryEvents.readBackwards(first, next)) {
+        for await (const window of entryEvents.readBackwards(first, next, {}, next === to ? FIRST_WINDOW : undefined)) {
           void this.#cache?.save(window.from, window.to, window.events);
           if (window.events.length > 0) this.#history = this.#history.concat(window.events);
           next = window.from - 1n;
