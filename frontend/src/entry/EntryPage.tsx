@@ -118,9 +118,7 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
       {content && "note" in content ? (
         <>
           <header className="entry-header">
-            <h1 data-testid="entry-title" dir="auto">
-              {content.note.title}
-            </h1>
+            <EntryTitle title={content.note.title} />
             <p className="entry-meta">
               {author && <AuthorLink address={author} size={22} />}
               {content.note.date && <time dateTime={content.note.date}>{content.note.date}</time>}
@@ -180,6 +178,26 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
       )}
       {!blocked && <TokenFacts cid={cid} chain={chain} gatewayBase={gatewayBase} />}
     </article>
+  );
+}
+
+/** Titles longer than this are shown cut to a few lines, with a button for the rest. */
+const LONG_TITLE = 240;
+
+function EntryTitle({ title }: { title: string }) {
+  const [whole, setWhole] = useState(false);
+  const long = title.length > LONG_TITLE;
+  return (
+    <>
+      <h1 data-testid="entry-title" dir="auto" className={long && !whole ? "clamped" : undefined}>
+        {title}
+      </h1>
+      {long && (
+        <button type="button" className="quiet small title-toggle" aria-expanded={whole} onClick={() => setWhole(!whole)}>
+          {whole ? "Show less of the title" : `Show the whole title (${title.length.toLocaleString("en")} characters)`}
+        </button>
+      )}
+    </>
   );
 }
 

@@ -118,16 +118,17 @@ export function FeedPage({ tag, author, q, sort = "date", header, hrefFor = (que
             By publishing time
           </a>
         </span>
-        {(tag || author || q) && (
+        {/* the author and tag pages say whose or which entries in their own header */}
+        {(q || (!header && (tag || author))) && (
           <p className="active-filters" data-testid="active-filters">
-            {tag && <span className="chip">tag: {tag}</span>}
-            {author && <span className="chip">author: {shortAddress(author)}</span>}
+            {tag && !header && <span className="chip">tag: {tag}</span>}
+            {author && !header && <span className="chip">author: {shortAddress(author)}</span>}
             {q && <span className="chip">text: “{q}”</span>}
-            <a href="#/">Clear filters</a>
+            <a href={header ? hrefFor({ sort }) : "#/"}>Clear {header ? "search" : "filters"}</a>
           </p>
         )}
       </form>
-      {allTags.length > 0 && (
+      {allTags.length > 0 && !header && (
         <nav aria-label="Tags" className="tag-cloud">
           {allTags.map(([t, n]) => (
             <a key={t} className="tag" href={tagHref(t)} aria-current={t === tag ? "true" : undefined}>
