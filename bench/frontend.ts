@@ -33,7 +33,16 @@ import { latestBlock, mineBlocks, publishSpread } from "../test/support/long-his
 import type { Page } from "playwright-core";
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1000);
-const GOALS = { initialJsGzipKB: 200, firstItemsMs: 1500, entryOpenMs: 300, heapMB: 100, searchMs: 300, tagFilterMs: 300, firstItemsLongHistoryMs: 1500, heapIndexedMB: 150 };
+const GOALS = {
+  initialJsGzipKB: 200,
+  firstItemsMs: 1500,
+  entryOpenMs: 300,
+  heapMB: 100,
+  searchMs: 300,
+  tagFilterMs: 300,
+  firstItemsLongHistoryMs: 1500,
+  heapIndexedMB: 150,
+};
 const SPREAD = { chunks: 2, perChunk: 30, gapBlocks: 500_000 };
 const log = (message: string) => console.error(`[bench:frontend] ${message}`);
 
@@ -51,7 +60,13 @@ async function jsSizes(dist: string): Promise<{ initialJsGzipKB: number; totalJs
 }
 
 function serveStatic(root: string, port: number): Promise<http.Server> {
-  const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".json": "application/json" };
+  const types: Record<string, string> = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+  };
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     const file = path.join(root, path.normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, ""), url.pathname.endsWith("/") ? "index.html" : "");
@@ -84,7 +99,8 @@ async function timeFilter(page: Page, action: { text: string } | { tag: string }
           if (!link) return reject(new Error(`no link to tag ${a.tag}`));
           link.click();
         }
-        const check = () => (status() !== before && !/indexed/.test(status()) ? resolve({ ms: performance.now() - start, status: status() }) : requestAnimationFrame(check));
+        const check = () =>
+          status() !== before && !/indexed/.test(status()) ? resolve({ ms: performance.now() - start, status: status() }) : requestAnimationFrame(check);
         check();
       }),
     action,
@@ -110,21 +126,29 @@ async function main(): Promise<void> {
     log(`published in ${importSeconds} s`);
 
     log("building the app for this stack");
-    const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8")) as { chainId: number; address: string; deployBlock: number };
+    const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8")) as {
+      chainId: number;
+      address: string;
+      deployBlock: number;
+    };
     const outDir = await mkdtemp(path.join(os.tmpdir(), "til-bench-dist-"));
-    const build = spawnSync(nodeBinary, [path.join(projectRoot, "node_modules", "vite", "bin", "vite.js"), "build", "frontend", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        VITE_TIL_CHAIN_ID: String(deployment.chainId),
-        VITE_TIL_RPC_URL: stack.rpcUrl,
-        VITE_TIL_CONTRACT_ADDRESS: deployment.address,
-        VITE_TIL_DEPLOY_BLOCK: String(deployment.deployBlock),
-        VITE_TIL_IPFS_API: stack.apiUrl,
-        VITE_TIL_GATEWAYS: stack.gatewayUrl,
+    const build = spawnSync(
+      nodeBinary,
+      [path.join(projectRoot, "node_modules", "vite", "bin", "vite.js"), "build", "frontend", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
+      {
+        cwd: projectRoot,
+        env: {
+          ...process.env,
+          VITE_TIL_CHAIN_ID: String(deployment.chainId),
+          VITE_TIL_RPC_URL: stack.rpcUrl,
+          VITE_TIL_CONTRACT_ADDRESS: deployment.address,
+          VITE_TIL_DEPLOY_BLOCK: String(deployment.deployBlock),
+          VITE_TIL_IPFS_API: stack.apiUrl,
+          VITE_TIL_GATEWAYS: stack.gatewayUrl,
+        },
+        encoding: "utf8",
       },
-      encoding: "utf8",
-    });
+    );
     if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
     const sizes = await jsSizes(outDir);
     log(`initial JS ${sizes.initialJsGzipKB} KB gzip (${sizes.initialFiles.join(", ")}), all JS ${sizes.totalJsGzipKB} KB gzip`);
@@ -151,7 +175,8 @@ async function main(): Promise<void> {
     const firstItemsMs = await fresh.evaluate(
       () =>
         new Promise<number>((resolve) => {
-          const check = () => (document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= 20 ? resolve(performance.now()) : requestAnimationFrame(check));
+          const check = () =>
+            document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= 20 ? resolve(performance.now()) : requestAnimationFrame(check);
           check();
         }),
     );
@@ -168,14 +193,22 @@ async function main(): Promise<void> {
             const start = performance.now();
             performance.mark("til:click");
             link.click();
-            const check = () => (document.querySelector('[data-testid="verified"]') && document.querySelector('[data-testid="entry-body"]') ? resolve(performance.now() - start) : requestAnimationFrame(check));
+            const check = () =>
+              document.querySelector('[data-testid="verified"]') && document.querySelector('[data-testid="entry-body"]')
+                ? resolve(performance.now() - start)
+                : requestAnimationFrame(check);
             check();
           }),
         i,
       );
       openTimes.push(ms);
       if (i === 0) {
-        const marks = await fresh.evaluate(() => performance.getEntriesByType("mark").filter((m) => m.name.startsWith("til:")).map((m) => `${m.name}@${Math.round(m.startTime)}`));
+        const marks = await fresh.evaluate(() =>
+          performance
+            .getEntriesByType("mark")
+            .filter((m) => m.name.startsWith("til:"))
+            .map((m) => `${m.name}@${Math.round(m.startTime)}`),
+        );
         log(`first open marks: ${marks.join(", ")} (now ${Math.round(await fresh.evaluate(() => performance.now()))})`);
       }
       await fresh.goBack();
@@ -198,12 +231,18 @@ async function main(): Promise<void> {
       }
     });
     await fresh
-      .waitForFunction(() => {
-        const rows = document.querySelectorAll('[data-testid="feed-item"]');
-        return rows.length > 0 && Array.from(rows).every((row) => row.getAttribute("data-loaded") !== "false");
-      }, undefined, { timeout: 180_000 })
+      .waitForFunction(
+        () => {
+          const rows = document.querySelectorAll('[data-testid="feed-item"]');
+          return rows.length > 0 && Array.from(rows).every((row) => row.getAttribute("data-loaded") !== "false");
+        },
+        undefined,
+        { timeout: 180_000 },
+      )
       .catch(async (error: Error) => {
-        const states = await fresh.evaluate(() => Array.from(document.querySelectorAll('[data-testid="feed-item"]')).map((r) => `${r.getAttribute("data-loaded")}:${r.textContent?.slice(0, 30)}`));
+        const states = await fresh.evaluate(() =>
+          Array.from(document.querySelectorAll('[data-testid="feed-item"]')).map((r) => `${r.getAttribute("data-loaded")}:${r.textContent?.slice(0, 30)}`),
+        );
         throw new Error(`rows did not all load after scrolling: ${states.join(" | ")} (${error.message})`);
       });
     const lastRendered = await fresh.locator(".feed-title").last().textContent();
@@ -223,7 +262,11 @@ async function main(): Promise<void> {
     const indexStart = await fresh.evaluate(() => performance.now());
     await fresh.getByTestId("search").fill("detail");
     await fresh.getByTestId("search").press("Enter");
-    await fresh.waitForFunction((n) => new RegExp(`^${n} of ${n} entries$`).test(document.querySelector('[data-testid="feed-status"]')?.textContent ?? ""), ENTRIES, { timeout: 600_000, polling: 100 });
+    await fresh.waitForFunction(
+      (n) => new RegExp(`^${n} of ${n} entries$`).test(document.querySelector('[data-testid="feed-status"]')?.textContent ?? ""),
+      ENTRIES,
+      { timeout: 600_000, polling: 100 },
+    );
     const indexingMs = (await fresh.evaluate(() => performance.now())) - indexStart;
     log(`every entry indexed after ${round(indexingMs / 1000)} s (counted from the feed's load, cached pages)`);
     const search = await timeFilter(fresh, { text: "python" });
@@ -252,7 +295,10 @@ async function main(): Promise<void> {
       firstItemsLongHistoryMs = await longPage.evaluate(
         () =>
           new Promise<number>((resolve) => {
-            const check = () => (document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= 20 ? resolve(performance.now()) : requestAnimationFrame(check));
+            const check = () =>
+              document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= 20
+                ? resolve(performance.now())
+                : requestAnimationFrame(check);
             check();
           }),
       );
@@ -261,7 +307,9 @@ async function main(): Promise<void> {
       await longBrowser.close();
       await proxy.close();
     }
-    log(`long history (head at block ${head}): first 20 items after ${round(firstItemsLongHistoryMs)} ms ("${longHistoryStatus}"); proxy ${JSON.stringify(proxy.stats)}`);
+    log(
+      `long history (head at block ${head}): first 20 items after ${round(firstItemsLongHistoryMs)} ms ("${longHistoryStatus}"); proxy ${JSON.stringify(proxy.stats)}`,
+    );
 
     const result = {
       entries: ENTRIES,

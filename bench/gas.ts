@@ -63,7 +63,9 @@ for (const [name, ours, theirs] of rows) {
   console.log(`${String(name).padEnd(40)} ${String(ours).padStart(14)} ${String(theirs).padStart(12)}`);
 }
 console.log(`\nratio publish / URIStorage mint: ${ratioToUriStorage}`);
-console.log(`goals: publishGas <= ${GOALS.publishGas}: ${publishGas <= GOALS.publishGas ? "met" : "MISSED"}; batch of 100 <= ${GOALS.batchGasPerEntry100}/entry: ${batchGasPerEntry100 <= GOALS.batchGasPerEntry100 ? "met" : "MISSED"}\n`);
+console.log(
+  `goals: publishGas <= ${GOALS.publishGas}: ${publishGas <= GOALS.publishGas ? "met" : "MISSED"}; batch of 100 <= ${GOALS.batchGasPerEntry100}/entry: ${batchGasPerEntry100 <= GOALS.batchGasPerEntry100 ? "met" : "MISSED"}\n`,
+);
 
 console.log(
   JSON.stringify({

@@ -104,21 +104,25 @@ async function main(): Promise<void> {
     let heliaEntrySeconds = 0;
     for (let batch = 0; batch < ENTRIES / 50; batch++) {
       const entryCids: string[] = [];
-      rpcEntrySeconds += (await timed(async () => {
-        for (let i = batch * 50; i < (batch + 1) * 50; i++) {
-          let root = "";
-          for await (const result of api.addAll(entryFiles(i), ENTRY_OPTIONS)) root = result.cid.toString();
-          entryCids.push(root);
-        }
-      })).seconds;
-      heliaEntrySeconds += (await timed(async () => {
-        for (let i = batch * 50; i < (batch + 1) * 50; i++) {
-          let root;
-          for await (const result of heliaFs.addAll(entryFiles(i), kuboImporterOptions(ENTRY_OPTIONS))) root = result.cid;
-          if (String(root) !== entryCids[i - batch * 50]) throw new Error(`entry ${i}: Helia in-process gave ${root}, the node ${entryCids[i - batch * 50]}`);
-          for await (const _ of helia.pins.add(root!));
-        }
-      })).seconds;
+      rpcEntrySeconds += (
+        await timed(async () => {
+          for (let i = batch * 50; i < (batch + 1) * 50; i++) {
+            let root = "";
+            for await (const result of api.addAll(entryFiles(i), ENTRY_OPTIONS)) root = result.cid.toString();
+            entryCids.push(root);
+          }
+        })
+      ).seconds;
+      heliaEntrySeconds += (
+        await timed(async () => {
+          for (let i = batch * 50; i < (batch + 1) * 50; i++) {
+            let root: Parameters<typeof helia.pins.add>[0] | undefined;
+            for await (const result of heliaFs.addAll(entryFiles(i), kuboImporterOptions(ENTRY_OPTIONS))) root = result.cid;
+            if (String(root) !== entryCids[i - batch * 50]) throw new Error(`entry ${i}: Helia in-process gave ${root}, the node ${entryCids[i - batch * 50]}`);
+            for await (const _ of helia.pins.add(root!));
+          }
+        })
+      ).seconds;
     }
 
     // one 64 MiB file (Kubo defaults: CIDv0, 256 KiB chunks), streamed, pinned; after a warm-up,
@@ -165,7 +169,10 @@ async function main(): Promise<void> {
     // gateway: 256 KiB and 1 MiB files (Kubo defaults: one block, and a root over four 256 KiB
     // chunks), beside the plain server with the same bytes, alternating, best round of each
     const largeFiles: Record<string, { gateway: number; plain: number; peakMb: number }> = {};
-    for (const [label, size] of [["256kib", 256 * 1024], ["1mib", 1024 * 1024]] as const) {
+    for (const [label, size] of [
+      ["256kib", 256 * 1024],
+      ["1mib", 1024 * 1024],
+    ] as const) {
       const bytes = Buffer.concat(await collectAll(seededBytes(size, size)));
       const { cid } = await api.add(bytes);
       const url = `${daemon.gatewayUrl}/ipfs/${cid}`;
@@ -247,20 +254,51 @@ async function main(): Promise<void> {
       add_during_gc: addLatencies.length > 0 && slowestAddDuringGc <= 2,
     };
     const rows: Array<[string, string, string, string]> = [
-      ["add 1,000 entries (entries/s)", String(figures.entries_per_s_rpc), String(figures.entries_per_s_helia_in_process), `time x${ratios.rpc_entries_time_vs_helia} (goal <= 1.5)`],
-      ["add one 64 MiB file (MB/s)", String(figures.add_64mib_mb_per_s_rpc), String(figures.add_64mib_mb_per_s_helia_in_process), `time x${ratios.rpc_64mib_time_vs_helia} (goal <= 1.5)`],
-      [`gateway 2 KiB entry, c=${GATEWAY_CONCURRENCY} (req/s)`, String(figures.gateway_rps), `${figures.plain_http_rps} (plain http)`, `x${ratios.gateway_vs_plain_http} (goal >= 0.5)`],
+      [
+        "add 1,000 entries (entries/s)",
+        String(figures.entries_per_s_rpc),
+        String(figures.entries_per_s_helia_in_process),
+        `time x${ratios.rpc_entries_time_vs_helia} (goal <= 1.5)`,
+      ],
+      [
+        "add one 64 MiB file (MB/s)",
+        String(figures.add_64mib_mb_per_s_rpc),
+        String(figures.add_64mib_mb_per_s_helia_in_process),
+        `time x${ratios.rpc_64mib_time_vs_helia} (goal <= 1.5)`,
+      ],
+      [
+        `gateway 2 KiB entry, c=${GATEWAY_CONCURRENCY} (req/s)`,
+        String(figures.gateway_rps),
+        `${figures.plain_http_rps} (plain http)`,
+        `x${ratios.gateway_vs_plain_http} (goal >= 0.5)`,
+      ],
       ["daemon peak RSS, 64 MiB add (MB)", String(figures.peak_rss_mb_during_64mib_add), "-", "goal <= 300"],
-      [`gateway 256 KiB file, c=${LARGE_FILE_CONCURRENCY} (req/s)`, String(figures.gateway_256kib_rps), `${figures.plain_http_256kib_rps} (plain http)`, `x${ratios.gateway_256kib_vs_plain_http} (goal >= 0.5)`],
-      [`gateway 1 MiB file, c=${LARGE_FILE_CONCURRENCY} (req/s)`, String(figures.gateway_1mib_rps), `${figures.plain_http_1mib_rps} (plain http)`, `x${ratios.gateway_1mib_vs_plain_http} (goal >= 0.5)`],
+      [
+        `gateway 256 KiB file, c=${LARGE_FILE_CONCURRENCY} (req/s)`,
+        String(figures.gateway_256kib_rps),
+        `${figures.plain_http_256kib_rps} (plain http)`,
+        `x${ratios.gateway_256kib_vs_plain_http} (goal >= 0.5)`,
+      ],
+      [
+        `gateway 1 MiB file, c=${LARGE_FILE_CONCURRENCY} (req/s)`,
+        String(figures.gateway_1mib_rps),
+        `${figures.plain_http_1mib_rps} (plain http)`,
+        `x${ratios.gateway_1mib_vs_plain_http} (goal >= 0.5)`,
+      ],
       ["daemon peak RSS, gateway load (MB)", String(figures.peak_rss_mb_during_gateway_load), "-", "goal <= 300"],
-      [`daemon peak RSS, add of 1,000,000 blocks in ${figures.million_block_add_seconds} s (MB)`, String(figures.peak_rss_mb_million_block_add), "-", "goal <= 300"],
+      [
+        `daemon peak RSS, add of 1,000,000 blocks in ${figures.million_block_add_seconds} s (MB)`,
+        String(figures.peak_rss_mb_million_block_add),
+        "-",
+        "goal <= 300",
+      ],
       [`daemon peak RSS, gc over it in ${figures.million_block_gc_seconds} s (MB)`, String(figures.peak_rss_mb_million_block_gc), "-", "goal <= 300"],
       [`slowest of ${figures.adds_during_gc} adds during that gc (s)`, String(figures.slowest_add_during_gc_seconds), "-", "goal <= 2"],
     ];
     const header: [string, string, string, string] = ["measure", "node (RPC / gateway)", "floor (Helia in-process / plain http)", "ratio"];
     const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
-    for (const row of [header, widths.map((w) => "-".repeat(w)) as typeof header, ...rows]) console.log(row.map((cell, column) => cell.padEnd(widths[column])).join(" | "));
+    for (const row of [header, widths.map((w) => "-".repeat(w)) as typeof header, ...rows])
+      console.log(row.map((cell, column) => cell.padEnd(widths[column])).join(" | "));
     console.log(JSON.stringify({ bench: "ipfs", ...figures, ...ratios, goals }));
   } finally {
     await helia.stop();

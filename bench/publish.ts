@@ -99,7 +99,9 @@ try {
     ["10,000-file folder, 100 per transaction", big],
   ];
   console.log("\nPublishing on the local stack (Hardhat node + embedded IPFS node), CLI as its own process\n");
-  console.log(`${"run".padEnd(44)} ${"entries/s".padStart(10)} ${"gas/entry".padStart(10)} ${"pack s".padStart(7)} ${"pin s".padStart(7)} ${"mint s".padStart(7)} ${"total s".padStart(8)} ${"peak MB".padStart(8)}`);
+  console.log(
+    `${"run".padEnd(44)} ${"entries/s".padStart(10)} ${"gas/entry".padStart(10)} ${"pack s".padStart(7)} ${"pin s".padStart(7)} ${"mint s".padStart(7)} ${"total s".padStart(8)} ${"peak MB".padStart(8)}`,
+  );
   for (const [name, m] of rows) {
     const s = m.summary;
     console.log(
@@ -121,7 +123,9 @@ try {
     folder10kPeakMemoryMB: Number(big.peakMB.toFixed(1)),
     goalsMet: rate(batched) >= GOALS.entriesPerSecond && batched.peakMB <= GOALS.peakMemoryMB && big.peakMB <= GOALS.peakMemoryMB,
   };
-  console.log(`\ngoals: >= ${GOALS.entriesPerSecond} entries/s with batching, peak memory <= ${GOALS.peakMemoryMB} MB (also for 10,000 files): ${result.goalsMet ? "met" : "MISSED"}\n`);
+  console.log(
+    `\ngoals: >= ${GOALS.entriesPerSecond} entries/s with batching, peak memory <= ${GOALS.peakMemoryMB} MB (also for 10,000 files): ${result.goalsMet ? "met" : "MISSED"}\n`,
+  );
   console.log(JSON.stringify(result));
 } finally {
   await stack.stop();

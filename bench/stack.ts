@@ -45,7 +45,9 @@ async function loadFeed(url: string, count: number): Promise<void> {
   try {
     const page = await browser.context.newPage();
     await page.goto(`${url}#/`);
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= Math.min(n, 10), count, { timeout: 60_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= Math.min(n, 10), count, {
+      timeout: 60_000,
+    });
   } finally {
     await browser.close();
   }
@@ -70,14 +72,32 @@ async function main(): Promise<void> {
 
     log("baseline: the Vite dev server on the same app");
     const devPort = await freePort();
-    const dev = spawn(nodeBinary, [path.join(projectRoot, "node_modules", "vite", "bin", "vite.js"), path.join(projectRoot, "frontend"), "--host", "127.0.0.1", "--port", String(devPort), "--strictPort"], {
-      env: { ...process.env, VITE_TIL_RPC_URL: stack.rpcUrl, VITE_TIL_IPFS_API: stack.apiUrl, VITE_TIL_GATEWAYS: stack.gatewayUrl },
-      stdio: "ignore",
-    });
+    const dev = spawn(
+      nodeBinary,
+      [
+        path.join(projectRoot, "node_modules", "vite", "bin", "vite.js"),
+        path.join(projectRoot, "frontend"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(devPort),
+        "--strictPort",
+      ],
+      {
+        env: { ...process.env, VITE_TIL_RPC_URL: stack.rpcUrl, VITE_TIL_IPFS_API: stack.apiUrl, VITE_TIL_GATEWAYS: stack.gatewayUrl },
+        stdio: "ignore",
+      },
+    );
     try {
       const devUrl = `http://127.0.0.1:${devPort}/`;
       for (let i = 0; i < 150; i++) {
-        if (await fetch(devUrl).then((r) => r.ok, () => false)) break;
+        if (
+          await fetch(devUrl).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
         await new Promise((r) => setTimeout(r, 200));
       }
       await loadFeed(devUrl, ENTRIES);
@@ -96,7 +116,9 @@ async function main(): Promise<void> {
   console.log(`${"part".padEnd(40)} ${"RSS MB".padStart(8)}`);
   for (const row of rows) console.log(`${row.part.padEnd(40)} ${row.mb.toFixed(0).padStart(8)}`);
   console.log(`${"total (npm start)".padEnd(40)} ${totalMB.toFixed(0).padStart(8)}`);
-  console.log(`${"baseline: + Vite dev server for the app".padEnd(40)} ${baselineTotalMB.toFixed(0).padStart(8)}  (dev server alone ${devServerMB.toFixed(0)})`);
+  console.log(
+    `${"baseline: + Vite dev server for the app".padEnd(40)} ${baselineTotalMB.toFixed(0).padStart(8)}  (dev server alone ${devServerMB.toFixed(0)})`,
+  );
   console.log(`ratio total / baseline: ${(totalMB / baselineTotalMB).toFixed(2)}`);
   console.log(
     JSON.stringify({

@@ -25,7 +25,10 @@ export const SERVED_SETTINGS_ELEMENT_ID = "til-served-settings";
 /** The `<script type="application/json">` element carrying `settings`, safe to put in HTML. */
 export function servedSettingsElement(settings: ServedAppSettings): string {
   // JSON.stringify escapes quotes and controls; `<` is escaped too so no `</script>` can end the element early.
-  const json = JSON.stringify(settings).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  const json = JSON.stringify(settings)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
   return `<script type="application/json" id="${SERVED_SETTINGS_ELEMENT_ID}">${json}</script>`;
 }
 

@@ -45,12 +45,12 @@ export interface TilSettingsFlags {
 }
 
 /** The home folder's name under the user's data folder (`$XDG_DATA_HOME`, else `~/.local/share`). */
-export const DEFAULT_HOME_FOLDER = "til";
-export const DEFAULT_IPFS_API = "127.0.0.1:5001";
-export const DEFAULT_IPFS_GATEWAY = "127.0.0.1:8080";
-export const DEFAULT_IPFS_UPLOAD_LIMIT_BYTES = 1024 * 1024 * 1024;
-export const DEFAULT_CHAIN_PORT = 8545;
-export const DEFAULT_APP_PORT = 5173;
+const DEFAULT_HOME_FOLDER = "til";
+const DEFAULT_IPFS_API = "127.0.0.1:5001";
+const DEFAULT_IPFS_GATEWAY = "127.0.0.1:8080";
+const DEFAULT_IPFS_UPLOAD_LIMIT_BYTES = 1024 * 1024 * 1024;
+const DEFAULT_CHAIN_PORT = 8545;
+const DEFAULT_APP_PORT = 5173;
 
 /** Environment variables read by {@link resolveSettings}. */
 export const SETTINGS_ENV = {
@@ -134,7 +134,7 @@ export function appOrigins(appPort: number): string[] {
 }
 
 /** Parse `HOST:PORT` (IPv6 as `[::1]:5001`); port 0 means "any free port". */
-export function parseHostPort(value: string, settingName = "address"): HostPort {
+function parseHostPort(value: string, settingName = "address"): HostPort {
   const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(value.trim());
   const port = match ? Number(match[3]) : NaN;
   if (!match || port > 65535) {
@@ -144,7 +144,7 @@ export function parseHostPort(value: string, settingName = "address"): HostPort 
 }
 
 /** A TCP port, 1-65535. */
-export function parsePort(value: string, settingName = "port"): number {
+function parsePort(value: string, settingName = "port"): number {
   const port = Number(value.trim());
   if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) throw new SettingsError(`${settingName}: "${value}" is not a TCP port (1-65535).`);
   return port;
@@ -158,7 +158,10 @@ export function hostPortUrl({ host, port }: HostPort): string {
 /** The listed origins, or undefined when none are set (the default: the app's own origins). */
 function parseOrigins(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const origins = value.split(",").map((origin) => origin.trim()).filter(Boolean);
+  const origins = value
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     if (origin === "*" || !/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new SettingsError(

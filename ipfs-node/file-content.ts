@@ -31,7 +31,7 @@ export interface FileContentOptions {
   signal?: AbortSignal;
 }
 
-export class MalformedFileError extends IpfsNodeError {
+class MalformedFileError extends IpfsNodeError {
   static name = "MalformedFileError";
   constructor(message: string) {
     super(message);
@@ -40,7 +40,7 @@ export class MalformedFileError extends IpfsNodeError {
 }
 
 /** Size of the file at `cid` (whose block is `bytes`) as its root says. */
-export function fileSize(cid: CID, bytes: Uint8Array): bigint {
+function fileSize(cid: CID, bytes: Uint8Array): bigint {
   if (cid.code === RAW_CODE) return BigInt(bytes.byteLength);
   return unixfsOf(dagPb.decode(bytes)).fileSize();
 }
@@ -88,7 +88,8 @@ async function* pieces(
     yield* slice(unixfs.data, position, start, end, cursor);
     position += BigInt(unixfs.data.byteLength);
   }
-  if (node.Links.length !== unixfs.blockSizes.length) throw new MalformedFileError(`${cid} has ${node.Links.length} links but ${unixfs.blockSizes.length} block sizes`);
+  if (node.Links.length !== unixfs.blockSizes.length)
+    throw new MalformedFileError(`${cid} has ${node.Links.length} links but ${unixfs.blockSizes.length} block sizes`);
   const wanted: Array<{ cid: CID; start: bigint }> = [];
   for (let i = 0; i < node.Links.length && position < end; i++) {
     const childEnd = position + unixfs.blockSizes[i];
@@ -115,7 +116,8 @@ function* slice(data: Uint8Array, dataStart: bigint, start: bigint, end: bigint,
   const from = dataStart > start ? dataStart : start;
   const to = dataEnd < end ? dataEnd : end;
   if (to <= from) return;
-  if (from !== cursor.position) throw new MalformedFileError(`the file's blocks do not follow one another: a block starts at byte ${from}, expected ${cursor.position}`);
+  if (from !== cursor.position)
+    throw new MalformedFileError(`the file's blocks do not follow one another: a block starts at byte ${from}, expected ${cursor.position}`);
   cursor.position = to;
   yield data.subarray(Number(from - dataStart), Number(to - dataStart));
 }

@@ -27,7 +27,9 @@ export async function loadOrCreateIdentity(repoPath: string): Promise<NodeIdenti
   const publicKeyRaw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
   const privateKeyPkcs8 = privateKey.export({ format: "der", type: "pkcs8" });
   const temporary = `${file}.tmp`;
-  await writeFile(temporary, JSON.stringify({ publicKeyRaw: publicKeyRaw.toString("base64"), privateKeyPkcs8: privateKeyPkcs8.toString("base64") }), { mode: 0o600 });
+  await writeFile(temporary, JSON.stringify({ publicKeyRaw: publicKeyRaw.toString("base64"), privateKeyPkcs8: privateKeyPkcs8.toString("base64") }), {
+    mode: 0o600,
+  });
   await rename(temporary, file);
   return identityFromRawKey(publicKeyRaw);
 }

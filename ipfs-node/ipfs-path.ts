@@ -36,12 +36,16 @@ export function parseCid(value: string, shownAs: string = value): CID {
 
 const RAW_CODE = 0x55;
 
-export function formatIpfsPath({ root, segments }: IpfsPath): string {
+function formatIpfsPath({ root, segments }: IpfsPath): string {
   return `/ipfs/${root}${segments.map((segment) => `/${segment}`).join("")}`;
 }
 
 /** A directory's children with their kind (file or directory) and size, in link order. */
-export async function listDirectory(store: IpfsStore, directory: UnixFSEntry, signal?: AbortSignal): Promise<Array<{ name: string; cid: CID; size: bigint; directory: boolean }>> {
+export async function listDirectory(
+  store: IpfsStore,
+  directory: UnixFSEntry,
+  signal?: AbortSignal,
+): Promise<Array<{ name: string; cid: CID; size: bigint; directory: boolean }>> {
   if (directory.type !== "directory") return [];
   const children = [];
   for await (const child of directory.entries({ signal })) {
@@ -85,7 +89,7 @@ function exporterPath({ root, segments }: IpfsPath): string {
 }
 
 /** Map the exporter's errors (and our own) to the node's named errors. */
-export function translateExporterError(err: unknown, ipfsPath: IpfsPath): Error {
+function translateExporterError(err: unknown, ipfsPath: IpfsPath): Error {
   if (err instanceof BlockNotLocalError) return err;
   if (err instanceof Error && err.cause instanceof BlockNotLocalError) return err.cause;
   const name = (err as Error)?.name;

@@ -15,7 +15,32 @@ export const blake3 = from({ name: "blake3", code: 0x1e, encode: (bytes: Uint8Ar
 const HASHERS: Record<string, MultihashHasher> = { "sha2-256": sha256, "sha2-512": sha512, blake3 };
 
 /** Names Kubo knows (go-multihash) that this node does not hash with. */
-const KNOWN_ELSEWHERE = new Set(["identity", "sha1", "sha3-224", "sha3-256", "sha3-384", "sha3-512", "keccak-224", "keccak-256", "keccak-384", "keccak-512", "blake2b-256", "blake2b-512", "blake2s-256", "shake-128", "shake-256", "murmur3-x64-64", "md5", "dbl-sha2-256", "sha2-256-trunc254-padded", "sha2-224", "sha2-512-224", "sha2-512-256", "x11", "poseidon-bls12_381-a2-fc1"]);
+const KNOWN_ELSEWHERE = new Set([
+  "identity",
+  "sha1",
+  "sha3-224",
+  "sha3-256",
+  "sha3-384",
+  "sha3-512",
+  "keccak-224",
+  "keccak-256",
+  "keccak-384",
+  "keccak-512",
+  "blake2b-256",
+  "blake2b-512",
+  "blake2s-256",
+  "shake-128",
+  "shake-256",
+  "murmur3-x64-64",
+  "md5",
+  "dbl-sha2-256",
+  "sha2-256-trunc254-padded",
+  "sha2-224",
+  "sha2-512-224",
+  "sha2-512-256",
+  "x11",
+  "poseidon-bls12_381-a2-fc1",
+]);
 
 /** Whether go-multihash (so Kubo) knows the name, whether or not this node hashes with it. */
 export function isKnownMultihashName(name: string): boolean {

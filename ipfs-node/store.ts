@@ -24,7 +24,7 @@ import path from "node:path";
 import { FsBlockstore } from "blockstore-fs";
 import { FsDatastore } from "datastore-fs";
 import { createHeliaLight } from "helia";
-import type { Helia } from "@helia/interface";
+import type { Helia } from "helia";
 import { importer, type ImportCandidate, type ImporterOptions, type ImportResult, type WritableStorage } from "ipfs-unixfs-importer";
 import { CID } from "multiformats/cid";
 import { createUnsafe } from "multiformats/block";
@@ -555,7 +555,7 @@ async function drainAll(source: AsyncIterable<unknown>): Promise<void> {
 /** Temporary files of datastore-fs writes (`.<name>.tmp`) that never finished. */
 async function removeTemporaryFiles(folder: string): Promise<void> {
   const visit = async (dir: string): Promise<void> => {
-    let handle;
+    let handle: Awaited<ReturnType<typeof opendir>>;
     try {
       handle = await opendir(dir);
     } catch {

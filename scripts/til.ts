@@ -33,9 +33,17 @@ const GLOBAL_OPTIONS: Options = {
 };
 
 const PUBLISH_OPTIONS: Options = {
-  "dry-run": { type: "boolean", description: "print what would be published (CID, date, tags, title, new / already published) without writing to chain, IPFS or journal" },
+  "dry-run": {
+    type: "boolean",
+    description: "print what would be published (CID, date, tags, title, new / already published) without writing to chain, IPFS or journal",
+  },
   "batch-size": { type: "string", description: "entries per minting transaction (default 100)" },
-  include: { type: "string", multiple: true, description: "import files a folder import skips by default (README, CONTRIBUTING, LICENSE..., dot-folders); a glob, repeatable: --include CONTRIBUTING.md --include '.github/**'" },
+  include: {
+    type: "string",
+    multiple: true,
+    description:
+      "import files a folder import skips by default (README, CONTRIBUTING, LICENSE..., dot-folders); a glob, repeatable: --include CONTRIBUTING.md --include '.github/**'",
+  },
   lossy: { type: "boolean", description: "publish files that are not valid UTF-8 with U+FFFD in place of the bad bytes (default: skip them)" },
   "keep-remote-images": { type: "boolean", description: "leave http(s) images as remote links (default: fetch, check and pack them into the entry)" },
   "image-timeout": { type: "string", description: "seconds allowed to fetch one remote image (default 15)" },
@@ -97,12 +105,15 @@ const COMMANDS: Record<string, Command> = {
     options: {
       author: { type: "string", description: "only entries by this address" },
       tag: { type: "string", description: "only entries with this tag (any case)" },
-      title: { type: "string", description: "the site's title (default \"Today I Learned\")" },
+      title: { type: "string", description: 'the site\'s title (default "Today I Learned")' },
       description: { type: "string", description: "a line about the site, on the index and in the feeds" },
       "base-url": { type: "string", description: "the site's absolute URL: absolute links in the feeds, and a sitemap.xml (none without it)" },
       "author-name": { type: "string", multiple: true, description: "a display name for an author, repeatable: --author-name 0xabc...=Ada" },
       "public-gateway": { type: "string", description: "public gateway for verification links (default https://dweb.link)" },
-      pin: { type: "boolean", description: "add the site to the IPFS node as one CIDv1 directory, pinned; print gateway URLs, DNSLink record and ENS contenthash" },
+      pin: {
+        type: "boolean",
+        description: "add the site to the IPFS node as one CIDv1 directory, pinned; print gateway URLs, DNSLink record and ENS contenthash",
+      },
       watch: { type: "boolean", description: "keep polling the registry and rebuild (and re-pin) when entries are published; Ctrl-C stops" },
       interval: { type: "string", description: "seconds between polls with --watch (default 15)" },
     } as Options,
@@ -158,7 +169,10 @@ const COMMANDS: Record<string, Command> = {
           repo: { type: "string", description: `IPFS repo folder (default: <home>/ipfs; env ${SETTINGS_ENV.repo})` },
           api: { type: "string", description: `RPC API address HOST:PORT (default 127.0.0.1:5001; env ${SETTINGS_ENV.api})` },
           gateway: { type: "string", description: `gateway address HOST:PORT (default 127.0.0.1:8080; env ${SETTINGS_ENV.gateway})` },
-          "api-origins": { type: "string", description: `comma-separated browser origins the RPC API answers (default: the app's own origins on TIL_APP_PORT; env ${SETTINGS_ENV.apiOrigins})` },
+          "api-origins": {
+            type: "string",
+            description: `comma-separated browser origins the RPC API answers (default: the app's own origins on TIL_APP_PORT; env ${SETTINGS_ENV.apiOrigins})`,
+          },
           "upload-limit": { type: "string", description: `largest add/block put body, e.g. 512MiB (default 1GiB; env ${SETTINGS_ENV.uploadLimit})` },
         } as Options,
         details: "Port 0 picks a free port; the daemon prints the addresses it listens on, like Kubo.",
@@ -298,7 +312,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const options = { ...(command?.options ?? {}), ...GLOBAL_OPTIONS };
   // parseArgs rejects unknown keys such as "description": keep only what it understands
-  const parseOptions = Object.fromEntries(Object.entries(options).map(([key, { type, short, multiple }]) => [key, { type, ...(short ? { short } : {}), ...(multiple ? { multiple } : {}) }])) as Options;
+  const parseOptions = Object.fromEntries(
+    Object.entries(options).map(([key, { type, short, multiple }]) => [key, { type, ...(short ? { short } : {}), ...(multiple ? { multiple } : {}) }]),
+  ) as Options;
   let parsed: CommandContext;
   try {
     parsed = parseArgs({ args: rest, options: parseOptions, allowPositionals: true, strict: true }) as CommandContext;

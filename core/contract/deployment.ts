@@ -20,7 +20,7 @@ export interface Deployment {
 }
 
 /** A deployment file that is missing fields or has malformed ones. */
-export class DeploymentFileError extends Error {
+class DeploymentFileError extends Error {
   static name = "DeploymentFileError";
   constructor(message: string) {
     super(message);

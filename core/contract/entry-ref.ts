@@ -18,7 +18,10 @@ export class InvalidEntryRefError extends Error {
   static name = "InvalidEntryRefError";
   readonly ref: string;
   constructor(ref: string, options?: ErrorOptions) {
-    super(`"${ref}" is neither an entry number (#4), a token id (decimal or 0x hex) nor an entry CID${options?.cause instanceof Error ? `: ${options.cause.message}` : ""}`, options);
+    super(
+      `"${ref}" is neither an entry number (#4), a token id (decimal or 0x hex) nor an entry CID${options?.cause instanceof Error ? `: ${options.cause.message}` : ""}`,
+      options,
+    );
     this.name = "InvalidEntryRefError";
     this.ref = ref;
   }

@@ -65,14 +65,26 @@ export function decodeEntryPublished(logs: readonly RawLog[]): EntryPublishedEve
   for (const log of logs) {
     if (log.topics[0]?.toLowerCase() !== topic) continue;
     const { args } = decodeEventLog({ abi: todayILearnedAbi, eventName: "EntryPublished", topics: log.topics as [Hex, ...Hex[]], data: log.data });
-    out.push({ tokenId: args.tokenId, author: args.author, digest: args.digest, cid: digestToCid(args.digest), txHash: log.transactionHash, blockNumber: log.blockNumber, logIndex: log.logIndex });
+    out.push({
+      tokenId: args.tokenId,
+      author: args.author,
+      digest: args.digest,
+      cid: digestToCid(args.digest),
+      txHash: log.transactionHash,
+      blockNumber: log.blockNumber,
+      logIndex: log.logIndex,
+    });
   }
   return out;
 }
 
 /** The topics of an EntryPublished query: [event, tokenId, author, digest], trailing wildcards dropped. */
 export function entryPublishedTopics(filter: EntryEventFilter = {}): (Hex | null)[] {
-  const topics = encodeEventTopics({ abi: todayILearnedAbi, eventName: "EntryPublished", args: { author: filter.author, digest: filter.digest } }) as (Hex | null)[];
+  const topics = encodeEventTopics({
+    abi: todayILearnedAbi,
+    eventName: "EntryPublished",
+    args: { author: filter.author, digest: filter.digest },
+  }) as (Hex | null)[];
   while (topics.length > 1 && topics.at(-1) === null) topics.pop();
   return topics.map((t) => (t === null ? null : (t.toLowerCase() as Hex)));
 }
@@ -144,7 +156,12 @@ export class EntryEventReader {
    * brings the newest entries at once, before the span has found the RPC's limit. Stop iterating
    * to stop reading.
    */
-  async *readBackwards(fromBlock: bigint, toBlock: bigint, filter: EntryEventFilter = {}, firstSpan?: bigint): AsyncGenerator<{ from: bigint; to: bigint; events: EntryPublishedEvent[] }> {
+  async *readBackwards(
+    fromBlock: bigint,
+    toBlock: bigint,
+    filter: EntryEventFilter = {},
+    firstSpan?: bigint,
+  ): AsyncGenerator<{ from: bigint; to: bigint; events: EntryPublishedEvent[] }> {
     const topics = entryPublishedTopics(filter);
     let cap = firstSpan;
     for (let to = toBlock; to >= fromBlock; ) {

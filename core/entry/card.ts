@@ -5,8 +5,8 @@
  */
 import type { Note } from "./note.ts";
 
-export const CARD_WIDTH = 600;
-export const CARD_HEIGHT = 600;
+const CARD_WIDTH = 600;
+const CARD_HEIGHT = 600;
 
 function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -91,9 +91,7 @@ export function renderCardSvg(note: Note): string {
   const titleLines = wrap(note.title, 22, 5);
   const lineHeight = 52;
   const top = 150;
-  const title = titleLines
-    .map((line, i) => cardLine(line, `x="48" y="${top + i * lineHeight}"`, 42, TEXT_ROOM, "tspan"))
-    .join("");
+  const title = titleLines.map((line, i) => cardLine(line, `x="48" y="${top + i * lineHeight}"`, 42, TEXT_ROOM, "tspan")).join("");
   const tags = note.tags.length > 0 ? wrap(note.tags.map((tag) => `#${tag.replace(/\s+/g, "-")}`).join(" "), 40, 2) : [];
   const footer = [
     note.date !== undefined ? cardLine(note.date, `x="48" y="500" class="date"`, 24, TEXT_ROOM, "text") : "",

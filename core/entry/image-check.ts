@@ -20,7 +20,7 @@ import { toBase64 } from "../bytes.ts";
 export type ImageType = "png" | "jpeg" | "gif" | "webp" | "avif" | "svg";
 
 /** MIME type and file extensions (the first is used when a name needs one) of each image type. */
-export const IMAGE_TYPES: Record<ImageType, { mime: string; extensions: readonly string[] }> = {
+const IMAGE_TYPES: Record<ImageType, { mime: string; extensions: readonly string[] }> = {
   png: { mime: "image/png", extensions: ["png"] },
   jpeg: { mime: "image/jpeg", extensions: ["jpg", "jpeg", "jpe"] },
   gif: { mime: "image/gif", extensions: ["gif"] },
@@ -38,7 +38,7 @@ export function svgDataUrl(bytes: Uint8Array): string {
 }
 
 /** Why bytes are not packed as an image. */
-export type ImageRefusalCode = "empty" | "not-an-image" | "unsafe-svg";
+type ImageRefusalCode = "empty" | "not-an-image" | "unsafe-svg";
 
 export type ImageCheck = { ok: true; type: ImageType; mime: string } | { ok: false; code: ImageRefusalCode; reason: string };
 
@@ -46,7 +46,7 @@ const startsWith = (bytes: Uint8Array, signature: number[], offset = 0) => signa
 const ascii = (bytes: Uint8Array, from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
 
 /** The raster type of `bytes` from its magic bytes, or undefined. */
-export function sniffRasterImage(bytes: Uint8Array): Exclude<ImageType, "svg"> | undefined {
+function sniffRasterImage(bytes: Uint8Array): Exclude<ImageType, "svg"> | undefined {
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "png";
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return "jpeg";
   if (bytes.length >= 6 && /^GIF8[79]a$/.test(ascii(bytes, 0, 6))) return "gif";
@@ -71,9 +71,15 @@ export function checkImage(bytes: Uint8Array): ImageCheck {
   const raster = sniffRasterImage(bytes);
   if (raster) return { ok: true, type: raster, mime: IMAGE_TYPES[raster].mime };
   const text = svgText(bytes);
-  if (text === undefined) return { ok: false, code: "not-an-image", reason: "not a PNG, JPEG, GIF, WebP, AVIF or SVG image (checked by its content, not its name)" };
+  if (text === undefined)
+    return { ok: false, code: "not-an-image", reason: "not a PNG, JPEG, GIF, WebP, AVIF or SVG image (checked by its content, not its name)" };
   const problem = unsafeSvgConstruct(text);
-  if (problem) return { ok: false, code: "unsafe-svg", reason: `an SVG with ${problem} (SVGs with script, event handlers, foreignObject or external references are refused)` };
+  if (problem)
+    return {
+      ok: false,
+      code: "unsafe-svg",
+      reason: `an SVG with ${problem} (SVGs with script, event handlers, foreignObject or external references are refused)`,
+    };
   return { ok: true, type: "svg", mime: IMAGE_TYPES.svg.mime };
 }
 
@@ -91,7 +97,7 @@ function svgText(bytes: Uint8Array): string | undefined {
   // (the last two kinds are refused later, but the file is still an SVG).
   for (;;) {
     rest = rest.replace(/^\s+/, "");
-    const prolog = /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>\[]*(?:\[[^\]]*\])?[^>]*>)/i.exec(rest);
+    const prolog = /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[^\]]*\])?[^>]*>)/i.exec(rest);
     if (!prolog) break;
     rest = rest.slice(prolog[0].length);
   }
@@ -113,7 +119,8 @@ export function unsafeSvgConstruct(svg: string): string | undefined {
   if (new RegExp(`[\\s"'/]${PREFIX}src\\s*=`, "i").test(svg)) return "a src attribute";
   for (const match of svg.matchAll(new RegExp(`[\\s"'/]${PREFIX}href\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]*))`, "gi"))) {
     const value = (match[1] ?? match[2] ?? match[3] ?? "").trim();
-    if (!value.startsWith("#") && !/^data:image\/(?:png|jpeg|gif|webp|avif);base64,[A-Za-z0-9+/=\s]*$/i.test(value)) return `an external reference (href="${value.slice(0, 60)}")`;
+    if (!value.startsWith("#") && !/^data:image\/(?:png|jpeg|gif|webp|avif);base64,[A-Za-z0-9+/=\s]*$/i.test(value))
+      return `an external reference (href="${value.slice(0, 60)}")`;
   }
   // CSS, anywhere: no @import, no url() but url(#id); in <style> elements and style="" attributes
   // no escapes (which could spell either). Every scan here is linear in the size of the SVG.

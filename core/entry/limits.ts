@@ -15,7 +15,7 @@ export const MAX_ENTRY_BYTES = 10 * MiB;
 /** Largest metadata.json, in bytes: 64 KiB (title and tags twice, a 200-character excerpt, file paths). */
 export const MAX_METADATA_BYTES = 64 * KiB;
 /** Largest card.svg, in bytes: 64 KiB (the card holds at most five lines of title and two of tags). */
-export const MAX_CARD_BYTES = 64 * KiB;
+const MAX_CARD_BYTES = 64 * KiB;
 /**
  * Largest block a gateway may answer with, in bytes: 2 MiB, the block size IPFS transports accept
  * (Kubo refuses larger blocks, and trustless gateway clients such as Helia's stop reading there).
@@ -52,7 +52,10 @@ export function maxEntryFileBytes(path: string): number {
 export function formatBytes(bytes: number | bigint): string {
   const n = Number(bytes);
   if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
-  for (const [unit, size] of [["MiB", MiB], ["KiB", KiB]] as const) {
+  for (const [unit, size] of [
+    ["MiB", MiB],
+    ["KiB", KiB],
+  ] as const) {
     if (n >= size) return `${Number.isInteger(n / size) ? n / size : (n / size).toFixed(1)} ${unit}`;
   }
   return `${n} byte${n === 1 ? "" : "s"}`;

@@ -69,11 +69,12 @@ export interface ImageReference {
 }
 
 /** `![alt](dest "title")` or `![alt](<dest with spaces>)`; alt text may hold one level of brackets. */
-const INLINE_IMAGE = /!\[(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*\]\(\s*(?:<([^<>\n]*)>|([^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*))(?=[ \t]*(?:[ \t]"[^"]*"|[ \t]'[^']*'|[ \t]\([^)]*\))?[ \t]*\))/g;
+const INLINE_IMAGE =
+  /!\[(?:[^[\]\\]|\\.|\[[^[\]]*\])*\]\(\s*(?:<([^<>\n]*)>|([^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*))(?=[ \t]*(?:[ \t]"[^"]*"|[ \t]'[^']*'|[ \t]\([^)]*\))?[ \t]*\))/g;
 /** `[label]: dest` reference definitions (used by `![alt][label]`, `![label][]`, `![label]`). */
-const REFERENCE_DEFINITION = /^ {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(?:<([^<>\n]*)>|(\S+))/;
+const REFERENCE_DEFINITION = /^ {0,3}\[((?:[^[\]\\]|\\.)+)\]:[ \t]*(?:<([^<>\n]*)>|(\S+))/;
 /** Reference-style images: `![alt][label]`, `![alt][]`, `![alt]` (not followed by `(`). */
-const REFERENCE_IMAGE = /!\[((?:[^\[\]\\]|\\.)*)\](?:\[((?:[^\[\]\\]|\\.)*)\])?(?![(\[])/g;
+const REFERENCE_IMAGE = /!\[((?:[^[\]\\]|\\.)*)\](?:\[((?:[^[\]\\]|\\.)*)\])?(?![([])/g;
 
 function labelKey(label: string): string {
   return label.trim().replace(/\s+/g, " ").toLowerCase();
@@ -81,7 +82,7 @@ function labelKey(label: string): string {
 const INLINE_CODE = /(`+)[\s\S]*?\1/g;
 
 /** Whether an image destination names a file beside the note rather than a URL. */
-export function isLocalDestination(destination: string): boolean {
+function isLocalDestination(destination: string): boolean {
   return destination !== "" && !/^[a-z][a-z0-9+.-]*:/i.test(destination) && !destination.startsWith("/") && !destination.startsWith("#");
 }
 
@@ -192,7 +193,9 @@ export function htmlImagesToMarkdown(markdown: string): string {
       const destination = decodeHtmlEntities((src?.[1] ?? src?.[2] ?? src?.[3] ?? "").trim());
       if (destination === "" || !(/^https?:\/\//i.test(destination) || isLocalDestination(destination))) continue;
       const altMatch = attribute("alt");
-      const alt = decodeHtmlEntities(altMatch?.[1] ?? altMatch?.[2] ?? altMatch?.[3] ?? "").replace(/[\[\]\\]/g, "\\$&").replace(/\s+/g, " ");
+      const alt = decodeHtmlEntities(altMatch?.[1] ?? altMatch?.[2] ?? altMatch?.[3] ?? "")
+        .replace(/[[\]\\]/g, "\\$&")
+        .replace(/\s+/g, " ");
       result += `${line.text.slice(last, match.index)}![${alt}](${wrapIfNeeded(destination)})`;
       last = match.index + match[0].length;
     }

@@ -25,7 +25,7 @@ export interface Note {
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Whether `value` is a real calendar date written `YYYY-MM-DD`. */
-export function isIsoDate(value: string): boolean {
+function isIsoDate(value: string): boolean {
   const match = DATE_PATTERN.exec(value);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
@@ -35,7 +35,10 @@ export function isIsoDate(value: string): boolean {
 
 /** Unicode NFC, LF line endings, no byte order mark. */
 export function normalizeText(text: string): string {
-  return text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n").normalize("NFC");
+  return text
+    .replace(/^\uFEFF/, "")
+    .replace(/\r\n?/g, "\n")
+    .normalize("NFC");
 }
 
 /**
@@ -93,7 +96,9 @@ export function normalizeNote(note: Note): Note {
   if (date !== undefined && !isIsoDate(date)) {
     throw new InvalidFrontMatterError(`date "${note.date}" is not a calendar date written YYYY-MM-DD.`);
   }
-  const body = normalizeText(note.body).replace(/^(?:[ \t]*\n)+/, "").replace(/\s+$/, "");
+  const body = normalizeText(note.body)
+    .replace(/^(?:[ \t]*\n)+/, "")
+    .replace(/\s+$/, "");
   return { title, ...(date !== undefined ? { date } : {}), tags, body: body === "" ? "" : `${body}\n` };
 }
 

@@ -35,9 +35,9 @@ import { MAX_ENTRY_BYTES, MAX_METADATA_BYTES, MAX_NOTE_MARKDOWN_BYTES } from "./
 import { isSafeImageUrl, markdownToPlainText } from "./render.ts";
 
 // The limits live in one table (limits.ts), shared with every reader.
-export { MAX_NOTE_MARKDOWN_BYTES, MAX_ENTRY_BYTES, MAX_METADATA_BYTES } from "./limits.ts";
+export { MAX_NOTE_MARKDOWN_BYTES, MAX_ENTRY_BYTES } from "./limits.ts";
 /** Longest metadata description, in characters (an ellipsis ends a cut excerpt). */
-export const DESCRIPTION_MAX_CHARS = 200;
+const DESCRIPTION_MAX_CHARS = 200;
 
 /** Paths of the fixed files inside an entry directory. */
 export const ENTRY_FILES = {
@@ -49,7 +49,7 @@ export const ENTRY_FILES = {
 } as const;
 
 /** Version tag written in metadata.json `properties.format`. */
-export const ENTRY_FORMAT = "til-entry/1";
+const ENTRY_FORMAT = "til-entry/1";
 
 /**
  * UnixFS importer options of entries: Kubo's `ipfs add --cid-version=1` (CIDv1, raw leaves,
@@ -166,7 +166,10 @@ export async function packEntry(note: Note, options: PackEntryOptions = {}): Pro
     },
   };
   const metadataJson = encoder.encode(`${JSON.stringify(metadata, null, 2)}\n`);
-  if (metadataJson.byteLength > MAX_METADATA_BYTES) throw new InvalidNoteError(`The entry's metadata.json would be ${metadataJson.byteLength} bytes; readers take at most ${MAX_METADATA_BYTES}. Shorten the title, or use fewer tags or images.`);
+  if (metadataJson.byteLength > MAX_METADATA_BYTES)
+    throw new InvalidNoteError(
+      `The entry's metadata.json would be ${metadataJson.byteLength} bytes; readers take at most ${MAX_METADATA_BYTES}. Shorten the title, or use fewer tags or images.`,
+    );
   const files: EntryFile[] = [
     { path: ENTRY_FILES.card, content: card },
     { path: ENTRY_FILES.html, content: html },
@@ -185,7 +188,11 @@ export async function packEntry(note: Note, options: PackEntryOptions = {}): Pro
 /** CID of entry files wrapped in a directory, as `ipfs add -r -w --cid-version=1` gives it. */
 export async function directoryCid(files: EntryFile[]): Promise<CID> {
   let root: CID | undefined;
-  for await (const entry of importer(files.map((file) => ({ path: file.path, content: file.content })), discardingBlockstore, entryImporterOptions(true))) {
+  for await (const entry of importer(
+    files.map((file) => ({ path: file.path, content: file.content })),
+    discardingBlockstore,
+    entryImporterOptions(true),
+  )) {
     root = entry.cid;
   }
   if (root === undefined) throw new InvalidNoteError("An entry needs at least one file.");
@@ -218,7 +225,11 @@ async function placeImages(body: string, images: Map<string, Uint8Array>, warnin
   const references = findImageReferences(body);
   for (const reference of references) {
     if (!reference.local && !isSafeImageUrl(reference.destination)) {
-      warnings.push({ code: "image-unsafe-url", image: reference.destination, message: `Image "${reference.destination}" will not be shown: images must be http(s) or ipfs URLs, or files beside the note.` });
+      warnings.push({
+        code: "image-unsafe-url",
+        image: reference.destination,
+        message: `Image "${reference.destination}" will not be shown: images must be http(s) or ipfs URLs, or files beside the note.`,
+      });
     }
   }
   const supplied = references
@@ -228,12 +239,20 @@ async function placeImages(body: string, images: Map<string, Uint8Array>, warnin
   for (const destination of supplied) {
     const content = lookupImage(images, destination);
     if (!content) {
-      warnings.push({ code: "image-missing", image: destination, message: `Image "${destination}" is referenced but was not supplied; the link is kept as written.` });
+      warnings.push({
+        code: "image-missing",
+        image: destination,
+        message: `Image "${destination}" is referenced but was not supplied; the link is kept as written.`,
+      });
       continue;
     }
     const check = checkImage(content);
     if (!check.ok) {
-      warnings.push({ code: "image-refused", image: destination, message: `Image "${destination}" is not packed: ${check.reason}; the link is kept as written.` });
+      warnings.push({
+        code: "image-refused",
+        image: destination,
+        message: `Image "${destination}" is not packed: ${check.reason}; the link is kept as written.`,
+      });
       continue;
     }
     const name = nameForImageType(imageFileName(destination), check.type);
@@ -252,7 +271,7 @@ async function placeImages(body: string, images: Map<string, Uint8Array>, warnin
 }
 
 /** The base name of an image destination reduced to [A-Za-z0-9._-]. */
-export function imageFileName(destination: string): string {
+function imageFileName(destination: string): string {
   const decoded = safeDecode(destination).split(/[?#]/)[0];
   const base = decoded.split(/[/\\]/).pop() ?? "";
   const name = base

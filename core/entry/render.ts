@@ -95,11 +95,64 @@ const TEXT_ALIGN = { "text-align": [/^(?:left|right|center)$/] };
 function sanitizerOptions(baseUrl: string | undefined): sanitizeHtml.IOptions {
   return {
     allowedTags: [
-      "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "div", "span", "a", "img", "picture",
-      "em", "strong", "b", "i", "u", "s", "del", "ins", "strike", "mark", "small", "abbr", "cite", "dfn",
-      "code", "pre", "kbd", "samp", "var", "sup", "sub", "q", "blockquote", "ruby", "rt", "rp",
-      "ul", "ol", "li", "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
-      "details", "summary", "figure", "figcaption",
+      "h1",
+      "h2",
+      "h3",
+      "h4",
+      "h5",
+      "h6",
+      "p",
+      "br",
+      "hr",
+      "div",
+      "span",
+      "a",
+      "img",
+      "picture",
+      "em",
+      "strong",
+      "b",
+      "i",
+      "u",
+      "s",
+      "del",
+      "ins",
+      "strike",
+      "mark",
+      "small",
+      "abbr",
+      "cite",
+      "dfn",
+      "code",
+      "pre",
+      "kbd",
+      "samp",
+      "var",
+      "sup",
+      "sub",
+      "q",
+      "blockquote",
+      "ruby",
+      "rt",
+      "rp",
+      "ul",
+      "ol",
+      "li",
+      "dl",
+      "dt",
+      "dd",
+      "table",
+      "caption",
+      "thead",
+      "tbody",
+      "tfoot",
+      "tr",
+      "th",
+      "td",
+      "details",
+      "summary",
+      "figure",
+      "figcaption",
     ],
     allowedAttributes: {
       "*": [{ name: "dir", multiple: false, values: ["ltr", "rtl", "auto"] }, "title", "lang"],
@@ -120,7 +173,23 @@ function sanitizerOptions(baseUrl: string | undefined): sanitizeHtml.IOptions {
     allowedSchemesAppliedToAttributes: ["href", "src", "cite"],
     allowProtocolRelative: false,
     // The content of these is not text to show: drop it with the tag.
-    nonTextTags: ["script", "style", "textarea", "option", "xmp", "noscript", "title", "template", "iframe", "noembed", "noframes", "object", "svg", "math", "select"],
+    nonTextTags: [
+      "script",
+      "style",
+      "textarea",
+      "option",
+      "xmp",
+      "noscript",
+      "title",
+      "template",
+      "iframe",
+      "noembed",
+      "noframes",
+      "object",
+      "svg",
+      "math",
+      "select",
+    ],
     disallowedTagsMode: "discard",
     transformTags: {
       a: (tagName, attribs) => {
@@ -185,7 +254,12 @@ export function markdownToPlainText(markdown: string, options: { omitLeadingTitl
   const tokens = renderer.parse(markdown, {});
   const parts: string[] = [];
   let start = 0;
-  if (options.omitLeadingTitle !== undefined && tokens[0]?.type === "heading_open" && tokens[0].tag === "h1" && tokens[1]?.content.trim() === options.omitLeadingTitle.trim()) {
+  if (
+    options.omitLeadingTitle !== undefined &&
+    tokens[0]?.type === "heading_open" &&
+    tokens[0].tag === "h1" &&
+    tokens[1]?.content.trim() === options.omitLeadingTitle.trim()
+  ) {
     start = 3;
   }
   for (let i = start; i < tokens.length; i++) {
@@ -197,5 +271,9 @@ export function markdownToPlainText(markdown: string, options: { omitLeadingTitl
     }
     parts.push(" ");
   }
-  return parts.join("").replace(/\b(?:https?|ipfs|ipns):\/\/\S+/g, " ").replace(/\s+/g, " ").trim();
+  return parts
+    .join("")
+    .replace(/\b(?:https?|ipfs|ipns):\/\/\S+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }

@@ -34,7 +34,7 @@ import type { FetchRemoteImagesOptions } from "./remote-images.ts";
 export type { SkippedSource } from "./note-text.ts";
 
 /** Where a note's date came from. */
-export type DateSource = "front-matter" | "heading" | "git" | "mtime" | "none";
+type DateSource = "front-matter" | "heading" | "git" | "mtime" | "none";
 
 /** One note found by an importer, ready for packEntry(note, { images }). */
 export interface ImportedNote {

@@ -20,7 +20,13 @@ export interface ReadImagesOptions {
  * Every image `body` references that can be packed: local files (see readLocalImages) and, with
  * `remote`, fetched http(s) images (see fetchRemoteImages), keyed by destination as written.
  */
-export async function readNoteImages(body: string, baseDir: string, rootDir: string, warnings: Warning[], options: ReadImagesOptions = {}): Promise<Map<string, Uint8Array>> {
+export async function readNoteImages(
+  body: string,
+  baseDir: string,
+  rootDir: string,
+  warnings: Warning[],
+  options: ReadImagesOptions = {},
+): Promise<Map<string, Uint8Array>> {
   const images = await readLocalImages(body, baseDir, rootDir, warnings);
   if (options.remote) {
     for (const [url, bytes] of await fetchRemoteImages(body, warnings, options.remote === true ? {} : options.remote)) images.set(url, bytes);
@@ -46,7 +52,11 @@ export async function readLocalImages(body: string, baseDir: string, rootDir: st
       // keep it as written
     }
     if (decoded.split(/[/\\]/).some((part) => part.startsWith(".") && part !== "." && part !== "..")) {
-      warnings.push({ code: "image-hidden", image: destination, message: `image "${destination}" is a hidden file or inside a dot-folder; not read, never published` });
+      warnings.push({
+        code: "image-hidden",
+        image: destination,
+        message: `image "${destination}" is a hidden file or inside a dot-folder; not read, never published`,
+      });
       continue;
     }
     const file = resolve(baseDir, decoded);
@@ -65,18 +75,30 @@ export async function readLocalImages(body: string, baseDir: string, rootDir: st
       const info = await stat(real);
       if (!info.isFile()) throw new Error("not a file");
       if (info.size > MAX_ENTRY_BYTES) {
-        warnings.push({ code: "image-too-large", image: destination, message: `image "${destination}" is ${info.size} bytes, more than an entry may hold (${MAX_ENTRY_BYTES}); not read` });
+        warnings.push({
+          code: "image-too-large",
+          image: destination,
+          message: `image "${destination}" is ${info.size} bytes, more than an entry may hold (${MAX_ENTRY_BYTES}); not read`,
+        });
         continue;
       }
       const bytes = new Uint8Array(await readFile(real));
       const check = checkImage(bytes);
       if (!check.ok) {
-        warnings.push({ code: "image-refused", image: destination, message: `image "${destination}" refused: ${check.reason}; not published, the link is kept as written` });
+        warnings.push({
+          code: "image-refused",
+          image: destination,
+          message: `image "${destination}" refused: ${check.reason}; not published, the link is kept as written`,
+        });
         continue;
       }
       images.set(destination, bytes);
     } catch {
-      warnings.push({ code: "image-missing", image: destination, message: `image "${destination}" not found at ${file}; the link is kept, the rest is published` });
+      warnings.push({
+        code: "image-missing",
+        image: destination,
+        message: `image "${destination}" not found at ${file}; the link is kept, the rest is published`,
+      });
     }
   }
   return images;

@@ -36,14 +36,21 @@ const SKIP_WARNINGS: Partial<Record<SkipReason, WarningCode>> = {
 /** A skipped source, with its warning when the skip is not routine (see {@link SkippedSource}). */
 export function skippedSource(skipped: SkipReason, sourcePath: string, sourceLine: number, message: string): SkippedSource {
   const code = SKIP_WARNINGS[skipped];
-  return { skipped, sourcePath, sourceLine, message, ...(code ? { warning: { code, file: sourcePath, line: sourceLine, message: `skipped: ${message}` } } : {}) };
+  return {
+    skipped,
+    sourcePath,
+    sourceLine,
+    message,
+    ...(code ? { warning: { code, file: sourcePath, line: sourceLine, message: `skipped: ${message}` } } : {}),
+  };
 }
 
 /** Markdown file extensions the importers read (any case). */
 export const MARKDOWN_FILE = /\.(?:md|markdown|mdown|mkd|mkdn|mdwn)$/i;
 
 /** Repository documents: a TIL repository's index, contribution rules, licence and so on. */
-const REPOSITORY_DOCUMENT = /^(?:readme|contributing|licen[cs]e|code[_-]of[_-]conduct|changelog|security|support|authors|pull_request_template|issue_template)(?:\.(?:md|markdown|mdown|mkd|mkdn|mdwn))$/i;
+const REPOSITORY_DOCUMENT =
+  /^(?:readme|contributing|licen[cs]e|code[_-]of[_-]conduct|changelog|security|support|authors|pull_request_template|issue_template)(?:\.(?:md|markdown|mdown|mkd|mkdn|mdwn))$/i;
 
 /**
  * Why a file of a folder import is skipped by its path alone (before it is read), or undefined.
@@ -89,7 +96,11 @@ export function matchesGlob(relativePath: string, glob: string): boolean {
       const end = pattern.indexOf("}", i);
       if (end < 0) source += "\\{";
       else {
-        source += `(?:${pattern.slice(i + 1, end).split(",").map(escapeRegExp).join("|")})`;
+        source += `(?:${pattern
+          .slice(i + 1, end)
+          .split(",")
+          .map(escapeRegExp)
+          .join("|")})`;
         i = end;
       }
     } else source += escapeRegExp(char);
@@ -122,7 +133,12 @@ export function decodeNoteBytes(bytes: Uint8Array, options: { lossy?: boolean } 
   let controls = 0;
   for (const byte of head) if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c && byte !== 0x1b) controls++;
   if (nul >= 0 || controls > head.length / 10) {
-    return { ok: false, reason: "binary", line: 1, message: `a binary file, not markdown text (${nul >= 0 ? `a NUL byte at offset ${nul}` : "mostly control characters"})` };
+    return {
+      ok: false,
+      reason: "binary",
+      line: 1,
+      message: `a binary file, not markdown text (${nul >= 0 ? `a NUL byte at offset ${nul}` : "mostly control characters"})`,
+    };
   }
   try {
     return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), warnings: [] };
@@ -131,7 +147,11 @@ export function decodeNoteBytes(bytes: Uint8Array, options: { lossy?: boolean } 
     const line = lineAt(bytes, offset);
     const where = `byte ${offset} (0x${bytes[offset].toString(16).padStart(2, "0")}) on line ${line}`;
     if (options.lossy) {
-      return { ok: true, text: new TextDecoder("utf-8").decode(bytes), warnings: [{ code: "lossy-utf8", line, message: `invalid UTF-8 from ${where}; published with U+FFFD (�) in place of the bad bytes (--lossy)` }] };
+      return {
+        ok: true,
+        text: new TextDecoder("utf-8").decode(bytes),
+        warnings: [{ code: "lossy-utf8", line, message: `invalid UTF-8 from ${where}; published with U+FFFD (�) in place of the bad bytes (--lossy)` }],
+      };
     }
     return {
       ok: false,

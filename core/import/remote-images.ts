@@ -13,9 +13,9 @@ import { MAX_ENTRY_BYTES } from "../entry/limits.ts";
 import type { Warning } from "../entry/warnings.ts";
 
 /** Redirects followed per image. */
-export const MAX_IMAGE_REDIRECTS = 5;
+const MAX_IMAGE_REDIRECTS = 5;
 /** Default time allowed for one image, in milliseconds. */
-export const DEFAULT_IMAGE_TIMEOUT_MS = 15_000;
+const DEFAULT_IMAGE_TIMEOUT_MS = 15_000;
 
 export interface FetchRemoteImagesOptions {
   /** Milliseconds per image (default {@link DEFAULT_IMAGE_TIMEOUT_MS}). */
@@ -27,7 +27,7 @@ export interface FetchRemoteImagesOptions {
 }
 
 /** Why one image could not be fetched. */
-export class RemoteImageError extends Error {
+class RemoteImageError extends Error {
   static name = "RemoteImageError";
   /** True when the image arrived but its bytes are not a real (or a safe) image. */
   readonly refused: boolean;

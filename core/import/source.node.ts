@@ -44,7 +44,12 @@ export async function openSource(path: string, options: ImportSourceOptions = {}
     return { total: 1, items: lazyOnce(() => importNoteFile(file, { ...options, root: dirname(file), gitDates, bytes })) };
   }
   if (entries.length === 0) {
-    return { total: 1, items: once(skippedSource("no-title", file, 1, "no entry: a TIL log has one entry per `# H1` heading, and this file has none (nor a front matter `title:`)")) };
+    return {
+      total: 1,
+      items: once(
+        skippedSource("no-title", file, 1, "no entry: a TIL log has one entry per `# H1` heading, and this file has none (nor a front matter `title:`)"),
+      ),
+    };
   }
   return { total: entries.length, items: logItems(file, entries, [...decoded.warnings, ...warnings], options) };
 }

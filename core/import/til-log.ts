@@ -29,10 +29,31 @@ import { atxHeadingText, scanLines, type ScannedLine } from "../entry/markdown-s
 import type { Warning } from "../entry/warnings.ts";
 
 /** Headings (lower case, punctuation stripped) that are sections of the entry above them. */
-export const SECTION_HEADINGS: readonly string[] = [
-  "links", "link", "useful links", "references", "reference", "resources", "resource", "sources", "source",
-  "see also", "further reading", "read more", "more", "notes", "bibliography", "credits",
-  "ссылки", "источники", "литература", "参考", "参考资料", "链接", "リンク", "参考文献",
+const SECTION_HEADINGS: readonly string[] = [
+  "links",
+  "link",
+  "useful links",
+  "references",
+  "reference",
+  "resources",
+  "resource",
+  "sources",
+  "source",
+  "see also",
+  "further reading",
+  "read more",
+  "more",
+  "notes",
+  "bibliography",
+  "credits",
+  "ссылки",
+  "источники",
+  "литература",
+  "参考",
+  "参考资料",
+  "链接",
+  "リンク",
+  "参考文献",
 ];
 
 /** Words that make a first heading read like the title of the whole log. */
@@ -70,8 +91,30 @@ export interface ParsedHeading {
 }
 
 const MONTHS: Record<string, number> = {
-  january: 1, february: 2, march: 3, april: 4, may: 5, june: 6, july: 7, august: 8, september: 9, october: 10, november: 11, december: 12,
-  jan: 1, feb: 2, mar: 3, apr: 4, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+  january: 1,
+  february: 2,
+  march: 3,
+  april: 4,
+  may: 5,
+  june: 6,
+  july: 7,
+  august: 8,
+  september: 9,
+  october: 10,
+  november: 11,
+  december: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 const MONTH = "(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\\.?";
 const DAY = "(\\d{1,2})(?:st|nd|rd|th)?";
@@ -110,8 +153,13 @@ export function parseEntryHeading(heading: string): ParsedHeading {
   const warnings: Warning[] = [];
   const tags: string[] = [];
   let rest = normalizeText(heading).trim();
-  for (let match = /^\[([^\[\]]*)\]\s*(?:[-–—:|]+\s*)?/.exec(rest); match; match = /^\[([^\[\]]*)\]\s*(?:[-–—:|]+\s*)?/.exec(rest)) {
-    tags.push(...match[1].split(/[,;]/).map((tag) => tag.trim()).filter(Boolean));
+  for (let match = /^\[([^[\]]*)\]\s*(?:[-–—:|]+\s*)?/.exec(rest); match; match = /^\[([^[\]]*)\]\s*(?:[-–—:|]+\s*)?/.exec(rest)) {
+    tags.push(
+      ...match[1]
+        .split(/[,;]/)
+        .map((tag) => tag.trim())
+        .filter(Boolean),
+    );
     rest = rest.slice(match[0].length);
   }
   if (rest.startsWith("[") && !rest.includes("]")) {
@@ -148,7 +196,10 @@ export function parseEntryHeading(heading: string): ParsedHeading {
 }
 
 function sectionKey(text: string): string {
-  return normalizeText(text).toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "").replace(/\s+/g, " ");
+  return normalizeText(text)
+    .toLowerCase()
+    .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "")
+    .replace(/\s+/g, " ");
 }
 
 function isLinkList(lines: ScannedLine[]): boolean {
@@ -193,7 +244,11 @@ export function splitTilLogDetailed(markdown: string, options: SplitTilLogOption
     }
     if (isTitle) {
       first = 1;
-      warnings.push({ code: "log-title-guessed", line: head.index + 1, message: `"# ${head.text}" taken as the log's title; it and its intro are not an entry (a date or a [tag] in that heading makes it one)` });
+      warnings.push({
+        code: "log-title-guessed",
+        line: head.index + 1,
+        message: `"# ${head.text}" taken as the log's title; it and its intro are not an entry (a date or a [tag] in that heading makes it one)`,
+      });
     }
   }
 
@@ -231,12 +286,17 @@ export function splitTilLogDetailed(markdown: string, options: SplitTilLogOption
     if (parts) {
       const year = parts.year ?? years.get(heading.index);
       if (year === undefined) {
-        entryWarnings.push({ code: "date-undetermined", line, message: `no year for "${heading.parsed.dateText}" and no dated neighbour; the entry has no date` });
+        entryWarnings.push({
+          code: "date-undetermined",
+          line,
+          message: `no year for "${heading.parsed.dateText}" and no dated neighbour; the entry has no date`,
+        });
       } else if (!isValidDay(year, parts.month, parts.day)) {
         entryWarnings.push({ code: "date-invalid", line, message: `"${heading.parsed.dateText}" does not exist in ${year}; the entry has no date` });
       } else {
         date = iso(year, parts.month, parts.day);
-        if (parts.year === undefined) entryWarnings.push({ code: "date-guessed", line, message: `year ${year} of "${heading.parsed.dateText}" inferred from neighbouring entries` });
+        if (parts.year === undefined)
+          entryWarnings.push({ code: "date-guessed", line, message: `year ${year} of "${heading.parsed.dateText}" inferred from neighbouring entries` });
       }
     }
     if (body.trim() === "") entryWarnings.push({ code: "entry-empty", line, message: `entry "${heading.parsed.title}" has no text` });
@@ -283,7 +343,10 @@ function inferYears(headings: Heading[], defaultYear: number | undefined): Map<n
     const candidates = new Set<number>();
     for (const item of neighbours) {
       const year = new Date(item.day).getUTCFullYear();
-      candidates.add(year - 1).add(year).add(year + 1);
+      candidates
+        .add(year - 1)
+        .add(year)
+        .add(year + 1);
     }
     let best: { year: number; distance: number; fits: boolean } | undefined;
     for (const year of [...candidates].sort((a, b) => a - b)) {

@@ -20,7 +20,7 @@ import type { VerifiedGatewayBlockstore } from "./verified-blockstore.ts";
 import { concatBytes } from "../bytes.ts";
 
 /** The path inside the entry names no file (e.g. an entry without images). */
-export class EntryFileNotFoundError extends Error {
+class EntryFileNotFoundError extends Error {
   static name = "EntryFileNotFoundError";
   constructor(cid: string, path: string) {
     super(`The entry ${cid} has no file "${path}".`);
@@ -76,10 +76,22 @@ function budgeted(blockstore: VerifiedGatewayBlockstore, what: string, maxBlocks
   let bytes = 0;
   return {
     async *get(cid: CID, options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array> {
-      if (++blocks > maxBlocks) throw new EntryLimitError("block-reads", what, maxBlocks, `${what} is built of more than ${maxBlocks.toLocaleString("en-US")} blocks; no entry needs that many (refused)`);
+      if (++blocks > maxBlocks)
+        throw new EntryLimitError(
+          "block-reads",
+          what,
+          maxBlocks,
+          `${what} is built of more than ${maxBlocks.toLocaleString("en-US")} blocks; no entry needs that many (refused)`,
+        );
       const block = await blockstore.getBlock(cid, options);
       bytes += block.byteLength;
-      if (bytes > maxBytes) throw new EntryLimitError("block-reads", what, maxBytes, `${what} walks more than ${formatBytes(maxBytes)} of blocks; no entry needs that many (refused)`);
+      if (bytes > maxBytes)
+        throw new EntryLimitError(
+          "block-reads",
+          what,
+          maxBytes,
+          `${what} walks more than ${formatBytes(maxBytes)} of blocks; no entry needs that many (refused)`,
+        );
       yield block;
     },
   };
@@ -95,12 +107,17 @@ function notFound(error: unknown): boolean {
  * (dag-pb Tsize, the size of everything below each link) add up to no more than an entry holds.
  * @throws EntryLimitError naming the link that declares the most
  */
-export async function checkEntryDirectory(blockstore: VerifiedGatewayBlockstore, cid: string, signal?: AbortSignal): Promise<void> {
+async function checkEntryDirectory(blockstore: VerifiedGatewayBlockstore, cid: string, signal?: AbortSignal): Promise<void> {
   const root = await exporter(cid, budgeted(blockstore, "the entry directory", 1, 2 * TREE_OVERHEAD_BYTES), { signal });
   if (root.type !== "directory") throw new EntryLimitError("not-a-directory", "", 0, `${cid} is not an entry directory (it is a ${root.type})`);
   const links = root.node.Links;
   if (links.length > MAX_ENTRY_FILES) {
-    throw new EntryLimitError("file-count", "", MAX_ENTRY_FILES, `the entry directory holds ${links.length.toLocaleString("en-US")} links; entries hold at most ${MAX_ENTRY_FILES.toLocaleString("en-US")} files`);
+    throw new EntryLimitError(
+      "file-count",
+      "",
+      MAX_ENTRY_FILES,
+      `the entry directory holds ${links.length.toLocaleString("en-US")} links; entries hold at most ${MAX_ENTRY_FILES.toLocaleString("en-US")} files`,
+    );
   }
   let total = 0;
   let largest = links[0];
@@ -110,7 +127,12 @@ export async function checkEntryDirectory(blockstore: VerifiedGatewayBlockstore,
   }
   if (total > MAX_ENTRY_BYTES + TREE_OVERHEAD_BYTES) {
     const name = largest.Name ?? "";
-    throw new EntryLimitError("declared-size", name, MAX_ENTRY_BYTES, `${name} declares ${formatBytes(largest.Tsize ?? 0)}${links.length > 1 && total > (largest.Tsize ?? 0) * 1.1 ? ` (the entry ${formatBytes(total)})` : ""}; entries are at most ${formatBytes(MAX_ENTRY_BYTES)}`);
+    throw new EntryLimitError(
+      "declared-size",
+      name,
+      MAX_ENTRY_BYTES,
+      `${name} declares ${formatBytes(largest.Tsize ?? 0)}${links.length > 1 && total > (largest.Tsize ?? 0) * 1.1 ? ` (the entry ${formatBytes(total)})` : ""}; entries are at most ${formatBytes(MAX_ENTRY_BYTES)}`,
+    );
   }
 }
 
@@ -136,14 +158,22 @@ export async function readEntryFile(blockstore: VerifiedGatewayBlockstore, cid: 
       throw error;
     }
     if (entry.type !== "file" && entry.type !== "raw") throw new EntryFileNotFoundError(cid, path);
-    if (entry.size > BigInt(limit)) throw new EntryLimitError("declared-size", path, limit, `${path} declares ${formatBytes(entry.size)}; ${limitText(path, limit)}`);
+    if (entry.size > BigInt(limit))
+      throw new EntryLimitError("declared-size", path, limit, `${path} declares ${formatBytes(entry.size)}; ${limitText(path, limit)}`);
     const declared = Number(entry.size);
     const chunks: Uint8Array[] = [];
     let length = 0;
     for await (const chunk of fileChunks(store, entry.cid, signal)) {
       length += chunk.byteLength;
-      if (length > limit) throw new EntryLimitError("read-size", path, limit, `${path} holds more than ${formatBytes(limit)} (it declares ${formatBytes(declared)}); ${limitText(path, limit)}`);
-      if (length > declared) throw new EntryLimitError("read-size", path, declared, `${path} holds more bytes than the ${formatBytes(declared)} it declares (refused)`);
+      if (length > limit)
+        throw new EntryLimitError(
+          "read-size",
+          path,
+          limit,
+          `${path} holds more than ${formatBytes(limit)} (it declares ${formatBytes(declared)}); ${limitText(path, limit)}`,
+        );
+      if (length > declared)
+        throw new EntryLimitError("read-size", path, declared, `${path} holds more bytes than the ${formatBytes(declared)} it declares (refused)`);
       chunks.push(chunk);
     }
     if (length < declared) throw new Error(`${path} holds ${formatBytes(length)}, less than the ${formatBytes(declared)} it declares`);
@@ -208,14 +238,32 @@ export async function listEntryFiles(blockstore: VerifiedGatewayBlockstore, cid:
       const dir = await exporter(folder.cid, store, { signal: walk });
       if (dir.type !== "directory") continue;
       for await (const child of dir.entries({ signal: walk })) {
-        if (++count > MAX_ENTRY_FILES) throw new EntryLimitError("file-count", "", MAX_ENTRY_FILES, `the entry holds more than ${MAX_ENTRY_FILES.toLocaleString("en-US")} files; entries hold at most ${MAX_ENTRY_FILES.toLocaleString("en-US")}`);
+        if (++count > MAX_ENTRY_FILES)
+          throw new EntryLimitError(
+            "file-count",
+            "",
+            MAX_ENTRY_FILES,
+            `the entry holds more than ${MAX_ENTRY_FILES.toLocaleString("en-US")} files; entries hold at most ${MAX_ENTRY_FILES.toLocaleString("en-US")}`,
+          );
         const path = folder.path === "" ? child.name : `${folder.path}/${child.name}`;
         const entry = await exporter(child.cid, store, { signal: walk });
         if (entry.type === "directory") folders.push({ cid: child.cid, path });
         else if (entry.type === "file" || entry.type === "raw") {
           declared += entry.size;
-          if (entry.size > BigInt(MAX_ENTRY_BYTES)) throw new EntryLimitError("declared-size", path, MAX_ENTRY_BYTES, `${path} declares ${formatBytes(entry.size)}; entries are at most ${formatBytes(MAX_ENTRY_BYTES)}`);
-          if (declared > BigInt(MAX_ENTRY_BYTES)) throw new EntryLimitError("declared-size", path, MAX_ENTRY_BYTES, `the entry's files declare more than ${formatBytes(MAX_ENTRY_BYTES)} together; entries are at most ${formatBytes(MAX_ENTRY_BYTES)}`);
+          if (entry.size > BigInt(MAX_ENTRY_BYTES))
+            throw new EntryLimitError(
+              "declared-size",
+              path,
+              MAX_ENTRY_BYTES,
+              `${path} declares ${formatBytes(entry.size)}; entries are at most ${formatBytes(MAX_ENTRY_BYTES)}`,
+            );
+          if (declared > BigInt(MAX_ENTRY_BYTES))
+            throw new EntryLimitError(
+              "declared-size",
+              path,
+              MAX_ENTRY_BYTES,
+              `the entry's files declare more than ${formatBytes(MAX_ENTRY_BYTES)} together; entries are at most ${formatBytes(MAX_ENTRY_BYTES)}`,
+            );
           paths.push(path);
         }
       }

@@ -28,7 +28,7 @@ export interface GatewayFailure {
   kind: GatewayFailureKind;
 }
 
-export type GatewayFailureKind = "mismatch" | "too-large" | "http-error" | "timeout" | "unreachable";
+type GatewayFailureKind = "mismatch" | "too-large" | "http-error" | "timeout" | "unreachable";
 
 export interface VerifiedBlockstoreOptions {
   /** How long one gateway may take for one block, headers and body, in ms (default 10 s). */
@@ -41,9 +41,7 @@ export class BlockUnavailableError extends Error {
   static name = "BlockUnavailableError";
   readonly failures: GatewayFailure[];
   constructor(cid: string, failures: GatewayFailure[]) {
-    super(
-      `No gateway returned block ${cid} with matching bytes: ${failures.map((f) => `${f.gateway}: ${f.reason}`).join("; ") || "no gateway configured"}.`,
-    );
+    super(`No gateway returned block ${cid} with matching bytes: ${failures.map((f) => `${f.gateway}: ${f.reason}`).join("; ") || "no gateway configured"}.`);
     this.name = "BlockUnavailableError";
     this.failures = failures;
   }
@@ -98,7 +96,8 @@ export class VerifiedGatewayBlockstore {
     // Checked before the cache too: an aborted read (e.g. over a limit) stops walking cached blocks.
     options.signal?.throwIfAborted();
     if (cid.multihash.code === identity.code) return cid.multihash.digest;
-    if (cid.multihash.code !== sha256.code) throw new Error(`Block ${cid} uses multihash 0x${cid.multihash.code.toString(16)}; only sha2-256 can be verified here.`);
+    if (cid.multihash.code !== sha256.code)
+      throw new Error(`Block ${cid} uses multihash 0x${cid.multihash.code.toString(16)}; only sha2-256 can be verified here.`);
     const key = cid.toString();
     const cached = this.#cache.blocks.get(key);
     if (cached) return cached;

@@ -30,13 +30,13 @@ export class KuboImporterOptionError extends Error {
 }
 
 export const KUBO_CHUNK_SIZE = 256 * 1024;
-export const KUBO_MAX_CHILDREN_PER_NODE = 174;
+const KUBO_MAX_CHILDREN_PER_NODE = 174;
 /** Kubo refuses chunks above this (boxo chunker.ChunkSizeLimit, 1 MiB). */
-export const KUBO_MAX_CHUNK_SIZE = 1024 * 1024;
+const KUBO_MAX_CHUNK_SIZE = 1024 * 1024;
 /** Kubo's HAMT directory fanout (boxo io.DefaultShardWidth). */
-export const KUBO_HAMT_FANOUT = 256;
+const KUBO_HAMT_FANOUT = 256;
 /** Kubo's directory sharding threshold (estimated from link names and CIDs). */
-export const KUBO_SHARD_THRESHOLD_BYTES = 256 * 1024;
+const KUBO_SHARD_THRESHOLD_BYTES = 256 * 1024;
 
 /** The `ipfs add` options that change the resulting CIDs. */
 export interface KuboAddLayoutOptions {

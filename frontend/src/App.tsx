@@ -37,13 +37,21 @@ export function App() {
       </a>
       <header className="site-header">
         <a className="brand" href="#/" aria-label="Today I Learned, home">
-          <span className="brand-mark" aria-hidden="true">TIL</span>
+          <span className="brand-mark" aria-hidden="true">
+            TIL
+          </span>
           <span className="brand-name">Today I Learned</span>
         </a>
         <nav aria-label="Main">
-          <a href="#/" aria-current={listPage ? "page" : undefined}>Feed</a>
-          <a href="#/write" aria-current={route.page === "write" ? "page" : undefined}>Write</a>
-          <a href="#/settings" aria-current={route.page === "settings" ? "page" : undefined}>Settings</a>
+          <a href="#/" aria-current={listPage ? "page" : undefined}>
+            Feed
+          </a>
+          <a href="#/write" aria-current={route.page === "write" ? "page" : undefined}>
+            Write
+          </a>
+          <a href="#/settings" aria-current={route.page === "settings" ? "page" : undefined}>
+            Settings
+          </a>
         </nav>
         <WalletPanel />
       </header>
@@ -53,7 +61,8 @@ export function App() {
           {route.page === "feed" && <FeedPage tag={route.tag} author={route.author} q={route.q} sort={route.sort} />}
           {route.page === "author" && <AuthorPage key={route.author} author={route.author} q={route.q} sort={route.sort} />}
           {route.page === "tag" && <TagPage key={route.tag} tag={route.tag} q={route.q} sort={route.sort} />}
-          {route.page === "entry" && (entryModule ? <entryModule.EntryPage key={route.ref} entryRef={route.ref} /> : <LazyEntryPage key={route.ref} entryRef={route.ref} />)}
+          {route.page === "entry" &&
+            (entryModule ? <entryModule.EntryPage key={route.ref} entryRef={route.ref} /> : <LazyEntryPage key={route.ref} entryRef={route.ref} />)}
           {route.page === "write" && <EditorPage />}
           {route.page === "settings" && <SettingsPage />}
           {route.page === "not-found" && (

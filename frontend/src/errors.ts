@@ -14,7 +14,7 @@ interface ErrorLike {
 }
 
 /** Every error in the `cause` chain, outermost first. */
-export function causes(error: unknown): ErrorLike[] {
+function causes(error: unknown): ErrorLike[] {
   const chain: ErrorLike[] = [];
   let current: unknown = error;
   while (current && typeof current === "object" && chain.length < 20) {
@@ -29,7 +29,9 @@ export function isUserRejection(error: unknown): boolean {
 }
 
 export function isInsufficientFunds(error: unknown): boolean {
-  return causes(error).some((e) => e.name === "InsufficientFundsError" || /insufficient funds|sender doesn't have enough funds/i.test(`${e.message ?? ""} ${e.details ?? ""}`));
+  return causes(error).some(
+    (e) => e.name === "InsufficientFundsError" || /insufficient funds|sender doesn't have enough funds/i.test(`${e.message ?? ""} ${e.details ?? ""}`),
+  );
 }
 
 /** The registry's custom error a contract call reverted with, by its decoded name (core/contract/contract-errors.ts). */

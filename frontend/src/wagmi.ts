@@ -29,10 +29,7 @@ function hardhatDevAccount(index: number) {
 export const wagmiConfig = createConfig({
   chains: [appChain],
   multiInjectedProviderDiscovery: true,
-  connectors: [
-    injected({ shimDisconnect: true }),
-    ...(settings.chainId === LOCAL_CHAIN_ID ? HARDHAT_DEV_ACCOUNTS.map((_, i) => hardhatDevAccount(i)) : []),
-  ],
+  connectors: [injected({ shimDisconnect: true }), ...(settings.chainId === LOCAL_CHAIN_ID ? HARDHAT_DEV_ACCOUNTS.map((_, i) => hardhatDevAccount(i)) : [])],
   transports: { [appChain.id]: http(settings.rpcUrl, { batch: { wait: 5 } }) },
 });
 

@@ -9,9 +9,16 @@ export function carHeader(root: CID): Uint8Array {
   const cidBytes = Uint8Array.from([0x00, ...root.bytes]); // tag-42 payload starts with the 0x00 multibase prefix
   const header = Uint8Array.from([
     0xa2,
-    0x65, ...new TextEncoder().encode("roots"),
-    0x81, 0xd8, 0x2a, 0x58, cidBytes.length, ...cidBytes,
-    0x67, ...new TextEncoder().encode("version"),
+    0x65,
+    ...new TextEncoder().encode("roots"),
+    0x81,
+    0xd8,
+    0x2a,
+    0x58,
+    cidBytes.length,
+    ...cidBytes,
+    0x67,
+    ...new TextEncoder().encode("version"),
     0x01,
   ]);
   return concat(varint(header.length), header);

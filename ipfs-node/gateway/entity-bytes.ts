@@ -41,7 +41,13 @@ export function resolveEntityBytes({ from, to }: EntityBytes, size: number): { f
 }
 
 /** The blocks of the file DAG at `cid` that cover bytes `first`..`last`, DFS, the root first. */
-export async function* fileRangeBlocks(store: IpfsStore, cid: CID, range: { first: number; last: number }, signal: AbortSignal, start = 0): AsyncGenerator<CID> {
+export async function* fileRangeBlocks(
+  store: IpfsStore,
+  cid: CID,
+  range: { first: number; last: number },
+  signal: AbortSignal,
+  start = 0,
+): AsyncGenerator<CID> {
   signal.throwIfAborted();
   yield cid;
   if (cid.code !== dagPb.code || isIdentityCid(cid)) return;

@@ -47,14 +47,19 @@ const SMALL_BODY_BYTES = 64 * 1024;
 const RAW_TYPE = "application/vnd.ipld.raw";
 const CAR_TYPE = "application/vnd.ipld.car";
 const TAR_TYPE = "application/x-tar";
-const CODEC_TYPES: Record<number, string> = { 0x71: "application/vnd.ipld.dag-cbor", 0x0129: "application/vnd.ipld.dag-json", 0x0200: "application/json", 0x51: "application/cbor" };
+const CODEC_TYPES: Record<number, string> = {
+  113: "application/vnd.ipld.dag-cbor",
+  297: "application/vnd.ipld.dag-json",
+  512: "application/json",
+  81: "application/cbor",
+};
 
 /**
  * The Content-Security-Policy of every gateway response but a site's own index.html: `sandbox`
  * without `allow-scripts` means no script runs even in a document a browser renders as HTML or
  * SVG, on an opaque origin; images of the same origin and inline styles still show.
  */
-export const SANDBOX_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'";
+const SANDBOX_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'";
 const SUBDOMAIN_SUFFIX = `.${LOCAL_SUBDOMAIN_PARENT}`;
 
 /**
@@ -62,9 +67,7 @@ const SUBDOMAIN_SUFFIX = `.${LOCAL_SUBDOMAIN_PARENT}`;
  * read on its own origin (the subdomain gateway) or on the origin all content shares (the path
  * gateway); `requestPath` is the URL path as requested. `redirect`: a 301 to the subdomain form.
  */
-type Route =
-  | { kind: "content"; contentPath: string; requestPath: string; origin: "own" | "shared" }
-  | { kind: "redirect"; location: string };
+type Route = { kind: "content"; contentPath: string; requestPath: string; origin: "own" | "shared" } | { kind: "redirect"; location: string };
 
 interface GatewayRequest {
   req: http.IncomingMessage;
@@ -108,7 +111,13 @@ export function createGatewayServer({ store }: GatewayServerOptions): http.Serve
       return sendError(res, err);
     }
     // fast path: a small file answered before, asked for again as plain GET/HEAD
-    if (routed.kind === "content" && rawQuery === "" && (req.method === "GET" || req.method === "HEAD") && req.headers.range === undefined && format === "unixfs") {
+    if (
+      routed.kind === "content" &&
+      rawQuery === "" &&
+      (req.method === "GET" || req.method === "HEAD") &&
+      req.headers.range === undefined &&
+      format === "unixfs"
+    ) {
       const ready = smallFiles.get(cacheKeyOf(routed), store.generation);
       if (ready) return sendSmallFile(req, res, ready);
     }
@@ -126,7 +135,21 @@ export function createGatewayServer({ store }: GatewayServerOptions): http.Serve
       if (!contentPath.startsWith("/ipfs/")) throw new PathNotFoundError(`${contentPath} is not served here: request /ipfs/<cid>[/path]`);
       const segments = contentPath.slice(6).split("/").map(decodeSegment);
       const ipfsPath: IpfsPath = { root: parseCid(segments[0]), segments: segments.slice(1).filter((segment) => segment !== "") };
-      const request: GatewayRequest = { req, res, ipfsPath, requestPath, contentPath, origin, cacheKey: cacheKeyOf(routed), query, head: req.method === "HEAD", signal: abort.signal, resolvedFiles, smallFiles, generation: store.generation };
+      const request: GatewayRequest = {
+        req,
+        res,
+        ipfsPath,
+        requestPath,
+        contentPath,
+        origin,
+        cacheKey: cacheKeyOf(routed),
+        query,
+        head: req.method === "HEAD",
+        signal: abort.signal,
+        resolvedFiles,
+        smallFiles,
+        generation: store.generation,
+      };
       if (format === "raw") await sendRawBlock(store, request);
       else if (format === "car") await sendCar(store, request);
       else if (format === "unixfs") await sendUnixfs(store, request);
@@ -222,11 +245,16 @@ function decodeSegment(segment: string): string {
  * public gateways are, nosniff, and the sandbox CSP (which a site's own index.html drops).
  */
 const RESPONSE_HEADERS = [
-  "Access-Control-Allow-Origin", "*",
-  "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS",
-  "Access-Control-Allow-Headers", "Content-Type, Range, User-Agent, X-Requested-With, Accept, If-None-Match",
-  "Access-Control-Expose-Headers", "Content-Range, Content-Length, X-Ipfs-Path, X-Ipfs-Roots, X-Chunked-Output, X-Stream-Output, ETag",
-  "X-Content-Type-Options", "nosniff",
+  "Access-Control-Allow-Origin",
+  "*",
+  "Access-Control-Allow-Methods",
+  "GET, HEAD, OPTIONS",
+  "Access-Control-Allow-Headers",
+  "Content-Type, Range, User-Agent, X-Requested-With, Accept, If-None-Match",
+  "Access-Control-Expose-Headers",
+  "Content-Range, Content-Length, X-Ipfs-Path, X-Ipfs-Roots, X-Chunked-Output, X-Stream-Output, ETag",
+  "X-Content-Type-Options",
+  "nosniff",
 ];
 const SMALL_FILE_CACHE_BYTES = 16 * 1024 * 1024;
 
@@ -237,7 +265,19 @@ function setResponseHeaders(res: http.ServerResponse): void {
 
 /** Answer from a ready-made small-file response, with all headers in one write. */
 function sendSmallFile(req: http.IncomingMessage, res: http.ServerResponse, ready: SmallFileResponse): void {
-  const common = [...RESPONSE_HEADERS, "ETag", ready.etag, "Cache-Control", IMMUTABLE, "X-Ipfs-Path", ready.contentPath, "X-Ipfs-Roots", ready.roots, "Accept-Ranges", "bytes"];
+  const common = [
+    ...RESPONSE_HEADERS,
+    "ETag",
+    ready.etag,
+    "Cache-Control",
+    IMMUTABLE,
+    "X-Ipfs-Path",
+    ready.contentPath,
+    "X-Ipfs-Roots",
+    ready.roots,
+    "Accept-Ranges",
+    "bytes",
+  ];
   if (ready.contentSecurityPolicy !== undefined) common.push("Content-Security-Policy", ready.contentSecurityPolicy);
   if (notModified(req, ready.etag)) return void res.writeHead(304, common).end();
   res.writeHead(200, [...common, "Content-Type", ready.contentType, "Content-Length", String(ready.bytes.byteLength)]);
@@ -287,7 +327,14 @@ function acceptedFormat(accept: string): { mediaType: string; params: Map<string
     const parsed = new Map<string, string>();
     for (const param of params) {
       const at = param.indexOf("=");
-      if (at > 0) parsed.set(param.slice(0, at).trim().toLowerCase(), param.slice(at + 1).trim().replace(/^"(.*)"$/, "$1"));
+      if (at > 0)
+        parsed.set(
+          param.slice(0, at).trim().toLowerCase(),
+          param
+            .slice(at + 1)
+            .trim()
+            .replace(/^"(.*)"$/, "$1"),
+        );
     }
     return { mediaType, params: parsed };
   }
@@ -342,7 +389,9 @@ async function sendCodecBlock(store: IpfsStore, request: GatewayRequest, mediaTy
   const { res, ipfsPath, signal } = request;
   const cid = ipfsPath.segments.length === 0 ? ipfsPath.root : (await terminalEntry(store, request)).cid;
   if (CODEC_OF_MEDIA_TYPE[mediaType] !== cid.code) {
-    throw new UnsupportedError(`${mediaType} responses for this content are not implemented by this node (it converts no codec); ask for the raw block (?format=raw) or a CAR (?format=car)`);
+    throw new UnsupportedError(
+      `${mediaType} responses for this content are not implemented by this node (it converts no codec); ask for the raw block (?format=raw) or a CAR (?format=car)`,
+    );
   }
   const bytes = await readBlock(store, cid, signal);
   const etag = `"${cid}.${mediaType.slice(mediaType.lastIndexOf("/") + 1)}"`;
@@ -365,7 +414,8 @@ function carDuplicates(request: GatewayRequest): boolean {
   const version = request.query.get("car-version") || params.get("version") || "";
   if (version !== "" && version !== "1") throw new InvalidArgumentError("unsupported application/vnd.ipld.car version: only version=1 is supported");
   const order = request.query.get("car-order") || params.get("order") || "";
-  if (order !== "" && order !== "dfs" && order !== "unk") throw new InvalidArgumentError(`unsupported application/vnd.ipld.car block order parameter: "${order}"`);
+  if (order !== "" && order !== "dfs" && order !== "unk")
+    throw new InvalidArgumentError(`unsupported application/vnd.ipld.car block order parameter: "${order}"`);
   const dups = request.query.get("car-dups") || params.get("dups") || "";
   if (dups !== "" && dups !== "n" && dups !== "y") throw new InvalidArgumentError(`unsupported application/vnd.ipld.car dups parameter: "${dups}"`);
   return dups === "y";
@@ -438,7 +488,10 @@ async function sendCar(store: IpfsStore, request: GatewayRequest): Promise<void>
   await readBlock(store, terminal, signal);
   // entity-bytes applies to a file (a dag-pb UnixFS file or a raw block), else it is ignored
   const terminalEntry = entityBytes === undefined ? undefined : await resolveEntry(store, { root: terminal, segments: [] }, signal);
-  const fileRange = terminalEntry && (terminalEntry.type === "file" || terminalEntry.type === "raw") ? (resolveEntityBytes(entityBytes as EntityBytes, Number(terminalEntry.size)) ?? "none") : undefined;
+  const fileRange =
+    terminalEntry && (terminalEntry.type === "file" || terminalEntry.type === "raw")
+      ? (resolveEntityBytes(entityBytes as EntityBytes, Number(terminalEntry.size)) ?? "none")
+      : undefined;
   const etag = `W/"${terminal}.car.${scope}${fileRange === undefined ? "" : fileRange === "none" ? ".none" : `.${fileRange.first}-${fileRange.last}`}"`;
   const pathBlocks = pathEntries.length > 0 ? pathEntries[pathEntries.length - 1].roots : [];
   commonHeaders(res, request, pathEntries.length > 0 ? pathEntries.map((entry) => entry.cid.toString()) : [terminal.toString()]);
@@ -460,7 +513,12 @@ async function sendCar(store: IpfsStore, request: GatewayRequest): Promise<void>
     for (const piece of carBlock(cid, await readBlock(store, cid, signal))) await write(res, piece);
   };
   for (const cid of pathBlocks) await send(cid);
-  if (scope === "block" || fileRange === "none" || isIdentityCid(terminal) || (scope === "entity" && terminal.code === 0x70 && (await isDirectory(store, terminal)))) {
+  if (
+    scope === "block" ||
+    fileRange === "none" ||
+    isIdentityCid(terminal) ||
+    (scope === "entity" && terminal.code === 0x70 && (await isDirectory(store, terminal)))
+  ) {
     await send(terminal);
   } else if (fileRange) {
     for await (const cid of fileRangeBlocks(store, terminal, fileRange, signal)) await send(cid);
@@ -568,7 +626,10 @@ async function sendFile(request: GatewayRequest, entry: UnixFSEntry, name: strin
   const filename = request.query.get("filename") ?? undefined;
   if (filename) {
     const disposition = request.query.get("download") === "true" || isActiveContentType(contentTypeFromName(filename)) ? "attachment" : "inline";
-    res.setHeader("Content-Disposition", `${disposition}; filename="${filename.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
+    res.setHeader(
+      "Content-Disposition",
+      `${disposition}; filename="${filename.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+    );
   }
   let contentType = contentTypeFromName(name);
   if (!contentType) {
@@ -594,7 +655,15 @@ async function sendFile(request: GatewayRequest, entry: UnixFSEntry, name: strin
     }
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     if (!range && request.query.size === 0) {
-      request.smallFiles.set(request.cacheKey, { bytes: body, contentType, contentSecurityPolicy: policy, contentPath: request.contentPath, etag, roots: roots.join(","), generation: request.generation });
+      request.smallFiles.set(request.cacheKey, {
+        bytes: body,
+        contentType,
+        contentSecurityPolicy: policy,
+        contentPath: request.contentPath,
+        etag,
+        roots: roots.join(","),
+        generation: request.generation,
+      });
     }
     res.writeHead(range ? 206 : 200, headers);
     return void res.end(body);
@@ -670,4 +739,3 @@ function sendText(res: http.ServerResponse, status: number, message: string): vo
   res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
   res.end(message.endsWith("\n") ? message : `${message}\n`);
 }
-

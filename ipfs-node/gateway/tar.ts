@@ -17,7 +17,7 @@ const USTAR_MAX_SIZE = 0o77777777777;
 const encoder = new TextEncoder();
 
 /** A UnixFS name that would land outside the TAR's top-level entry. */
-export class TarPathOutsideRootError extends IpfsNodeError {
+class TarPathOutsideRootError extends IpfsNodeError {
   static name = "TarPathOutsideRootError";
   constructor() {
     super("relative UnixFS paths outside the root are not allowed, use CAR instead");
@@ -52,7 +52,8 @@ async function* tarEntry(entry: UnixFSEntry, name: string, root: string, resolve
     yield* header({ name, mode: unixfs.mode ?? 0o644, size: 0, mtime, type: "2", linkname: new TextDecoder().decode(unixfs.data) });
     return;
   }
-  if (entry.type !== "file" && entry.type !== "raw" && entry.type !== "identity") throw new IpfsNodeError(`${name}: not a UnixFS file or directory, so not in a TAR`);
+  if (entry.type !== "file" && entry.type !== "raw" && entry.type !== "identity")
+    throw new IpfsNodeError(`${name}: not a UnixFS file or directory, so not in a TAR`);
   const size = Number(entry.size);
   yield* header({ name, mode: unixfs?.mode ?? 0o644, size, mtime, type: "0" });
   for await (const chunk of entry.content({ signal })) yield chunk;
@@ -84,7 +85,12 @@ function* header(entry: TarHeader): Generator<Uint8Array> {
     yield body;
     if (body.length % BLOCK !== 0) yield new Uint8Array(BLOCK - (body.length % BLOCK));
   }
-  yield ustar({ ...entry, name: asciiPrefix(name, 100), size: sizeFits ? entry.size : 0, linkname: entry.linkname === undefined ? undefined : asciiPrefix(entry.linkname, 100) });
+  yield ustar({
+    ...entry,
+    name: asciiPrefix(name, 100),
+    size: sizeFits ? entry.size : 0,
+    linkname: entry.linkname === undefined ? undefined : asciiPrefix(entry.linkname, 100),
+  });
 }
 
 /** A PAX record: "<length> <key>=<value>\n", the length counting itself. */

@@ -46,14 +46,17 @@ export function createAddRoute(store: IpfsStore) {
     }
     const hash = (query.get("hash") ?? "").toLowerCase() || "sha2-256";
     if (!isKnownMultihashName(hash)) throw new InvalidArgumentError(`unrecognized hash function: "${hash}"`);
-    if (!ADD_HASHES.has(hash)) throw new UnsupportedError(`hash function "${hash}" is not supported by add on this node; use sha2-256 (the default), sha2-512 or blake3.`);
+    if (!ADD_HASHES.has(hash))
+      throw new UnsupportedError(`hash function "${hash}" is not supported by add on this node; use sha2-256 (the default), sha2-512 or blake3.`);
     // Kubo: another hash than sha2-256 means CIDv1 (and so raw leaves by default)
     const rehashWith = hash === "sha2-256" ? undefined : hasherNamed(hash);
     if (rehashWith && cidVersion === 0) throw new InvalidArgumentError("CIDv0 only supports sha2-256");
-    if (boolOption(query, "trickle", false)) throw new UnsupportedError("the trickle DAG layout is not supported by this node; leave trickle unset (balanced layout, Kubo's default).");
+    if (boolOption(query, "trickle", false))
+      throw new UnsupportedError("the trickle DAG layout is not supported by this node; leave trickle unset (balanced layout, Kubo's default).");
     if (boolOption(query, "inline", false)) throw new UnsupportedError("inline CIDs are not supported by this node; leave inline unset.");
     if (boolOption(query, "nocopy", false)) throw new UnsupportedError("the filestore (nocopy) is not supported by this node.");
-    if (query.has("to-files")) throw new UnsupportedError("to-files is not supported by this node: it has no Files API (MFS); add without it and keep the CID.");
+    if (query.has("to-files"))
+      throw new UnsupportedError("to-files is not supported by this node: it has no Files API (MFS); add without it and keep the CID.");
     const metadata = metadataOptions(query);
     const withMetadata = metadata.preserveMode || metadata.preserveMtime || metadata.mode !== undefined || metadata.mtime !== undefined;
     const rawLeavesParam = query.get("raw-leaves");
@@ -74,7 +77,8 @@ export function createAddRoute(store: IpfsStore) {
       fileImportConcurrency: 1,
     };
     const onlyHash = boolOption(query, "only-hash", false);
-    if (onlyHash && rehashWith) throw new UnsupportedError(`only-hash with hash function "${hash}" is not supported by this node; add the content, or use sha2-256.`);
+    if (onlyHash && rehashWith)
+      throw new UnsupportedError(`only-hash with hash function "${hash}" is not supported by this node; add the content, or use sha2-256.`);
     const pin = boolOption(query, "pin", true);
     const progress = boolOption(query, "progress", false);
     const includeEmptyDirectories = boolOption(query, "empty-dirs", true);
@@ -203,9 +207,11 @@ function displayName(result: ImportResult): string {
 }
 
 /** What Kubo pins after an add: the wrapping directory, or each top-level file and directory. */
-export function importRoots(results: ImportResult[], wrapWithDirectory: boolean): CID[] {
+function importRoots(results: ImportResult[], wrapWithDirectory: boolean): CID[] {
   if (wrapWithDirectory) return results.slice(-1).map((result) => result.cid);
-  return results.filter((result) => result.path === undefined || result.path === "" || !result.path.replace(/^\/+/, "").includes("/")).map((result) => result.cid);
+  return results
+    .filter((result) => result.path === undefined || result.path === "" || !result.path.replace(/^\/+/, "").includes("/"))
+    .map((result) => result.cid);
 }
 
 function metadataOptions(query: URLSearchParams): MetadataOptions {
@@ -237,13 +243,16 @@ class PartLog {
   }
   emptyDirectories(): Array<{ path: string } & Pick<MultipartPart, "mode" | "mtime">> {
     const all = [...this.#directories.keys(), ...this.#others];
-    return [...this.#directories]
-      .filter(([path]) => !all.some((other) => other.startsWith(`${path}/`)))
-      .map(([path, metadata]) => ({ path, ...metadata }));
+    return [...this.#directories].filter(([path]) => !all.some((other) => other.startsWith(`${path}/`))).map(([path, metadata]) => ({ path, ...metadata }));
   }
 }
 
-async function* candidatesFrom(parts: AsyncIterable<MultipartPart>, metadata: MetadataOptions, includeEmptyDirectories: boolean, log: PartLog): AsyncGenerator<ImportCandidate> {
+async function* candidatesFrom(
+  parts: AsyncIterable<MultipartPart>,
+  metadata: MetadataOptions,
+  includeEmptyDirectories: boolean,
+  log: PartLog,
+): AsyncGenerator<ImportCandidate> {
   // without empty directories, a directory part waits for the next part: clients send a
   // directory before its contents, so a directory the next part is not in is empty
   let pending: Array<{ path: string; candidate: ImportCandidate; metadata: Pick<MultipartPart, "mode" | "mtime"> }> = [];
@@ -284,7 +293,11 @@ async function* candidatesFrom(parts: AsyncIterable<MultipartPart>, metadata: Me
 }
 
 /** An empty UnixFS directory node (Kubo: QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn for CIDv0). */
-async function emptyDirectoryNode(cidVersion: 0 | 1, metadata: Pick<MultipartPart, "mode" | "mtime">, hasher: MultihashHasher): Promise<{ cid: CID; size: number }> {
+async function emptyDirectoryNode(
+  cidVersion: 0 | 1,
+  metadata: Pick<MultipartPart, "mode" | "mtime">,
+  hasher: MultihashHasher,
+): Promise<{ cid: CID; size: number }> {
   const block = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: "directory", mode: metadata.mode, mtime: metadata.mtime }).marshal(), Links: [] }));
   return { cid: CID.create(cidVersion, dagPb.code, await hasher.digest(block)), size: block.length };
 }

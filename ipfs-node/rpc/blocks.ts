@@ -10,7 +10,7 @@ import { boolOption, checkDeclaredLength, requiredArgs, sendJson, type RpcReques
 import { multipartParts, requireMultipartBody } from "./multipart.ts";
 
 /** Kubo refuses blocks over 1 MiB unless `allow-big-block` is set. */
-export const KUBO_MAX_BLOCK_BYTES = 1024 * 1024;
+const KUBO_MAX_BLOCK_BYTES = 1024 * 1024;
 
 const CODECS: Record<string, number> = { raw: 0x55, "dag-pb": 0x70, "dag-cbor": 0x71, "dag-json": 0x0129, json: 0x0200, cbor: 0x51 };
 
@@ -66,7 +66,9 @@ export function createBlockPutRoute(store: IpfsStore) {
       const bytes = Buffer.concat(chunks);
       size = bytes.byteLength;
       if (!allowBig && size > KUBO_MAX_BLOCK_BYTES) {
-        throw new InvalidArgumentError(`produced block is over 1MiB: big blocks can't be exchanged with other peers. consider using UnixFS for automatic chunking of bigger files, or pass --allow-big-block to override`);
+        throw new InvalidArgumentError(
+          `produced block is over 1MiB: big blocks can't be exchanged with other peers. consider using UnixFS for automatic chunking of bigger files, or pass --allow-big-block to override`,
+        );
       }
       if (code === CODECS["dag-pb"]) {
         try {

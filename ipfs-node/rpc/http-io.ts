@@ -17,7 +17,7 @@ export interface RpcRequest {
 export type RpcHandler = (request: RpcRequest) => Promise<void>;
 
 /** Kubo's JSON error body. */
-export function kuboErrorBody(message: string, code: number): string {
+function kuboErrorBody(message: string, code: number): string {
   return JSON.stringify({ Message: message, Code: code, Type: "error" }) + "\n";
 }
 
@@ -60,7 +60,7 @@ export function startStreamedOutput(res: ServerResponse, headers: Record<string,
 }
 
 /** The trailer that carries an error met after a streamed answer started. */
-export const STREAM_ERROR_TRAILER = "X-Stream-Error";
+const STREAM_ERROR_TRAILER = "X-Stream-Error";
 
 /** Streamed NDJSON output as Kubo sends it (chunked, with a trailer for late errors). */
 export class NdjsonStream {
@@ -125,7 +125,8 @@ export function intOption(query: URLSearchParams, name: string): number | undefi
 export function goIntegerOption(query: URLSearchParams, name: string, type: "int64" | "uint" | "uint64"): bigint | undefined {
   const value = query.get(name);
   if (value === null) return undefined;
-  const refuse = () => new RequestParseError(`could not convert ${value === "" ? "empty value" : `value "${value}"`} to type "${type}" (for option "-${name}")`);
+  const refuse = () =>
+    new RequestParseError(`could not convert ${value === "" ? "empty value" : `value "${value}"`} to type "${type}" (for option "-${name}")`);
   const match = /^([+-]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO]?[0-7]+|[1-9][0-9]*|0)$/.exec(value.replace(/_/g, ""));
   if (!match || (type !== "int64" && match[1] !== "")) throw refuse();
   let digits = match[2];

@@ -139,7 +139,7 @@ export function requireMultipartBody(req: IncomingMessage, fileArgument: string)
  * A part's file name as go-ipfs-files reads it: Go's `url.QueryUnescape` (`+` is a space, `%XX` a
  * byte; a malformed escape leaves the name as it came), then `path.Clean("/" + name)`.
  */
-export function kuboPartName(filename: string): string {
+function kuboPartName(filename: string): string {
   const cleaned = path.posix.normalize(`/${queryUnescape(filename) ?? filename}`);
   return cleaned.replace(/^\/+|\/+$/g, "");
 }

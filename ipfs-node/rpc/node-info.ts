@@ -3,8 +3,8 @@ import type { NodeIdentity } from "../identity.ts";
 import type { IpfsStore } from "../store.ts";
 import { NdjsonStream, sendJson, type RpcRequest } from "./http-io.ts";
 
-export const NODE_VERSION = "0.1.0";
-export const AGENT_VERSION = `til-ipfs-node/${NODE_VERSION} (helia)`;
+const NODE_VERSION = "0.1.0";
+const AGENT_VERSION = `til-ipfs-node/${NODE_VERSION} (helia)`;
 /** Repo format version of this node's folder layout. */
 const REPO_VERSION = "1";
 

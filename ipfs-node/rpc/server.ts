@@ -26,7 +26,7 @@ export interface RpcServerOptions {
   uploadLimitBytes: number;
 }
 
-export const RPC_PREFIX = "/api/v0/";
+const RPC_PREFIX = "/api/v0/";
 
 export function createRpcServer({ store, identity, allowedOrigins, uploadLimitBytes }: RpcServerOptions): http.Server {
   const routes = new Map<string, RpcHandler>([
@@ -97,7 +97,7 @@ export function createRpcServer({ store, identity, allowedOrigins, uploadLimitBy
 }
 
 /** Why a request may not use the API (undefined when it may): see the module comment. */
-export function requestRefusal(headers: http.IncomingHttpHeaders, allowedOrigins: ReadonlySet<string>): string | undefined {
+function requestRefusal(headers: http.IncomingHttpHeaders, allowedOrigins: ReadonlySet<string>): string | undefined {
   const host = headers.host;
   if (host === undefined || !isMachineHost(host)) return `Host "${host ?? ""}" is not an IP address or localhost`;
   const origin = headers.origin ?? originOfReferer(headers.referer);
@@ -132,6 +132,19 @@ function sendPlain(res: http.ServerResponse, status: number, text: string): void
 
 function logUnexpected(err: unknown): void {
   const name = (err as Error)?.name ?? "";
-  if (/Error$/.test(name) && ["InvalidArgumentError", "RequestParseError", "InvalidCidError", "PathNotFoundError", "BlockNotLocalError", "PayloadTooLargeError", "NotPinnedError", "UnsupportedError"].includes(name)) return;
+  if (
+    /Error$/.test(name) &&
+    [
+      "InvalidArgumentError",
+      "RequestParseError",
+      "InvalidCidError",
+      "PathNotFoundError",
+      "BlockNotLocalError",
+      "PayloadTooLargeError",
+      "NotPinnedError",
+      "UnsupportedError",
+    ].includes(name)
+  )
+    return;
   if (process.env.TIL_IPFS_DEBUG) console.error("rpc:", err);
 }

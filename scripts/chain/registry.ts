@@ -7,7 +7,13 @@ import { Contract, JsonRpcProvider, Network, type ContractRunner, type Log } fro
 import type { Address, Hex } from "viem";
 import { todayILearnedAbi } from "../../core/contract/abi.generated.ts";
 import type { Deployment } from "../../core/contract/deployment.ts";
-import { decodeEntryPublished as decodeEvents, EntryEventReader, type EntryPublishedEvent, type LogSource, type RawLog } from "../../core/contract/registry-events.ts";
+import {
+  decodeEntryPublished as decodeEvents,
+  EntryEventReader,
+  type EntryPublishedEvent,
+  type LogSource,
+  type RawLog,
+} from "../../core/contract/registry-events.ts";
 
 /** The chain can't be used as configured; the message says what is wrong and what to do. */
 export class ChainError extends Error {
@@ -62,7 +68,7 @@ export async function checkDeployment(provider: JsonRpcProvider, deployment: Dep
 export type PublishedEvent = EntryPublishedEvent;
 
 /** The core reader's view of an ethers provider: eth_getLogs and eth_blockNumber. */
-export function ethersLogSource(provider: JsonRpcProvider): LogSource {
+function ethersLogSource(provider: JsonRpcProvider): LogSource {
   return {
     getLogs: async ({ address, fromBlock, toBlock, topics }) => (await provider.getLogs({ address, topics, fromBlock, toBlock })).map(rawLogOf),
     blockNumber: async () => BigInt(await provider.getBlockNumber()),
@@ -70,7 +76,13 @@ export function ethersLogSource(provider: JsonRpcProvider): LogSource {
 }
 
 function rawLogOf(log: Log): RawLog {
-  return { topics: log.topics as Hex[], data: log.data as Hex, blockNumber: BigInt(log.blockNumber), logIndex: log.index, transactionHash: log.transactionHash as Hex };
+  return {
+    topics: log.topics as Hex[],
+    data: log.data as Hex,
+    blockNumber: BigInt(log.blockNumber),
+    logIndex: log.index,
+    transactionHash: log.transactionHash as Hex,
+  };
 }
 
 /** The EntryPublished events among a receipt's logs. */
@@ -93,5 +105,8 @@ export async function listPublishedEntries(
   deployment: Deployment,
   filter: { author?: string; digest?: string } = {},
 ): Promise<PublishedEvent[]> {
-  return entryEvents(provider, deployment).read(BigInt(deployment.deployBlock), undefined, { author: filter.author as Address | undefined, digest: filter.digest as Hex | undefined });
+  return entryEvents(provider, deployment).read(BigInt(deployment.deployBlock), undefined, {
+    author: filter.author as Address | undefined,
+    digest: filter.digest as Hex | undefined,
+  });
 }

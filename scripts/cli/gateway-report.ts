@@ -22,7 +22,10 @@ export interface GatewayTally {
 export function addOutcomes(tallies: Map<string, GatewayTally>, session: Pick<VerifiedGatewayBlockstore, "served" | "failures">): void {
   const tallyOf = (gateway: string) => {
     let tally = tallies.get(gateway);
-    if (!tally) tallies.set(gateway, (tally = { gateway, served: 0, failed: 0, mismatched: 0, reasons: [] }));
+    if (!tally) {
+      tally = { gateway, served: 0, failed: 0, mismatched: 0, reasons: [] };
+      tallies.set(gateway, tally);
+    }
     return tally;
   };
   for (const [gateway, count] of session.served) tallyOf(gateway).served += count;
@@ -49,7 +52,8 @@ export function describeTroubles(tallies: Iterable<GatewayTally>): string[] {
   for (const t of tallies) {
     const parts: string[] = [];
     if (t.mismatched > 0) parts.push(`${t.mismatched} block${t.mismatched === 1 ? "" : "s"} with bytes that did not match the CID (rejected)`);
-    if (t.failed > 0) parts.push(`${t.failed} failed request${t.failed === 1 ? "" : "s"} (${t.reasons.slice(0, 3).join("; ")}${t.reasons.length > 3 ? "; ..." : ""})`);
+    if (t.failed > 0)
+      parts.push(`${t.failed} failed request${t.failed === 1 ? "" : "s"} (${t.reasons.slice(0, 3).join("; ")}${t.reasons.length > 3 ? "; ..." : ""})`);
     if (parts.length > 0) lines.push(terminalLine(`${t.gateway}: ${parts.join(", ")}`));
   }
   return lines;

@@ -19,10 +19,15 @@ export interface LsOptions {
 }
 
 export async function runLs(settings: TilSettings, options: LsOptions): Promise<number> {
-  for (const [name, value] of [["since", options.since], ["until", options.until]] as const) {
-    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new CliError(EXIT_CODES.usage, terminalLine(`--${name} takes a date written YYYY-MM-DD, not "${value}".`));
+  for (const [name, value] of [
+    ["since", options.since],
+    ["until", options.until],
+  ] as const) {
+    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value))
+      throw new CliError(EXIT_CODES.usage, terminalLine(`--${name} takes a date written YYYY-MM-DD, not "${value}".`));
   }
-  if (options.author !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.author)) throw new CliError(EXIT_CODES.usage, terminalLine(`--author takes an address (0x and 40 hex digits), not "${options.author}".`));
+  if (options.author !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.author))
+    throw new CliError(EXIT_CODES.usage, terminalLine(`--author takes an address (0x and 40 hex digits), not "${options.author}".`));
   const chain = await connectChain(settings);
   try {
     const blockstore = new VerifiedGatewayBlockstore(gatewayUrls(settings));
@@ -37,7 +42,18 @@ export async function runLs(settings: TilSettings, options: LsOptions): Promise<
     });
     for (const e of entries) {
       if (options.json) {
-        console.log(terminalJson({ sequence: e.sequence, tokenId: e.tokenId.toString(), author: e.author, cid: e.cid, title: e.metadata?.properties.title, date: e.metadata?.properties.date, tags: e.metadata?.properties.tags, problem: e.problem }));
+        console.log(
+          terminalJson({
+            sequence: e.sequence,
+            tokenId: e.tokenId.toString(),
+            author: e.author,
+            cid: e.cid,
+            title: e.metadata?.properties.title,
+            date: e.metadata?.properties.date,
+            tags: e.metadata?.properties.tags,
+            problem: e.problem,
+          }),
+        );
       } else {
         // Titles, tags, dates and problems are the stranger's text: shown on one line, controls made visible.
         const m = e.metadata?.properties;

@@ -32,7 +32,10 @@ export async function runShow(settings: TilSettings, targets: string[]): Promise
       if (!(error instanceof BlockUnavailableError)) throw error;
       addOutcomes(tallies, blockstore);
       const troubles = describeTroubles(tallyList(blockstore.gateways, tallies));
-      throw new CliError(EXIT_CODES.verificationFailed, `Entry ${cid} could not be read and verified. No gateway returned a block with matching bytes:\n  ${troubles.join("\n  ")}`);
+      throw new CliError(
+        EXIT_CODES.verificationFailed,
+        `Entry ${cid} could not be read and verified. No gateway returned a block with matching bytes:\n  ${troubles.join("\n  ")}`,
+      );
     }
     addOutcomes(tallies, blockstore);
     const outcomes = tallyList(blockstore.gateways, tallies);

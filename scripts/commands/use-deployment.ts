@@ -41,10 +41,16 @@ export async function runUseDeployment(settings: TilSettings, options: { rpcUrl?
         // reported below
       }
       if (!address) {
-        throw new CliError(EXIT_CODES.noContract, `No --address given and Ignition has no ${IGNITION_FUTURE} deployment for chain ${chainId} (${record}). Deploy first: npx hardhat ignition deploy ignition/modules/TodayILearned.ts --network remote`);
+        throw new CliError(
+          EXIT_CODES.noContract,
+          `No --address given and Ignition has no ${IGNITION_FUTURE} deployment for chain ${chainId} (${record}). Deploy first: npx hardhat ignition deploy ignition/modules/TodayILearned.ts --network remote`,
+        );
       }
     }
-    const deployment = parseDeployment({ chainId, address, rpcUrl: options.rpcUrl, deployBlock: options.deployBlock === undefined ? 0 : Number(options.deployBlock) }, "--address/--rpc-url/--deploy-block");
+    const deployment = parseDeployment(
+      { chainId, address, rpcUrl: options.rpcUrl, deployBlock: options.deployBlock === undefined ? 0 : Number(options.deployBlock) },
+      "--address/--rpc-url/--deploy-block",
+    );
     try {
       await checkDeployment(provider, deployment);
     } catch (error) {

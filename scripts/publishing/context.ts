@@ -13,7 +13,6 @@ import { HARDHAT_FIRST_DEV_KEY, LOCAL_CHAIN_ID } from "../../core/contract/local
 import { ChainError, checkDeployment, providerFor } from "../chain/registry.ts";
 import { CliError, EXIT_CODES } from "./errors.ts";
 
-
 export interface ChainContext {
   deployment: Deployment;
   provider: JsonRpcProvider;
@@ -38,7 +37,12 @@ export async function connectChain(settings: TilSettings, env = process.env): Pr
     await checkDeployment(provider, deployment);
   } catch (error) {
     if (error instanceof ChainError) {
-      const code = { CHAIN_UNREACHABLE: EXIT_CODES.chainUnreachable, WRONG_CHAIN: EXIT_CODES.wrongChain, NO_CONTRACT: EXIT_CODES.noContract, INSUFFICIENT_FUNDS: EXIT_CODES.insufficientFunds }[error.code];
+      const code = {
+        CHAIN_UNREACHABLE: EXIT_CODES.chainUnreachable,
+        WRONG_CHAIN: EXIT_CODES.wrongChain,
+        NO_CONTRACT: EXIT_CODES.noContract,
+        INSUFFICIENT_FUNDS: EXIT_CODES.insufficientFunds,
+      }[error.code];
       provider.destroy();
       throw new CliError(code, error.message);
     }
@@ -51,7 +55,10 @@ export async function connectChain(settings: TilSettings, env = process.env): Pr
 export function authorWallet(chain: ChainContext, env = process.env): Wallet {
   const key = env.TIL_AUTHOR_KEY ?? (chain.deployment.chainId === LOCAL_CHAIN_ID ? HARDHAT_FIRST_DEV_KEY : undefined);
   if (!key) {
-    throw new CliError(EXIT_CODES.usage, `Set TIL_AUTHOR_KEY to the private key of the account that publishes (chain ${chain.deployment.chainId} has no development accounts).`);
+    throw new CliError(
+      EXIT_CODES.usage,
+      `Set TIL_AUTHOR_KEY to the private key of the account that publishes (chain ${chain.deployment.chainId} has no development accounts).`,
+    );
   }
   try {
     return new Wallet(key, chain.provider);
@@ -77,7 +84,10 @@ export async function connectIpfs(settings: TilSettings): Promise<KuboRPCClient>
 
 /** Gateways to read through, in order: TIL_GATEWAYS (comma-separated URLs), else the local gateway. */
 export function gatewayUrls(settings: TilSettings, env = process.env): string[] {
-  const listed = (env.TIL_GATEWAYS ?? "").split(",").map((g) => g.trim()).filter(Boolean);
+  const listed = (env.TIL_GATEWAYS ?? "")
+    .split(",")
+    .map((g) => g.trim())
+    .filter(Boolean);
   return listed.length > 0 ? listed : [hostPortUrl(settings.ipfsGateway)];
 }
 

@@ -22,7 +22,7 @@ export interface PackedRecord {
   source: string;
 }
 /** The IPFS node confirmed it pins the entry's CID. */
-export interface PinnedRecord {
+interface PinnedRecord {
   event: "pinned";
   cid: string;
 }
@@ -30,7 +30,7 @@ export interface PinnedRecord {
  * A publish/publishBatch transaction was sent. What became of it is not looked up here: a run
  * asks the registry (tokensOf) which entries exist, whatever the journal says.
  */
-export interface MintSentRecord {
+interface MintSentRecord {
   event: "mint-sent";
   chainId: number;
   contract: string;

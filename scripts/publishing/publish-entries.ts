@@ -76,7 +76,7 @@ export interface PublishResult {
 }
 
 /** A packed entry and where its note came from (`file:line`). */
-export interface SourcedEntry {
+interface SourcedEntry {
   source: string;
   packed: PackedEntry;
 }
@@ -155,14 +155,24 @@ export async function* packNotes(items: AsyncIterable<ImportItem>): AsyncGenerat
     } catch (error) {
       if (!(error instanceof EntryError)) throw error;
       const tooLarge = error instanceof NoteTooLargeError || error instanceof EntryTooLargeError;
-      yield { kind: "failed", failure: { source, message: error.message, exitCode: tooLarge ? EXIT_CODES.noteTooLarge : EXIT_CODES.entriesFailed }, ms: performance.now() - started };
+      yield {
+        kind: "failed",
+        failure: { source, message: error.message, exitCode: tooLarge ? EXIT_CODES.noteTooLarge : EXIT_CODES.entriesFailed },
+        ms: performance.now() - started,
+      };
       continue;
     }
     const ms = performance.now() - started;
     const warnings = [...item.warnings, ...packWarningsNotGiven(item.warnings, packed.warnings).map((w) => locateWarning(w, item.sourcePath, item.sourceLine))];
     const earlier = firstSource.get(packed.digest);
     if (earlier !== undefined) {
-      const duplicate: Warning = { code: "duplicate-content", file: item.sourcePath, line: item.sourceLine, sameAs: earlier, message: `same content as ${earlier}; published once.` };
+      const duplicate: Warning = {
+        code: "duplicate-content",
+        file: item.sourcePath,
+        line: item.sourceLine,
+        sameAs: earlier,
+        message: `same content as ${earlier}; published once.`,
+      };
       yield { kind: "duplicate", source, warnings: [...warnings, duplicate], ms };
       continue;
     }
@@ -172,7 +182,7 @@ export async function* packNotes(items: AsyncIterable<ImportItem>): AsyncGenerat
 }
 
 /** packEntry's warnings but those the importer gave already: an image it could not read is "not supplied" to packEntry. */
-export function packWarningsNotGiven(imported: readonly Warning[], packed: readonly Warning[]): Warning[] {
+function packWarningsNotGiven(imported: readonly Warning[], packed: readonly Warning[]): Warning[] {
   const warnedImages = new Set(imported.flatMap((w) => (w.image === undefined ? [] : [w.image])));
   return packed.filter((w) => !(w.code === "image-missing" && w.image !== undefined && warnedImages.has(w.image)));
 }
@@ -181,7 +191,7 @@ export function packWarningsNotGiven(imported: readonly Warning[], packed: reado
 // check
 
 /** Check stage: whether this author has minted each entry already, in the entries' order. */
-export async function checkPublished(chain: PublishingChain, entries: readonly SourcedEntry[]): Promise<boolean[]> {
+async function checkPublished(chain: PublishingChain, entries: readonly SourcedEntry[]): Promise<boolean[]> {
   const tokens = await chain.tokensOf(entries.map(({ packed }) => packed.digest));
   return tokens.map((token) => token !== 0n);
 }
@@ -197,7 +207,7 @@ export async function checkPublished(chain: PublishingChain, entries: readonly S
 const ENTRIES_PER_ADD = 25;
 const ADDS_AT_ONCE = 3;
 
-export interface PinResult {
+interface PinResult {
   /** Entries the node holds under their own CID: pinned now, or by an earlier run (journal). */
   held: SourcedEntry[];
   /** CIDs pinned by this call and confirmed (the journal's `pinned` records). */
@@ -212,7 +222,7 @@ export interface PinResult {
  * each entry under its locally computed CID.
  * @throws CliError (ipfsUnreachable) when the IPFS RPC API stops answering
  */
-export async function pinChunk(ipfs: PublishingIpfs, journal: Pick<Journal, "isPinned">, entries: readonly SourcedEntry[]): Promise<PinResult> {
+async function pinChunk(ipfs: PublishingIpfs, journal: Pick<Journal, "isPinned">, entries: readonly SourcedEntry[]): Promise<PinResult> {
   const started = performance.now();
   const toPin = entries.filter(({ packed }) => !journal.isPinned(packed.cid)).map(({ packed }) => packed);
   const groups: PackedEntry[][] = [];
@@ -241,7 +251,7 @@ export async function pinChunk(ipfs: PublishingIpfs, journal: Pick<Journal, "isP
 // ---------------------------------------------------------------------------------------------
 // mint
 
-export interface MintResult {
+interface MintResult {
   published: number;
   /** Minted in the meantime by someone else (an earlier run's pending transaction). */
   alreadyPublished: number;
@@ -254,7 +264,7 @@ export interface MintResult {
  * Mint stage: one publishBatch transaction for `entries`, journaled when sent and when mined. When
  * the registry refuses the batch because some entry is minted already, the others are minted.
  */
-export async function mintChunk(chain: PublishingChain, journal: Pick<Journal, "append">, entries: readonly SourcedEntry[]): Promise<MintResult> {
+async function mintChunk(chain: PublishingChain, journal: Pick<Journal, "append">, entries: readonly SourcedEntry[]): Promise<MintResult> {
   const started = performance.now();
   const digests = entries.map(({ packed }) => packed.digest);
   const { deployment, author } = chain;
@@ -272,7 +282,13 @@ export async function mintChunk(chain: PublishingChain, journal: Pick<Journal, "
     if (remaining.length === entries.length) {
       // Refused as published, yet no token: nothing is lost, a run later asks again.
       const message = "the registry refused its batch as already published, yet has no token for it; run the same command again";
-      return { published: 0, alreadyPublished: 0, failures: entries.map(({ source }) => ({ source, message, exitCode: EXIT_CODES.entriesFailed })), gasUsed: 0n, ms };
+      return {
+        published: 0,
+        alreadyPublished: 0,
+        failures: entries.map(({ source }) => ({ source, message, exitCode: EXIT_CODES.entriesFailed })),
+        gasUsed: 0n,
+        ms,
+      };
     }
     const rest = remaining.length > 0 ? await mintChunk(chain, journal, remaining) : { published: 0, alreadyPublished: 0, failures: [], gasUsed: 0n, ms: 0 };
     return { ...rest, alreadyPublished: rest.alreadyPublished + entries.length - remaining.length, ms: ms + rest.ms };
@@ -302,7 +318,13 @@ export function tallyPack(tally: PackTally, outcome: PackOutcome): PackTally {
     case "failed":
       return { ...tally, found: tally.found + 1, failures: [...tally.failures, outcome.failure], ms: tally.ms + outcome.ms };
     case "duplicate":
-      return { ...tally, found: tally.found + 1, duplicates: tally.duplicates + 1, warnings: tally.warnings + outcome.warnings.length, ms: tally.ms + outcome.ms };
+      return {
+        ...tally,
+        found: tally.found + 1,
+        duplicates: tally.duplicates + 1,
+        warnings: tally.warnings + outcome.warnings.length,
+        ms: tally.ms + outcome.ms,
+      };
     case "packed":
       return { ...tally, found: tally.found + 1, warnings: tally.warnings + outcome.warnings.length, ms: tally.ms + outcome.ms };
   }
@@ -344,7 +366,7 @@ export function summarize(pack: PackTally, chunks: readonly ChunkResult[], optio
 }
 
 /** Gas of the chunks' transactions: what the summary and the progress bar show. */
-export function gasOf(chunks: readonly ChunkResult[]): bigint {
+function gasOf(chunks: readonly ChunkResult[]): bigint {
   return chunks.reduce((total, chunk) => total + chunk.gasUsed, 0n);
 }
 
@@ -448,7 +470,9 @@ export async function runPipeline(notes: AsyncIterable<ImportItem>, parts: Pipel
     if (dryRun) {
       // Checked one chunk after the other: once the registry does not answer, the rest is not asked.
       const done = settledChunk(
-        before.then(async () => recordChunk(await settle(dryRunChunk(entries, chain && chunks.every((c) => c.unchecked === undefined) ? chain : undefined)), entries)),
+        before.then(async () =>
+          recordChunk(await settle(dryRunChunk(entries, chain && chunks.every((c) => c.unchecked === undefined) ? chain : undefined)), entries),
+        ),
       );
       return { pinned: done, done };
     }
@@ -521,7 +545,10 @@ export async function runPipeline(notes: AsyncIterable<ImportItem>, parts: Pipel
 
   const failures = [...pack.failures, ...chunks.flatMap((c) => c.failures)];
   return {
-    summary: summarize(pack, chunks, { checked: dryRun && chain !== undefined && chunks.every((c) => c.unchecked === undefined), elapsedMs: performance.now() - started }),
+    summary: summarize(pack, chunks, {
+      checked: dryRun && chain !== undefined && chunks.every((c) => c.unchecked === undefined),
+      elapsedMs: performance.now() - started,
+    }),
     exitCode: exitCodeOf(failures),
   };
 
@@ -539,7 +566,15 @@ export async function runPipeline(notes: AsyncIterable<ImportItem>, parts: Pipel
     for (const [i, { packed }] of entries.entries()) {
       const status = minted === undefined ? "(not checked)" : minted[i] ? "already published" : "new";
       // Title and tags come from the files (maybe a cloned stranger's repository): shown, never applied.
-      parts.print([packed.cid, packed.note.date ?? "(no date)", packed.note.tags.length ? terminalLine(packed.note.tags.join(",")) : "(no tags)", terminalLine(packed.note.title), status].join("\t"));
+      parts.print(
+        [
+          packed.cid,
+          packed.note.date ?? "(no date)",
+          packed.note.tags.length ? terminalLine(packed.note.tags.join(",")) : "(no tags)",
+          terminalLine(packed.note.title),
+          status,
+        ].join("\t"),
+      );
     }
     const already = minted?.filter(Boolean).length ?? 0;
     return {
@@ -575,7 +610,7 @@ function reportPacked(outcome: PackOutcome, progress: PipelineParts["progress"])
 // the CLI's chain and IPFS
 
 /** The registry through ethers, as `author`. */
-export function ethersRegistry(chain: ChainContext, author: Wallet): PublishingChain {
+function ethersRegistry(chain: ChainContext, author: Wallet): PublishingChain {
   const registry = registryAt(chain.deployment.address, author);
   const authorAddress = author.address;
   return {
@@ -602,13 +637,22 @@ export function ethersRegistry(chain: ChainContext, author: Wallet): PublishingC
       } catch (error) {
         if (error instanceof CliError) throw error;
         if ((error as { code?: string }).code === "INSUFFICIENT_FUNDS") {
-          throw new CliError(EXIT_CODES.insufficientFunds, `${authorAddress} cannot pay for the publishing transaction. Fund the account and run the same command again.`, { cause: error });
+          throw new CliError(
+            EXIT_CODES.insufficientFunds,
+            `${authorAddress} cannot pay for the publishing transaction. Fund the account and run the same command again.`,
+            { cause: error },
+          );
         }
         if (isUnreachable(error)) {
-          throw new CliError(EXIT_CODES.chainUnreachable, `The chain RPC stopped answering while minting (${(error as Error).message.split("\n")[0]}). Nothing is lost: run the same command again when it is back.`, { cause: error });
+          throw new CliError(
+            EXIT_CODES.chainUnreachable,
+            `The chain RPC stopped answering while minting (${(error as Error).message.split("\n")[0]}). Nothing is lost: run the same command again when it is back.`,
+            { cause: error },
+          );
         }
         // Someone (e.g. an earlier run whose transaction was still pending) minted one of these in the meantime.
-        if (isContractError(error, "TILEntryAlreadyPublished") || isContractError(error, "TILDuplicateInBatch")) throw new AlreadyPublishedError({ cause: error });
+        if (isContractError(error, "TILEntryAlreadyPublished") || isContractError(error, "TILDuplicateInBatch"))
+          throw new AlreadyPublishedError({ cause: error });
         throw error;
       }
       return { events: decodeEntryPublished(receipt!.logs), gasUsed: receipt!.gasUsed };
@@ -617,14 +661,18 @@ export function ethersRegistry(chain: ChainContext, author: Wallet): PublishingC
 }
 
 /** Pinning through the Kubo RPC API, with each entry's CID checked (core/entry/pin.ts). */
-export function kuboPinning(ipfs: EntryPinClient): PublishingIpfs {
+function kuboPinning(ipfs: EntryPinClient): PublishingIpfs {
   return {
     async pinEntries(entries) {
       try {
         return await pinEntries(ipfs, entries);
       } catch (error) {
         if (isUnreachable(error)) {
-          throw new CliError(EXIT_CODES.ipfsUnreachable, `The IPFS RPC API stopped answering while pinning (${(error as Error).message}). Nothing is lost: run the same command again when it is back.`, { cause: error });
+          throw new CliError(
+            EXIT_CODES.ipfsUnreachable,
+            `The IPFS RPC API stopped answering while pinning (${(error as Error).message}). Nothing is lost: run the same command again when it is back.`,
+            { cause: error },
+          );
         }
         throw error;
       }
@@ -638,7 +686,11 @@ async function tokensOf(registry: Contract, author: string, digests: string[]): 
     return [...((await registry.getFunction("tokensOf")(author, digests)) as bigint[])];
   } catch (error) {
     if (isUnreachable(error)) {
-      throw new CliError(EXIT_CODES.chainUnreachable, `The chain RPC stopped answering (${(error as Error).message.split("\n")[0]}). Nothing is lost: run the same command again when it is back.`, { cause: error });
+      throw new CliError(
+        EXIT_CODES.chainUnreachable,
+        `The chain RPC stopped answering (${(error as Error).message.split("\n")[0]}). Nothing is lost: run the same command again when it is back.`,
+        { cause: error },
+      );
     }
     throw error;
   }

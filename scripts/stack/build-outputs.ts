@@ -57,7 +57,7 @@ export function appBuild(projectRoot: string): BuildOutput {
 }
 
 /** Newest modification time (ms) among files under `sources`; 0 when there are none. */
-export async function newestSourceTime(sources: string[]): Promise<number> {
+async function newestSourceTime(sources: string[]): Promise<number> {
   let newest = 0;
   const visit = async (file: string): Promise<void> => {
     const info = await stat(file).catch(() => undefined);

@@ -10,7 +10,7 @@ import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { RunningStackAddresses } from "../../core/config.ts";
 
-export const STACK_STATE_FILE_NAME = "stack.json";
+const STACK_STATE_FILE_NAME = "stack.json";
 
 export interface StackState {
   /** Process id of `npm start`'s stack process. */

@@ -70,7 +70,9 @@ if (process.env.npm_lifecycle_event !== "postinstall" && !existsSync(path.join(p
 if (edrLoads()) process.exit(0);
 
 if (process.env.TIL_REINSTALLING_WITH_NODE) {
-  fail(`npm running on Node ${process.env.TIL_REINSTALLING_WITH_NODE} still did not install Hardhat's native EDR binding for ${process.platform}-${process.arch}.`);
+  fail(
+    `npm running on Node ${process.env.TIL_REINSTALLING_WITH_NODE} still did not install Hardhat's native EDR binding for ${process.platform}-${process.arch}.`,
+  );
 }
 
 // A Node new enough to run npm: the one running this script if it qualifies, else the bundled one.
@@ -89,7 +91,13 @@ if (probe.status !== 0 || !versionOk(nodeVersion)) {
 const npmCli = process.env.npm_execpath;
 if (!npmCli) fail("this script must run as npm's postinstall (npm_execpath is not set).");
 
-console.error(`til-dapp: npm ran on ${(process.env.npm_config_user_agent || "").match(/node\/(v[\d.]+)/)?.[1] ?? "an older Node"}, which skips Hardhat's native EDR package; installing it with the bundled Node ${nodeVersion}...`);
+console.error(
+  `til-dapp: npm ran on ${(process.env.npm_config_user_agent || "").match(/node\/(v[\d.]+)/)?.[1] ?? "an older Node"}, which skips Hardhat's native EDR package; installing it with the bundled Node ${nodeVersion}...`,
+);
 const binDir = path.dirname(nodeBin);
-const seconds = npmQuietly(nodeBin, npmCli, ["install"], { ...process.env, PATH: `${binDir}${path.delimiter}${process.env.PATH}`, TIL_REINSTALLING_WITH_NODE: nodeVersion });
+const seconds = npmQuietly(nodeBin, npmCli, ["install"], {
+  ...process.env,
+  PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
+  TIL_REINSTALLING_WITH_NODE: nodeVersion,
+});
 console.error(`til-dapp: Hardhat's native package installed in ${seconds} s.`);

@@ -19,17 +19,30 @@ import { PROJECT_ROOT, runTil, startStack, type Stack } from "../support/local-s
 const PEAK_RSS_LIMIT_MB = 200;
 
 /** Runs `til <args>` under /usr/bin/time: its exit code, output and peak resident memory in MB. */
-function runTilMeasured(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; peakMb: number; seconds: number }> {
+function runTilMeasured(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string; peakMb: number; seconds: number }> {
   return new Promise((resolve) => {
     const start = performance.now();
-    const child = spawn("/usr/bin/time", ["-f", "til-peak-rss-kb=%M", process.execPath, "scripts/til.ts", ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("/usr/bin/time", ["-f", "til-peak-rss-kb=%M", process.execPath, "scripts/til.ts", ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.once("exit", (code) => {
       const kb = Number(/til-peak-rss-kb=(\d+)/.exec(stderr)?.[1] ?? Number.NaN);
-      resolve({ code, stdout, stderr: stderr.replace(/til-peak-rss-kb=\d+\n?|Command exited with non-zero status \d+\n?/g, ""), peakMb: kb / 1024, seconds: (performance.now() - start) / 1000 });
+      resolve({
+        code,
+        stdout,
+        stderr: stderr.replace(/til-peak-rss-kb=\d+\n?|Command exited with non-zero status \d+\n?/g, ""),
+        peakMb: kb / 1024,
+        seconds: (performance.now() - start) / 1000,
+      });
     });
   });
 }
@@ -86,7 +99,11 @@ describe("til against DAG bombs", () => {
     assert.match(row(bombs.hidden.sequence), /Hidden bomb {2}\[limits\]$/);
     assert.match(run.stdout, /5 entries\n$/);
     const json = await runTil(["ls", "--json"], stack.env);
-    const problem = json.stdout.trim().split("\n").map((line) => JSON.parse(line) as { cid: string; problem?: string }).find((r) => r.cid === bombs.metadata.cid)?.problem;
+    const problem = json.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { cid: string; problem?: string })
+      .find((r) => r.cid === bombs.metadata.cid)?.problem;
     assert.equal(problem, "metadata.json declares 2.0 GB; entries are at most 10 MiB");
   });
 
@@ -105,7 +122,12 @@ describe("til against DAG bombs", () => {
     const run = await runTilMeasured(["verify"], stack.env);
     t.diagnostic(`til verify: peak RSS ${run.peakMb.toFixed(0)} MB, ${run.seconds.toFixed(1)} s`);
     assert.equal(run.code, 10, run.stderr);
-    const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { tokens: number; verified: number; failed: number; problems: Array<{ cid: string; problem: string }> };
+    const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as {
+      tokens: number;
+      verified: number;
+      failed: number;
+      problems: Array<{ cid: string; problem: string }>;
+    };
     assert.deepEqual([summary.tokens, summary.verified, summary.failed], [5, 1, 4]);
     const problemOf = (cid: string) => summary.problems.find((p) => p.cid === cid)?.problem;
     assert.equal(problemOf(bombs.metadata.cid), "metadata.json declares 2.0 GB; entries are at most 10 MiB");

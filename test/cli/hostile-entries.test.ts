@@ -44,11 +44,24 @@ const UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028
 
 function assertTerminalSafe(output: string, what: string): void {
   const found = UNSAFE.exec(output);
-  assert.equal(found, null, `${what} printed U+${found?.[0].charCodeAt(0).toString(16).padStart(4, "0")} raw at ${found?.index}: ${JSON.stringify(output.slice(Math.max(0, (found?.index ?? 0) - 40), (found?.index ?? 0) + 40))}`);
+  assert.equal(
+    found,
+    null,
+    `${what} printed U+${found?.[0].charCodeAt(0).toString(16).padStart(4, "0")} raw at ${found?.index}: ${JSON.stringify(output.slice(Math.max(0, (found?.index ?? 0) - 40), (found?.index ?? 0) + 40))}`,
+  );
 }
 
 /** The markers the CLI shows in place of what the hostile entry holds. */
-const MARKERS = ["<U+001B>[2J", "<U+001B>]52;c;", "<U+001B>]8;;https://evil.example/", "<U+009B>31m", "<U+009D>0;pwned<U+009C>", "safe<U+000D>OVERWRITTEN", "<U+0008><U+0008>", "<U+202E>exe.txt"];
+const MARKERS = [
+  "<U+001B>[2J",
+  "<U+001B>]52;c;",
+  "<U+001B>]8;;https://evil.example/",
+  "<U+009B>31m",
+  "<U+009D>0;pwned<U+009C>",
+  "safe<U+000D>OVERWRITTEN",
+  "<U+0008><U+0008>",
+  "<U+202E>exe.txt",
+];
 
 interface Hostile {
   cid: string;
@@ -101,7 +114,14 @@ describe("til against hostile entries and gateways", () => {
       description: HOSTILE_BODY,
       image: "card.svg",
       attributes: [],
-      properties: { format: "til-entry/1", title: HOSTILE_TITLE, date: HOSTILE_DATE, tags: HOSTILE_TAGS, files: { markdown: "index.md", html: "index.html", card: "card.svg", images: [] }, markdown: "" },
+      properties: {
+        format: "til-entry/1",
+        title: HOSTILE_TITLE,
+        date: HOSTILE_DATE,
+        tags: HOSTILE_TAGS,
+        files: { markdown: "index.md", html: "index.html", card: "card.svg", images: [] },
+        markdown: "",
+      },
     };
     // The front matter is valid YAML (escapes), so `til export` can parse the note; the body is raw.
     const markdown = `---\ntitle: ${JSON.stringify(HOSTILE_TITLE.replace(/\n/g, " "))}\ndate: 2024-01-02\ntags: [plain]\n---\n${HOSTILE_BODY}`;
@@ -146,7 +166,10 @@ describe("til against hostile entries and gateways", () => {
     const run = await runTil(["ls", "--json"], stack.env);
     assert.equal(run.code, 0, run.stderr);
     assertTerminalSafe(run.stdout, "til ls --json");
-    const rows = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as { cid: string; sequence: number; title: string; tags: string[]; date: string; problem?: string });
+    const rows = run.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { cid: string; sequence: number; title: string; tags: string[]; date: string; problem?: string });
     const row = rows.find((r) => r.cid === hostile.cid)!;
     assert.equal(row.sequence, hostile.sequence);
     assert.equal(row.title, HOSTILE_TITLE);
@@ -162,7 +185,14 @@ describe("til against hostile entries and gateways", () => {
       assertTerminalSafe(run.stdout + run.stderr, `til show ${form}`);
       assert.match(run.stdout, new RegExp(`cid\\s+${hostile.cid}`));
       assert.match(run.stdout, new RegExp(`entry\\s+#${hostile.sequence},`));
-      for (const marker of ["Body starts.<U+001B>[2J<U+001B>[H", "<U+001B>]52;c;cm0gLXJmIH4K<U+0007>", "<U+009B>31mred text", "line that was<U+000D>overwritten", "back<U+0008><U+0008><U+0008><U+0008>space", "<U+202E>reversed"]) {
+      for (const marker of [
+        "Body starts.<U+001B>[2J<U+001B>[H",
+        "<U+001B>]52;c;cm0gLXJmIH4K<U+0007>",
+        "<U+009B>31mred text",
+        "line that was<U+000D>overwritten",
+        "back<U+0008><U+0008><U+0008><U+0008>space",
+        "<U+202E>reversed",
+      ]) {
         assert.ok(run.stdout.includes(marker), `show prints ${marker}`);
       }
       assert.ok(run.stdout.includes("\n\tindented\n"), "newlines and tabs of the body stay");
@@ -170,7 +200,10 @@ describe("til against hostile entries and gateways", () => {
   }
 
   it("til show tells sequence numbers from token ids and refuses a number ls never printed", async () => {
-    const ls = (await runTil(["ls", "--json"], stack.env)).stdout.trim().split("\n").map((l) => JSON.parse(l) as { cid: string; tokenId: string });
+    const ls = (await runTil(["ls", "--json"], stack.env)).stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { cid: string; tokenId: string });
     const tokenId = ls.find((r) => r.cid === hostile.cid)!.tokenId;
     for (const target of [tokenId, `0x${BigInt(tokenId).toString(16)}`, hostile.cid]) {
       const run = await runTil(["show", target], stack.env);
@@ -208,7 +241,10 @@ describe("til against hostile entries and gateways", () => {
     assert.ok(requests.liar > 0 && requests.failing > 0, "both were asked");
     const [liarUrl, failingUrl] = gateways.split(",");
     assert.match(run.stdout, new RegExp(`served by ${stack.gatewayUrl.replace(/[.:/]/g, "\\$&")} \\(\\d+ blocks?\\)`));
-    assert.match(run.stdout, new RegExp(`skipped\\s+${liarUrl.replace(/[.:/]/g, "\\$&")}: ${requests.liar} blocks? with bytes that did not match the CID \\(rejected\\)`));
+    assert.match(
+      run.stdout,
+      new RegExp(`skipped\\s+${liarUrl.replace(/[.:/]/g, "\\$&")}: ${requests.liar} blocks? with bytes that did not match the CID \\(rejected\\)`),
+    );
     assert.match(run.stdout, new RegExp(`skipped\\s+${failingUrl.replace(/[.:/]/g, "\\$&")}: ${requests.failing} failed requests? \\(HTTP 500\\)`));
   });
 
@@ -216,7 +252,11 @@ describe("til against hostile entries and gateways", () => {
     requests.liar = requests.failing = 0;
     const run = await runTil(["verify"], { ...stack.env, TIL_GATEWAYS: gateways });
     assert.equal(run.code, 0, run.stderr);
-    const summary = run.summary() as { verified: number; tokens: number; gateways: Array<{ gateway: string; served: number; failed: number; mismatched: number }> };
+    const summary = run.summary() as {
+      verified: number;
+      tokens: number;
+      gateways: Array<{ gateway: string; served: number; failed: number; mismatched: number }>;
+    };
     assert.equal(summary.verified, summary.tokens);
     const [liarUrl, failingUrl] = gateways.split(",");
     const local = summary.gateways[2];
@@ -255,7 +295,7 @@ describe("til against hostile entries and gateways", () => {
 
   it("a dry run of a cloned repository's hostile note prints its title and tags with markers, not escapes", async () => {
     const file = path.join(work, "cloned-hostile.md");
-    await writeFile(file, "---\ntitle: \"Clone \\e[2J\\e]52;c;aGk=\\a \\u202Eexe.txt\"\ntags: [\"a\\e[31mred\"]\ndate: 2024-02-02\n---\nBody.\n");
+    await writeFile(file, '---\ntitle: "Clone \\e[2J\\e]52;c;aGk=\\a \\u202Eexe.txt"\ntags: ["a\\e[31mred"]\ndate: 2024-02-02\n---\nBody.\n');
     const run = await runTil(["import", file, "--dry-run"], { ...stack.env, TIL_RPC_URL: "http://127.0.0.1:9" });
     assert.equal(run.code, 0, run.stderr);
     assertTerminalSafe(run.stdout + run.stderr, "til import --dry-run");

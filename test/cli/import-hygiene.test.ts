@@ -105,7 +105,8 @@ describe("til import hygiene against the local stack", () => {
       assert.ok(run.stderr.includes(`skipped: ${path.join(repo, file)}:1: `), `${file} listed as skipped:\n${run.stderr}`);
     }
     assert.ok(!run.stdout.includes("Contributing") && !run.stdout.includes("Things I picked up"), "repository documents are not entries");
-    const warned = (file: string, text: string) => assert.ok(run.stderr.includes(`warning: ${path.join(repo, file)}:1: ${text}`), `${file}: ${text}\n${run.stderr}`);
+    const warned = (file: string, text: string) =>
+      assert.ok(run.stderr.includes(`warning: ${path.join(repo, file)}:1: ${text}`), `${file}: ${text}\n${run.stderr}`);
     warned("git/empty-note.md", "skipped: the file is empty");
     warned("css/binary.md", "skipped: a binary file");
     warned("css/latin1.md", "skipped: not valid UTF-8: byte 5 (0xe9) on line 1");
@@ -157,7 +158,10 @@ describe("til import hygiene against the local stack", () => {
     assert.equal(lines.get("Contributing")?.status, "new");
     assert.equal(lines.get("Which note?")?.status, "new");
     assert.equal(lines.get("Caf\uFFFD cr\uFFFDme")?.status, "new");
-    assert.ok(run.stderr.includes(`warning: ${path.join(repo, "css/latin1.md")}:1: invalid UTF-8 from byte 5 (0xe9) on line 1; published with U+FFFD`), run.stderr);
+    assert.ok(
+      run.stderr.includes(`warning: ${path.join(repo, "css/latin1.md")}:1: invalid UTF-8 from byte 5 (0xe9) on line 1; published with U+FFFD`),
+      run.stderr,
+    );
   });
 
   it("file mode: a front-matter note without # H1 is the entry a folder import makes; empty, binary, Latin-1 and untitled files are skipped with a warning", async () => {
@@ -228,14 +232,19 @@ describe("til import hygiene against the local stack", () => {
     const cap = Number(run.stderr.split(`${where}/huge.png" not packed: it is more than `)[1]?.split(" bytes")[0]);
     assert.ok(cap <= MAX_ENTRY_BYTES && cap > MAX_ENTRY_BYTES - 1024, `huge.png: the cap was ${cap}\n${run.stderr}`);
 
-    const entries = JSON.parse(`[${(await readFile(path.join(stack.home, "journal.ndjson"), "utf8")).trim().split("\n").join(",")}]`) as Array<{ event: string; cid?: string; source?: string }>;
+    const entries = JSON.parse(`[${(await readFile(path.join(stack.home, "journal.ndjson"), "utf8")).trim().split("\n").join(",")}]`) as Array<{
+      event: string;
+      cid?: string;
+      source?: string;
+    }>;
     const cid = entries.find((entry) => entry.event === "packed" && entry.source?.startsWith(note))!.cid!;
     assert.deepEqual(await packedImages(cid), ["images/hop.png", "images/ok.png", "images/raw.png"]);
     const markdown = await gatewayText(cid, "index.md");
     assert.match(markdown, /!\[ok\]\(images\/ok\.png\)/);
     assert.match(markdown, /!\[hop\]\(images\/hop\.png\)/);
     assert.match(markdown, /!\[raw tag\]\(images\/raw\.png\)/);
-    for (const kept of ["loop", "missing.png", "page.png", "slow.png", "huge.png"]) assert.ok(markdown.includes(`](${base}/${kept})`), `${kept} keeps its remote link`);
+    for (const kept of ["loop", "missing.png", "page.png", "slow.png", "huge.png"])
+      assert.ok(markdown.includes(`](${base}/${kept})`), `${kept} keeps its remote link`);
     assert.deepEqual(await entryBytes(cid, "images/ok.png"), tinyPng("/ok.png".length));
 
     const before = requests.length;

@@ -74,7 +74,15 @@ function fakeRegistry(timeline: string[] = [], mintDelayMs = 0) {
       await sleep(mintDelayMs);
       const events: PublishedEvent[] = digests.map((digest, i) => {
         tokens.set(digest, BigInt(tokens.size + 1));
-        return { tokenId: tokens.get(digest)!, author: AUTHOR, digest: digest as `0x${string}`, cid: `cid-of-${digest}`, txHash, blockNumber: BigInt(batch), logIndex: i } as unknown as PublishedEvent;
+        return {
+          tokenId: tokens.get(digest)!,
+          author: AUTHOR,
+          digest: digest as `0x${string}`,
+          cid: `cid-of-${digest}`,
+          txHash,
+          blockNumber: BigInt(batch),
+          logIndex: i,
+        } as unknown as PublishedEvent;
       });
       batches.push(digests);
       timeline.push(`mint ${batch} mined`);
@@ -95,7 +103,9 @@ function fakeIpfs(options: { failAt?: number; lies?: (entry: PackedEntry) => boo
       await sleep(1);
       if (requests === options.failAt) throw new CliError(EXIT_CODES.ipfsUnreachable, "The IPFS RPC API stopped answering while pinning (test).");
       pinned.push(...entries.map((e) => e.cid));
-      return entries.map((e) => (options.lies?.(e) ? { cid: e.cid, pinnedAs: LIE, mismatch: new PinnedCidMismatchError(e.cid, LIE) } : { cid: e.cid, pinnedAs: e.cid }));
+      return entries.map((e) =>
+        options.lies?.(e) ? { cid: e.cid, pinnedAs: LIE, mismatch: new PinnedCidMismatchError(e.cid, LIE) } : { cid: e.cid, pinnedAs: e.cid },
+      );
     },
   };
   return { ipfs, pinned };
@@ -104,7 +114,11 @@ function fakeIpfs(options: { failAt?: number; lies?: (entry: PackedEntry) => boo
 function fakeProgress() {
   const updates: ProgressState[] = [];
   const logs: string[] = [];
-  return { updates, logs, progress: { update: (state: ProgressState) => void updates.push(state), log: (message: string) => void logs.push(message), finish: () => {} } };
+  return {
+    updates,
+    logs,
+    progress: { update: (state: ProgressState) => void updates.push(state), log: (message: string) => void logs.push(message), finish: () => {} },
+  };
 }
 
 describe("publish pipeline stages (no stack)", () => {
@@ -128,12 +142,28 @@ describe("publish pipeline stages (no stack)", () => {
       { kind: "skipped", skip: skippedSource("empty", "/n/empty.md", 1, "the file is empty") },
       { kind: "failed", failure, ms: 5 },
       { kind: "duplicate", source: "/n/b.md:1", warnings: [{ code: "duplicate-content", message: "same content as /n/a.md:1; published once." }], ms: 10 },
-      { kind: "packed", entry: { source: "/n/a.md:1", packed: {} as PackedEntry }, warnings: [{ code: "date-guessed", message: "year guessed" }, { code: "image-missing", message: "gone" }], ms: 1_005 },
+      {
+        kind: "packed",
+        entry: { source: "/n/a.md:1", packed: {} as PackedEntry },
+        warnings: [
+          { code: "date-guessed", message: "year guessed" },
+          { code: "image-missing", message: "gone" },
+        ],
+        ms: 1_005,
+      },
     ];
     const pack = outcomes.reduce(tallyPack, NO_PACK_OUTCOMES);
     const chunks: ChunkResult[] = [
       { entries: 2, published: 1, alreadyPublished: 1, failures: [], gasUsed: 30_000n, pinMs: 2_000, mintMs: 1_500 },
-      { entries: 3, published: 2, alreadyPublished: 0, failures: [{ source: "/n/c.md:1", message: "pinned as other", exitCode: EXIT_CODES.entriesFailed }], gasUsed: 40_000n, pinMs: 500, mintMs: 500 },
+      {
+        entries: 3,
+        published: 2,
+        alreadyPublished: 0,
+        failures: [{ source: "/n/c.md:1", message: "pinned as other", exitCode: EXIT_CODES.entriesFailed }],
+        gasUsed: 40_000n,
+        pinMs: 500,
+        mintMs: 500,
+      },
     ];
     assert.deepEqual(summarize(pack, chunks, { checked: false, elapsedMs: 3_456 }), {
       found: 3,
@@ -149,7 +179,10 @@ describe("publish pipeline stages (no stack)", () => {
     assert.equal(exitCodeOf([...pack.failures, ...chunks.flatMap((c) => c.failures)]), EXIT_CODES.noteTooLarge, "a code of its own wins over 'some failed'");
     assert.equal(exitCodeOf(chunks[1].failures), EXIT_CODES.entriesFailed);
     assert.equal(exitCodeOf([]), EXIT_CODES.ok);
-    const dry = summarize(pack, [{ entries: 2, published: 0, alreadyPublished: 1, new: 1, failures: [], gasUsed: 0n, pinMs: 0, mintMs: 0 }], { checked: true, elapsedMs: 0 });
+    const dry = summarize(pack, [{ entries: 2, published: 0, alreadyPublished: 1, new: 1, failures: [], gasUsed: 0n, pinMs: 0, mintMs: 0 }], {
+      checked: true,
+      elapsedMs: 0,
+    });
     assert.deepEqual(Object.keys(dry), ["found", "published", "alreadyPublished", "new", "failed", "warnings", "skipped", "gasUsed", "seconds", "stages"]);
     assert.deepEqual([dry.new, dry.alreadyPublished], [1, 2]);
   });
@@ -161,20 +194,33 @@ describe("publish pipeline stages (no stack)", () => {
     const { summary, exitCode } = await runPipeline(fromList(Array.from({ length: 7 }, (_, i) => note(i))), run);
     assert.equal(exitCode, EXIT_CODES.ok);
     assert.deepEqual([summary.found, summary.published, summary.alreadyPublished, summary.failed], [7, 7, 0, 0]);
-    assert.deepEqual(batches.map((b) => b.length), [2, 2, 2, 1]);
+    assert.deepEqual(
+      batches.map((b) => b.length),
+      [2, 2, 2, 1],
+    );
     assert.equal(summary.gasUsed, String(4 * 20_000 + 7 * 1_000));
     const last = run.updates.at(-1)!;
     assert.deepEqual([last.done, last.total, last.gasUsed?.toString()], [7, 7, summary.gasUsed]);
     const journal = await Journal.open(path.join(home, "all"));
-    assert.deepEqual(["packed", "pinned", "mint-sent", "minted"].map((event) => journal.records.filter((r) => r.event === event).length), [7, 7, 4, 7]);
+    assert.deepEqual(
+      ["packed", "pinned", "mint-sent", "minted"].map((event) => journal.records.filter((r) => r.event === event).length),
+      [7, 7, 4, 7],
+    );
   });
 
   it("an IPFS outage in one chunk stops the run with exit code 3; the chunk minted before it is journaled, and the same run again mints the rest, each note once", async () => {
     const { chain, tokens, batches } = fakeRegistry([], 30);
     const notes = () => fromList(Array.from({ length: 7 }, (_, i) => note(100 + i)));
     const down = fakeIpfs({ failAt: 2 });
-    await assert.rejects(runPipeline(notes(), await parts("outage", { chain, ipfs: down.ipfs })), (error: unknown) => error instanceof CliError && error.exitCode === EXIT_CODES.ipfsUnreachable);
-    assert.deepEqual(batches.map((b) => b.length), [2], "the first chunk, in flight when the second failed, is minted; nothing after it");
+    await assert.rejects(
+      runPipeline(notes(), await parts("outage", { chain, ipfs: down.ipfs })),
+      (error: unknown) => error instanceof CliError && error.exitCode === EXIT_CODES.ipfsUnreachable,
+    );
+    assert.deepEqual(
+      batches.map((b) => b.length),
+      [2],
+      "the first chunk, in flight when the second failed, is minted; nothing after it",
+    );
     const journal = await Journal.open(path.join(home, "outage"));
     assert.equal(journal.records.filter((r) => r.event === "minted").length, 2, "and journaled before the error is thrown");
 
@@ -194,8 +240,14 @@ describe("publish pipeline stages (no stack)", () => {
     const { summary, exitCode } = await runPipeline(fromList([note(200), note(201), note(202)]), run);
     assert.equal(exitCode, EXIT_CODES.entriesFailed);
     assert.deepEqual([summary.published, summary.failed], [2, 1]);
-    assert.deepEqual(batches.map((b) => b.length), [1, 1]);
-    assert.ok(run.logs.some((line) => /^failed: \/notes\/n201\.md:1: the IPFS node pinned it as bafybei\w+, not as its locally computed CID/.test(line)), run.logs.join("\n"));
+    assert.deepEqual(
+      batches.map((b) => b.length),
+      [1, 1],
+    );
+    assert.ok(
+      run.logs.some((line) => /^failed: \/notes\/n201\.md:1: the IPFS node pinned it as bafybei\w+, not as its locally computed CID/.test(line)),
+      run.logs.join("\n"),
+    );
   });
 
   it("an entry minted by someone else between check and mint (the registry refuses the batch) counts as already published; the rest of the chunk is minted", async () => {
@@ -216,7 +268,10 @@ describe("publish pipeline stages (no stack)", () => {
     const { summary, exitCode } = await runPipeline(fromList(notes), run);
     assert.equal(exitCode, EXIT_CODES.ok);
     assert.deepEqual([summary.published, summary.alreadyPublished, summary.failed], [2, 1, 0]);
-    assert.deepEqual(batches.map((b) => b.length), [2]);
+    assert.deepEqual(
+      batches.map((b) => b.length),
+      [2],
+    );
   });
 
   it("gives each warning a code: skips, the importer's, packEntry's not already given, and duplicate content", async () => {
@@ -230,10 +285,18 @@ describe("publish pipeline stages (no stack)", () => {
     ];
     const outcomes: PackOutcome[] = [];
     for await (const outcome of packNotes(fromList(items))) outcomes.push(outcome);
-    assert.deepEqual(outcomes.map((o) => o.kind), ["skipped", "skipped", "packed", "packed", "duplicate"]);
+    assert.deepEqual(
+      outcomes.map((o) => o.kind),
+      ["skipped", "skipped", "packed", "packed", "duplicate"],
+    );
     const [routine, empty, images, , copy] = outcomes;
     assert.equal(routine.kind === "skipped" && routine.skip.warning, undefined, "a README is listed, not warned about");
-    assert.deepEqual(empty.kind === "skipped" && empty.skip.warning, { code: "skipped-empty", file: "/notes/empty.md", line: 1, message: "skipped: the file is empty" });
+    assert.deepEqual(empty.kind === "skipped" && empty.skip.warning, {
+      code: "skipped-empty",
+      file: "/notes/empty.md",
+      line: 1,
+      message: "skipped: the file is empty",
+    });
     assert.deepEqual(
       images.kind === "packed" && images.warnings.map((w) => [w.code, w.image, w.file, w.line]),
       [
@@ -242,7 +305,9 @@ describe("publish pipeline stages (no stack)", () => {
       ],
       "packEntry's 'not supplied' of an image the importer warned about is not said twice",
     );
-    assert.deepEqual(copy.kind === "duplicate" && copy.warnings.map((w) => [w.code, w.sameAs, w.message]), [["duplicate-content", "/notes/n2.md:1", "same content as /notes/n2.md:1; published once."]]);
+    assert.deepEqual(copy.kind === "duplicate" && copy.warnings.map((w) => [w.code, w.sameAs, w.message]), [
+      ["duplicate-content", "/notes/n2.md:1", "same content as /notes/n2.md:1; published once."],
+    ]);
 
     const run = await parts("warnings", { dryRun: true });
     const { summary } = await runPipeline(fromList(items), run);
@@ -263,10 +328,16 @@ describe("publish pipeline stages (no stack)", () => {
     assert.equal(first.summary.published, 1);
     assert.equal(tokens.size, 1);
     let calls = 0;
-    const flaky: PublishingChain = { ...chain, tokensOf: async (digests) => (++calls === 1 ? chain.tokensOf(digests) : Promise.reject(new Error("connect ECONNREFUSED"))) };
+    const flaky: PublishingChain = {
+      ...chain,
+      tokensOf: async (digests) => (++calls === 1 ? chain.tokensOf(digests) : Promise.reject(new Error("connect ECONNREFUSED"))),
+    };
     const run = await parts("dry", { chain: flaky, dryRun: true, print: (line) => void lines.push(line) });
     const { summary } = await runPipeline(fromList([note(300), note(301), note(302), note(303)]), run);
-    assert.deepEqual(lines.map((line) => line.split("\t").at(-1)), ["already published", "new", "(not checked)", "(not checked)"]);
+    assert.deepEqual(
+      lines.map((line) => line.split("\t").at(-1)),
+      ["already published", "new", "(not checked)", "(not checked)"],
+    );
     for (const line of lines) assert.match(line, /^\S+\t2024-03-01\ttest\tNote 30\d\t/);
     assert.equal(summary.new, undefined);
     assert.equal(run.logs.filter((l) => l.startsWith("chain not reachable: connect ECONNREFUSED")).length, 1);

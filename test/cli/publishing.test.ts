@@ -67,7 +67,12 @@ describe("til publishing against the local stack", () => {
 
   it("imports a TIL log once: every entry published, the same command again publishes nothing new", async () => {
     const dry = await runTil(["import", TIL_LOG, "--dry-run"], stack.env);
-    const expected = dry.stdout.trim().split("\n").slice(0, -1).map((l) => l.split("\t")[0]).sort();
+    const expected = dry.stdout
+      .trim()
+      .split("\n")
+      .slice(0, -1)
+      .map((l) => l.split("\t")[0])
+      .sort();
 
     const first = await runTil(["import", TIL_LOG], stack.env);
     assert.equal(first.code, 0, first.stderr);
@@ -91,13 +96,19 @@ describe("til publishing against the local stack", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.ok((run.summary().published as number) >= 3);
     const tagged = await runTil(["ls", "--json", "--tag", "postgres"], stack.env);
-    const rows = tagged.stdout.trim().split("\n").map((l) => JSON.parse(l) as { tags: string[]; title: string });
+    const rows = tagged.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { tags: string[]; title: string });
     assert.ok(rows.length >= 1);
     for (const row of rows) assert.ok(row.tags.map((t) => t.toLowerCase()).includes("postgres"), `${row.title} has the tag`);
   });
 
   it("shows an entry by CID and by token id, verified against its CID", async () => {
-    const [first] = (await runTil(["ls", "--json"], stack.env)).stdout.trim().split("\n").map((l) => JSON.parse(l) as { cid: string; tokenId: string; title: string });
+    const [first] = (await runTil(["ls", "--json"], stack.env)).stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { cid: string; tokenId: string; title: string });
     for (const target of [first.cid, first.tokenId]) {
       const run = await runTil(["show", target], stack.env);
       assert.equal(run.code, 0, run.stderr);
@@ -134,7 +145,10 @@ describe("til publishing against the local stack", () => {
     await mkdir(folder, { recursive: true });
     const count = 300;
     for (let i = 0; i < count; i++) {
-      await writeFile(path.join(folder, `note-${String(i).padStart(4, "0")}.md`), `---\ntitle: "Generated note ${i}"\ndate: 2024-01-${String((i % 28) + 1).padStart(2, "0")}\n---\n\nBody ${i}: ${"x".repeat(i % 50)}\n`);
+      await writeFile(
+        path.join(folder, `note-${String(i).padStart(4, "0")}.md`),
+        `---\ntitle: "Generated note ${i}"\ndate: 2024-01-${String((i % 28) + 1).padStart(2, "0")}\n---\n\nBody ${i}: ${"x".repeat(i % 50)}\n`,
+      );
     }
     const before = await totalEntries(stack);
     const journal = path.join(stack.home, "journal.ndjson");
@@ -161,14 +175,20 @@ describe("til publishing against the local stack", () => {
   it("use-deployment points another home at the same registry by RPC URL and address", async () => {
     const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8"));
     const otherHome = path.join(work, "other-home");
-    const wrote = await runTil(["use-deployment", "--rpc-url", stack.rpcUrl, "--address", deployment.address, "--deploy-block", "0"], { ...stack.env, TIL_HOME: otherHome });
+    const wrote = await runTil(["use-deployment", "--rpc-url", stack.rpcUrl, "--address", deployment.address, "--deploy-block", "0"], {
+      ...stack.env,
+      TIL_HOME: otherHome,
+    });
     assert.equal(wrote.code, 0, wrote.stderr);
     const written = JSON.parse(await readFile(path.join(otherHome, "deployment.json"), "utf8"));
     assert.deepEqual(written, { chainId: 31337, address: deployment.address, rpcUrl: stack.rpcUrl, deployBlock: 0 });
     const here = cidsOf((await runTil(["ls", "--json"], stack.env)).stdout);
     const there = cidsOf((await runTil(["ls", "--json"], { ...stack.env, TIL_HOME: otherHome })).stdout);
     assert.deepEqual(there, here);
-    const wrongAddress = await runTil(["use-deployment", "--rpc-url", stack.rpcUrl, "--address", "0x000000000000000000000000000000000000dEaD"], { ...stack.env, TIL_HOME: otherHome });
+    const wrongAddress = await runTil(["use-deployment", "--rpc-url", stack.rpcUrl, "--address", "0x000000000000000000000000000000000000dEaD"], {
+      ...stack.env,
+      TIL_HOME: otherHome,
+    });
     assert.equal(wrongAddress.code, 6, wrongAddress.stderr);
   });
 
@@ -199,7 +219,8 @@ describe("til publishing against the local stack", () => {
           if (req.url?.startsWith("/api/v0/id")) return void res.end(identity);
           const names = new Set([...body.matchAll(/filename="([^"/%]+)(?:%2F|\/)/g)].map((m) => m[1]));
           res.setHeader("content-type", "application/x-ndjson");
-          for (const name of names) res.write(JSON.stringify({ Name: name, Hash: "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", Size: "1" }) + "\n");
+          for (const name of names)
+            res.write(JSON.stringify({ Name: name, Hash: "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", Size: "1" }) + "\n");
           res.end();
         });
       });

@@ -16,7 +16,10 @@ test("the first run offers the samples, --with-samples publishes each of them on
     stack = await startStack(home, { ports: stack.ports, args: ["--with-samples"] });
     const samples = (await readdir(path.join(PROJECT_ROOT, "samples"))).filter((f) => f.endsWith(".md"));
     assert.match(stack.output(), new RegExp(`Samples: ${samples.length} published, 0 already there`));
-    const listed = (await runTil(["ls", "--json"], stack.env)).stdout.trim().split("\n").map((l) => JSON.parse(l) as { title: string });
+    const listed = (await runTil(["ls", "--json"], stack.env)).stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { title: string });
     assert.equal(listed.length, samples.length);
     assert.ok(listed.every((e) => typeof e.title === "string" && e.title.length > 0));
   } finally {

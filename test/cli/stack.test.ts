@@ -87,7 +87,15 @@ describe("the running stack, from a second shell and a browser", () => {
   });
 
   it("serves nothing but the build: no repository files, no dev-server paths, no traversal, GET and HEAD only", async () => {
-    for (const probe of ["/@fs/" + path.join(PROJECT_ROOT, "package.json"), "/src/main.tsx", "/../package.json", "/%2e%2e/%2e%2e/package.json", "/assets/", "/.env", `/@fs${stack.home}/ipfs/identity.json`]) {
+    for (const probe of [
+      "/@fs/" + path.join(PROJECT_ROOT, "package.json"),
+      "/src/main.tsx",
+      "/../package.json",
+      "/%2e%2e/%2e%2e/package.json",
+      "/assets/",
+      "/.env",
+      `/@fs${stack.home}/ipfs/identity.json`,
+    ]) {
       const response = await fetch(stack.appUrl.replace(/\/$/, "") + probe);
       assert.equal(response.status, 404, probe);
     }
@@ -119,11 +127,15 @@ describe("the app's build keeps secrets out of its bundle", () => {
   it("refuses to build with an IPFS API token set, and says where the token goes instead", async () => {
     const outDir = await mkdtemp(path.join(tmpdir(), "til-build-secret-"));
     try {
-      const build = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "node_modules", "vite", "bin", "vite.js"), "build", "frontend", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, VITE_TIL_IPFS_API_AUTH: "Bearer do-not-publish-me" },
-        encoding: "utf8",
-      });
+      const build = spawnSync(
+        process.execPath,
+        [path.join(PROJECT_ROOT, "node_modules", "vite", "bin", "vite.js"), "build", "frontend", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
+        {
+          cwd: PROJECT_ROOT,
+          env: { ...process.env, VITE_TIL_IPFS_API_AUTH: "Bearer do-not-publish-me" },
+          encoding: "utf8",
+        },
+      );
       assert.notEqual(build.status, 0);
       assert.match(build.stderr, /VITE_TIL_IPFS_API_AUTH is set: a build would publish that token/);
       assert.match(build.stderr, /under Settings/);

@@ -15,7 +15,10 @@ const UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028
 const HOSTILE: Record<string, [input: string, shown: string]> = {
   "a CSI that clears the screen": [`a${ESC}[2Jb`, "a<U+001B>[2Jb"],
   "an OSC 52 clipboard write": [`${ESC}]52;c;ZWNobyBod25lZA==${BEL}x`, "<U+001B>]52;c;ZWNobyBod25lZA==<U+0007>x"],
-  "an OSC 8 hyperlink": [`${ESC}]8;;https://evil.example${ESC}\\click${ESC}]8;;${ESC}\\`, "<U+001B>]8;;https://evil.example<U+001B>\\click<U+001B>]8;;<U+001B>\\"],
+  "an OSC 8 hyperlink": [
+    `${ESC}]8;;https://evil.example${ESC}\\click${ESC}]8;;${ESC}\\`,
+    "<U+001B>]8;;https://evil.example<U+001B>\\click<U+001B>]8;;<U+001B>\\",
+  ],
   "a DCS string": [`${ESC}P1$qm${ESC}\\`, "<U+001B>P1$qm<U+001B>\\"],
   "the 8-bit CSI and OSC": ["\u009b31mred\u009d0;title\u009c", "<U+009B>31mred<U+009D>0;title<U+009C>"],
   "a bare CR that would overwrite the line": ["safe\rEVIL", "safe<U+000D>EVIL"],
@@ -76,7 +79,7 @@ describe("terminalJson", () => {
   });
 
   it("is JSON.stringify where nothing needs escaping", () => {
-    const value = { title: "Plain \"quoted\" title — ünïcode 🎉", n: 3, tags: ["a", "b"] };
+    const value = { title: 'Plain "quoted" title — ünïcode 🎉', n: 3, tags: ["a", "b"] };
     assert.equal(terminalJson(value), JSON.stringify(value));
   });
 });

@@ -32,9 +32,9 @@ async function deployFixture() {
   return { registry: registry as unknown as TodayILearned, author, bob, carol };
 }
 
-describe("TodayILearned", function () {
-  describe("deployment", function () {
-    it("is an ERC-721 named Today I Learned (TIL) with no entries", async function () {
+describe("TodayILearned", () => {
+  describe("deployment", () => {
+    it("is an ERC-721 named Today I Learned (TIL) with no entries", async () => {
       const { registry } = await networkHelpers.loadFixture(deployFixture);
       expect(await registry.name()).to.equal("Today I Learned");
       expect(await registry.symbol()).to.equal("TIL");
@@ -44,8 +44,8 @@ describe("TodayILearned", function () {
     });
   });
 
-  describe("publish", function () {
-    it("mints the entry to the caller with the digest as token id and emits Transfer and EntryPublished", async function () {
+  describe("publish", () => {
+    it("mints the entry to the caller with the digest as token id and emits Transfer and EntryPublished", async () => {
       const { registry, author } = await networkHelpers.loadFixture(deployFixture);
       const digest = randomDigest();
       const tokenId = BigInt(digest);
@@ -57,7 +57,7 @@ describe("TodayILearned", function () {
       expect(await registry.totalEntries()).to.equal(1n);
     });
 
-    it("records author, owner, time, sequence and digest, readable without logs", async function () {
+    it("records author, owner, time, sequence and digest, readable without logs", async () => {
       const { registry, author } = await networkHelpers.loadFixture(deployFixture);
       const first = randomDigest();
       const second = randomDigest();
@@ -78,13 +78,13 @@ describe("TodayILearned", function () {
       expect(await registry.totalEntries()).to.equal(2n);
     });
 
-    it("reverts with TILZeroDigest for a zero digest", async function () {
+    it("reverts with TILZeroDigest for a zero digest", async () => {
       const { registry, author } = await networkHelpers.loadFixture(deployFixture);
       await expect(registry.connect(author).publish(ZeroHash)).to.be.revertedWithCustomError(registry, "TILZeroDigest").withArgs(0n);
     });
 
-    describe("when the same author publishes the same CID again", function () {
-      it("reverts with TILEntryAlreadyPublished naming the existing token, and mints nothing", async function () {
+    describe("when the same author publishes the same CID again", () => {
+      it("reverts with TILEntryAlreadyPublished naming the existing token, and mints nothing", async () => {
         const { registry, author } = await networkHelpers.loadFixture(deployFixture);
         const digest = randomDigest();
         await registry.connect(author).publish(digest);
@@ -95,7 +95,7 @@ describe("TodayILearned", function () {
         expect(await registry.balanceOf(author.address)).to.equal(1n);
       });
 
-      it("lets the client recover the token with tokenOf", async function () {
+      it("lets the client recover the token with tokenOf", async () => {
         const { registry, author, bob } = await networkHelpers.loadFixture(deployFixture);
         const digest = randomDigest();
         expect(await registry.tokenOf(author.address, digest)).to.equal(0n);
@@ -105,7 +105,7 @@ describe("TodayILearned", function () {
         expect(await registry.tokenOf(author.address, ZeroHash)).to.equal(0n);
       });
 
-      it("lets the client check a whole batch with tokensOf", async function () {
+      it("lets the client check a whole batch with tokensOf", async () => {
         const { registry, author, bob } = await networkHelpers.loadFixture(deployFixture);
         const [published, fresh, shared] = [randomDigest(), randomDigest(), randomDigest()];
         await registry.connect(author).publishBatch([published, shared]);
@@ -116,15 +116,13 @@ describe("TodayILearned", function () {
       });
     });
 
-    describe("when another author publishes the same CID", function () {
-      it("gives each author their own token of that CID", async function () {
+    describe("when another author publishes the same CID", () => {
+      it("gives each author their own token of that CID", async () => {
         const { registry, author, bob } = await networkHelpers.loadFixture(deployFixture);
         const digest = randomDigest();
         await registry.connect(author).publish(digest);
         const bobToken = derivedTokenId(bob.address, digest, 1);
-        await expect(registry.connect(bob).publish(digest))
-          .to.emit(registry, "EntryPublished")
-          .withArgs(bobToken, bob.address, digest);
+        await expect(registry.connect(bob).publish(digest)).to.emit(registry, "EntryPublished").withArgs(bobToken, bob.address, digest);
         expect(await registry.authorOf(BigInt(digest))).to.equal(author.address);
         expect(await registry.authorOf(bobToken)).to.equal(bob.address);
         expect(await registry.digestOf(bobToken)).to.equal(digest);
@@ -135,7 +133,7 @@ describe("TodayILearned", function () {
           .withArgs(bob.address, digest, bobToken);
       });
 
-      it("does not make a copier of a pending transaction the author of the original author's entry", async function () {
+      it("does not make a copier of a pending transaction the author of the original author's entry", async () => {
         const { registry, author, bob } = await networkHelpers.loadFixture(deployFixture);
         const digest = randomDigest();
         // bob sees the author's pending publish(digest) and sends the same call first.
@@ -150,7 +148,7 @@ describe("TodayILearned", function () {
         expect(await registry.authorOf(await registry.tokenOf(bob.address, digest))).to.equal(bob.address);
       });
 
-      it("cannot be blocked by someone who takes the author's next candidate id first", async function () {
+      it("cannot be blocked by someone who takes the author's next candidate id first", async () => {
         const { registry, author, bob, carol } = await networkHelpers.loadFixture(deployFixture);
         const digest = randomDigest();
         await registry.connect(bob).publish(digest);
@@ -166,13 +164,13 @@ describe("TodayILearned", function () {
     });
   });
 
-  describe("publishBatch", function () {
-    it("reverts with TILEmptyBatch for no digests", async function () {
+  describe("publishBatch", () => {
+    it("reverts with TILEmptyBatch for no digests", async () => {
       const { registry, author } = await networkHelpers.loadFixture(deployFixture);
       await expect(registry.connect(author).publishBatch([])).to.be.revertedWithCustomError(registry, "TILEmptyBatch");
     });
 
-    it("publishes every digest in order, as many publish calls would", async function () {
+    it("publishes every digest in order, as many publish calls would", async () => {
       const { registry, author, bob } = await networkHelpers.loadFixture(deployFixture);
       await registry.connect(bob).publish(randomDigest());
       const digests = Array.from({ length: 5 }, randomDigest);
@@ -192,7 +190,7 @@ describe("TodayILearned", function () {
       expect(await registry.balanceOf(author.address)).to.equal(5n);
     });
 
-    it("reverts with TILDuplicateInBatch when a digest appears twice, publishing none", async function () {
+    it("reverts with TILDuplicateInBatch when a digest appears twice, publishing none", async () => {
       const { registry, author } = await networkHelpers.loadFixture(deployFixture);
       const [a, b] = [randomDigest(), randomDigest()];
       await expect(registry.connect(author).publishBatch([a, b, a]))
@@ -201,7 +199,7 @@ describe("TodayILearned", function () {
       expect(await registry.totalEntries()).to.equal(0n);
     });
 
-    it("reverts with TILEntryAlreadyPublished when one digest was published before, publishing none", async function () {
+    it("reverts with TILEntryAlreadyPublished when one digest was published before, publishing none", async () => {
       const { registry, author } = await networkHelpers.loadFixture(deployFixture);
       const old = randomDigest();
       await registry.connect(author).publish(old);
@@ -211,14 +209,14 @@ describe("TodayILearned", function () {
       expect(await registry.totalEntries()).to.equal(1n);
     });
 
-    it("reverts with TILZeroDigest naming the position of a zero digest", async function () {
+    it("reverts with TILZeroDigest naming the position of a zero digest", async () => {
       const { registry, author } = await networkHelpers.loadFixture(deployFixture);
       await expect(registry.connect(author).publishBatch([randomDigest(), randomDigest(), ZeroHash]))
         .to.be.revertedWithCustomError(registry, "TILZeroDigest")
         .withArgs(2n);
     });
 
-    it("publishes a very large batch (500 entries) in one transaction", async function () {
+    it("publishes a very large batch (500 entries) in one transaction", async () => {
       const { registry, author } = await networkHelpers.loadFixture(deployFixture);
       const digests = Array.from({ length: 500 }, randomDigest);
       const receipt = await (await registry.connect(author).publishBatch(digests)).wait();
@@ -229,8 +227,8 @@ describe("TodayILearned", function () {
     });
   });
 
-  describe("transfers", function () {
-    it("change the owner but keep the author, through any number of transfers", async function () {
+  describe("transfers", () => {
+    it("change the owner but keep the author, through any number of transfers", async () => {
       const { registry, author, bob, carol } = await networkHelpers.loadFixture(deployFixture);
       const digest = randomDigest();
       const id = BigInt(digest);
@@ -250,7 +248,7 @@ describe("TodayILearned", function () {
       expect(await registry.authorOf(id)).to.equal(author.address);
     });
 
-    it("keep the author's claim: the author still cannot publish the CID twice, the new owner gets their own token", async function () {
+    it("keep the author's claim: the author still cannot publish the CID twice, the new owner gets their own token", async () => {
       const { registry, author, bob } = await networkHelpers.loadFixture(deployFixture);
       const digest = randomDigest();
       await registry.connect(author).publish(digest);
@@ -263,7 +261,7 @@ describe("TodayILearned", function () {
       expect(await registry.balanceOf(bob.address)).to.equal(2n);
     });
 
-    it("clear the approval and need authorisation", async function () {
+    it("clear the approval and need authorisation", async () => {
       const { registry, author, bob, carol } = await networkHelpers.loadFixture(deployFixture);
       const digest = randomDigest();
       const id = BigInt(digest);
@@ -283,8 +281,8 @@ describe("TodayILearned", function () {
     });
   });
 
-  describe("views of a token that does not exist", function () {
-    it("revert with ERC721NonexistentToken", async function () {
+  describe("views of a token that does not exist", () => {
+    it("revert with ERC721NonexistentToken", async () => {
       const { registry } = await networkHelpers.loadFixture(deployFixture);
       const id = BigInt(randomDigest());
       for (const call of [
@@ -302,8 +300,8 @@ describe("TodayILearned", function () {
     });
   });
 
-  describe("tokenURI", function () {
-    it("is ipfs://<CIDv1 base32>/metadata.json, equal to multiformats' CID for 300 random digests", async function () {
+  describe("tokenURI", () => {
+    it("is ipfs://<CIDv1 base32>/metadata.json, equal to multiformats' CID for 300 random digests", async () => {
       const { registry, author, bob } = await networkHelpers.loadFixture(deployFixture);
       const digests = Array.from({ length: 300 }, randomDigest);
       // Edge patterns for the base32 bit packing.
@@ -322,8 +320,8 @@ describe("TodayILearned", function () {
     });
   });
 
-  describe("EntryPublished logs", function () {
-    it("answer with one query: all entries, one author's entries, the tokens of one CID", async function () {
+  describe("EntryPublished logs", () => {
+    it("answer with one query: all entries, one author's entries, the tokens of one CID", async () => {
       const { registry, author, bob } = await networkHelpers.loadFixture(deployFixture);
       const shared = randomDigest();
       const mine = [randomDigest(), randomDigest(), shared];

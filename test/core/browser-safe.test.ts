@@ -13,8 +13,13 @@ function importGraph(entry: string): Map<string, string[]> {
   const visit = (file: string) => {
     if (graph.has(file)) return;
     const source = readFileSync(file, "utf8");
-    const specifiers = [...source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+["']([^"']+)["']|^\s*import\s+["']([^"']+)["']/gm)].map((match) => match[1] ?? match[2]);
-    graph.set(file, specifiers.filter((specifier) => !specifier.startsWith(".")));
+    const specifiers = [...source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+["']([^"']+)["']|^\s*import\s+["']([^"']+)["']/gm)].map(
+      (match) => match[1] ?? match[2],
+    );
+    graph.set(
+      file,
+      specifiers.filter((specifier) => !specifier.startsWith(".")),
+    );
     for (const specifier of specifiers) if (specifier.startsWith(".")) visit(resolve(dirname(file), specifier));
   };
   visit(resolve(ROOT, entry));
@@ -24,7 +29,16 @@ function importGraph(entry: string): Map<string, string[]> {
 describe("browser safety", () => {
   /** Modules that may import nothing relative (the others must, or the graph walk found nothing). */
   const leaves = ["core/cid.ts", "core/bytes.ts", "core/concurrency.ts", "core/contract/local-chain.ts"];
-  const entries = ["core/entry/index.ts", "core/import/index.ts", "core/site/index.ts", "core/entry/pin.ts", "core/contract/registry-events.ts", "core/contract/entry-ref.ts", "core/contract/contract-errors.ts", ...leaves];
+  const entries = [
+    "core/entry/index.ts",
+    "core/import/index.ts",
+    "core/site/index.ts",
+    "core/entry/pin.ts",
+    "core/contract/registry-events.ts",
+    "core/contract/entry-ref.ts",
+    "core/contract/contract-errors.ts",
+    ...leaves,
+  ];
   for (const entry of entries) {
     it(`${entry} reaches no Node-only module`, () => {
       const graph = importGraph(entry);

@@ -41,7 +41,10 @@ describe("forEachConcurrently", () => {
       running--;
     });
     assert.equal(peak, 3);
-    assert.deepEqual(seen.sort((a, b) => a - b), [...Array(20).keys()]);
+    assert.deepEqual(
+      seen.sort((a, b) => a - b),
+      [...Array(20).keys()],
+    );
   });
   it("rejects with the first error and starts no new work after it", async () => {
     const started: number[] = [];

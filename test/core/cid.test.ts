@@ -4,16 +4,7 @@ import { describe, it } from "node:test";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import * as dagPb from "@ipld/dag-pb";
-import {
-  cidToDigest,
-  cidToTokenId,
-  digestToCid,
-  digestToTokenId,
-  ENTRY_CID_PREFIX,
-  parseEntryCid,
-  tokenIdToCid,
-  tokenIdToDigest,
-} from "../../core/cid.ts";
+import { cidToDigest, cidToTokenId, digestToCid, digestToTokenId, ENTRY_CID_PREFIX, parseEntryCid, tokenIdToCid, tokenIdToDigest } from "../../core/cid.ts";
 import { InvalidEntryCidError } from "../../core/entry/errors.ts";
 
 // An empty UnixFS directory; its CIDv1 is well known.

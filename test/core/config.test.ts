@@ -9,7 +9,10 @@ describe("resolveSettings", () => {
     assert.equal(settings.home, "/home/ada/.local/share/til");
     assert.equal(settings.ipfsRepo, "/home/ada/.local/share/til/ipfs");
     assert.equal(resolveSettings({}, { HOME: "/home/ada", XDG_DATA_HOME: "/data" }, "/project").home, "/data/til");
-    assert.throws(() => resolveSettings({}, {}, "/project"), (err: Error) => err instanceof SettingsError && /set TIL_HOME/.test(err.message));
+    assert.throws(
+      () => resolveSettings({}, {}, "/project"),
+      (err: Error) => err instanceof SettingsError && /set TIL_HOME/.test(err.message),
+    );
     assert.deepEqual(settings.ipfsApi, { host: "127.0.0.1", port: 5001 });
     assert.deepEqual(settings.ipfsGateway, { host: "127.0.0.1", port: 8080 });
     assert.deepEqual(settings.ipfsApiAllowedOrigins, ["http://127.0.0.1:5173", "http://localhost:5173"], "exactly the app's own origins");
@@ -18,7 +21,13 @@ describe("resolveSettings", () => {
     assert.deepEqual([settings.chainPort, settings.appPort], [8545, 5173]);
   });
   it("environment variables override defaults, flags override both", () => {
-    const env = { TIL_HOME: "/state", TIL_IPFS_API: "0.0.0.0:6001", TIL_IPFS_GATEWAY: "[::1]:9090", TIL_IPFS_API_ORIGINS: "https://app.example, http://localhost:3000", TIL_IPFS_UPLOAD_LIMIT: "64MiB" };
+    const env = {
+      TIL_HOME: "/state",
+      TIL_IPFS_API: "0.0.0.0:6001",
+      TIL_IPFS_GATEWAY: "[::1]:9090",
+      TIL_IPFS_API_ORIGINS: "https://app.example, http://localhost:3000",
+      TIL_IPFS_UPLOAD_LIMIT: "64MiB",
+    };
     const fromEnv = resolveSettings({}, env, "/project");
     assert.equal(fromEnv.home, "/state");
     assert.equal(fromEnv.ipfsRepo, "/state/ipfs");
@@ -33,7 +42,10 @@ describe("resolveSettings", () => {
     assert.deepEqual([ports.chainPort, ports.appPort], [18545, 4000]);
   });
   it("refuses a wildcard origin and malformed values with a message that says what to write", () => {
-    assert.throws(() => resolveSettings({}, { HOME: "/h", TIL_IPFS_API_ORIGINS: "*" }, "/p"), (err: Error) => err instanceof SettingsError && /admin interface/.test(err.message));
+    assert.throws(
+      () => resolveSettings({}, { HOME: "/h", TIL_IPFS_API_ORIGINS: "*" }, "/p"),
+      (err: Error) => err instanceof SettingsError && /admin interface/.test(err.message),
+    );
     assert.throws(() => resolveSettings({ api: "localhost" }, { HOME: "/h" }, "/p"), /not HOST:PORT/);
     assert.throws(() => parseByteSize("lots"), /not a size/);
     assert.throws(() => resolveSettings({ chainPort: "70000" }, { HOME: "/h" }, "/p"), /--chain-port \/ TIL_CHAIN_PORT: "70000" is not a TCP port/);

@@ -23,7 +23,14 @@ describe("contractRevertOf", () => {
   it("takes the name ethers or viem already decoded, deep in the cause chain", () => {
     const ethersParsed = Object.assign(new Error("x"), { revert: { name: "TILDuplicateInBatch", signature: "", args: [DIGEST, 0n, 2n] } });
     assert.deepEqual(contractRevertOf(ethersParsed), { name: "TILDuplicateInBatch", args: [DIGEST, 0n, 2n] });
-    const viem = new Error("outer", { cause: new Error("middle", { cause: Object.assign(new Error("reverted"), { name: "ContractFunctionRevertedError", data: { errorName: "TILEntryAlreadyPublished", args: [AUTHOR, DIGEST, 7n] } }) }) });
+    const viem = new Error("outer", {
+      cause: new Error("middle", {
+        cause: Object.assign(new Error("reverted"), {
+          name: "ContractFunctionRevertedError",
+          data: { errorName: "TILEntryAlreadyPublished", args: [AUTHOR, DIGEST, 7n] },
+        }),
+      }),
+    });
     assert.equal(contractRevertOf(viem)?.name, "TILEntryAlreadyPublished");
     const rpc = Object.assign(new Error("could not coalesce"), { info: { error: { code: 3, message: "execution reverted", data } } });
     assert.equal(contractRevertOf(rpc)?.name, "TILEntryAlreadyPublished");

@@ -18,7 +18,8 @@ import { importSource } from "../../core/import/source.node.ts";
 import { LATIN1_NOTE, makeQuirksRepo, TINY_GIF, tinyPng } from "../support/quirks.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
-const SAFE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><defs><linearGradient id="g"/></defs><rect fill="url(#g)" width="4" height="4"/><use href="#g"/></svg>';
+const SAFE_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><defs><linearGradient id="g"/></defs><rect fill="url(#g)" width="4" height="4"/><use href="#g"/></svg>';
 
 async function collect(source: AsyncIterable<ImportItem>): Promise<{ notes: ImportedNote[]; skipped: Array<[string, string, number]> }> {
   const notes: ImportedNote[] = [];
@@ -53,7 +54,14 @@ describe("checkImage", () => {
   it("refuses HTML renamed .png, a .env file, text, an MP4 and empty files", () => {
     assert.deepEqual(checkImage(new Uint8Array()), { ok: false, code: "empty", reason: "the file is empty" });
     const mp4 = new Uint8Array([0, 0, 0, 0x18, ...bytes("ftypisom"), 0, 0, 2, 0, ...bytes("isomiso2")]);
-    for (const content of [bytes('<!doctype html><html><script>alert(1)</script></html>'), bytes("API_KEY=made-up\n"), bytes("just words"), mp4, bytes("<svg"), bytes("<html><svg></svg></html>")]) {
+    for (const content of [
+      bytes("<!doctype html><html><script>alert(1)</script></html>"),
+      bytes("API_KEY=made-up\n"),
+      bytes("just words"),
+      mp4,
+      bytes("<svg"),
+      bytes("<html><svg></svg></html>"),
+    ]) {
       const check = checkImage(content);
       assert.equal(check.ok, false);
       assert.equal(!check.ok && check.code, "not-an-image");
@@ -77,7 +85,7 @@ describe("checkImage", () => {
       ['<svg><use xlink:href="https://example.org/sprite.svg#a"/></svg>', /external reference/],
       ['<svg><image href="data:image/svg+xml;base64,PHN2Zz4="/></svg>', /external reference/],
       ["<svg><image href=//example.org/x.png /></svg>", /external reference/],
-      ['<svg><style>rect { fill: url(https://example.org/t) }</style></svg>', /external reference/],
+      ["<svg><style>rect { fill: url(https://example.org/t) }</style></svg>", /external reference/],
       ["<svg><style>@import 'https://example.org/a.css';</style></svg>", /@import/],
       ['<svg><rect style="fill:u\\72l(https://example.org)"/></svg>', /CSS escapes/],
       ["<svg><style>rect { fill: \\75rl(https://example.org/t) }</style></svg>", /CSS escapes/],
@@ -124,10 +132,19 @@ describe("packEntry packs only real images (defence in depth: the editor packs i
       ["https://example.org/d.gif", TINY_GIF],
     ]);
     const packed = await packEntry(note, { images });
-    assert.deepEqual(packed.files.map((file) => file.path).filter((path) => path.startsWith("images/")), ["images/c.png", "images/d.gif"]);
+    assert.deepEqual(
+      packed.files.map((file) => file.path).filter((path) => path.startsWith("images/")),
+      ["images/c.png", "images/d.gif"],
+    );
     assert.match(packed.note.body, /!\[a\]\(a\.png\) !\[b\]\(b\.svg\) !\[c\]\(images\/c\.png\) !\[d\]\(images\/d\.gif\)/);
     assert.equal(packed.warnings.length, 2);
-    assert.deepEqual(packed.warnings.map((w) => [w.code, w.image]), [["image-refused", "a.png"], ["image-refused", "b.svg"]]);
+    assert.deepEqual(
+      packed.warnings.map((w) => [w.code, w.image]),
+      [
+        ["image-refused", "a.png"],
+        ["image-refused", "b.svg"],
+      ],
+    );
     assert.match(packed.warnings[0].message, /"a\.png" is not packed: not a PNG, JPEG, GIF, WebP, AVIF or SVG image/);
     assert.match(packed.warnings[1].message, /"b\.svg" is not packed: an SVG with an event handler attribute \(onload\)/);
   });
@@ -140,7 +157,8 @@ describe("packEntry packs only real images (defence in depth: the editor packs i
 
 describe("decodeNoteBytes", () => {
   it("refuses empty and whitespace-only files", () => {
-    for (const content of [new Uint8Array(), bytes("  \n\n\t\n"), bytes("\uFEFF\n")]) assert.deepEqual(decodeNoteBytes(content), { ok: false, reason: "empty", line: 1, message: "the file is empty" });
+    for (const content of [new Uint8Array(), bytes("  \n\n\t\n"), bytes("\uFEFF\n")])
+      assert.deepEqual(decodeNoteBytes(content), { ok: false, reason: "empty", line: 1, message: "the file is empty" });
   });
 
   it("refuses binary files (a NUL byte)", () => {
@@ -218,24 +236,30 @@ describe("importing a repository with real-world quirks", () => {
 
   it("imports the notes and yields every skipped file with its reason, never a note named after its file", async () => {
     const { notes, skipped } = await collect(importFolder(repo, { git: false }));
-    assert.deepEqual(notes.map((item) => [item.sourcePath.slice(repo.length + 1), item.note.title]), [
-      ["css/gap-in-flexbox.md", "Flexbox has gap too"],
-      ["git/undo-last-commit.md", "Undo the last commit but keep its changes"],
-      ["shell/fake-chart.md", "A chart that is really a web page"],
-      ["shell/front-matter-only.md", "Here-strings feed one line to a command"],
-      ["shell/logo-with-handler.md", "An SVG logo with an event handler"],
-      ["shell/secrets.md", "Loading variables from a file"],
-    ]);
-    assert.deepEqual(skipped.map(([path, reason, line]) => [path.slice(repo.length + 1), reason, line]), [
-      [".github/ISSUE_TEMPLATE.md", "dot-folder", 1],
-      ["CODE_OF_CONDUCT.md", "repository-document", 1],
-      ["CONTRIBUTING.md", "repository-document", 1],
-      ["README.md", "repository-document", 1],
-      ["css/binary.md", "binary", 1],
-      ["css/latin1.md", "invalid-utf8", 1],
-      ["git/empty-note.md", "empty", 1],
-      ["shell/musings.md", "no-title", 1],
-    ]);
+    assert.deepEqual(
+      notes.map((item) => [item.sourcePath.slice(repo.length + 1), item.note.title]),
+      [
+        ["css/gap-in-flexbox.md", "Flexbox has gap too"],
+        ["git/undo-last-commit.md", "Undo the last commit but keep its changes"],
+        ["shell/fake-chart.md", "A chart that is really a web page"],
+        ["shell/front-matter-only.md", "Here-strings feed one line to a command"],
+        ["shell/logo-with-handler.md", "An SVG logo with an event handler"],
+        ["shell/secrets.md", "Loading variables from a file"],
+      ],
+    );
+    assert.deepEqual(
+      skipped.map(([path, reason, line]) => [path.slice(repo.length + 1), reason, line]),
+      [
+        [".github/ISSUE_TEMPLATE.md", "dot-folder", 1],
+        ["CODE_OF_CONDUCT.md", "repository-document", 1],
+        ["CONTRIBUTING.md", "repository-document", 1],
+        ["README.md", "repository-document", 1],
+        ["css/binary.md", "binary", 1],
+        ["css/latin1.md", "invalid-utf8", 1],
+        ["git/empty-note.md", "empty", 1],
+        ["shell/musings.md", "no-title", 1],
+      ],
+    );
   });
 
   it("reads only real images: a packed PNG, GIF (from an <img> tag) and safe SVG; .env, HTML named .png and an SVG with onload are refused with a warning", async () => {
@@ -247,15 +271,24 @@ describe("importing a repository with real-world quirks", () => {
     assert.deepEqual([...byFile("gap-in-flexbox.md").images.keys()], ["arrow.svg"]);
     const secrets = byFile("secrets.md");
     assert.equal(secrets.images.size, 0);
-    assert.deepEqual(secrets.warnings.map((w) => [w.code, w.image]), [["image-hidden", ".env"]]);
+    assert.deepEqual(
+      secrets.warnings.map((w) => [w.code, w.image]),
+      [["image-hidden", ".env"]],
+    );
     assert.match(secrets.warnings[0].message, /image "\.env" is a hidden file .*never published/);
     const chart = byFile("fake-chart.md");
     assert.equal(chart.images.size, 0);
-    assert.deepEqual(chart.warnings.map((w) => w.code), ["image-refused"]);
+    assert.deepEqual(
+      chart.warnings.map((w) => w.code),
+      ["image-refused"],
+    );
     assert.match(chart.warnings[0].message, /image "chart\.png" refused: not a PNG, JPEG, GIF, WebP, AVIF or SVG image/);
     const logo = byFile("logo-with-handler.md");
     assert.equal(logo.images.size, 0);
-    assert.deepEqual(logo.warnings.map((w) => w.code), ["image-refused"]);
+    assert.deepEqual(
+      logo.warnings.map((w) => w.code),
+      ["image-refused"],
+    );
     assert.match(logo.warnings[0].message, /image "logo\.svg" refused: an SVG with an event handler attribute \(onload\)/);
     const packed = await packEntry(secrets.note, { images: secrets.images });
     assert.ok(!packed.files.some((file) => new TextDecoder().decode(file.content).includes("made-up-value-for-tests")), "the .env never reaches the entry");
@@ -283,15 +316,26 @@ describe("importing a repository with real-world quirks", () => {
     assert.equal(fromLog.notes.length, 1);
     assert.deepEqual(fromLog.notes[0].note, fromFolder.notes[0].note);
     assert.ok(!isSkippedSource(fromPublish));
-    const cids = await Promise.all([fromLog.notes[0], fromFolder.notes[0], fromPublish as ImportedNote].map(async (item) => (await packEntry(item.note, { images: item.images })).cid));
+    const cids = await Promise.all(
+      [fromLog.notes[0], fromFolder.notes[0], fromPublish as ImportedNote].map(async (item) => (await packEntry(item.note, { images: item.images })).cid),
+    );
     assert.equal(new Set(cids).size, 1, cids.join(" "));
   });
 
   it("a log file without any entry, an empty file and a binary file are skipped in file mode too", async () => {
-    for (const [name, reason] of [["shell/musings.md", "no-title"], ["git/empty-note.md", "empty"], ["css/binary.md", "binary"], ["css/latin1.md", "invalid-utf8"]]) {
+    for (const [name, reason] of [
+      ["shell/musings.md", "no-title"],
+      ["git/empty-note.md", "empty"],
+      ["css/binary.md", "binary"],
+      ["css/latin1.md", "invalid-utf8"],
+    ]) {
       const { notes, skipped } = await collect(importSource(join(repo, name)));
       assert.equal(notes.length, 0, name);
-      assert.deepEqual(skipped.map(([, why]) => why), [reason], name);
+      assert.deepEqual(
+        skipped.map(([, why]) => why),
+        [reason],
+        name,
+      );
       const single = await importNoteFile(join(repo, name), { root: repo, fallbackDates: false });
       assert.equal(isSkippedSource(single) && single.skipped, reason, name);
     }
@@ -311,16 +355,24 @@ describe("htmlImagesToMarkdown", () => {
   it("turns <img> tags outside code into markdown images, leaving code and unsafe sources alone", () => {
     const markdown = [
       '<img src="https://example.org/a.png" alt="A [b]" width="20"> and <IMG SRC=local.gif>',
-      "`<img src=\"in-code.png\">`",
+      '`<img src="in-code.png">`',
       "```",
       '<img src="fenced.png">',
       "```",
-      "<img src=\"javascript:alert(1)\" alt=x>",
-      "<img alt=\"no source\">",
+      '<img src="javascript:alert(1)" alt=x>',
+      '<img alt="no source">',
     ].join("\n");
     assert.equal(
       htmlImagesToMarkdown(markdown),
-      ["![A \\[b\\]](https://example.org/a.png) and ![](local.gif)", "`<img src=\"in-code.png\">`", "```", '<img src="fenced.png">', "```", "<img src=\"javascript:alert(1)\" alt=x>", "<img alt=\"no source\">"].join("\n"),
+      [
+        "![A \\[b\\]](https://example.org/a.png) and ![](local.gif)",
+        '`<img src="in-code.png">`',
+        "```",
+        '<img src="fenced.png">',
+        "```",
+        '<img src="javascript:alert(1)" alt=x>',
+        '<img alt="no source">',
+      ].join("\n"),
     );
   });
 });
@@ -374,7 +426,10 @@ describe("fetchRemoteImages", () => {
     assert.ok(performance.now() - started < 2_500, "the slow server does not hold the import");
     assert.equal(images.size, 0);
     assert.equal(warnings.length, 5);
-    assert.deepEqual(warnings.map((w) => w.code), ["image-remote-failed", "image-remote-failed", "image-remote-failed", "image-refused", "image-remote-failed"]);
+    assert.deepEqual(
+      warnings.map((w) => w.code),
+      ["image-remote-failed", "image-remote-failed", "image-remote-failed", "image-refused", "image-remote-failed"],
+    );
     assert.match(warnings[0].message, /\/loop" not packed: more than 5 redirects; the remote link is kept/);
     assert.match(warnings[1].message, /redirected to a file: URL/);
     assert.match(warnings[2].message, /HTTP 404/);
@@ -384,7 +439,10 @@ describe("fetchRemoteImages", () => {
 
   it("stops reading a body over the byte cap instead of buffering it", async () => {
     const cap = 1024 * 1024;
-    await assert.rejects(fetchImage(`${base}/huge.png`, { maxBytes: cap }), { name: "RemoteImageError", message: /more than 1048576 bytes.*download was stopped/ });
+    await assert.rejects(fetchImage(`${base}/huge.png`, { maxBytes: cap }), {
+      name: "RemoteImageError",
+      message: /more than 1048576 bytes.*download was stopped/,
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.ok(hugeSent < 16 * cap, `the server sent ${hugeSent} bytes before the client hung up`);
   });

@@ -33,7 +33,14 @@ function git(cwd: string, args: string[], date?: string): void {
 async function copyFixture(parent: string): Promise<string> {
   const dir = join(parent, "notes");
   await cp(FOLDER_FIXTURE, dir, { recursive: true });
-  for (const file of ["README.md", "broken-front-matter.md", "databases/indexes.md", "databases/postgres/vacuum.md", "javascript/closures.md", "日本語/ユニコード_の_正規化.md"]) {
+  for (const file of [
+    "README.md",
+    "broken-front-matter.md",
+    "databases/indexes.md",
+    "databases/postgres/vacuum.md",
+    "javascript/closures.md",
+    "日本語/ユニコード_の_正規化.md",
+  ]) {
     await utimes(join(dir, file), MTIME, MTIME);
   }
   return dir;
@@ -61,10 +68,14 @@ describe("importFolder", () => {
     assert.ok(items[0].warnings.some((warning) => warning.code === "front-matter-invalid" && warning.message.includes("Invalid front matter")));
     const skipped: string[][] = [];
     for await (const item of importFolder(dir)) if (isSkippedSource(item)) skipped.push([item.sourcePath.slice(dir.length + 1), item.skipped]);
-    assert.deepEqual(skipped, [
-      ["README.md", "repository-document"],
-      ["日本語/ユニコード_の_正規化.md", "no-title"],
-    ], "the root README index and a note with no title are skipped, never named after the file");
+    assert.deepEqual(
+      skipped,
+      [
+        ["README.md", "repository-document"],
+        ["日本語/ユニコード_の_正規化.md", "no-title"],
+      ],
+      "the root README index and a note with no title are skipped, never named after the file",
+    );
   });
 
   it("reads images relative to the file and warns about missing ones", async () => {
@@ -72,7 +83,11 @@ describe("importFolder", () => {
     const closures = (await collect(importFolder(dir))).find((item) => item.note.title.startsWith("Closures"))!;
     assert.deepEqual([...closures.images.keys()], ["img/arrow.svg"]);
     assert.deepEqual(closures.images.get("img/arrow.svg"), new Uint8Array(await readFile(join(dir, "javascript/img/arrow.svg"))));
-    assert.ok(closures.warnings.some((warning) => warning.code === "image-missing" && warning.image === "img/missing.png" && warning.message.includes('image "img/missing.png" not found')));
+    assert.ok(
+      closures.warnings.some(
+        (warning) => warning.code === "image-missing" && warning.image === "img/missing.png" && warning.message.includes('image "img/missing.png" not found'),
+      ),
+    );
     const packed = await packEntry(closures.note, { images: closures.images });
     assert.ok(packed.files.some((file) => file.path === "images/arrow.svg"));
     assert.equal(packed.warnings.length, 1);
@@ -89,7 +104,10 @@ describe("importFolder", () => {
     assert.equal(items.length, 2);
     for (const item of items) {
       assert.equal(item.images.size, 0);
-      assert.ok(item.warnings.some((warning) => warning.code === "image-outside-root" && warning.message.includes("outside")), JSON.stringify(item.warnings));
+      assert.ok(
+        item.warnings.some((warning) => warning.code === "image-outside-root" && warning.message.includes("outside")),
+        JSON.stringify(item.warnings),
+      );
     }
   });
 
@@ -124,10 +142,13 @@ describe("importFolder", () => {
     await writeFile(join(dir, "b.md"), '---\ntitle: "Dated by mtime"\n---\n\nText\n');
     await utimes(join(dir, "b.md"), MTIME, MTIME);
     const items = await collect(importFolder(dir));
-    assert.deepEqual(items.map((item) => [item.note.title, item.note.date, item.dateSource]), [
-      ["Undated", undefined, "none"],
-      ["Dated by mtime", "2020-02-02", "mtime"],
-    ]);
+    assert.deepEqual(
+      items.map((item) => [item.note.title, item.note.date, item.dateSource]),
+      [
+        ["Undated", undefined, "none"],
+        ["Dated by mtime", "2020-02-02", "mtime"],
+      ],
+    );
   });
 
   it("finds git dates for a subfolder of a checkout", async () => {
@@ -147,7 +168,9 @@ describe("importFolder", () => {
     for (let folder = 0; folder < 20; folder++) {
       await mkdir(join(dir, `topic-${folder}`), { recursive: true });
       await Promise.all(
-        Array.from({ length: 100 }, (_, i) => writeFile(join(dir, `topic-${folder}`, `note-${String(i).padStart(3, "0")}.md`), `# Note ${folder}.${i}\n\nText ${i}.\n`)),
+        Array.from({ length: 100 }, (_, i) =>
+          writeFile(join(dir, `topic-${folder}`, `note-${String(i).padStart(3, "0")}.md`), `# Note ${folder}.${i}\n\nText ${i}.\n`),
+        ),
       );
     }
     git(dir, ["init", "-q"]);
@@ -167,7 +190,10 @@ describe("importSource", () => {
   it("splits a log file and reads its images relative to the file", async () => {
     const items = await collect(importSource(LOG_FIXTURE));
     assert.equal(items.length, 13);
-    assert.ok(items[0].warnings.some((warning) => warning.code === "log-title-guessed" && warning.message.includes("taken as the log's title")), "document warnings come with the first entry");
+    assert.ok(
+      items[0].warnings.some((warning) => warning.code === "log-title-guessed" && warning.message.includes("taken as the log's title")),
+      "document warnings come with the first entry",
+    );
     const partial = items.find((item) => item.note.title === "Partial indexes in PostgreSQL")!;
     assert.deepEqual(partial.images.get("images/plan.png"), new Uint8Array(await readFile(join(LOG_FIXTURE, "../images/plan.png"))));
     assert.equal(partial.dateSource, "heading");

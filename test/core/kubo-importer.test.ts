@@ -26,7 +26,10 @@ describe("kuboImporterOptions", () => {
     assert.equal(await rootCid({ ...kuboImporterOptions(), shardSplitThresholdBytes: 1 }), "QmSCJD1KYLhVVHqBK3YyXuoEqHt7vggyJhzoFYbT8v1XYL");
   });
   it("builds Kubo's CIDv1 HAMT-sharded directory with raw leaves (Kubo: zdj7WY8a...)", async () => {
-    assert.equal(await rootCid({ ...kuboImporterOptions({ cidVersion: 1 }), shardSplitThresholdBytes: 1 }), CID.parse("zdj7WY8aNcxF49q1ZpFXfchNmbswnUxiVDVjmrHb53xRM8W4C").toString());
+    assert.equal(
+      await rootCid({ ...kuboImporterOptions({ cidVersion: 1 }), shardSplitThresholdBytes: 1 }),
+      CID.parse("zdj7WY8aNcxF49q1ZpFXfchNmbswnUxiVDVjmrHb53xRM8W4C").toString(),
+    );
   });
   it("parses Kubo's chunker strings", () => {
     assert.equal(parseKuboChunker(undefined), 262144);

@@ -86,6 +86,9 @@ describe("entry errors", () => {
       assert.equal(error.name, (error.constructor as { name: string }).name);
       assert.ok(error instanceof errors.EntryError);
     }
-    assert.deepEqual(samples.map((error) => error.name), ["EntryError", "NoteTooLargeError", "EntryTooLargeError", "InvalidFrontMatterError", "InvalidNoteError", "InvalidEntryCidError"]);
+    assert.deepEqual(
+      samples.map((error) => error.name),
+      ["EntryError", "NoteTooLargeError", "EntryTooLargeError", "InvalidFrontMatterError", "InvalidNoteError", "InvalidEntryCidError"],
+    );
   });
 });

@@ -105,7 +105,10 @@ describe("packEntry", () => {
 
   it("lays out the directory with fixed names, sorted", async () => {
     const packed = await packEntry(NOTE, { images: IMAGES });
-    assert.deepEqual(packed.files.map((file) => file.path), ["card.svg", "images/plan.png", "index.html", "index.md", "metadata.json"]);
+    assert.deepEqual(
+      packed.files.map((file) => file.path),
+      ["card.svg", "images/plan.png", "index.html", "index.md", "metadata.json"],
+    );
     assert.deepEqual(packed.files.find((file) => file.path === "images/plan.png")!.content, PNG);
   });
 
@@ -145,17 +148,32 @@ describe("packEntry", () => {
     assert.match(markdown, /!\[gone\]\(missing\.png\)/);
     assert.match(markdown, /!\[not an image\]\(code\.png\)/);
     assert.equal(markdown, serializeNote(packed.note));
-    assert.deepEqual(packed.warnings, [{ code: "image-missing", image: "missing.png", message: 'Image "missing.png" is referenced but was not supplied; the link is kept as written.' }]);
+    assert.deepEqual(packed.warnings, [
+      { code: "image-missing", image: "missing.png", message: 'Image "missing.png" is referenced but was not supplied; the link is kept as written.' },
+    ]);
   });
 
   it("rewrites reference-style images and angle-bracket destinations, not link definitions", async () => {
     const body = 'See [guide][g] and ![logo][l] and ![Pic] and ![x](<my pic.png> "t").\n\n[g]: ./guide.png\n[l]: img/logo.png "Logo"\n[pic]: <pic one.png>\n';
-    const packed = await packEntry({ ...NOTE, body }, { images: new Map([["img/logo.png", PNG], ["pic one.png", PNG], ["my pic.png", pngLike(7)], ["./guide.png", PNG]]) });
+    const packed = await packEntry(
+      { ...NOTE, body },
+      {
+        images: new Map([
+          ["img/logo.png", PNG],
+          ["pic one.png", PNG],
+          ["my pic.png", pngLike(7)],
+          ["./guide.png", PNG],
+        ]),
+      },
+    );
     assert.match(packed.note.body, /\[g\]: \.\/guide\.png\n/, "a link definition is not an image");
     assert.match(packed.note.body, /\[l\]: images\/logo\.png "Logo"/);
     assert.match(packed.note.body, /\[pic\]: <images\/pic-one\.png>/);
     assert.match(packed.note.body, /!\[x\]\(<images\/my-pic\.png> "t"\)/);
-    assert.deepEqual(packed.files.map((file) => file.path).filter((path) => path.startsWith("images/")), ["images/logo.png", "images/my-pic.png", "images/pic-one.png"]);
+    assert.deepEqual(
+      packed.files.map((file) => file.path).filter((path) => path.startsWith("images/")),
+      ["images/logo.png", "images/my-pic.png", "images/pic-one.png"],
+    );
     const html = decode(packed.files.find((file) => file.path === ENTRY_FILES.html)!.content);
     assert.match(html, /<img src="images\/logo.png" alt="logo"/);
     assert.match(html, /<img src="images\/pic-one.png" alt="Pic"/);
@@ -164,14 +182,29 @@ describe("packEntry", () => {
   it("warns about images that readers will not be shown", async () => {
     const packed = await packEntry({ ...NOTE, body: "![a](/abs.png) ![b](javascript:alert(1)) ![c](https://example.org/c.png)\n" });
     assert.equal(packed.warnings.length, 2);
-    assert.deepEqual(packed.warnings.map((w) => [w.code, w.image]), [["image-unsafe-url", "/abs.png"], ["image-unsafe-url", "javascript:alert(1)"]]);
+    assert.deepEqual(
+      packed.warnings.map((w) => [w.code, w.image]),
+      [
+        ["image-unsafe-url", "/abs.png"],
+        ["image-unsafe-url", "javascript:alert(1)"],
+      ],
+    );
     assert.match(packed.warnings[0].message, /"\/abs.png" will not be shown/);
     assert.match(packed.warnings[1].message, /"javascript:alert\(1\)" will not be shown/);
   });
 
   it("gives images with the same name but different bytes distinct paths", async () => {
     const body = "![a](one/x.png) ![b](two/x.png) ![c](three/x.png)\n";
-    const packed = await packEntry({ ...NOTE, body }, { images: new Map([["one/x.png", PNG], ["two/x.png", pngLike(8)], ["three/x.png", PNG]]) });
+    const packed = await packEntry(
+      { ...NOTE, body },
+      {
+        images: new Map([
+          ["one/x.png", PNG],
+          ["two/x.png", pngLike(8)],
+          ["three/x.png", PNG],
+        ]),
+      },
+    );
     const paths = packed.files.map((file) => file.path).filter((path) => path.startsWith("images/"));
     assert.equal(paths.length, 2);
     assert.ok(paths.includes("images/x.png"));
@@ -284,7 +317,10 @@ describe("packEntry", () => {
     await assert.rejects(packEntry({ title: "  ", tags: [], body: "x" }), { name: "InvalidNoteError" });
     await assert.rejects(packEntry({ ...NOTE, body: "a".repeat(MAX_NOTE_MARKDOWN_BYTES) }), { name: "NoteTooLargeError" });
     await packEntry({ ...NOTE, body: "a".repeat(MAX_NOTE_MARKDOWN_BYTES - 200) });
-    const huge = new Map([["a.bin", new Uint8Array(6 * 1024 * 1024)], ["b.bin", new Uint8Array(5 * 1024 * 1024)]]);
+    const huge = new Map([
+      ["a.bin", new Uint8Array(6 * 1024 * 1024)],
+      ["b.bin", new Uint8Array(5 * 1024 * 1024)],
+    ]);
     for (const bytes of huge.values()) bytes.set(PNG.subarray(0, 8));
     await assert.rejects(packEntry({ ...NOTE, body: "![a](a.bin) ![b](b.bin)\n" }, { images: huge }), { name: "EntryTooLargeError" });
   });

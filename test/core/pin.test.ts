@@ -35,7 +35,10 @@ describe("pinEntry / pinEntries", () => {
     const packed = await entry("Pinned");
     const node = fakeNode((cid) => cid);
     assert.equal(await pinEntry(node.client, packed), packed.cid);
-    assert.deepEqual(node.calls[0].paths, packed.files.map((f) => `${packed.cid}/${f.path}`));
+    assert.deepEqual(
+      node.calls[0].paths,
+      packed.files.map((f) => `${packed.cid}/${f.path}`),
+    );
     assert.deepEqual({ ...node.calls[0].options, signal: undefined }, { ...ENTRY_ADD_OPTIONS, signal: undefined });
   });
 
@@ -56,15 +59,20 @@ describe("pinEntry / pinEntries", () => {
     const node = fakeNode((cid) => (cid === a.cid ? a.cid : OTHER));
     const pinned = await pinEntries(node.client, [a, b]);
     assert.equal(node.calls.length, 1);
-    assert.deepEqual(pinned.map((p) => [p.cid, p.pinnedAs, p.mismatch?.name]), [
-      [a.cid, a.cid, undefined],
-      [b.cid, OTHER, "PinnedCidMismatchError"],
-    ]);
+    assert.deepEqual(
+      pinned.map((p) => [p.cid, p.pinnedAs, p.mismatch?.name]),
+      [
+        [a.cid, a.cid, undefined],
+        [b.cid, OTHER, "PinnedCidMismatchError"],
+      ],
+    );
   });
 
   it("lets the request's own errors through for the caller to explain", async () => {
     const packed = await entry("Offline");
-    const client = { addAll: () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new TypeError("fetch failed")) }) }) } as unknown as EntryPinClient;
+    const client = {
+      addAll: () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new TypeError("fetch failed")) }) }),
+    } as unknown as EntryPinClient;
     await assert.rejects(pinEntry(client, packed), (e: unknown) => e instanceof TypeError);
   });
 });

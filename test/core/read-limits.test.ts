@@ -75,19 +75,39 @@ describe("reading entries built to hurt, through a trustless gateway", () => {
     entries.markdownBomb = await entryWith(blocks, "Markdown bomb", { "index.md": bomb });
     entries.imageBomb = await entryWith(blocks, "Image bomb", { "images/huge.png": bomb });
     // The same bomb behind links that declare 100 bytes: only the file's own UnixFS size tells.
-    entries.hiddenBomb = await entryWith(blocks, "Hidden bomb", { "metadata.json": { cid: bomb.cid, tsize: 100 }, "images/huge.png": { cid: bomb.cid, tsize: 100 } });
+    entries.hiddenBomb = await entryWith(blocks, "Hidden bomb", {
+      "metadata.json": { cid: bomb.cid, tsize: 100 },
+      "images/huge.png": { cid: bomb.cid, tsize: 100 },
+    });
     // A root that declares 40 KiB (160 children claiming 256 bytes each) over 256 KiB leaves: a lying size.
     const leaf = await addFile(blocks, new Uint8Array(256 * 1024).fill(0x62));
-    entries.liar = await entryWith(blocks, "Liar", { "metadata.json": { ...(await fileNode(blocks, Array.from({ length: 160 }, () => ({ node: leaf, claim: 256n })))), tsize: 100 } });
+    entries.liar = await entryWith(blocks, "Liar", {
+      "metadata.json": {
+        ...(await fileNode(
+          blocks,
+          Array.from({ length: 160 }, () => ({ node: leaf, claim: 256n })),
+        )),
+        tsize: 100,
+      },
+    });
     // A file of 174 x 174 empty leaves, each claiming a byte: 30 KB declared, no byte ever comes out.
     const empty = await addFile(blocks, new Uint8Array(0));
-    const hollowLevel = await fileNode(blocks, Array.from({ length: 174 }, () => ({ node: empty, claim: 1n })));
-    const hollow = { ...(await fileNode(blocks, Array.from({ length: 174 }, () => ({ node: hollowLevel, claim: 174n })))), tsize: 1 };
+    const hollowLevel = await fileNode(
+      blocks,
+      Array.from({ length: 174 }, () => ({ node: empty, claim: 1n })),
+    );
+    const hollow = {
+      ...(await fileNode(
+        blocks,
+        Array.from({ length: 174 }, () => ({ node: hollowLevel, claim: 174n })),
+      )),
+      tsize: 1,
+    };
     entries.hollow = await entryWith(blocks, "Hollow", { "index.md": hollow });
     // A directory of 1,500 files.
     const crowd: Record<string, Node> = {};
     for (let i = 0; i < 1500; i++) crowd[`f${i}.txt`] = empty;
-    entries.crowded = await directoryNode(blocks, { ...crowd, "metadata.json": (await addFile(blocks, "{}")) });
+    entries.crowded = await directoryNode(blocks, { ...crowd, "metadata.json": await addFile(blocks, "{}") });
     gateway = await serveBlocks(blocks);
   });
 
@@ -124,7 +144,11 @@ describe("reading entries built to hurt, through a trustless gateway", () => {
     assertRefused(result, "declared-size", /^metadata\.json declares 2\.0 GB; metadata\.json is at most 64 KiB$/);
     assert.ok(rssGrowth < 100 * MB && ms < 2000, `${(rssGrowth / MB).toFixed(0)} MB, ${ms.toFixed(0)} ms`);
     assert.ok((s.served.get(gateway.url) ?? 0) <= 3, "only the directory and the file's root were fetched");
-    assertRefused(await readEntryFile(store(), entries.hiddenBomb.cid.toString(), "images/huge.png").catch((e: unknown) => e), "declared-size", /^images\/huge\.png declares 2\.0 GB; entries are at most 10 MiB$/);
+    assertRefused(
+      await readEntryFile(store(), entries.hiddenBomb.cid.toString(), "images/huge.png").catch((e: unknown) => e),
+      "declared-size",
+      /^images\/huge\.png declares 2\.0 GB; entries are at most 10 MiB$/,
+    );
     assertRefused(await listEntryFiles(store(), entries.hiddenBomb.cid.toString()).catch((e: unknown) => e), "declared-size", /declares 2\.0 GB/);
   });
 
@@ -134,7 +158,11 @@ describe("reading entries built to hurt, through a trustless gateway", () => {
     assertRefused(result, "read-size", /^metadata\.json holds more than 64 KiB \(it declares 40 KiB\); metadata\.json is at most 64 KiB$/);
     assert.ok(rssGrowth < 100 * MB);
     assert.equal(s.served.get(gateway.url), 3, "the directory, the file's root and one leaf: not the 160 leaves");
-    assertRefused(await readEntryFile(store(), entries.liar.cid.toString(), "metadata.json", { maxBytes: 1000 }).catch((e: unknown) => e), "declared-size", /declares 40 KiB/);
+    assertRefused(
+      await readEntryFile(store(), entries.liar.cid.toString(), "metadata.json", { maxBytes: 1000 }).catch((e: unknown) => e),
+      "declared-size",
+      /declares 40 KiB/,
+    );
   });
 
   it("stops walking a file of 30,276 empty leaves after a bounded number of block reads", async (t) => {
@@ -145,13 +173,20 @@ describe("reading entries built to hurt, through a trustless gateway", () => {
   });
 
   it(`refuses an entry directory of more than ${MAX_ENTRY_FILES} files`, async () => {
-    assertRefused(await readEntryFile(store(), entries.crowded.cid.toString(), "metadata.json").catch((e: unknown) => e), "file-count", /holds 1,501 links; entries hold at most 1,000 files/);
+    assertRefused(
+      await readEntryFile(store(), entries.crowded.cid.toString(), "metadata.json").catch((e: unknown) => e),
+      "file-count",
+      /holds 1,501 links; entries hold at most 1,000 files/,
+    );
     assertRefused(await listEntryFiles(store(), entries.crowded.cid.toString()).catch((e: unknown) => e), "file-count", /at most 1,000/);
   });
 
   it("publishing refuses a metadata.json that readers would refuse", async () => {
     assert.equal(MAX_METADATA_BYTES, 64 * 1024);
-    await assert.rejects(packEntry({ title: "t".repeat(40_000), tags: [], body: "x\n" }), { name: "InvalidNoteError", message: /metadata\.json would be \d+ bytes; readers take at most 65536/ });
+    await assert.rejects(packEntry({ title: "t".repeat(40_000), tags: [], body: "x\n" }), {
+      name: "InvalidNoteError",
+      message: /metadata\.json would be \d+ bytes; readers take at most 65536/,
+    });
     await packEntry({ title: "t".repeat(20_000), tags: [], body: "x\n" });
   });
 });
@@ -195,32 +230,45 @@ describe("gateways that send too much or too slowly", () => {
     honest = await serveBlocks(new Map([[cid.toString(), good]]));
   });
 
-  after(() => [huge, hugeDeclared, drip, honest].forEach((g) => g?.close()));
+  after(() => {
+    for (const g of [huge, hugeDeclared, drip, honest]) g?.close();
+  });
 
   it("stops reading a 1.5 GB answer past the largest block, records it as too-large and takes the block from the next gateway", async (t) => {
     const s = new VerifiedGatewayBlockstore([huge.url, honest.url]);
     const { result, rssGrowth, ms } = await measured(() => s.getBlock(cid));
     assert.deepEqual(result, good);
-    assert.deepEqual(s.failures.map((f) => [f.gateway, f.kind, f.reason]), [[huge.url, "too-large", "answered with more than 2 MiB, more than a block may hold (stopped reading)"]]);
+    assert.deepEqual(
+      s.failures.map((f) => [f.gateway, f.kind, f.reason]),
+      [[huge.url, "too-large", "answered with more than 2 MiB, more than a block may hold (stopped reading)"]],
+    );
     assert.deepEqual([...s.served], [[honest.url, 1]]);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.ok(closed, "the request was aborted");
     assert.ok(sent < 8 * MAX_BLOCK_BYTES, `the gateway got to send ${(sent / MB).toFixed(1)} MB`);
-    t.diagnostic(`the gateway sent ${(sent / MB).toFixed(1)} MB before the reader hung up; ${ms.toFixed(0)} ms, resident memory +${(rssGrowth / MB).toFixed(1)} MB`);
+    t.diagnostic(
+      `the gateway sent ${(sent / MB).toFixed(1)} MB before the reader hung up; ${ms.toFixed(0)} ms, resident memory +${(rssGrowth / MB).toFixed(1)} MB`,
+    );
     assert.ok(rssGrowth < 100 * MB && ms < 5000, `${(rssGrowth / MB).toFixed(0)} MB, ${ms.toFixed(0)} ms`);
   });
 
   it("refuses an answer whose Content-Length is over the largest block without reading it", async () => {
     const s = new VerifiedGatewayBlockstore([hugeDeclared.url, honest.url]);
     assert.deepEqual(await s.getBlock(cid), good);
-    assert.deepEqual(s.failures.map((f) => f.kind), ["too-large"]);
+    assert.deepEqual(
+      s.failures.map((f) => f.kind),
+      ["too-large"],
+    );
   });
 
   it("gives a gateway that drips a byte a second one timeout for the whole body, then uses the next", async () => {
     const s = new VerifiedGatewayBlockstore([drip.url, honest.url], { timeoutMs: 1500 });
     const { result, ms } = await measured(() => s.getBlock(cid));
     assert.deepEqual(result, good);
-    assert.deepEqual(s.failures.map((f) => [f.kind, f.reason]), [["timeout", "no complete answer within 1500 ms"]]);
+    assert.deepEqual(
+      s.failures.map((f) => [f.kind, f.reason]),
+      [["timeout", "no complete answer within 1500 ms"]],
+    );
     assert.ok(ms < 3000, `took ${ms.toFixed(0)} ms`);
   });
 });

@@ -10,7 +10,15 @@ import { describe, it } from "node:test";
 import { encodeEventTopics, encodeAbiParameters, type Address, type Hex } from "viem";
 import { todayILearnedAbi } from "../../core/contract/abi.generated.ts";
 import { digestToCid } from "../../core/cid.ts";
-import { decodeEntryPublished, EntryEventReader, entryPublishedTopics, MAX_LOG_SPAN, MIN_LOG_SPAN, type LogSource, type RawLog } from "../../core/contract/registry-events.ts";
+import {
+  decodeEntryPublished,
+  EntryEventReader,
+  entryPublishedTopics,
+  MAX_LOG_SPAN,
+  MIN_LOG_SPAN,
+  type LogSource,
+  type RawLog,
+} from "../../core/contract/registry-events.ts";
 
 const REGISTRY: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const ALICE: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
@@ -31,7 +39,9 @@ function fakeRpc(logs: RawLog[], latest: bigint, limit: bigint) {
       const refused = toBlock - fromBlock + 1n > limit;
       queries.push({ from: fromBlock, to: toBlock, refused });
       if (refused) throw Object.assign(new Error(`query exceeds max block range ${limit}`), { code: -32005 });
-      return logs.filter((log) => log.blockNumber >= fromBlock && log.blockNumber <= toBlock && topics.every((t, i) => t === null || log.topics[i]?.toLowerCase() === t));
+      return logs.filter(
+        (log) => log.blockNumber >= fromBlock && log.blockNumber <= toBlock && topics.every((t, i) => t === null || log.topics[i]?.toLowerCase() === t),
+      );
     },
     blockNumber: async () => latest,
   };
@@ -55,7 +65,10 @@ describe("EntryEventReader", () => {
       const rpc = fakeRpc(logs, latest, limit);
       const reader = new EntryEventReader(rpc.source, REGISTRY);
       const events = await reader.read(0n);
-      assert.deepEqual(events.map((e) => e.tokenId), logs.map((_, i) => BigInt(1000 + i)));
+      assert.deepEqual(
+        events.map((e) => e.tokenId),
+        logs.map((_, i) => BigInt(1000 + i)),
+      );
       // The answered ranges tile [0, latest] without gaps or overlaps.
       let next = 0n;
       for (const q of rpc.queries.filter((q) => !q.refused)) {
@@ -87,7 +100,10 @@ describe("EntryEventReader", () => {
       next = w.from - 1n;
     }
     assert.equal(next, -1n);
-    assert.deepEqual(windows.flatMap((w) => w.ids), logs.map((_, i) => BigInt(1000 + i)).reverse());
+    assert.deepEqual(
+      windows.flatMap((w) => w.ids),
+      logs.map((_, i) => BigInt(1000 + i)).reverse(),
+    );
   });
 
   it("asks for at most `firstSpan` blocks first, then for its adaptive span", async () => {
@@ -151,7 +167,11 @@ describe("EntryEventReader", () => {
 describe("EntryPublished decoding and topics", () => {
   it("decodes with the generated ABI, maps the digest to its CID, and skips other events", () => {
     const transfer: RawLog = {
-      topics: encodeEventTopics({ abi: todayILearnedAbi, eventName: "Transfer", args: { from: "0x0000000000000000000000000000000000000000", to: ALICE, tokenId: 7n } }) as Hex[],
+      topics: encodeEventTopics({
+        abi: todayILearnedAbi,
+        eventName: "Transfer",
+        args: { from: "0x0000000000000000000000000000000000000000", to: ALICE, tokenId: 7n },
+      }) as Hex[],
       data: "0x",
       blockNumber: 3n,
       logIndex: 0,

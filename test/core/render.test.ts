@@ -59,8 +59,10 @@ describe("renderMarkdown", () => {
     it(`neutralises ${name}`, () => {
       const html = renderMarkdown(markdown);
       const { tags, attributes } = tagsAndAttributes(html);
-      for (const tag of ["script", "svg", "iframe", "object", "embed", "style", "form", "input", "button", "meta", "base", "link", "template", "animate"]) assert.ok(!tags.has(tag), `<${tag}> in ${html}`);
-      for (const attribute of attributes) assert.ok(!attribute.startsWith("on") && !["style", "srcdoc", "formaction", "action", "tabindex"].includes(attribute), `${attribute}= in ${html}`);
+      for (const tag of ["script", "svg", "iframe", "object", "embed", "style", "form", "input", "button", "meta", "base", "link", "template", "animate"])
+        assert.ok(!tags.has(tag), `<${tag}> in ${html}`);
+      for (const attribute of attributes)
+        assert.ok(!attribute.startsWith("on") && !["style", "srcdoc", "formaction", "action", "tabindex"].includes(attribute), `${attribute}= in ${html}`);
       for (const match of html.matchAll(/\s(?:href|src)="([^"]*)"/g)) {
         assert.doesNotMatch(match[1].replace(/[\u0000-\u0020]/g, ""), /^(javascript|vbscript|data):/i, html);
       }
@@ -97,14 +99,19 @@ describe("renderMarkdown", () => {
   });
 
   it("renders the raw HTML GitHub renders in a README: sized and aligned images, details, kbd, sup/sub, br", () => {
-    const html = renderMarkdown('<img src="images/a.png" width="200" height="100" align="right" alt="A">\n\n<details><summary>More</summary>\n\nHidden **markdown**\n\n</details>\n\nPress <kbd>Ctrl</kbd>+<kbd>C</kbd>, x<sup>2</sup> H<sub>2</sub>O<br>next\n');
+    const html = renderMarkdown(
+      '<img src="images/a.png" width="200" height="100" align="right" alt="A">\n\n<details><summary>More</summary>\n\nHidden **markdown**\n\n</details>\n\nPress <kbd>Ctrl</kbd>+<kbd>C</kbd>, x<sup>2</sup> H<sub>2</sub>O<br>next\n',
+    );
     assert.match(html, /<img src="images\/a.png" width="200" height="100" align="right" alt="A" loading="lazy" \/>/);
     assert.match(html, /<details><summary>More<\/summary>\n<p>Hidden <strong>markdown<\/strong><\/p>\n<\/details>/);
     assert.match(html, /<kbd>Ctrl<\/kbd>\+<kbd>C<\/kbd>, x<sup>2<\/sup> H<sub>2<\/sub>O<br \/>/);
   });
 
   it("holds raw HTML images and links to the markdown rules, and keeps table alignment but no other style", () => {
-    const html = renderMarkdown('<img src="../up.png" alt="up"> <img src="https://example.org/r.png"> <a href="docs/x.md">rel</a>\n\n| a | b |\n|:-|-:|\n| <span style="position:fixed">1</span> | 2 |\n', { baseUrl: "https://gw.example/ipfs/bafyx/" });
+    const html = renderMarkdown(
+      '<img src="../up.png" alt="up"> <img src="https://example.org/r.png"> <a href="docs/x.md">rel</a>\n\n| a | b |\n|:-|-:|\n| <span style="position:fixed">1</span> | 2 |\n',
+      { baseUrl: "https://gw.example/ipfs/bafyx/" },
+    );
     assert.match(html, /\[image: up\]/);
     assert.doesNotMatch(html, /up\.png/);
     assert.match(html, /<img src="https:\/\/example.org\/r.png" loading="lazy" \/>/);
@@ -114,6 +121,9 @@ describe("renderMarkdown", () => {
   });
 
   it("renders a note without raw HTML exactly as markdown-it does (its entry's CID does not change)", () => {
-    assert.equal(renderMarkdown("# T\n\nA \"quote\" & <https://example.org>\n"), '<h1>T</h1>\n<p>A &quot;quote&quot; &amp; <a href="https://example.org" rel="noopener noreferrer">https://example.org</a></p>\n');
+    assert.equal(
+      renderMarkdown('# T\n\nA "quote" & <https://example.org>\n'),
+      '<h1>T</h1>\n<p>A &quot;quote&quot; &amp; <a href="https://example.org" rel="noopener noreferrer">https://example.org</a></p>\n',
+    );
   });
 });

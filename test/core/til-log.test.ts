@@ -37,7 +37,11 @@ describe("splitTilLog on the fixture log", () => {
   it("skips the document's title and intro, and says so", () => {
     assert.ok(!entries.some((note) => note.title === "Today I Learned"));
     assert.ok(!entries.some((note) => note.body.includes("newest first")));
-    assert.ok(warnings.some((warning) => warning.code === "log-title-guessed" && warning.line === 1 && warning.message.includes('"# Today I Learned" taken as the log\'s title')));
+    assert.ok(
+      warnings.some(
+        (warning) => warning.code === "log-title-guessed" && warning.line === 1 && warning.message.includes('"# Today I Learned" taken as the log\'s title'),
+      ),
+    );
   });
 
   it("ignores headings inside fenced code blocks (``` and ~~~)", () => {
@@ -104,12 +108,18 @@ describe("splitTilLog on the fixture log", () => {
 describe("splitTilLog options and edge cases", () => {
   it("imports the first heading when documentTitle is false", () => {
     const { entries } = splitTilLog("# TIL\nintro\n\n# One (1 of May 2020)\nx\n", { documentTitle: false });
-    assert.deepEqual(entries.map((note) => note.title), ["TIL", "One"]);
+    assert.deepEqual(
+      entries.map((note) => note.title),
+      ["TIL", "One"],
+    );
   });
 
   it("does not take a dated first heading for the log's title", () => {
     const { entries } = splitTilLog("# First (2 of May 2020)\nx\n\n# Second (1 of May 2020)\ny\n");
-    assert.deepEqual(entries.map((note) => note.title), ["First", "Second"]);
+    assert.deepEqual(
+      entries.map((note) => note.title),
+      ["First", "Second"],
+    );
   });
 
   it("uses defaultYear when no neighbour has a year, else leaves the date out with a warning", () => {

@@ -32,7 +32,9 @@ function gatewayFetch(blocks: Map<string, Uint8Array>, asked: string[]): typeof 
 describe("VerifiedGatewayBlockstore", () => {
   it("records wrong bytes as a mismatch and an HTTP error as such, then takes the block from the next gateway", async () => {
     const a = await block("a");
-    const store = new VerifiedGatewayBlockstore(["http://liar", "http://broken", "http://good/"], { fetch: gatewayFetch(new Map([[a.cid.toString(), a.bytes]]), []) });
+    const store = new VerifiedGatewayBlockstore(["http://liar", "http://broken", "http://good/"], {
+      fetch: gatewayFetch(new Map([[a.cid.toString(), a.bytes]]), []),
+    });
     assert.deepEqual(await store.getBlock(a.cid), a.bytes);
     assert.deepEqual(
       store.failures.map(({ gateway, kind, reason }) => ({ gateway, kind, reason })),
@@ -49,19 +51,37 @@ describe("VerifiedGatewayBlockstore", () => {
     const store = new VerifiedGatewayBlockstore(["http://liar", "http://broken"], { fetch: gatewayFetch(new Map(), []) });
     const error = await store.getBlock(a.cid).catch((e: unknown) => e);
     assert.ok(error instanceof BlockUnavailableError);
-    assert.deepEqual(error.failures.map((f) => f.kind), ["mismatch", "http-error"]);
+    assert.deepEqual(
+      error.failures.map((f) => f.kind),
+      ["mismatch", "http-error"],
+    );
   });
 
   it("a session counts only its own reads, leaves the parent's counters alone, and shares verified blocks", async () => {
     const [a, b] = await Promise.all([block("a"), block("b")]);
     const asked: string[] = [];
-    const store = new VerifiedGatewayBlockstore(["http://liar", "http://good"], { fetch: gatewayFetch(new Map([[a.cid.toString(), a.bytes], [b.cid.toString(), b.bytes]]), asked) });
+    const store = new VerifiedGatewayBlockstore(["http://liar", "http://good"], {
+      fetch: gatewayFetch(
+        new Map([
+          [a.cid.toString(), a.bytes],
+          [b.cid.toString(), b.bytes],
+        ]),
+        asked,
+      ),
+    });
     const first = store.session();
     const second = store.session();
     await Promise.all([first.getBlock(a.cid), second.getBlock(b.cid)]);
     await second.getBlock(b.cid);
-    assert.deepEqual(first.failures.map((f) => f.cid), [a.cid.toString()]);
-    assert.deepEqual(second.failures.map((f) => f.cid), [b.cid.toString()], "the second read of b came from the cache");
+    assert.deepEqual(
+      first.failures.map((f) => f.cid),
+      [a.cid.toString()],
+    );
+    assert.deepEqual(
+      second.failures.map((f) => f.cid),
+      [b.cid.toString()],
+      "the second read of b came from the cache",
+    );
     assert.deepEqual([...first.served], [["http://good", 1]]);
     assert.deepEqual([store.failures.length, store.served.size], [0, 0]);
     const asksBefore = asked.length;

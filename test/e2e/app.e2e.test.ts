@@ -40,11 +40,16 @@ let hostedApp: { files: { path: string; content: Uint8Array }[]; cid: string };
 async function buildHostedApp(): Promise<typeof hostedApp> {
   const outDir = await mkdtemp(path.join(os.tmpdir(), "til-e2e-dist-"));
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VITE_TIL_")));
-  const build = spawnSync(nodeBinary, [path.join(projectRoot, "node_modules", "vite", "bin", "vite.js"), "build", "frontend", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], { cwd: projectRoot, env, encoding: "utf8" });
+  const build = spawnSync(
+    nodeBinary,
+    [path.join(projectRoot, "node_modules", "vite", "bin", "vite.js"), "build", "frontend", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
+    { cwd: projectRoot, env, encoding: "utf8" },
+  );
   assert.equal(build.status, 0, build.stderr);
   const files: { path: string; content: Uint8Array }[] = [];
   for (const entry of await readdir(outDir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files.push({ path: path.relative(outDir, path.join(entry.parentPath, entry.name)), content: await readFile(path.join(entry.parentPath, entry.name)) });
+    if (entry.isFile())
+      files.push({ path: path.relative(outDir, path.join(entry.parentPath, entry.name)), content: await readFile(path.join(entry.parentPath, entry.name)) });
   }
   await rm(outDir, { recursive: true, force: true });
   return { files, cid: (await directoryCid(files)).toString() };
@@ -55,8 +60,14 @@ const ownOrigin = (cid: string, gatewayPort: number | string) => `http://${subdo
 
 async function writeFixtures(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "til-e2e-notes-"));
-  await writeFile(path.join(dir, "alpha.md"), "---\ntitle: Alpha note about caching\ndate: 2024-01-02\ntags: [alpha, shared]\n---\nCaches **invalidate** badly.\n\n```python\ndef f(x):\n    return x * 2\n```\n");
-  await writeFile(path.join(dir, "beta.md"), `---\ntitle: Beta note on queues\ndate: 2024-01-03\ntags: [beta]\n---\nQueues need *backpressure*.\n\n- one\n- two\n\n${"Long enough to push the last word past the metadata excerpt. ".repeat(6)}Zeppelin.\n`);
+  await writeFile(
+    path.join(dir, "alpha.md"),
+    "---\ntitle: Alpha note about caching\ndate: 2024-01-02\ntags: [alpha, shared]\n---\nCaches **invalidate** badly.\n\n```python\ndef f(x):\n    return x * 2\n```\n",
+  );
+  await writeFile(
+    path.join(dir, "beta.md"),
+    `---\ntitle: Beta note on queues\ndate: 2024-01-03\ntags: [beta]\n---\nQueues need *backpressure*.\n\n- one\n- two\n\n${"Long enough to push the last word past the metadata excerpt. ".repeat(6)}Zeppelin.\n`,
+  );
   return dir;
 }
 
@@ -105,7 +116,8 @@ const XSS_NOTE = [
   "",
 ].join("\n");
 
-const EVIL_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" onload="window.__xss=10;alert(10)"><script>window.__xss=11;alert(11)</script><rect width="40" height="40" fill="red"/></svg>\n';
+const EVIL_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" onload="window.__xss=10;alert(10)"><script>window.__xss=11;alert(11)</script><rect width="40" height="40" fill="red"/></svg>\n';
 
 /**
  * Publishes the XSS probe as a stranger's tool would: the project's importer and packer refuse a
@@ -170,7 +182,11 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     await page.getByTestId("title").fill("Browser-published note");
     await page.getByTestId("date").fill("2025-06-07");
     await page.getByTestId("tags").fill("e2e, shared");
-    await page.getByTestId("body").fill("## Why\n\nPublished **from the browser**.\n\n```ts\nconst answer: number = 42;\n```\n\n| col | value |\n|-----|-------|\n| a   | 1     |\n\n[a link](https://example.org)\n");
+    await page
+      .getByTestId("body")
+      .fill(
+        "## Why\n\nPublished **from the browser**.\n\n```ts\nconst answer: number = 42;\n```\n\n| col | value |\n|-----|-------|\n| a   | 1     |\n\n[a link](https://example.org)\n",
+      );
     await page.getByTestId("preview").locator("h2", { hasText: "Why" }).waitFor();
     await page.getByTestId("preview").locator("pre code.hljs").waitFor();
     assert.equal(await page.getByTestId("preview").locator("table td").first().textContent(), "a");
@@ -218,7 +234,11 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
   const feedTitles = async (expected: string[]) => {
     await page
       .waitForFunction((want) => JSON.stringify(Array.from(document.querySelectorAll(".feed-title"), (a) => a.textContent)) === want, JSON.stringify(expected))
-      .catch(async (error: Error) => assert.fail(`feed shows ${JSON.stringify(await page.locator(".feed-title").allTextContents())}, expected ${JSON.stringify(expected)} (${error.message})`));
+      .catch(async (error: Error) =>
+        assert.fail(
+          `feed shows ${JSON.stringify(await page.locator(".feed-title").allTextContents())}, expected ${JSON.stringify(expected)} (${error.message})`,
+        ),
+      );
   };
 
   test("filters by tag, by author and by text", async () => {
@@ -228,7 +248,10 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     await page.goto(`${stack.appUrl}#/?tag=beta`);
     await feedTitles(["Beta note on queues"]);
     await page.goto(`${stack.appUrl}#/?author=0x70997970C51812dc3A010C7d01b50e0d17dc79C8`);
-    await page.getByTestId("feed-status").filter({ hasText: /^0 of \d+ entries/ }).waitFor();
+    await page
+      .getByTestId("feed-status")
+      .filter({ hasText: /^0 of \d+ entries/ })
+      .waitFor();
     await page.goto(`${stack.appUrl}#/`);
     await feedTitles(["Browser-published note", "XSS probe <img src=x onerror=window.__xss=1>", "Beta note on queues", "Alpha note about caching"]);
     await page.getByTestId("search").fill("queues");
@@ -274,7 +297,11 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     await page.getByTestId("title").fill("Browser-published note");
     await page.getByTestId("date").fill("2025-06-07");
     await page.getByTestId("tags").fill("e2e, shared");
-    await page.getByTestId("body").fill("## Why\n\nPublished **from the browser**.\n\n```ts\nconst answer: number = 42;\n```\n\n| col | value |\n|-----|-------|\n| a   | 1     |\n\n[a link](https://example.org)\n");
+    await page
+      .getByTestId("body")
+      .fill(
+        "## Why\n\nPublished **from the browser**.\n\n```ts\nconst answer: number = 42;\n```\n\n| col | value |\n|-----|-------|\n| a   | 1     |\n\n[a link](https://example.org)\n",
+      );
     await page.getByTestId("publish").click();
     const error = page.getByTestId("publish-error");
     await error.waitFor();
@@ -327,7 +354,14 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     await body.locator("details > summary", { hasText: "More" }).waitFor();
     assert.equal(await body.locator("kbd").textContent(), "Ctrl");
     assert.doesNotMatch((await body.textContent())!, /window.__xss = 1/, "a script's text is dropped with it");
-    assert.equal(await page.locator("main script, main iframe, main object, main embed, main form, main input, main style, main meta, main base, main [onerror], main [onload], main [ontoggle], main [onclick], main [onmouseover]").count(), 0);
+    assert.equal(
+      await page
+        .locator(
+          "main script, main iframe, main object, main embed, main form, main input, main style, main meta, main base, main [onerror], main [onload], main [ontoggle], main [onclick], main [onmouseover]",
+        )
+        .count(),
+      0,
+    );
     // the app draws identicons as inline SVG; the note itself brings none, and no style attribute
     assert.equal(await body.locator("svg, [style]").count(), 0);
     assert.equal(await page.locator('base, meta[http-equiv="refresh" i]').count(), 0);
@@ -336,11 +370,16 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     assert.equal(await body.getByText("overlay").evaluate((el) => getComputedStyle(el).position), "static");
     assert.equal(await page.locator('main a[href^="javascript" i], main a[href^="data:" i]').count(), 0);
     await body.getByText("click me").click();
-    await body.getByText("JaVaScRiPt link").click().catch(() => undefined);
+    await body
+      .getByText("JaVaScRiPt link")
+      .click()
+      .catch(() => undefined);
     // The SVG image is shown through <img> (scripts in it never run) from verified bytes.
     // <img src=x>: a path inside the entry, which has no such file (shown as missing); the data: and javascript: images as their alt text
     const img = body.locator("img");
-    await page.waitForFunction(() => document.querySelector('[data-testid="entry-body"] img[alt="svg image"]')?.getAttribute("src")?.startsWith("data:image/svg+xml"));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="entry-body"] img[alt="svg image"]')?.getAttribute("src")?.startsWith("data:image/svg+xml"),
+    );
     assert.equal(await img.count(), 2);
     await body.locator("img.missing-image").waitFor();
     await body.getByText("[image: data image]").waitFor();
@@ -377,7 +416,10 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
       await page.screenshot({ path: path.join(artifacts, "tampered-gateway.png"), fullPage: true });
 
       // With only the lying gateway, nothing is shown.
-      await page.evaluate((gw) => localStorage.setItem("til.settings", JSON.stringify({ ...JSON.parse(localStorage.getItem("til.settings") ?? "{}"), gateways: [gw] })), tampered);
+      await page.evaluate(
+        (gw) => localStorage.setItem("til.settings", JSON.stringify({ ...JSON.parse(localStorage.getItem("til.settings") ?? "{}"), gateways: [gw] })),
+        tampered,
+      );
       await page.reload();
       await page.getByTestId("entry-error").waitFor();
       assert.match((await page.getByTestId("entry-error").textContent())!, /do not match the CID/);
@@ -447,7 +489,11 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
 
   test("insufficient funds is explained and keeps the draft", async () => {
     const poor = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"; // Hardhat dev account #2
-    await fetch(stack.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "hardhat_setBalance", params: [poor, "0x0"] }) });
+    await fetch(stack.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "hardhat_setBalance", params: [poor, "0x0"] }),
+    });
     await page.goto(`${stack.appUrl}#/write`);
     await page.getByRole("button", { name: "Disconnect" }).click();
     await page.getByRole("button", { name: "Connect wallet" }).click();
@@ -464,12 +510,20 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
 
   test("phone width: no horizontal scrolling on the feed, an entry and the editor", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const [route, shot] of [["#/", "feed-phone.png"], [`#/entry/${publishedCid}`, "entry-phone.png"], ["#/write", "editor-phone.png"]] as const) {
+    for (const [route, shot] of [
+      ["#/", "feed-phone.png"],
+      [`#/entry/${publishedCid}`, "entry-phone.png"],
+      ["#/write", "editor-phone.png"],
+    ] as const) {
       await page.goto(`${stack.appUrl}${route}`);
-      await page.locator('[data-testid="feed-item"][data-loaded="true"], [data-testid="verified"], [data-testid="title"]').first().waitFor().catch(async (error: Error) => {
-        await page.screenshot({ path: path.join(artifacts, `failed-${shot}`), fullPage: true });
-        throw error;
-      });
+      await page
+        .locator('[data-testid="feed-item"][data-loaded="true"], [data-testid="verified"], [data-testid="title"]')
+        .first()
+        .waitFor()
+        .catch(async (error: Error) => {
+          await page.screenshot({ path: path.join(artifacts, `failed-${shot}`), fullPage: true });
+          throw error;
+        });
       await page.waitForTimeout(300);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       await page.screenshot({ path: path.join(artifacts, shot), fullPage: true });
@@ -485,10 +539,15 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
   });
 
   test("the production build runs from /ipfs/<cid>/ on the gateway, redirected to its own origin <cid>.ipfs.localhost (relative base, hash routes)", async () => {
-    const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8")) as { chainId: number; address: string; deployBlock: number };
+    const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8")) as {
+      chainId: number;
+      address: string;
+      deployBlock: number;
+    };
     const ipfs = createKuboClient({ url: stack.apiUrl });
     let root = "";
-    for await (const added of ipfs.addAll(hostedApp.files, { wrapWithDirectory: true, cidVersion: 1, rawLeaves: true, pin: true })) if (added.path === "") root = added.cid.toString();
+    for await (const added of ipfs.addAll(hostedApp.files, { wrapWithDirectory: true, cidVersion: 1, rawLeaves: true, pin: true }))
+      if (added.path === "") root = added.cid.toString();
     assert.equal(root, hostedApp.cid, "the node gives the CID computed before the stack started");
     const origin = ownOrigin(root, new URL(stack.gatewayUrl).port);
 
@@ -497,10 +556,22 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     hosted.on("pageerror", (error) => hostedErrors.push(error.message));
     hosted.setDefaultTimeout(TIMEOUT);
     // the build carries no stack value: the user's saved Settings, kept in the app's own origin
-    const saved = { chainId: 31337, rpcUrl: stack.rpcUrl, contractAddress: deployment.address, deployBlock: deployment.deployBlock, ipfsApiUrl: stack.apiUrl, ipfsApiAuth: "", gateways: [stack.gatewayUrl], publicGateway: stack.gatewayUrl };
-    await hosted.addInitScript(({ appOrigin, settings }) => {
-      if (location.origin === appOrigin) localStorage.setItem("til.settings", settings);
-    }, { appOrigin: origin, settings: JSON.stringify(saved) });
+    const saved = {
+      chainId: 31337,
+      rpcUrl: stack.rpcUrl,
+      contractAddress: deployment.address,
+      deployBlock: deployment.deployBlock,
+      ipfsApiUrl: stack.apiUrl,
+      ipfsApiAuth: "",
+      gateways: [stack.gatewayUrl],
+      publicGateway: stack.gatewayUrl,
+    };
+    await hosted.addInitScript(
+      ({ appOrigin, settings }) => {
+        if (location.origin === appOrigin) localStorage.setItem("til.settings", settings);
+      },
+      { appOrigin: origin, settings: JSON.stringify(saved) },
+    );
     await hosted.goto(`${stack.gatewayUrl}/ipfs/${root}/`);
     assert.equal(new URL(hosted.url()).origin, origin, "the path form redirects to the app's own origin");
     await hosted.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= 4);
@@ -510,7 +581,7 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     const entryCid = (await hosted.getByTestId("entry-cid").textContent())!;
     const entryOrigin = ownOrigin(entryCid, new URL(stack.gatewayUrl).port);
     assert.notEqual(entryOrigin, origin);
-    assert.equal(await hosted.locator(`a[href="${entryOrigin}/"]`).count(), 1, "\"open on a gateway\" opens the entry on its own origin, not the app's");
+    assert.equal(await hosted.locator(`a[href="${entryOrigin}/"]`).count(), 1, '"open on a gateway" opens the entry on its own origin, not the app\'s');
     assert.equal(await hosted.locator(`a[href="${entryOrigin}/metadata.json"]`).count(), 1);
     assert.equal(await hosted.getByTestId("entry-title").textContent(), "Beta note on queues");
     const csp = await hosted.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");

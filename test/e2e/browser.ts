@@ -9,7 +9,16 @@ import os from "node:os";
 import path from "node:path";
 import { HARDHAT_DEV_ACCOUNTS } from "../../core/contract/local-chain.ts";
 
-export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 export const DEV_ACCOUNT = HARDHAT_DEV_ACCOUNTS[0];
 
@@ -49,10 +58,16 @@ function installTestWallet(config: { rpcUrl: string; account: string; chainId: n
     sessionStorage.setItem("testWallet.connected", value ? "1" : "0");
   };
   const listeners = new Map<string, Set<(value: unknown) => void>>();
-  const emit = (event: string, value: unknown) => listeners.get(event)?.forEach((fn) => fn(value));
+  const emit = (event: string, value: unknown) => {
+    for (const fn of listeners.get(event) ?? []) fn(value);
+  };
   const rpcError = (code: number, message: string) => Object.assign(new Error(message), { code });
   const forward = async (method: string, params: unknown) => {
-    const response = await fetch(config.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }) });
+    const response = await fetch(config.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }),
+    });
     const json = await response.json();
     if (json.error) throw Object.assign(new Error(json.error.message), { code: json.error.code, data: json.error.data });
     return json.result;
@@ -85,8 +100,9 @@ function installTestWallet(config: { rpcUrl: string; account: string; chainId: n
           setConnected(false);
           return null;
         case "wallet_switchEthereumChain": {
-          const id = Number.parseInt((params?.[0] as { chainId: string }).chainId, 16);
-          if (state.knownChains && !state.knownChains.includes(id)) throw rpcError(4902, `Unrecognized chain ID "${hex(id)}". Try adding the chain using wallet_addEthereumChain first.`);
+          const id = Number.parseInt((params?.[0] as { chainId: string } | undefined)?.chainId ?? "", 16);
+          if (state.knownChains && !state.knownChains.includes(id))
+            throw rpcError(4902, `Unrecognized chain ID "${hex(id)}". Try adding the chain using wallet_addEthereumChain first.`);
           state.chainId = id;
           emit("chainChanged", hex(id));
           return null;
@@ -122,7 +138,12 @@ function installTestWallet(config: { rpcUrl: string; account: string; chainId: n
     emit("chainChanged", hex(id));
   };
   (window as unknown as { __testWallet: unknown }).__testWallet = Object.assign(state, { setChain });
-  const info = { uuid: "6f1e2d3c-0000-4000-8000-000000000001", name: "Test Wallet", icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 1 1'/%3E", rdns: "org.til.testwallet" };
+  const info = {
+    uuid: "6f1e2d3c-0000-4000-8000-000000000001",
+    name: "Test Wallet",
+    icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 1 1'/%3E",
+    rdns: "org.til.testwallet",
+  };
   const announce = () => window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
   window.addEventListener("eip6963:requestProvider", announce);
   announce();

@@ -39,7 +39,10 @@ describe("the web app against DAG bombs", { timeout: 180_000 }, () => {
   before(async () => {
     stack = await startStack();
     const notes = await mkdtemp(path.join(os.tmpdir(), "til-e2e-bomb-notes-"));
-    await writeFile(path.join(notes, "ordinary.md"), `---\ntitle: An ordinary note\ndate: 2024-01-01\ntags: [plain]\n---\n${"Nothing to see here, past the excerpt. ".repeat(8)}Zeppelin.\n`);
+    await writeFile(
+      path.join(notes, "ordinary.md"),
+      `---\ntitle: An ordinary note\ndate: 2024-01-01\ntags: [plain]\n---\n${"Nothing to see here, past the excerpt. ".repeat(8)}Zeppelin.\n`,
+    );
     assert.equal(tilImport(stack, notes).published, 1);
     await rm(notes, { recursive: true, force: true });
     const blocks: Blocks = new Map();
@@ -65,7 +68,11 @@ describe("the web app against DAG bombs", { timeout: 180_000 }, () => {
     const seconds = (performance.now() - start) / 1000;
     const row = (cid: string) => page.locator(`[data-testid="feed-item"][data-cid="${cid}"]`);
     assert.equal(await page.locator('[data-testid="feed-item"][data-loaded="true"] .feed-title').textContent(), "An ordinary note");
-    for (const [name, file] of [["metadata", "metadata.json"], ["markdown", "index.md"], ["image", "images"]] as const) {
+    for (const [name, file] of [
+      ["metadata", "metadata.json"],
+      ["markdown", "index.md"],
+      ["image", "images"],
+    ] as const) {
       assert.equal(await row(bombs[name]).getAttribute("data-loaded"), "error");
       assert.equal(await row(bombs[name]).locator(".feed-title").textContent(), "(entry refused)");
       assert.equal(await row(bombs[name]).getByTestId("feed-problem").textContent(), `Refused: ${file} declares 2.0 GB; entries are at most 10 MiB`);
@@ -80,7 +87,10 @@ describe("the web app against DAG bombs", { timeout: 180_000 }, () => {
     await page.getByTestId("search").fill("zeppelin");
     await page.getByTestId("search").press("Enter");
     // Every note read or refused: no "(searched the full text of N; ...)" left.
-    await page.getByTestId("feed-status").filter({ hasText: /^1 of 4 entries$/ }).waitFor();
+    await page
+      .getByTestId("feed-status")
+      .filter({ hasText: /^1 of 4 entries$/ })
+      .waitFor();
     assert.deepEqual(await page.locator(".feed-title").allTextContents(), ["An ordinary note"]);
     const heap = await heapMb();
     t.diagnostic(`after the search: JS heap ${heap.toFixed(1)} MB`);

@@ -52,8 +52,14 @@ async function writeNotes(): Promise<string> {
       "",
     ].join("\n"),
   );
-  await writeFile(path.join(dir, "long.md"), `---\ntitle: "${LONG_TITLE}"\ndate: 2024-03-08\ntags: [long]\n---\nA note whose title is ten thousand characters long.\n`);
-  await writeFile(path.join(dir, "rlo.md"), `---\ntitle: "${RLO_TITLE}"\ndate: 2024-03-07\ntags: [bidi, "עברית"]\n---\nThe title holds a right-to-left override; nothing after it may be reordered.\n`);
+  await writeFile(
+    path.join(dir, "long.md"),
+    `---\ntitle: "${LONG_TITLE}"\ndate: 2024-03-08\ntags: [long]\n---\nA note whose title is ten thousand characters long.\n`,
+  );
+  await writeFile(
+    path.join(dir, "rlo.md"),
+    `---\ntitle: "${RLO_TITLE}"\ndate: 2024-03-07\ntags: [bidi, "עברית"]\n---\nThe title holds a right-to-left override; nothing after it may be reordered.\n`,
+  );
   await writeFile(
     path.join(dir, "plain.md"),
     "---\ntitle: Postgres VACUUM does not shrink the file\ndate: 2023-11-20\ntags: [databases, postgres]\n---\nPlain `VACUUM` marks dead tuples as reusable space inside the table's file; only `VACUUM FULL` (which rewrites the table under an exclusive lock) gives the space back to the operating system.\n\nSo a table that grew once stays big on disk.\n",
@@ -77,7 +83,10 @@ const modes = [
 /** Opens `route` with `saved` settings (or none), waits for `ready`, screenshots it and checks it does not scroll sideways. */
 async function shoot(mode: (typeof modes)[number], name: string, route: string, ready: string, saved?: Record<string, string>): Promise<void> {
   await page.goto(`${stack.appUrl}#/`);
-  await page.evaluate((value) => (value ? localStorage.setItem("til.settings", value) : localStorage.removeItem("til.settings")), saved ? JSON.stringify(saved) : null);
+  await page.evaluate(
+    (value) => (value ? localStorage.setItem("til.settings", value) : localStorage.removeItem("til.settings")),
+    saved ? JSON.stringify(saved) : null,
+  );
   await page.goto(`${stack.appUrl}${route}`);
   await page.reload();
   const file = path.join(artifacts, `design-${name}-${mode.name}.png`);
@@ -98,7 +107,10 @@ async function shoot(mode: (typeof modes)[number], name: string, route: string, 
     const wallet = document.querySelector(".wallet")!.getBoundingClientRect();
     return { brandTop: brand.top, brandBottom: brand.bottom, walletTop: wallet.top, walletBottom: wallet.bottom, walletRight: wallet.right };
   });
-  assert.ok(header.walletTop < header.brandBottom && header.walletBottom > header.brandTop, `${name} (${mode.name}): the wallet is on the brand's row (${JSON.stringify(header)})`);
+  assert.ok(
+    header.walletTop < header.brandBottom && header.walletBottom > header.brandTop,
+    `${name} (${mode.name}): the wallet is on the brand's row (${JSON.stringify(header)})`,
+  );
   assert.ok(header.walletRight <= mode.viewport.width, `${name} (${mode.name}): the wallet fits`);
 }
 
@@ -151,7 +163,9 @@ describe("the app's pages and states in light, dark and phone layouts", { timeou
     await page.getByTestId("author-header").locator(".tag", { hasText: "#postgres" }).waitFor();
     await page.goto(`${stack.appUrl}#/tag/postgres`);
     await page.getByTestId("tag-header").waitFor();
-    await page.waitForFunction(() => Array.from(document.querySelectorAll(".feed-title"), (a) => a.textContent).join() === "Postgres VACUUM does not shrink the file");
+    await page.waitForFunction(
+      () => Array.from(document.querySelectorAll(".feed-title"), (a) => a.textContent).join() === "Postgres VACUUM does not shrink the file",
+    );
   });
 
   test("long titles wrap, and a right-to-left override in a title reorders nothing after it", async () => {

@@ -41,7 +41,8 @@ describe("the gateway keeps entries inert and on their own origin", () => {
     page.setDefaultTimeout(TIMEOUT);
     const ipfs = createKuboClient({ url: stack.apiUrl });
     const encode = (text: string) => new TextEncoder().encode(text);
-    for await (const added of ipfs.addAll([{ path: "app/index.html", content: encode(APP_INDEX) }], { cidVersion: 1, rawLeaves: true })) if (added.path === "app") app = added.cid.toString();
+    for await (const added of ipfs.addAll([{ path: "app/index.html", content: encode(APP_INDEX) }], { cidVersion: 1, rawLeaves: true }))
+      if (added.path === "app") app = added.cid.toString();
     const packed = await packEntry(parseNote("# A note with company\n\nSee [the picture](images/evil.png) and [the drawing](images/evil.svg).\n"));
     const files = [
       ...packed.files.map((file) => ({ path: `entry/${file.path}`, content: file.content })),

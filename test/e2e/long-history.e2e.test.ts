@@ -51,16 +51,24 @@ describe("feed over a long history behind a rate-limited, range-limited RPC", { 
   test("shows the newest entries while older history is still being read, then all of them in order", async (t) => {
     const start = performance.now();
     await page.goto(stack.appUrl);
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= n, PER_CHUNK, { timeout: FIRST_ROWS_MS + 10_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length >= n, PER_CHUNK, {
+      timeout: FIRST_ROWS_MS + 10_000,
+    });
     const firstRowsMs = performance.now() - start;
     const status = await page.getByTestId("feed-status").textContent();
     const shown = await titles();
     t.diagnostic(`first ${PER_CHUNK} rows after ${Math.round(firstRowsMs)} ms; status "${status}"; proxy ${JSON.stringify(proxy.stats)}`);
-    assert.deepEqual(shown.slice(0, PER_CHUNK), Array.from({ length: PER_CHUNK }, (_, i) => spreadTitle(CHUNKS, PER_CHUNK - i)));
+    assert.deepEqual(
+      shown.slice(0, PER_CHUNK),
+      Array.from({ length: PER_CHUNK }, (_, i) => spreadTitle(CHUNKS, PER_CHUNK - i)),
+    );
     assert.match(status ?? "", /reading older entries/, "history is still being read when the newest rows show");
     assert.ok(firstRowsMs < FIRST_ROWS_MS, `first rows after ${Math.round(firstRowsMs)} ms`);
 
-    await page.getByTestId("feed-status").filter({ hasText: new RegExp(`^${CHUNKS * PER_CHUNK} of ${CHUNKS * PER_CHUNK} entries$`) }).waitFor();
+    await page
+      .getByTestId("feed-status")
+      .filter({ hasText: new RegExp(`^${CHUNKS * PER_CHUNK} of ${CHUNKS * PER_CHUNK} entries$`) })
+      .waitFor();
     const all = await page.locator(".feed-title").allTextContents();
     const expected = [];
     for (let c = CHUNKS; c >= 1; c--) for (let i = PER_CHUNK; i >= 1; i--) expected.push(spreadTitle(c, i));
@@ -77,7 +85,10 @@ describe("feed over a long history behind a rate-limited, range-limited RPC", { 
     const before = proxy.stats.getLogs;
     const start = performance.now();
     await page.reload();
-    await page.getByTestId("feed-status").filter({ hasText: new RegExp(`^${CHUNKS * PER_CHUNK} of ${CHUNKS * PER_CHUNK} entries$`) }).waitFor();
+    await page
+      .getByTestId("feed-status")
+      .filter({ hasText: new RegExp(`^${CHUNKS * PER_CHUNK} of ${CHUNKS * PER_CHUNK} entries$`) })
+      .waitFor();
     const ms = performance.now() - start;
     await page.waitForTimeout(500);
     const queries = proxy.stats.getLogs - before;
@@ -86,7 +97,10 @@ describe("feed over a long history behind a rate-limited, range-limited RPC", { 
     const search = await page.getByTestId("search");
     await search.fill("chunk1");
     await search.press("Enter");
-    await page.getByTestId("feed-status").filter({ hasText: new RegExp(`^${PER_CHUNK} of ${CHUNKS * PER_CHUNK} entries$`) }).waitFor();
+    await page
+      .getByTestId("feed-status")
+      .filter({ hasText: new RegExp(`^${PER_CHUNK} of ${CHUNKS * PER_CHUNK} entries$`) })
+      .waitFor();
     assert.deepEqual(errors, []);
   });
 });

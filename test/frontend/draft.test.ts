@@ -26,7 +26,10 @@ describe("error explanations", () => {
     expect(isUserRejection(rejected)).toBe(true);
     expect(isUserRejection(new Error("boom"))).toBe(false);
     expect(isInsufficientFunds({ cause: { details: "insufficient funds for gas * price + value" } })).toBe(true);
-    expect(revertOf({ cause: { name: "ContractFunctionRevertedError", data: { errorName: "TILEntryAlreadyPublished", args: ["0x1", "0x2", 7n] } } })).toEqual({ errorName: "TILEntryAlreadyPublished", args: ["0x1", "0x2", 7n] });
+    expect(revertOf({ cause: { name: "ContractFunctionRevertedError", data: { errorName: "TILEntryAlreadyPublished", args: ["0x1", "0x2", 7n] } } })).toEqual({
+      errorName: "TILEntryAlreadyPublished",
+      args: ["0x1", "0x2", 7n],
+    });
     expect(messageOf({ shortMessage: "short", message: "long" })).toBe("short");
   });
 });

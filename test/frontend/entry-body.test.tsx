@@ -7,7 +7,10 @@ const note = (body: string): Note => ({ title: "T", tags: [], body });
 
 describe("EntryBody", () => {
   it("detaches entry-local images from the network and makes links open safely", () => {
-    const html = prepareBodyHtml(note("![a](images/a.png) ![b](https://x.org/b.png)\n\n[ext](https://example.org) [rel](other.md) [frag](#top)\n"), "https://gw.example/ipfs/bafy/");
+    const html = prepareBodyHtml(
+      note("![a](images/a.png) ![b](https://x.org/b.png)\n\n[ext](https://example.org) [rel](other.md) [frag](#top)\n"),
+      "https://gw.example/ipfs/bafy/",
+    );
     const doc = new DOMParser().parseFromString(html, "text/html");
     const [local, remote] = Array.from(doc.querySelectorAll("img"));
     expect(local.getAttribute("src")).toBeNull();
@@ -39,7 +42,9 @@ describe("EntryBody", () => {
 
   it("drops the leading title heading and fills local images from the resolver", async () => {
     const resolveImage = vi.fn(async (path: string) => (path === "images/a.png" ? "blob:fake" : undefined));
-    const { container } = render(<EntryBody note={{ title: "Hello", tags: [], body: "# Hello\n\n![a](images/a.png)\n\n![m](images/missing.png)\n" }} resolveImage={resolveImage} />);
+    const { container } = render(
+      <EntryBody note={{ title: "Hello", tags: [], body: "# Hello\n\n![a](images/a.png)\n\n![m](images/missing.png)\n" }} resolveImage={resolveImage} />,
+    );
     expect(container.querySelector("h1")).toBeNull();
     await waitFor(() => expect(container.querySelector("img")?.getAttribute("src")).toBe("blob:fake"));
     await waitFor(() => expect(container.querySelector('img[alt="m"]')?.getAttribute("title")).toBe("Image not in this entry: images/missing.png"));

@@ -10,7 +10,8 @@ describe("feed loaders and entries over the read limits", () => {
     const { SummaryLoader } = await import("../../frontend/src/feed/metadata.ts");
     const reader = await import("../../frontend/src/ipfs/reader.ts");
     const spy = vi.spyOn(reader, "readVerified").mockImplementation(async (cid: string) => {
-      if (cid === "bomb") throw new EntryLimitError("declared-size", "metadata.json", 10 * 1024 * 1024, "metadata.json declares 2.0 GB; entries are at most 10 MiB");
+      if (cid === "bomb")
+        throw new EntryLimitError("declared-size", "metadata.json", 10 * 1024 * 1024, "metadata.json declares 2.0 GB; entries are at most 10 MiB");
       if (cid === "gone") throw new Error("No gateway returned block x with matching bytes");
       return { bytes: new TextEncoder().encode(JSON.stringify({ name: cid, properties: { title: cid, tags: [] } })), servedBy: [], failures: [] };
     });

@@ -5,7 +5,15 @@ import { SearchIndex, termsOf } from "../../frontend/src/search/search-index.ts"
 import type { IndexedEntry } from "../../frontend/src/feed/entries-index.ts";
 import type { EntryMetadata } from "../../core/entry/pack.ts";
 
-const entry = (cid: string, author: `0x${string}`): IndexedEntry => ({ tokenId: 1n, author, digest: "0x00", cid, txHash: "0x00", blockNumber: 1n, logIndex: 0 });
+const entry = (cid: string, author: `0x${string}`): IndexedEntry => ({
+  tokenId: 1n,
+  author,
+  digest: "0x00",
+  cid,
+  txHash: "0x00",
+  blockNumber: 1n,
+  logIndex: 0,
+});
 const A = "0x00000000000000000000000000000000000000aa";
 const B = "0x00000000000000000000000000000000000000bb";
 const entries = [entry("c3", A), entry("c2", B), entry("c1", A)];
@@ -33,7 +41,12 @@ describe("feed filters", () => {
     expect(filterEntries(entries, { q: "lateral rust" }, index).map((e) => e.cid)).toEqual([]);
   });
   it("reads summaries defensively from untrusted metadata", () => {
-    expect(summaryOf({ name: "N", properties: { title: 5, tags: ["a", 3, null], date: "2024-01-01" } } as unknown as EntryMetadata)).toEqual({ title: "N", date: "2024-01-01", tags: ["a"], description: "" });
+    expect(summaryOf({ name: "N", properties: { title: 5, tags: ["a", 3, null], date: "2024-01-01" } } as unknown as EntryMetadata)).toEqual({
+      title: "N",
+      date: "2024-01-01",
+      tags: ["a"],
+      description: "",
+    });
     expect(summaryOf(null as unknown as EntryMetadata).title).toBe("(untitled)");
   });
 });

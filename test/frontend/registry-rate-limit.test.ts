@@ -18,11 +18,14 @@ describe("the app's log source", () => {
       vi.fn(async (_url: string, init: { body: string }) => {
         const body = JSON.parse(init.body) as Call | Call[];
         const calls = Array.isArray(body) ? body : [body];
-        if (limited-- > 0) return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: 429, message: "Too Many Requests" } }), { status: 429 });
+        if (limited-- > 0)
+          return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: 429, message: "Too Many Requests" } }), { status: 429 });
         const answers = calls.map((call) => {
           const span = BigInt(call.params[0].toBlock) - BigInt(call.params[0].fromBlock) + 1n;
           asked.push(`${BigInt(call.params[0].fromBlock)}-${BigInt(call.params[0].toBlock)}`);
-          return span > 10_000n ? { jsonrpc: "2.0", id: call.id, error: { code: -32005, message: "query exceeds max block range 10000" } } : { jsonrpc: "2.0", id: call.id, result: [] };
+          return span > 10_000n
+            ? { jsonrpc: "2.0", id: call.id, error: { code: -32005, message: "query exceeds max block range 10000" } }
+            : { jsonrpc: "2.0", id: call.id, result: [] };
         });
         return new Response(JSON.stringify(Array.isArray(body) ? answers : answers[0]), { status: 200, headers: { "content-type": "application/json" } });
       }),

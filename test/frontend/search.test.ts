@@ -16,8 +16,37 @@ import { filterEntries } from "../../frontend/src/feed/filter.ts";
 import type { IndexedEntry } from "../../frontend/src/feed/entries-index.ts";
 
 const AUTHOR: Address = "0x00000000000000000000000000000000000000aa";
-const entry = (n: number, cid = `cid${n}`): IndexedEntry => ({ tokenId: BigInt(n), author: AUTHOR, digest: "0x00", cid, txHash: "0x00", blockNumber: BigInt(n), logIndex: 0 });
-const WORDS = ["rust", "go", "sql", "ipfs", "evm", "css", "linux", "git", "react", "testing", "http", "crypto", "math", "shell", "python", "design", "perf", "security", "unicode", "dns"];
+const entry = (n: number, cid = `cid${n}`): IndexedEntry => ({
+  tokenId: BigInt(n),
+  author: AUTHOR,
+  digest: "0x00",
+  cid,
+  txHash: "0x00",
+  blockNumber: BigInt(n),
+  logIndex: 0,
+});
+const WORDS = [
+  "rust",
+  "go",
+  "sql",
+  "ipfs",
+  "evm",
+  "css",
+  "linux",
+  "git",
+  "react",
+  "testing",
+  "http",
+  "crypto",
+  "math",
+  "shell",
+  "python",
+  "design",
+  "perf",
+  "security",
+  "unicode",
+  "dns",
+];
 
 describe("search terms", () => {
   it("are lower case without accents, split on anything but letters and digits, long ones cut", () => {
@@ -35,7 +64,10 @@ describe("search terms", () => {
     expect(index.match("races", "db")).toEqual(new Set());
     expect(index.match("zeppelin")).toEqual(new Set());
     expect(index.match("  ")).toBeUndefined();
-    expect(index.topTags(2)).toEqual([["DB", 1], ["go", 1]]);
+    expect(index.topTags(2)).toEqual([
+      ["DB", 1],
+      ["go", 1],
+    ]);
   });
 
   it("answer a word and a tag over 10,000 entries in under 300 ms, newest first as the feed lists them", () => {
@@ -85,7 +117,10 @@ describe("EntryIndexer", () => {
     expect(first.failed).toBe(1);
     expect(reads.length).toBe(30 * 2 + 1 + 1);
     expect(first.index.match("zeppelin")?.size).toBe(10);
-    expect(first.index.topTags(5)).toEqual([["even", 15], ["odd", 15]]);
+    expect(first.index.topTags(5)).toEqual([
+      ["even", 15],
+      ["odd", 15],
+    ]);
     expect(summaries.get("x4")).toEqual({ status: "ok", value: { title: "Note 4", date: undefined, tags: ["even"], description: "short" } });
     expect(summaries.get("bomb")).toMatchObject({ status: "error", refused: true });
 
@@ -115,7 +150,11 @@ describe("event cache", () => {
     const cache = new EventCache(31337, AUTHOR, "0xaa");
     await cache.save(10n, 19n, [{ tokenId: 1n, author: AUTHOR, digest: "0x01", cid: "c1", txHash: "0x02", blockNumber: 12n, logIndex: 3 }]);
     await cache.save(20n, 29n, []);
-    expect(await cache.load()).toEqual({ from: 10n, to: 29n, events: [{ tokenId: 1n, author: AUTHOR, digest: "0x01", cid: "c1", txHash: "0x02", blockNumber: 12n, logIndex: 3 }] });
+    expect(await cache.load()).toEqual({
+      from: 10n,
+      to: 29n,
+      events: [{ tokenId: 1n, author: AUTHOR, digest: "0x01", cid: "c1", txHash: "0x02", blockNumber: 12n, logIndex: 3 }],
+    });
     expect(await new EventCache(31337, AUTHOR, "0xbb").load()).toBeUndefined();
   });
 });

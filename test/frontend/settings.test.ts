@@ -56,7 +56,10 @@ describe("settings", () => {
     expect(element).not.toMatch(/<\/script>.*<\/script>/s);
     expect(element.match(/<\/script>/g)).toHaveLength(1);
     document.head.innerHTML = "";
-    document.documentElement.innerHTML = withServedSettings("<html><head><title>t</title></head><body></body></html>", hostile).replace(/^<html>|<\/html>$/g, "");
+    document.documentElement.innerHTML = withServedSettings("<html><head><title>t</title></head><body></body></html>", hostile).replace(
+      /^<html>|<\/html>$/g,
+      "",
+    );
     const text = document.getElementById("til-served-settings")?.textContent;
     expect(parseServedSettings(text)).toEqual({ rpcUrl: hostile.rpcUrl, gateways: ["http://a"] });
     expect(document.querySelectorAll("script")).toHaveLength(1);

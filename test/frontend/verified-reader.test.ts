@@ -54,7 +54,11 @@ const gateways: typeof fetch = (async (input: string | URL | Request, init?: Req
   }
 }) as typeof fetch;
 
-const store = (hosts: string[], timeoutMs = 10_000) => new VerifiedGatewayBlockstore(hosts.map((h) => `http://${h}`), { fetch: gateways, timeoutMs });
+const store = (hosts: string[], timeoutMs = 10_000) =>
+  new VerifiedGatewayBlockstore(
+    hosts.map((h) => `http://${h}`),
+    { fetch: gateways, timeoutMs },
+  );
 
 describe("the app's verified reader", () => {
   it("falls through tampered bytes, another block, silence and a body far larger than a block to the gateway with the right bytes, naming each failure", async () => {

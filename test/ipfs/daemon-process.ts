@@ -33,11 +33,15 @@ export async function removeRepo(repo: string): Promise<void> {
 
 /** Start the daemon as `npm run til -- ipfs daemon` does, on free ports and the given repo. */
 export async function startDaemonProcess(repo: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [...tilNodeFlags(PROJECT_ROOT), "scripts/til.ts", "ipfs", "daemon", "--repo", repo, "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0", ...extraArgs], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...tilNodeFlags(PROJECT_ROOT), "scripts/til.ts", "ipfs", "daemon", "--repo", repo, "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0", ...extraArgs],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));

@@ -91,7 +91,10 @@ describe("file handles", { timeout: 120_000 }, () => {
     t.diagnostic(`open files before ${before}, at most ${peak} during ${ABORTED_READS * 2} aborted reads, ${afterReads} after`);
     assert.ok(peak <= before + 100, `${peak - before} more files open at once during the aborted reads (${before} before)`);
     const blockFiles = openFilePaths(pid).filter((file) => file.includes("/blocks/"));
-    assert.ok(afterReads <= before + 4 && blockFiles.length === 0, `${afterReads - before} more files open after the aborted reads (${before} before): ${blockFiles.join(", ")}`);
+    assert.ok(
+      afterReads <= before + 4 && blockFiles.length === 0,
+      `${afterReads - before} more files open after the aborted reads (${before} before): ${blockFiles.join(", ")}`,
+    );
   });
 
   it("with 1,024 open files allowed, well-behaved clients are served beside abusive ones", async () => {
@@ -113,7 +116,9 @@ describe("file handles", { timeout: 120_000 }, () => {
         else await response.arrayBuffer();
         const added = await api.add(new TextEncoder().encode(`well-behaved ${i}\n`)).catch((err: Error) => err);
         if (added instanceof Error) failures.push(`add: ${added.message}`);
-        const full = await fetch(`${daemon.gatewayUrl}/ipfs/${image}`).then((r) => r.arrayBuffer()).catch((err: Error) => err);
+        const full = await fetch(`${daemon.gatewayUrl}/ipfs/${image}`)
+          .then((r) => r.arrayBuffer())
+          .catch((err: Error) => err);
         if (full instanceof Error || full.byteLength !== 2 * 1024 * 1024) failures.push(`full read: ${full instanceof Error ? full.message : full.byteLength}`);
       }
     } finally {

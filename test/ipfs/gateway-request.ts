@@ -15,20 +15,23 @@ export interface HostRequestInit {
 export function fetchWithHost(gatewayUrl: string, host: string, pathAndQuery: string, init: HostRequestInit = {}): Promise<Response> {
   const { hostname, port } = new URL(gatewayUrl);
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: hostname, port, path: pathAndQuery, method: init.method ?? "GET", headers: { ...init.headers, Host: host } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("error", reject);
-      response.on("end", () => {
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(response.headers)) {
-          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-        }
-        const status = response.statusCode ?? 0;
-        const body = status === 304 || chunks.length === 0 ? null : Buffer.concat(chunks);
-        resolve(new Response(body, { status, headers }));
-      });
-    });
+    const request = http.request(
+      { host: hostname, port, path: pathAndQuery, method: init.method ?? "GET", headers: { ...init.headers, Host: host } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("error", reject);
+        response.on("end", () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+          }
+          const status = response.statusCode ?? 0;
+          const body = status === 304 || chunks.length === 0 ? null : Buffer.concat(chunks);
+          resolve(new Response(body, { status, headers }));
+        });
+      },
+    );
     request.on("error", reject);
     request.end();
   });

@@ -31,7 +31,10 @@ describe("gateway throughput", { timeout: 90_000 }, () => {
     await removeRepo(repo);
   });
 
-  for (const [label, size] of [["256 KiB", 256 * 1024], ["1 MiB", 1024 * 1024]] as const) {
+  for (const [label, size] of [
+    ["256 KiB", 256 * 1024],
+    ["1 MiB", 1024 * 1024],
+  ] as const) {
     it(`serves a ${label} file at least a third as fast as a plain Node server`, async (t) => {
       const bytes = Buffer.concat(await collectAll(seededBytes(size, size)));
       const { cid } = await api.add(bytes);

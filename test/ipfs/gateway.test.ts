@@ -28,7 +28,7 @@ const SANDBOX_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-sr
 /** Files a stranger publishes beside a note, built to run script when opened on the gateway. */
 const HOSTILE = {
   htmlAsPng: "<!doctype html><html><body><script>document.title='pwned';localStorage.setItem('pwned','1')</script></body></html>",
-  svgOnload: '<svg xmlns="http://www.w3.org/2000/svg" onload="document.title=\'pwned\'"><script>localStorage.setItem(\'pwned\',\'1\')</script></svg>',
+  svgOnload: "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"document.title='pwned'\"><script>localStorage.setItem('pwned','1')</script></svg>",
   htmlWithoutExtension: "<html><body><script>document.title='pwned'</script></body></html>",
   plainText: "just words\n",
 };
@@ -59,18 +59,22 @@ describe("HTTP gateway", () => {
   before(async () => {
     daemon = await startDaemonProcess(await makeTempRepo());
     api = create({ url: daemon.apiUrl });
-    const added = await collectAll(api.addAll([
-      { path: "site/index.html", content: text("<!doctype html><h1>TIL</h1>") },
-      { path: "site/style.css", content: text("h1 { color: red }") },
-      { path: "site/docs/index.html", content: text("<!doctype html><h1>Docs</h1>") },
-    ]));
+    const added = await collectAll(
+      api.addAll([
+        { path: "site/index.html", content: text("<!doctype html><h1>TIL</h1>") },
+        { path: "site/style.css", content: text("h1 { color: red }") },
+        { path: "site/docs/index.html", content: text("<!doctype html><h1>Docs</h1>") },
+      ]),
+    );
     site = added.at(-1)!.cid;
-    const noteAdds = await collectAll(api.addAll([
-      { path: "notes/2026-01-01-ipfs.md", content: text("# IPFS\n\nContent addressing.\n") },
-      { path: "notes/data.bin", content: Uint8Array.from([0, 1, 2, 3, 0xff]) },
-      { path: "notes/unnamed", content: text("plain words\n") },
-      { path: "notes/<script>.txt", content: text("x") },
-    ]));
+    const noteAdds = await collectAll(
+      api.addAll([
+        { path: "notes/2026-01-01-ipfs.md", content: text("# IPFS\n\nContent addressing.\n") },
+        { path: "notes/data.bin", content: Uint8Array.from([0, 1, 2, 3, 0xff]) },
+        { path: "notes/unnamed", content: text("plain words\n") },
+        { path: "notes/<script>.txt", content: text("x") },
+      ]),
+    );
     notes = noteAdds.at(-1)!.cid;
     big = (await api.add(seededBytes(600_000, 21))).cid;
     const packed = await packEntry(parseNote("# A note with company\n\nSome text.\n"));
@@ -194,7 +198,9 @@ describe("HTTP gateway", () => {
       assert.equal(second.headers.get("content-security-policy"), first.headers.get("content-security-policy"));
       assert.equal(second.headers.get("x-ipfs-path"), `/ipfs/${subdomainLabel(cid)}/gone.md`);
       assert.equal((await own(cid, "gone.md", { headers: { "If-None-Match": first.headers.get("etag") as string } })).status, 304);
-      const navigation = await fetchWithHost(daemon.gatewayUrl, new URL(daemon.gatewayUrl).host, `/ipfs/${cid}/gone.md`, { headers: { "Sec-Fetch-Mode": "navigate" } });
+      const navigation = await fetchWithHost(daemon.gatewayUrl, new URL(daemon.gatewayUrl).host, `/ipfs/${cid}/gone.md`, {
+        headers: { "Sec-Fetch-Mode": "navigate" },
+      });
       assert.equal(navigation.status, 301, "a browser opening the path form is redirected, not answered from the ready response");
       await api.pin.rm(cid);
       await collectAll(api.repo.gc());
@@ -203,7 +209,10 @@ describe("HTTP gateway", () => {
     it("is open to every origin for reads (CORS)", async () => {
       const response = await own(notes, "2026-01-01-ipfs.md", { headers: { Origin: "https://any.example" } });
       assert.equal(response.headers.get("access-control-allow-origin"), "*");
-      const preflight = await own(notes, "", { method: "OPTIONS", headers: { Origin: "https://any.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "range" } });
+      const preflight = await own(notes, "", {
+        method: "OPTIONS",
+        headers: { Origin: "https://any.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "range" },
+      });
       assert.equal(preflight.status, 200);
       assert.match(preflight.headers.get("access-control-allow-methods") ?? "", /GET/);
       assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /Range/);
@@ -281,7 +290,13 @@ describe("HTTP gateway", () => {
       assert.equal(index.headers.get("x-content-type-options"), "nosniff");
     });
     it("keeps trustless requests on the path form of a loopback IP, without redirect (the verified reader's raw blocks, CARs)", async () => {
-      for (const [query, headers] of [["?format=raw", { accept: "application/vnd.ipld.raw" }], ["?format=raw", {}], ["", { accept: "application/vnd.ipld.raw" }], ["?format=car", {}], ["?format=raw", { "sec-fetch-mode": "navigate" }]] as const) {
+      for (const [query, headers] of [
+        ["?format=raw", { accept: "application/vnd.ipld.raw" }],
+        ["?format=raw", {}],
+        ["", { accept: "application/vnd.ipld.raw" }],
+        ["?format=car", {}],
+        ["?format=raw", { "sec-fetch-mode": "navigate" }],
+      ] as const) {
         const response = await fetchWithHost(daemon.gatewayUrl, new URL(daemon.gatewayUrl).host, `/ipfs/${entry}${query}`, { headers });
         assert.equal(response.status, 200, `${query} ${JSON.stringify(headers)}`);
         assert.match(response.headers.get("content-type") ?? "", /^application\/vnd\.ipld\.(raw|car)/);
@@ -328,7 +343,12 @@ describe("HTTP gateway", () => {
       });
     }
     it("?filename=x.html names an attachment and never makes a file HTML", async () => {
-      for (const [filename, disposition] of [["x.html", "attachment"], ["x.svg", "attachment"], ["x.xml", "attachment"], ["x.txt", "inline"]] as const) {
+      for (const [filename, disposition] of [
+        ["x.html", "attachment"],
+        ["x.svg", "attachment"],
+        ["x.xml", "attachment"],
+        ["x.txt", "inline"],
+      ] as const) {
         const response = await own(entry, `notes.txt?filename=${filename}`);
         assert.equal(response.headers.get("content-type"), "text/plain; charset=utf-8", filename);
         assert.equal(response.headers.get("content-disposition"), `${disposition}; filename="${filename}"; filename*=UTF-8''${filename}`);
@@ -340,7 +360,9 @@ describe("HTTP gateway", () => {
       assert.match(sniffed.headers.get("content-disposition") ?? "", /^attachment;/);
     });
     it("listings, errors and redirects carry nosniff and the sandbox CSP too", async () => {
-      const navigation = await fetchWithHost(daemon.gatewayUrl, new URL(daemon.gatewayUrl).host, `/ipfs/${entry}/`, { headers: { "Sec-Fetch-Mode": "navigate" } });
+      const navigation = await fetchWithHost(daemon.gatewayUrl, new URL(daemon.gatewayUrl).host, `/ipfs/${entry}/`, {
+        headers: { "Sec-Fetch-Mode": "navigate" },
+      });
       assert.equal(navigation.status, 301);
       for (const response of [await own(entry, "images/"), await own(entry, "nope"), await own(entry, "images"), navigation]) {
         assert.equal(response.headers.get("x-content-type-options"), "nosniff", String(response.status));
@@ -351,7 +373,10 @@ describe("HTTP gateway", () => {
       for (const path of ["", "index.html"]) {
         const page = await own(entry, path);
         assert.equal(page.headers.get("content-security-policy"), ENTRY_PAGE_CSP, `/${path}`);
-        assert.ok((await page.text()).includes(`<meta http-equiv="Content-Security-Policy" content="${ENTRY_PAGE_CSP}">`), "the same policy as the page's meta tag");
+        assert.ok(
+          (await page.text()).includes(`<meta http-equiv="Content-Security-Policy" content="${ENTRY_PAGE_CSP}">`),
+          "the same policy as the page's meta tag",
+        );
       }
       const again = await own(entry);
       assert.equal(again.headers.get("content-security-policy"), ENTRY_PAGE_CSP, "ready response");
@@ -360,7 +385,11 @@ describe("HTTP gateway", () => {
       const siteIndex = await own(site);
       assert.equal(siteIndex.headers.get("content-security-policy"), null, "a site (such as the app on IPFS) runs its own scripts on its own origin");
       assert.equal(siteIndex.headers.get("x-content-type-options"), "nosniff");
-      assert.equal((await own(site, "docs/")).headers.get("content-security-policy"), SANDBOX_CSP, "only the root's index.html is a document that may run script");
+      assert.equal(
+        (await own(site, "docs/")).headers.get("content-security-policy"),
+        SANDBOX_CSP,
+        "only the root's index.html is a document that may run script",
+      );
     });
   });
 });

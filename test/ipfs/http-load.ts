@@ -17,56 +17,58 @@ export async function loadTest(url: string, concurrency: number, seconds: number
   let failures = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, () =>
-      new Promise<void>((resolve) => {
-        const socket = net.connect(Number(port), hostname);
-        let head: Buffer = Buffer.alloc(0);
-        let bodyLeft = -1;
-        const next = () => {
-          if (performance.now() >= deadline) {
-            socket.end();
-            return resolve();
-          }
-          socket.write(request);
-        };
-        const finished = () => {
-          bodyLeft = -1;
-          done++;
-          next();
-        };
-        socket.on("connect", next);
-        socket.on("data", (chunk: Buffer) => {
-          let data = chunk;
-          while (data.length > 0) {
-            if (bodyLeft < 0) {
-              head = head.length === 0 ? data : Buffer.concat([head, data]);
-              const headerEnd = head.indexOf("\r\n\r\n");
-              if (headerEnd < 0) return;
-              const status = head.subarray(0, headerEnd).toString("latin1");
-              const length = Number(/\r\ncontent-length: *(\d+)/i.exec(status)?.[1] ?? NaN);
-              if (!status.startsWith("HTTP/1.1 200") || length !== expectedBytes) {
-                failures++;
-                socket.destroy();
-                return resolve();
-              }
-              data = head.subarray(headerEnd + 4);
-              head = Buffer.alloc(0);
-              bodyLeft = length;
-              if (bodyLeft === 0) finished();
-              continue;
+    Array.from(
+      { length: concurrency },
+      () =>
+        new Promise<void>((resolve) => {
+          const socket = net.connect(Number(port), hostname);
+          let head: Buffer = Buffer.alloc(0);
+          let bodyLeft = -1;
+          const next = () => {
+            if (performance.now() >= deadline) {
+              socket.end();
+              return resolve();
             }
-            const taken = Math.min(bodyLeft, data.length);
-            bodyLeft -= taken;
-            data = data.subarray(taken);
-            if (bodyLeft === 0) finished();
-          }
-        });
-        socket.on("error", () => {
-          failures++;
-          resolve();
-        });
-        socket.on("close", () => resolve());
-      }),
+            socket.write(request);
+          };
+          const finished = () => {
+            bodyLeft = -1;
+            done++;
+            next();
+          };
+          socket.on("connect", next);
+          socket.on("data", (chunk: Buffer) => {
+            let data = chunk;
+            while (data.length > 0) {
+              if (bodyLeft < 0) {
+                head = head.length === 0 ? data : Buffer.concat([head, data]);
+                const headerEnd = head.indexOf("\r\n\r\n");
+                if (headerEnd < 0) return;
+                const status = head.subarray(0, headerEnd).toString("latin1");
+                const length = Number(/\r\ncontent-length: *(\d+)/i.exec(status)?.[1] ?? NaN);
+                if (!status.startsWith("HTTP/1.1 200") || length !== expectedBytes) {
+                  failures++;
+                  socket.destroy();
+                  return resolve();
+                }
+                data = head.subarray(headerEnd + 4);
+                head = Buffer.alloc(0);
+                bodyLeft = length;
+                if (bodyLeft === 0) finished();
+                continue;
+              }
+              const taken = Math.min(bodyLeft, data.length);
+              bodyLeft -= taken;
+              data = data.subarray(taken);
+              if (bodyLeft === 0) finished();
+            }
+          });
+          socket.on("error", () => {
+            failures++;
+            resolve();
+          });
+          socket.on("close", () => resolve());
+        }),
     ),
   );
   const elapsed = (performance.now() - started) / 1000;

@@ -19,7 +19,10 @@ interface Node {
   fileSize: number;
 }
 
-export async function kuboBalancedRoot(bytes: AsyncIterable<Uint8Array>, options: { chunkSize?: number; cidVersion?: 0 | 1; rawLeaves?: boolean } = {}): Promise<{ cid: CID; dagSize: number; leaves: number; depth: number }> {
+export async function kuboBalancedRoot(
+  bytes: AsyncIterable<Uint8Array>,
+  options: { chunkSize?: number; cidVersion?: 0 | 1; rawLeaves?: boolean } = {},
+): Promise<{ cid: CID; dagSize: number; leaves: number; depth: number }> {
   const chunkSize = options.chunkSize ?? 262144;
   const cidVersion = options.cidVersion ?? 0;
   const rawLeaves = options.rawLeaves ?? cidVersion === 1;
@@ -60,9 +63,7 @@ async function leaf(chunk: Uint8Array, cidVersion: 0 | 1, rawLeaves: boolean): P
 async function parent(children: Node[], cidVersion: 0 | 1): Promise<Node> {
   const unixfs = new UnixFS({ type: "file" });
   for (const child of children) unixfs.addBlockSize(BigInt(child.fileSize));
-  const block = dagPb.encode(
-    dagPb.prepare({ Data: unixfs.marshal(), Links: children.map((child) => ({ Hash: child.cid, Name: "", Tsize: child.dagSize })) }),
-  );
+  const block = dagPb.encode(dagPb.prepare({ Data: unixfs.marshal(), Links: children.map((child) => ({ Hash: child.cid, Name: "", Tsize: child.dagSize })) }));
   return {
     cid: CID.create(cidVersion, dagPb.code, await sha256.digest(block)),
     dagSize: block.length + children.reduce((sum, child) => sum + child.dagSize, 0),

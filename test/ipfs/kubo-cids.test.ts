@@ -17,7 +17,11 @@ const text = (value: string) => new TextEncoder().encode(value);
 
 async function addAllCids(api: KuboRPCClient, files: Array<{ path: string; content: string }>, options = {}): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for await (const result of api.addAll(files.map((file) => ({ path: file.path, content: text(file.content) })), options)) out[result.path] = result.cid.toString();
+  for await (const result of api.addAll(
+    files.map((file) => ({ path: file.path, content: text(file.content) })),
+    options,
+  ))
+    out[result.path] = result.cid.toString();
   return out;
 }
 
@@ -105,7 +109,10 @@ describe("add gives Kubo's CIDs", () => {
       const byPath = Object.fromEntries(results.map((result) => [result.path, result.cid.toString()]));
       assert.equal(byPath["notes/empty"], "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn", "the empty directory, as Kubo makes it");
       const listed = await collectAll(api.ls(byPath.notes));
-      assert.deepEqual(listed.map((entry) => entry.name), ["café & ü.md", "empty"]);
+      assert.deepEqual(
+        listed.map((entry) => entry.name),
+        ["café & ü.md", "empty"],
+      );
       const chunks = await collectAll(api.cat(`/ipfs/${byPath.notes}/café & ü.md`));
       assert.equal(Buffer.concat(chunks).toString(), "# ü\n");
     });
@@ -122,12 +129,47 @@ describe("add gives Kubo's CIDs", () => {
   });
 
   describe("multi-chunk files", () => {
-    const cases: Array<{ name: string; size: number; options: { cidVersion?: 0 | 1; chunker?: string; rawLeaves?: boolean }; cid: string; leaves: number; depth: number }> = [
+    const cases: Array<{
+      name: string;
+      size: number;
+      options: { cidVersion?: 0 | 1; chunker?: string; rawLeaves?: boolean };
+      cid: string;
+      leaves: number;
+      depth: number;
+    }> = [
       { name: "300 kB (2 chunks, last one short)", size: 300_000, options: {}, cid: "QmPHrT4ArHS5mHujoY3EGggf3P5H9pbG8iioenG2Vzv1Kn", leaves: 2, depth: 1 },
-      { name: "50 MiB + 12345 B (201 chunks: more than 174, two levels)", size: 50 * 1024 * 1024 + 12345, options: {}, cid: "QmXYV2Z9WrgmbzEsKiXtcE26ESEqhU5eZeCmBqBMRup9ja", leaves: 201, depth: 2 },
-      { name: "50 MiB + 12345 B, cid-version=1 (raw leaves)", size: 50 * 1024 * 1024 + 12345, options: { cidVersion: 1 }, cid: "bafybeigb2f3qenaet3ensfnyrhvil5mk2nbnlyjbgjwpn7eysd6eu2qa2a", leaves: 201, depth: 2 },
-      { name: "1 MB, chunker=size-65536", size: 1_000_000, options: { chunker: "size-65536" }, cid: "QmZPz84t6PsHpAeDMeHoDMisXDCvMwRCZCDJdkRRZAieXw", leaves: 16, depth: 1 },
-      { name: "5 MiB, raw-leaves with CIDv0 parents", size: 5 * 1024 * 1024, options: { rawLeaves: true }, cid: "QmXKiZBRWHwV2wprrciAsgDGvkUYS6qZrT2dyXJajNX68c", leaves: 20, depth: 1 },
+      {
+        name: "50 MiB + 12345 B (201 chunks: more than 174, two levels)",
+        size: 50 * 1024 * 1024 + 12345,
+        options: {},
+        cid: "QmXYV2Z9WrgmbzEsKiXtcE26ESEqhU5eZeCmBqBMRup9ja",
+        leaves: 201,
+        depth: 2,
+      },
+      {
+        name: "50 MiB + 12345 B, cid-version=1 (raw leaves)",
+        size: 50 * 1024 * 1024 + 12345,
+        options: { cidVersion: 1 },
+        cid: "bafybeigb2f3qenaet3ensfnyrhvil5mk2nbnlyjbgjwpn7eysd6eu2qa2a",
+        leaves: 201,
+        depth: 2,
+      },
+      {
+        name: "1 MB, chunker=size-65536",
+        size: 1_000_000,
+        options: { chunker: "size-65536" },
+        cid: "QmZPz84t6PsHpAeDMeHoDMisXDCvMwRCZCDJdkRRZAieXw",
+        leaves: 16,
+        depth: 1,
+      },
+      {
+        name: "5 MiB, raw-leaves with CIDv0 parents",
+        size: 5 * 1024 * 1024,
+        options: { rawLeaves: true },
+        cid: "QmXKiZBRWHwV2wprrciAsgDGvkUYS6qZrT2dyXJajNX68c",
+        leaves: 20,
+        depth: 1,
+      },
     ];
     for (const c of cases) {
       it(c.name, async () => {
@@ -167,7 +209,16 @@ describe("add gives Kubo's CIDs", () => {
   describe("add options", () => {
     it("only-hash computes the CID without storing the blocks", async () => {
       const result = await api.add(text("only hashed, never stored\n"), { onlyHash: true });
-      assert.equal(result.cid.toString(), (await kuboBalancedRoot((async function* () { yield text("only hashed, never stored\n"); })())).cid.toString());
+      assert.equal(
+        result.cid.toString(),
+        (
+          await kuboBalancedRoot(
+            (async function* () {
+              yield text("only hashed, never stored\n");
+            })(),
+          )
+        ).cid.toString(),
+      );
       await assert.rejects(api.block.stat(result.cid, { timeout: 5000 }), /not in this node's store/);
     });
     it("pin=false stores without pinning; the default pins the root", async () => {

@@ -65,7 +65,11 @@ function multipart(parts: Part[]): { body: Buffer; headers: Record<string, strin
   const pieces: Buffer[] = [];
   for (const part of parts) {
     const filename = part.filename === undefined ? "" : `; filename="${part.filename}"`;
-    pieces.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.fieldName ?? "file"}"${filename}\r\nContent-Type: ${part.contentType ?? "application/octet-stream"}\r\n\r\n`));
+    pieces.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${part.fieldName ?? "file"}"${filename}\r\nContent-Type: ${part.contentType ?? "application/octet-stream"}\r\n\r\n`,
+      ),
+    );
     pieces.push(Buffer.from(part.content ?? new Uint8Array(0)));
     pieces.push(Buffer.from("\r\n"));
   }
@@ -75,7 +79,11 @@ function multipart(parts: Part[]): { body: Buffer; headers: Record<string, strin
 }
 
 function ndjson(body: string): Array<Record<string, string>> {
-  return body.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  return body
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 async function blockOf(api: KuboRPCClient, cid: string): Promise<Uint8Array> {
@@ -97,7 +105,9 @@ describe("a failed write or pin reaches every client as an error (full disk)", (
       // a 2 MiB filesystem: the repo fits, a 3 MB file does not
       execFileSync("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint], { stdio: "pipe" });
     } catch (err) {
-      assert.fail(`this test needs a tiny filesystem for the repo: "mount -t tmpfs" failed (run the IPFS tests as root, as CI does): ${(err as Error).message}`);
+      assert.fail(
+        `this test needs a tiny filesystem for the repo: "mount -t tmpfs" failed (run the IPFS tests as root, as CI does): ${(err as Error).message}`,
+      );
     }
     const repo = path.join(mountPoint, "repo");
     await mkdir(repo);
@@ -155,14 +165,11 @@ describe("Kubo parity of a started node", () => {
 
   describe("add -r output", () => {
     it("reports directories after their contents, empty ones included, so the root comes last", async () => {
-      const results = await collectAll(
-        api.addAll([
-          { path: "d/a.txt", content: text("a") },
-          { path: "d/empty" },
-          { path: "d/sub/b.txt", content: text("b") },
-        ]),
+      const results = await collectAll(api.addAll([{ path: "d/a.txt", content: text("a") }, { path: "d/empty" }, { path: "d/sub/b.txt", content: text("b") }]));
+      assert.deepEqual(
+        results.map((result) => result.path),
+        ["d/a.txt", "d/sub/b.txt", "d/empty", "d/sub", "d"],
       );
-      assert.deepEqual(results.map((result) => result.path), ["d/a.txt", "d/sub/b.txt", "d/empty", "d/sub", "d"]);
       assert.equal(results.find((result) => result.path === "d/empty")?.cid.toString(), "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn");
       const root = results.at(-1)?.cid.toString() as string;
       const names = (await unixfsOf(api, root)).links.map((link) => link.Name);
@@ -178,8 +185,14 @@ describe("Kubo parity of a started node", () => {
         { filename: "d%2Fa.txt", content: text("a") },
       ]);
       const lines = ndjson((await rawPost(daemon.apiUrl, "/api/v0/add?empty-dirs=false", body, headers)).body);
-      assert.deepEqual(lines.map((line) => line.Name), ["d/a.txt", "d"]);
-      assert.deepEqual((await unixfsOf(api, lines[1].Hash)).links.map((link) => link.Name), ["a.txt"]);
+      assert.deepEqual(
+        lines.map((line) => line.Name),
+        ["d/a.txt", "d"],
+      );
+      assert.deepEqual(
+        (await unixfsOf(api, lines[1].Hash)).links.map((link) => link.Name),
+        ["a.txt"],
+      );
     });
   });
 
@@ -194,9 +207,15 @@ describe("Kubo parity of a started node", () => {
       const answer = await rawPost(daemon.apiUrl, "/api/v0/add?wrap-with-directory=true", body, headers);
       assert.equal(answer.status, 200, answer.body);
       const lines = ndjson(answer.body);
-      assert.deepEqual(lines.map((line) => line.Name), ["a b+.txt", "x.txt", "d/f.txt", "bad%ZZname", "d", ""]);
+      assert.deepEqual(
+        lines.map((line) => line.Name),
+        ["a b+.txt", "x.txt", "d/f.txt", "bad%ZZname", "d", ""],
+      );
       const root = lines.at(-1)?.Hash as string;
-      assert.deepEqual((await unixfsOf(api, root)).links.map((link) => link.Name), ["a b+.txt", "bad%ZZname", "d", "x.txt"]);
+      assert.deepEqual(
+        (await unixfsOf(api, root)).links.map((link) => link.Name),
+        ["a b+.txt", "bad%ZZname", "d", "x.txt"],
+      );
     });
   });
 
@@ -279,12 +298,17 @@ describe("Kubo parity of a started node", () => {
 
   describe("identity CIDs linked from inside a DAG", () => {
     it("a directory whose file is an identity CID is listed, read, pinned recursively and walked by dag stat", async () => {
-      const dir = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: "directory" }).marshal(), Links: [{ Name: "hello.txt", Hash: CID.parse(HELLO_IDENTITY), Tsize: 12 }] }));
+      const dir = dagPb.encode(
+        dagPb.prepare({ Data: new UnixFS({ type: "directory" }).marshal(), Links: [{ Name: "hello.txt", Hash: CID.parse(HELLO_IDENTITY), Tsize: 12 }] }),
+      );
       const put = await api.block.put(dir, { format: "dag-pb", version: 1 });
       const root = put.toString();
       assert.equal(Buffer.concat(await collectAll(api.cat(`${root}/hello.txt`))).toString(), "hello world\n");
       const listing = await collectAll(api.ls(root));
-      assert.deepEqual(listing.map((entry) => entry.name), ["hello.txt"]);
+      assert.deepEqual(
+        listing.map((entry) => entry.name),
+        ["hello.txt"],
+      );
       await api.pin.add(put, { recursive: true });
       assert.ok((await collectAll(api.pin.ls({ paths: [put] }))).some((pin) => pin.cid.equals(put)));
       const stat = await (await fetch(`${daemon.apiUrl}/api/v0/dag/stat?arg=${root}&progress=false`, { method: "POST" })).json();
@@ -333,7 +357,14 @@ describe("Kubo parity of a started node", () => {
       }
     });
     it("CAR dups=y repeats a block each time the DAG links it; dups=n sends it once", async () => {
-      const directory = (await collectAll(api.addAll([{ path: "dd/x", content: text("same") }, { path: "dd/y", content: text("same") }]))).at(-1)?.cid as CID;
+      const directory = (
+        await collectAll(
+          api.addAll([
+            { path: "dd/x", content: text("same") },
+            { path: "dd/y", content: text("same") },
+          ]),
+        )
+      ).at(-1)?.cid as CID;
       const leaf = (await api.add(text("same"), { onlyHash: true })).cid;
       const occurrences = (car: Buffer) => {
         let count = 0;
@@ -351,11 +382,14 @@ describe("Kubo parity of a started node", () => {
     });
     it("format=tar is the tree as Kubo's TAR: the top-level entry named by the CID, directories, files, modes", async () => {
       const results = await collectAll(
-        api.addAll([
-          { path: "t/a.txt", content: text("alpha\n") },
-          { path: "t/sub/b.txt", content: text("beta\n"), mode: 0o600 },
-          { path: `t/${"long-name-".repeat(12)}.txt`, content: text("long\n") },
-        ], { preserveMode: true } as never),
+        api.addAll(
+          [
+            { path: "t/a.txt", content: text("alpha\n") },
+            { path: "t/sub/b.txt", content: text("beta\n"), mode: 0o600 },
+            { path: `t/${"long-name-".repeat(12)}.txt`, content: text("long\n") },
+          ],
+          { preserveMode: true } as never,
+        ),
       );
       const root = results.at(-1)?.cid.toString() as string;
       const asked: Array<{ url: string; headers: Record<string, string> }> = [
@@ -369,7 +403,13 @@ describe("Kubo parity of a started node", () => {
         assert.match(response.headers.get("content-disposition") ?? "", new RegExp(`attachment; filename="${root}.tar"`));
         const tar = Buffer.from(await response.arrayBuffer());
         const listing = execFileSync("tar", ["-tvf", "-"], { input: tar }).toString();
-        assert.deepEqual(listing.trim().split("\n").map((line) => line.split(/\s+/).at(-1)), [`${root}/`, `${root}/a.txt`, `${root}/${"long-name-".repeat(12)}.txt`, `${root}/sub/`, `${root}/sub/b.txt`]);
+        assert.deepEqual(
+          listing
+            .trim()
+            .split("\n")
+            .map((line) => line.split(/\s+/).at(-1)),
+          [`${root}/`, `${root}/a.txt`, `${root}/${"long-name-".repeat(12)}.txt`, `${root}/sub/`, `${root}/sub/b.txt`],
+        );
         assert.match(listing, /-rw------- .*\/sub\/b\.txt\n/);
         assert.equal(execFileSync("tar", ["-xOf", "-", `${root}/sub/b.txt`], { input: tar }).toString(), "beta\n");
         assert.equal(execFileSync("tar", ["-xOf", "-", `${root}/${"long-name-".repeat(12)}.txt`], { input: tar }).toString(), "long\n");
@@ -378,13 +418,19 @@ describe("Kubo parity of a started node", () => {
       assert.equal(execFileSync("tar", ["-xOf", "-", file], { input: single }).toString(), "format test\n");
     });
     it("a TAR never holds a path outside its top-level entry: a `..` link ends the stream with Kubo's error", async () => {
-      const directory = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: "directory" }).marshal(), Links: [{ Name: "..", Hash: CID.parse(file), Tsize: 20 }] }));
+      const directory = dagPb.encode(
+        dagPb.prepare({ Data: new UnixFS({ type: "directory" }).marshal(), Links: [{ Name: "..", Hash: CID.parse(file), Tsize: 20 }] }),
+      );
       const cid = await api.block.put(directory, { format: "v0" } as never);
       const body = await (await fetch(`${daemon.gatewayUrl}/ipfs/${cid}?format=tar`)).text();
       assert.ok(body.endsWith("relative UnixFS paths outside the root are not allowed, use CAR instead"), body.slice(-200));
     });
     it("dag-json of a UnixFS file is not implemented (501); a dag-json block asked as dag-json is served as it is", async () => {
-      for (const [query, accept] of [["format=dag-json", undefined], ["format=dag-cbor", undefined], ["", "application/vnd.ipld.dag-json"]]) {
+      for (const [query, accept] of [
+        ["format=dag-json", undefined],
+        ["format=dag-cbor", undefined],
+        ["", "application/vnd.ipld.dag-json"],
+      ]) {
         const response = await fetch(`${daemon.gatewayUrl}/ipfs/${file}${query ? `?${query}` : ""}`, accept ? { headers: { Accept: accept } } : {});
         assert.equal(response.status, 501, `${query} ${accept}`);
       }
@@ -414,7 +460,11 @@ describe("Kubo parity of a started node", () => {
         assert.match(response.headers.get("content-type") ?? "", /^text\/plain/);
         assert.equal(await response.text(), `${message}\n`);
       }
-      const notMultipart = await fetch(`${daemon.apiUrl}/api/v0/add`, { method: "POST", body: "x=1", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+      const notMultipart = await fetch(`${daemon.apiUrl}/api/v0/add`, {
+        method: "POST",
+        body: "x=1",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      });
       assert.equal(notMultipart.status, 400);
       assert.equal(await notMultipart.text(), "file argument 'path' is required\n");
     });
@@ -444,18 +494,29 @@ describe("Kubo parity of a started node", () => {
 
   describe("hash functions Kubo supports", () => {
     it("blake3 hashes as the reference implementation (32-byte digest of the empty input)", async () => {
-      assert.equal(Buffer.from((await blake3.digest(new Uint8Array(0))).digest).toString("hex"), "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262");
+      assert.equal(
+        Buffer.from((await blake3.digest(new Uint8Array(0))).digest).toString("hex"),
+        "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262",
+      );
     });
     it("add --hash=blake3 gives Kubo's CID (t0800-blake3.sh), CIDv1 with raw leaves as Kubo implies", async () => {
-      assert.equal((await api.add(text("foo\n"), { hashAlg: "blake3", rawLeaves: true })).cid.toString(), "bafkr4icj3sdq34o6p7lapfgoxtset5om3lsxll72uz5cjnrkzmb6aoo3si");
+      assert.equal(
+        (await api.add(text("foo\n"), { hashAlg: "blake3", rawLeaves: true })).cid.toString(),
+        "bafkr4icj3sdq34o6p7lapfgoxtset5om3lsxll72uz5cjnrkzmb6aoo3si",
+      );
       assert.equal((await api.add(text("foo\n"), { hashAlg: "blake3" })).cid.toString(), "bafkr4icj3sdq34o6p7lapfgoxtset5om3lsxll72uz5cjnrkzmb6aoo3si");
       assert.equal((await api.block.put(text("foo\n"), { mhtype: "blake3" })).toString(), "bafkr4icj3sdq34o6p7lapfgoxtset5om3lsxll72uz5cjnrkzmb6aoo3si");
       await assert.rejects(api.add(text("foo\n"), { hashAlg: "blake3", cidVersion: 0 }), /CIDv0 only supports sha2-256/);
     });
     it("add --hash=sha2-512 of a directory with a multi-chunk file: every block sha2-512, each link's Tsize its DAG size, readable and pinned", async () => {
       const big = Buffer.concat(await collectAll(seededBytes(700_000, 31)));
-      const results = await collectAll(api.addAll([{ path: "h/big.bin", content: big }, { path: "h/small.txt", content: text("small\n") }, { path: "h/none" }], { hashAlg: "sha2-512" }));
-      assert.deepEqual(results.map((result) => result.path), ["h/big.bin", "h/small.txt", "h/none", "h"]);
+      const results = await collectAll(
+        api.addAll([{ path: "h/big.bin", content: big }, { path: "h/small.txt", content: text("small\n") }, { path: "h/none" }], { hashAlg: "sha2-512" }),
+      );
+      assert.deepEqual(
+        results.map((result) => result.path),
+        ["h/big.bin", "h/small.txt", "h/none", "h"],
+      );
       const root = results.at(-1)?.cid as CID;
       const dagSize = async (cid: CID): Promise<number> => {
         assert.equal(cid.multihash.code, sha512.code, `${cid} is not sha2-512`);
@@ -478,7 +539,10 @@ describe("Kubo parity of a started node", () => {
     });
     it("block put --mhtype=sha2-512 and blake3: the CID hashes the bytes, and the block is read back on the API and the gateway", async () => {
       const bytes = text("hashed otherwise\n");
-      for (const [mhtype, hasher] of [["sha2-512", sha512], ["blake3", blake3]] as const) {
+      for (const [mhtype, hasher] of [
+        ["sha2-512", sha512],
+        ["blake3", blake3],
+      ] as const) {
         const cid = await api.block.put(bytes, { mhtype });
         assert.equal(cid.toString(), CID.createV1(0x55, await hasher.digest(bytes)).toString(), mhtype);
         assert.deepEqual(Buffer.from(await api.block.get(cid)), Buffer.from(bytes));

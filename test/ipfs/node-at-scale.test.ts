@@ -47,7 +47,10 @@ describe("the node at real size", { timeout: 180_000 }, () => {
     const pins = (await collectAll(create({ url: big.daemon.apiUrl }).pin.ls({ type: "recursive" }))).map((pin) => pin.cid.toString());
     assert.deepEqual(pins, [big.file], "the add is pinned");
     t.diagnostic(`peak RSS: ${small.peakMb.toFixed(0)} MB adding ${SMALL_BLOCKS} blocks, ${big.peakMb.toFixed(0)} MB adding ${LARGE_BLOCKS}`);
-    assert.ok(big.peakMb - small.peakMb < GROWTH_LIMIT_MB, `peak memory ${small.peakMb.toFixed(0)} MB for a ${SMALL_BLOCKS}-block add, ${big.peakMb.toFixed(0)} MB for ${LARGE_BLOCKS} blocks`);
+    assert.ok(
+      big.peakMb - small.peakMb < GROWTH_LIMIT_MB,
+      `peak memory ${small.peakMb.toFixed(0)} MB for a ${SMALL_BLOCKS}-block add, ${big.peakMb.toFixed(0)} MB for ${LARGE_BLOCKS} blocks`,
+    );
   });
 
   it("gc's memory does not grow with the number of blocks it keeps or removes", async (t) => {
@@ -62,8 +65,13 @@ describe("the node at real size", { timeout: 180_000 }, () => {
     const removed = await collectAll(api.repo.gc());
     assert.ok(removed.length > LARGE_BLOCKS, `gc removed ${removed.length} blocks`);
     const afterSweep = procStatusMb(pid, "VmHWM");
-    t.diagnostic(`peak RSS ${before.toFixed(0)} MB before gc, ${afterMark.toFixed(0)} MB after marking ~${LARGE_BLOCKS} blocks, ${afterSweep.toFixed(0)} MB after removing ${removed.length}`);
-    assert.ok(afterSweep - before < GROWTH_LIMIT_MB, `peak memory grew ${(afterSweep - before).toFixed(1)} MB over two gcs of ~${LARGE_BLOCKS} blocks (from ${before.toFixed(0)} MB)`);
+    t.diagnostic(
+      `peak RSS ${before.toFixed(0)} MB before gc, ${afterMark.toFixed(0)} MB after marking ~${LARGE_BLOCKS} blocks, ${afterSweep.toFixed(0)} MB after removing ${removed.length}`,
+    );
+    assert.ok(
+      afterSweep - before < GROWTH_LIMIT_MB,
+      `peak memory grew ${(afterSweep - before).toFixed(1)} MB over two gcs of ~${LARGE_BLOCKS} blocks (from ${before.toFixed(0)} MB)`,
+    );
     assert.equal(Number((await api.repo.stat()).numObjects), 0);
   });
 });

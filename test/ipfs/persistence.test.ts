@@ -34,7 +34,13 @@ async function assertPinsComplete(api: KuboRPCClient, apiUrl: string): Promise<n
 function startSlowAdd(apiUrl: string, size: number, sentBytes: number): Promise<void> {
   const { hostname, port } = new URL(apiUrl);
   return new Promise((resolve) => {
-    const req = http.request({ hostname, port, method: "POST", path: "/api/v0/add?pin=true", headers: { "Content-Type": "multipart/form-data; boundary=KiLl" } });
+    const req = http.request({
+      hostname,
+      port,
+      method: "POST",
+      path: "/api/v0/add?pin=true",
+      headers: { "Content-Type": "multipart/form-data; boundary=KiLl" },
+    });
     req.on("error", () => {});
     req.write('--KiLl\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n');
     let sent = 0;

@@ -62,8 +62,14 @@ describe("repo hygiene at start", { timeout: 60_000 }, () => {
       await writeFile(path.join(repo, "datastore", ".pin-record.tmp"), "half a record");
       const second = await startDaemonProcess(repo);
       try {
-        const left = [...(await readdir(path.join(repo, "blocks"), { recursive: true })), ...(await readdir(path.join(repo, "datastore"), { recursive: true }))];
-        assert.deepEqual(left.filter((name) => name.endsWith(".tmp")), []);
+        const left = [
+          ...(await readdir(path.join(repo, "blocks"), { recursive: true })),
+          ...(await readdir(path.join(repo, "datastore"), { recursive: true })),
+        ];
+        assert.deepEqual(
+          left.filter((name) => name.endsWith(".tmp")),
+          [],
+        );
         const bytes = Buffer.concat(await collectAll(create({ url: second.apiUrl }).cat(cid)));
         assert.equal(bytes.toString(), "kept\n");
       } finally {

@@ -28,7 +28,13 @@ async function post(url: string, init: RequestInit = {}): Promise<{ status: numb
 function rawRequest(url: string, head: string, body: Buffer, endEarly: boolean): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ hostname, port, method: "POST", path: head, headers: { "Content-Type": "multipart/form-data; boundary=XyZ", "Content-Length": String(body.length + (endEarly ? 1000 : 0)) } });
+    const req = http.request({
+      hostname,
+      port,
+      method: "POST",
+      path: head,
+      headers: { "Content-Type": "multipart/form-data; boundary=XyZ", "Content-Length": String(body.length + (endEarly ? 1000 : 0)) },
+    });
     req.on("response", (res) => {
       let data = "";
       res.on("data", (chunk) => (data += chunk));
@@ -79,13 +85,21 @@ describe("Kubo RPC API", () => {
 
   describe("ls", () => {
     it("lists a directory's links with names, sizes and types", async () => {
-      const added = await collectAll(api.addAll([
-        { path: "site/index.md", content: text("# hi\n") },
-        { path: "site/img/a.png", content: text("png") },
-      ]));
+      const added = await collectAll(
+        api.addAll([
+          { path: "site/index.md", content: text("# hi\n") },
+          { path: "site/img/a.png", content: text("png") },
+        ]),
+      );
       const root = added.at(-1)?.cid as CID;
       const entries = await collectAll(api.ls(root));
-      assert.deepEqual(entries.map((entry) => [entry.name, entry.type, entry.size]), [["img", "dir", 0], ["index.md", "file", 5]]);
+      assert.deepEqual(
+        entries.map((entry) => [entry.name, entry.type, entry.size]),
+        [
+          ["img", "dir", 0],
+          ["index.md", "file", 5],
+        ],
+      );
       assert.equal(entries[1].cid.toString(), added.find((entry) => entry.path === "site/index.md")?.cid.toString());
     });
   });
@@ -95,7 +109,10 @@ describe("Kubo RPC API", () => {
       const { cid } = await api.add(text("pin me\n"), { pin: false });
       assert.equal((await api.pin.add(cid)).toString(), cid.toString());
       const listed = await collectAll(api.pin.ls({ paths: [cid] }));
-      assert.deepEqual(listed.map((pin) => [pin.cid.toString(), pin.type]), [[cid.toString(), "recursive"]]);
+      assert.deepEqual(
+        listed.map((pin) => [pin.cid.toString(), pin.type]),
+        [[cid.toString(), "recursive"]],
+      );
       assert.equal((await api.pin.rm(cid)).toString(), cid.toString());
       await assert.rejects(api.pin.rm(cid), /not pinned/);
 
@@ -112,8 +129,22 @@ describe("Kubo RPC API", () => {
     });
     it("blocks shared by two pins stay while either pin holds them (pin, unpin, re-pin, unpin the other, gc)", async () => {
       const shared = text("a block both entries contain\n");
-      const a = (await collectAll(api.addAll([{ path: "a/shared.txt", content: shared }, { path: "a/only-a.txt", content: text("a\n") }]))).at(-1)!.cid;
-      const b = (await collectAll(api.addAll([{ path: "b/shared.txt", content: shared }, { path: "b/only-b.txt", content: text("b\n") }]))).at(-1)!.cid;
+      const a = (
+        await collectAll(
+          api.addAll([
+            { path: "a/shared.txt", content: shared },
+            { path: "a/only-a.txt", content: text("a\n") },
+          ]),
+        )
+      ).at(-1)!.cid;
+      const b = (
+        await collectAll(
+          api.addAll([
+            { path: "b/shared.txt", content: shared },
+            { path: "b/only-b.txt", content: text("b\n") },
+          ]),
+        )
+      ).at(-1)!.cid;
       await api.pin.rm(a);
       await api.pin.add(a);
       await api.pin.rm(b);
@@ -208,7 +239,7 @@ describe("Kubo RPC API", () => {
       assert.equal((await api.version()).version.length > 0, true);
     });
     it("truncated and malformed multipart bodies", async () => {
-      const head = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: application/octet-stream\r\n\r\nsome bytes";
+      const head = '--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: application/octet-stream\r\n\r\nsome bytes';
       const truncated = await rawRequest(daemon.apiUrl, "/api/v0/add", Buffer.from(head), false);
       assert.equal(truncated.status, 500);
       assert.match(truncated.body, /multipart|ended early/);
@@ -260,7 +291,10 @@ describe("Kubo RPC API", () => {
       const allowed = await post(`${daemon.apiUrl}/api/v0/version`, { headers: { Origin: "http://localhost:5173" } });
       assert.equal(allowed.status, 200);
       assert.equal(allowed.headers.get("access-control-allow-origin"), "http://localhost:5173");
-      const preflight = await fetch(`${daemon.apiUrl}/api/v0/add`, { method: "OPTIONS", headers: { Origin: "http://127.0.0.1:5173", "Access-Control-Request-Method": "POST" } });
+      const preflight = await fetch(`${daemon.apiUrl}/api/v0/add`, {
+        method: "OPTIONS",
+        headers: { Origin: "http://127.0.0.1:5173", "Access-Control-Request-Method": "POST" },
+      });
       assert.equal(preflight.status, 200);
       assert.match(preflight.headers.get("access-control-allow-methods") ?? "", /POST/);
       for (const origin of ["http://evil.example", "http://127.0.0.1:4173", "http://localhost:3000"]) {

@@ -23,7 +23,9 @@ function rssMb(pid: number): number {
 function stalledReader(url: string, method: "GET" | "POST", path: string): Promise<net.Socket> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), hostname, () => socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Length: 0\r\n\r\n`));
+    const socket = net.connect(Number(port), hostname, () =>
+      socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Length: 0\r\n\r\n`),
+    );
     socket.setNoDelay(true);
     socket.once("data", (chunk) => {
       socket.pause();

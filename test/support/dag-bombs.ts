@@ -63,7 +63,10 @@ export async function dagBomb(blocks: Blocks, leafBytes: number, fanouts: number
   let node: Node = { cid: await put(blocks, raw.code, new Uint8Array(leafBytes).fill(0x61)), tsize: leafBytes };
   let size = BigInt(leafBytes);
   for (const fanout of fanouts) {
-    node = await fileNode(blocks, Array.from({ length: fanout }, () => ({ node, claim: size })));
+    node = await fileNode(
+      blocks,
+      Array.from({ length: fanout }, () => ({ node, claim: size })),
+    );
     size *= BigInt(fanout);
   }
   return { ...node, declared: size };
@@ -73,14 +76,30 @@ export async function dagBomb(blocks: Blocks, leafBytes: number, fanouts: number
 export async function directoryNode(blocks: Blocks, links: Record<string, Node>): Promise<Node> {
   const names = Object.keys(links).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const bytes = dagPb.encode(
-    dagPb.prepare({ Data: new UnixFS({ type: "directory" }).marshal(), Links: names.map((name) => ({ Name: name, Hash: links[name].cid, Tsize: links[name].tsize })) }),
+    dagPb.prepare({
+      Data: new UnixFS({ type: "directory" }).marshal(),
+      Links: names.map((name) => ({ Name: name, Hash: links[name].cid, Tsize: links[name].tsize })),
+    }),
   );
   return { cid: await put(blocks, dagPb.code, bytes), tsize: bytes.byteLength + names.reduce((sum, name) => sum + links[name].tsize, 0) };
 }
 
 /** The files of an ordinary entry, with `overrides` in place of some of them. */
 export async function entryWith(blocks: Blocks, title: string, overrides: Record<string, Node> = {}): Promise<Node> {
-  const metadata = { name: title, description: `${title}.`, image: "card.svg", attributes: [], properties: { format: "til-entry/1", title, date: "2024-03-01", tags: ["limits"], files: { markdown: "index.md", html: "index.html", card: "card.svg", images: [] }, markdown: "" } };
+  const metadata = {
+    name: title,
+    description: `${title}.`,
+    image: "card.svg",
+    attributes: [],
+    properties: {
+      format: "til-entry/1",
+      title,
+      date: "2024-03-01",
+      tags: ["limits"],
+      files: { markdown: "index.md", html: "index.html", card: "card.svg", images: [] },
+      markdown: "",
+    },
+  };
   const files: Record<string, Node> = {
     "index.md": await addFile(blocks, `---\ntitle: ${title}\ndate: 2024-03-01\ntags: [limits]\n---\n${title}.\n`),
     "index.html": await addFile(blocks, `<!doctype html><title>${title}</title>`),
@@ -100,7 +119,11 @@ export async function entryWith(blocks: Blocks, title: string, overrides: Record
  * byte a bomb declares, which is the node's business, not the readers') and mint it as the stranger.
  * @returns the entry's CID and sequence number
  */
-export async function putAndMint(stack: { apiUrl: string; rpcUrl: string; home: string }, blocks: Blocks, root: CID): Promise<{ cid: string; sequence: number }> {
+export async function putAndMint(
+  stack: { apiUrl: string; rpcUrl: string; home: string },
+  blocks: Blocks,
+  root: CID,
+): Promise<{ cid: string; sequence: number }> {
   const ipfs = createKuboClient({ url: stack.apiUrl });
   for (const [key, bytes] of blocks) {
     const put = await ipfs.block.put(bytes, { format: CID.parse(key).code === raw.code ? "raw" : "dag-pb", version: 1 });

@@ -6,7 +6,28 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
-const TAGS = ["rust", "go", "sql", "ipfs", "evm", "css", "linux", "git", "react", "testing", "http", "crypto", "math", "shell", "python", "design", "perf", "security", "unicode", "dns"];
+const TAGS = [
+  "rust",
+  "go",
+  "sql",
+  "ipfs",
+  "evm",
+  "css",
+  "linux",
+  "git",
+  "react",
+  "testing",
+  "http",
+  "crypto",
+  "math",
+  "shell",
+  "python",
+  "design",
+  "perf",
+  "security",
+  "unicode",
+  "dns",
+];
 
 /** Writes `count` notes into a new temporary folder and returns its path. */
 export async function generateNotes(count: number): Promise<string> {
@@ -27,8 +48,10 @@ export async function generateNotes(count: number): Promise<string> {
       `| key | value |\n|---|---|\n| n | ${i} |`,
       "",
     ].join("\n");
-    await writeFile(path.join(dir, `note-${String(i).padStart(4, "0")}.md`), `---\ntitle: "TIL #${i}: ${tags[0]} detail"\ndate: ${date}\ntags: [${[...new Set(tags)].join(", ")}]\n---\n${body}`);
+    await writeFile(
+      path.join(dir, `note-${String(i).padStart(4, "0")}.md`),
+      `---\ntitle: "TIL #${i}: ${tags[0]} detail"\ndate: ${date}\ntags: [${[...new Set(tags)].join(", ")}]\n---\n${body}`,
+    );
   }
   return dir;
 }
-

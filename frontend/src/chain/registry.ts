@@ -23,7 +23,11 @@ const rateLimited = (error: unknown): boolean => Boolean((error as BaseError).wa
  */
 const logSource: LogSource = {
   async getLogs({ address, fromBlock, toBlock, topics }) {
-    const query = () => publicClient.request({ method: "eth_getLogs", params: [{ address, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock), topics }] }, { retryCount: 0 });
+    const query = () =>
+      publicClient.request(
+        { method: "eth_getLogs", params: [{ address, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock), topics }] },
+        { retryCount: 0 },
+      );
     let logs: Awaited<ReturnType<typeof query>>;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -34,7 +38,13 @@ const logSource: LogSource = {
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
       }
     }
-    return logs.map((log) => ({ topics: log.topics, data: log.data, blockNumber: hexToBigInt(log.blockNumber!), logIndex: Number(log.logIndex), transactionHash: log.transactionHash! }));
+    return logs.map((log) => ({
+      topics: log.topics,
+      data: log.data,
+      blockNumber: hexToBigInt(log.blockNumber!),
+      logIndex: Number(log.logIndex),
+      transactionHash: log.transactionHash!,
+    }));
   },
   blockNumber: () => publicClient.getBlockNumber({ cacheTime: 0 }),
 };

@@ -9,7 +9,20 @@ import { svgDataUrl } from "../../../core/entry/image-check.ts";
 import { EntryBody } from "../entry/EntryBody.tsx";
 import { entryHref } from "../router.ts";
 import { entriesIndex } from "../feed/entries-index.ts";
-import { clearDraftImages, clearDraftText, deleteDraftImage, emptyDraft, imagePathFor, loadDraftImages, loadDraftText, saveDraftImage, saveDraftText, splitTags, type DraftImage, type DraftText } from "./draft.ts";
+import {
+  clearDraftImages,
+  clearDraftText,
+  deleteDraftImage,
+  emptyDraft,
+  imagePathFor,
+  loadDraftImages,
+  loadDraftText,
+  saveDraftImage,
+  saveDraftText,
+  splitTags,
+  type DraftImage,
+  type DraftText,
+} from "./draft.ts";
 import { PUBLISH_STEPS, PublishError, publishDraft, type PublishProgress, type PublishStep } from "./publish.ts";
 import { messageOf } from "../errors.ts";
 
@@ -66,14 +79,31 @@ export function EditorPage() {
     }
   }, [deferred]);
 
-  const imageUrls = useMemo(() => new Map(images.map((i) => [i.path, URL.createObjectURL(new Blob([i.bytes as BlobPart], { type: i.type === "image/svg+xml" ? "application/octet-stream" : i.type }))])), [images]);
-  useEffect(() => () => imageUrls.forEach((url) => URL.revokeObjectURL(url)), [imageUrls]);
-  const resolveImage = useCallback(async (path: string) => {
-    const image = images.find((i) => i.path === decodeURIComponent(path));
-    if (!image) return undefined;
-    if (image.type === "image/svg+xml") return svgDataUrl(image.bytes);
-    return imageUrls.get(image.path);
-  }, [images, imageUrls]);
+  const imageUrls = useMemo(
+    () =>
+      new Map(
+        images.map((i) => [
+          i.path,
+          URL.createObjectURL(new Blob([i.bytes as BlobPart], { type: i.type === "image/svg+xml" ? "application/octet-stream" : i.type })),
+        ]),
+      ),
+    [images],
+  );
+  useEffect(
+    () => () => {
+      for (const url of imageUrls.values()) URL.revokeObjectURL(url);
+    },
+    [imageUrls],
+  );
+  const resolveImage = useCallback(
+    async (path: string) => {
+      const image = images.find((i) => i.path === decodeURIComponent(path));
+      if (!image) return undefined;
+      if (image.type === "image/svg+xml") return svgDataUrl(image.bytes);
+      return imageUrls.get(image.path);
+    },
+    [images, imageUrls],
+  );
 
   const publish = async () => {
     setError(undefined);
@@ -161,14 +191,21 @@ export function EditorPage() {
               ))}
             </ul>
           )}
-          <p className="muted small" data-testid="draft-saved">Draft saved in this browser as you type.</p>
+          <p className="muted small" data-testid="draft-saved">
+            Draft saved in this browser as you type.
+          </p>
           <button type="submit" className="primary" disabled={busy} data-testid="publish">
             {busy ? "Publishing…" : "Publish and mint"}
           </button>
           {progress && (
             <ol className="steps" aria-live="polite" data-testid="publish-steps">
               {PUBLISH_STEPS.map((s, i) => (
-                <li key={s.step} data-state={i < stepIndex || s.step === "done" && progress.step === "done" ? "done" : i === stepIndex ? (failed ? "failed" : "active") : "todo"}>
+                <li
+                  key={s.step}
+                  data-state={
+                    i < stepIndex || (s.step === "done" && progress.step === "done") ? "done" : i === stepIndex ? (failed ? "failed" : "active") : "todo"
+                  }
+                >
                   {s.label}
                   {stepDetail(s.step, progress)}
                 </li>
@@ -207,7 +244,13 @@ export function EditorPage() {
 }
 
 function stepDetail(step: PublishStep, p: PublishProgress) {
-  if (step === "pack" && p.cid) return <code className="wrap small" data-testid="publish-cid"> {p.cid}</code>;
+  if (step === "pack" && p.cid)
+    return (
+      <code className="wrap small" data-testid="publish-cid">
+        {" "}
+        {p.cid}
+      </code>
+    );
   if (step === "mine" && p.txHash) return <code className="wrap small"> {p.txHash}</code>;
   if (step === "check" && p.warnings?.length) return <span className="warning small"> {p.warnings.join(" ")}</span>;
   return null;

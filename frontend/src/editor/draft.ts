@@ -52,7 +52,13 @@ export const splitTags = (text: string): string[] =>
 export function imagePathFor(name: string, taken: Set<string>): string {
   const fileName = name.split(/[/\\]/).pop() ?? "";
   const dot = fileName.lastIndexOf(".");
-  const ext = dot > 0 ? fileName.slice(dot + 1).toLowerCase().replace(/[^a-z0-9]/g, "") : "png";
+  const ext =
+    dot > 0
+      ? fileName
+          .slice(dot + 1)
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, "")
+      : "png";
   const stem = (dot > 0 ? fileName.slice(0, dot) : fileName).replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|-+$/g, "") || "image";
   let path = `images/${stem}.${ext}`;
   for (let i = 2; taken.has(path); i++) path = `images/${stem}-${i}.${ext}`;

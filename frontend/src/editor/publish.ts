@@ -25,7 +25,18 @@ export const PUBLISH_STEPS: { step: PublishStep; label: string }[] = [
   { step: "done", label: "Published" },
 ];
 
-export type PublishErrorKind = "invalid" | "not-connected" | "wrong-chain" | "already-published" | "ipfs-unreachable" | "ipfs-refused" | "cid-mismatch" | "rejected" | "insufficient-funds" | "reverted" | "chain";
+export type PublishErrorKind =
+  | "invalid"
+  | "not-connected"
+  | "wrong-chain"
+  | "already-published"
+  | "ipfs-unreachable"
+  | "ipfs-refused"
+  | "cid-mismatch"
+  | "rejected"
+  | "insufficient-funds"
+  | "reverted"
+  | "chain";
 
 export class PublishError extends Error {
   static name = "PublishError";
@@ -54,7 +65,6 @@ export interface PublishResult {
   txHash: string;
 }
 
-
 export async function publishDraft(note: Note, images: Map<string, Uint8Array>, onProgress: (p: PublishProgress) => void): Promise<PublishResult> {
   // 1. Pack.
   onProgress({ step: "pack" });
@@ -69,9 +79,14 @@ export async function publishDraft(note: Note, images: Map<string, Uint8Array>, 
   // 2. Wallet, chain, already published?
   onProgress({ step: "check", cid, warnings: packed.warnings.map((w) => w.message) });
   const connection = getConnection(wagmiConfig);
-  if (!connection.isConnected || !connection.address) throw new PublishError("not-connected", "Connect a wallet first (top right): the entry is minted to the connected account.", { cid });
+  if (!connection.isConnected || !connection.address)
+    throw new PublishError("not-connected", "Connect a wallet first (top right): the entry is minted to the connected account.", { cid });
   if (connection.chainId !== appChain.id) {
-    throw new PublishError("wrong-chain", `Your wallet is on chain ${connection.chainId}, but the registry is on ${appChain.name} (chain id ${appChain.id}). Switch networks and publish again.`, { cid });
+    throw new PublishError(
+      "wrong-chain",
+      `Your wallet is on chain ${connection.chainId}, but the registry is on ${appChain.name} (chain id ${appChain.id}). Switch networks and publish again.`,
+      { cid },
+    );
   }
   const author: Address = connection.address;
   let existing: bigint;
@@ -117,7 +132,12 @@ async function pinToNode(packed: PackedEntry): Promise<void> {
     }
     const status = (error as { status?: number; response?: { status?: number } }).response?.status ?? (error as { status?: number }).status;
     if (status === 401 || status === 403) {
-      throw new PublishError("ipfs-refused", `The IPFS RPC API at ${settings.ipfsApiUrl} refused the request (HTTP ${status}). Check the authorization header in Settings, or allow this origin (${location.origin}) in the node's API origins (TIL_IPFS_API_ORIGINS).`, { cid: packed.cid }, { cause: error });
+      throw new PublishError(
+        "ipfs-refused",
+        `The IPFS RPC API at ${settings.ipfsApiUrl} refused the request (HTTP ${status}). Check the authorization header in Settings, or allow this origin (${location.origin}) in the node's API origins (TIL_IPFS_API_ORIGINS).`,
+        { cid: packed.cid },
+        { cause: error },
+      );
     }
     if (error instanceof TypeError || /fetch|network|ECONNREFUSED/i.test(messageOf(error))) {
       throw new PublishError(
@@ -132,14 +152,33 @@ async function pinToNode(packed: PackedEntry): Promise<void> {
 }
 
 function toPublishError(error: unknown, cid: string): PublishError {
-  if (isUserRejection(error)) return new PublishError("rejected", "You rejected the transaction in your wallet. Nothing was minted; your draft is kept (the content stays pinned).", { cid }, { cause: error });
-  if (isInsufficientFunds(error)) return new PublishError("insufficient-funds", `The account has too little ${appChain.nativeCurrency.symbol} to pay for the transaction. Fund it and publish again.`, { cid }, { cause: error });
+  if (isUserRejection(error))
+    return new PublishError(
+      "rejected",
+      "You rejected the transaction in your wallet. Nothing was minted; your draft is kept (the content stays pinned).",
+      { cid },
+      { cause: error },
+    );
+  if (isInsufficientFunds(error))
+    return new PublishError(
+      "insufficient-funds",
+      `The account has too little ${appChain.nativeCurrency.symbol} to pay for the transaction. Fund it and publish again.`,
+      { cid },
+      { cause: error },
+    );
   const revert = revertOf(error);
   if (revert?.errorName === "TILEntryAlreadyPublished") {
     return new PublishError("already-published", "You already published exactly this content.", { cid, tokenId: revert.args[2] as bigint }, { cause: error });
   }
-  if (revert) return new PublishError("reverted", `The registry refused the entry: ${revert.errorName}(${revert.args.map(String).join(", ")}).`, { cid }, { cause: error });
+  if (revert)
+    return new PublishError(
+      "reverted",
+      `The registry refused the entry: ${revert.errorName}(${revert.args.map(String).join(", ")}).`,
+      { cid },
+      { cause: error },
+    );
   const message = messageOf(error);
-  if (/chain/i.test(message) && /mismatch|does not match/i.test(message)) return new PublishError("wrong-chain", `Your wallet switched to another chain: ${message}`, { cid }, { cause: error });
+  if (/chain/i.test(message) && /mismatch|does not match/i.test(message))
+    return new PublishError("wrong-chain", `Your wallet switched to another chain: ${message}`, { cid }, { cause: error });
   return new PublishError("chain", message, { cid }, { cause: error });
 }

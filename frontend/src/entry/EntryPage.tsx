@@ -21,9 +21,20 @@ import { Problem } from "../ui/Problem.tsx";
 import { RegistryProblem } from "../ui/RegistryProblem.tsx";
 import type { RegistryHealth } from "../chain/registry-health.ts";
 
-const MIME: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", avif: "image/avif", svg: "image/svg+xml" };
+const MIME: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  avif: "image/avif",
+  svg: "image/svg+xml",
+};
 
-/** Loads what opening an entry needs (reader, renderer, highlighter) ahead of the first click. */
+/**
+ * Loads what opening an entry needs (reader, renderer, highlighter) ahead of the first click.
+ * @public App.tsx calls it on the lazily imported module.
+ */
 export function warmUp(): void {
   renderMarkdown("# warm up\n\n`code`\n");
   parseNote("---\ntitle: warm\n---\nup\n");
@@ -59,7 +70,7 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
 
   useEffect(() => {
     const abort = new AbortController();
-    let ref;
+    let ref: ReturnType<typeof parseEntryRef>;
     try {
       ref = parseEntryRef(entryRef);
     } catch (error) {
@@ -135,7 +146,8 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
           </header>
           <EntryBody note={content.note} resolveImage={resolveImage} linkBase={gatewayBase} />
           <p className="verified small" data-testid="verified">
-            ✓ Verified: every byte matched the CID. Served by {content.servedBy.length > 0 ? content.servedBy.join(", ") : "the in-app cache (verified before)"}.
+            ✓ Verified: every byte matched the CID. Served by {content.servedBy.length > 0 ? content.servedBy.join(", ") : "the in-app cache (verified before)"}
+            .
           </p>
           {content.failures.length > 0 && (
             <details className="small" data-testid="gateway-failures" open>
@@ -156,8 +168,12 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
           testId="entry-problem"
           actions={
             <>
-              {!content.refused && <button type="button" onClick={() => window.location.reload()}>Try again</button>} <a href="#/settings">Gateways in Settings</a>{" "}
-              <a href="#/">All entries</a>
+              {!content.refused && (
+                <button type="button" onClick={() => window.location.reload()}>
+                  Try again
+                </button>
+              )}{" "}
+              <a href="#/settings">Gateways in Settings</a> <a href="#/">All entries</a>
             </>
           }
         >
@@ -174,7 +190,9 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
       ) : blocked ? (
         <ChainProblemView problem={chainProblem} entryRef={entryRef} />
       ) : (
-        <p className="muted loading" aria-live="polite">Fetching and verifying the entry…</p>
+        <p className="muted loading" aria-live="polite">
+          Fetching and verifying the entry…
+        </p>
       )}
       {!blocked && <TokenFacts cid={cid} chain={chain} gatewayBase={gatewayBase} />}
     </article>
@@ -221,14 +239,22 @@ function ChainProblemView({ problem, entryRef }: { problem: ChainProblem; entryR
     return (
       <Problem title="No such entry here" testId="entry-not-found" actions={actions}>
         <p className="wrap">
-          The registry <code>{settings.contractAddress}</code> on chain {appChain.id} has no entry “<bdi>{entryRef}</bdi>”. The link may be mistyped, or
-          meant for another chain or registry.
+          The registry <code>{settings.contractAddress}</code> on chain {appChain.id} has no entry “<bdi>{entryRef}</bdi>”. The link may be mistyped, or meant
+          for another chain or registry.
         </p>
       </Problem>
     );
   }
   return (
-    <Problem title="Could not read the registry" testId="entry-chain-error" actions={<button type="button" onClick={() => window.location.reload()}>Try again</button>}>
+    <Problem
+      title="Could not read the registry"
+      testId="entry-chain-error"
+      actions={
+        <button type="button" onClick={() => window.location.reload()}>
+          Try again
+        </button>
+      }
+    >
       <p className="wrap">{problem.error}</p>
     </Problem>
   );
@@ -239,7 +265,13 @@ function TokenFacts({ cid, chain, gatewayBase }: { cid?: string; chain?: Resolve
     <aside className="facts" aria-label="Token facts">
       <h2>On-chain record</h2>
       {!chain && <p className="muted">Reading the registry…</p>}
-      {chain && "error" in chain && <p className="error wrap">{chain.kind === "registry" && chain.health?.status === "no-contract" ? `No registry at ${settings.contractAddress} on chain ${appChain.id}.` : chain.error}</p>}
+      {chain && "error" in chain && (
+        <p className="error wrap">
+          {chain.kind === "registry" && chain.health?.status === "no-contract"
+            ? `No registry at ${settings.contractAddress} on chain ${appChain.id}.`
+            : chain.error}
+        </p>
+      )}
       {chain && "tokens" in chain && chain.tokens.length === 0 && <p className="warning">This CID has not been published on this registry.</p>}
       {chain &&
         "tokens" in chain &&
@@ -273,7 +305,9 @@ function TokenFacts({ cid, chain, gatewayBase }: { cid?: string; chain?: Resolve
         <dl>
           <dt>CID</dt>
           <dd>
-            <code className="wrap" data-testid="entry-cid">{cid}</code>
+            <code className="wrap" data-testid="entry-cid">
+              {cid}
+            </code>
           </dd>
           <dt>Open on a gateway</dt>
           <dd>

@@ -15,7 +15,8 @@ import yaml from "highlight.js/lib/languages/yaml";
 import "highlight.js/styles/github.css";
 import "./highlight-dark.css";
 
-for (const [name, language] of Object.entries({ bash, css, go, javascript, json, python, rust, sql, typescript, xml, yaml })) hljs.registerLanguage(name, language);
+for (const [name, language] of Object.entries({ bash, css, go, javascript, json, python, rust, sql, typescript, xml, yaml }))
+  hljs.registerLanguage(name, language);
 hljs.registerLanguage("cpp", solidity);
 hljs.registerAliases(["sh", "shell", "console"], { languageName: "bash" });
 hljs.registerAliases(["js", "jsx", "mjs"], { languageName: "javascript" });

@@ -15,7 +15,7 @@ export interface ResolvedEntry {
 }
 
 /** Not in this registry: no such token, or no entry with that number. */
-export class EntryNotFoundError extends Error {
+class EntryNotFoundError extends Error {
   static name = "EntryNotFoundError";
   constructor(message: string) {
     super(message);

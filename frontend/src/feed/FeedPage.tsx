@@ -49,10 +49,11 @@ export function FeedPage({ tag, author, q, sort = "date", header, hrefFor = (que
     if (sort === "date") summaries.request(index.entries.map((e) => e.cid));
   }, [sort, index.entries]);
   const ordered = useMemo(
-    () => sortEntries(visible, sort, (cid) => {
-      const state = summaries.get(cid);
-      return state?.status === "ok" ? state.value.date : undefined;
-    }),
+    () =>
+      sortEntries(visible, sort, (cid) => {
+        const state = summaries.get(cid);
+        return state?.status === "ok" ? state.value.date : undefined;
+      }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [visible, sort, summariesVersion],
   );
@@ -81,7 +82,10 @@ export function FeedPage({ tag, author, q, sort = "date", header, hrefFor = (que
   const rows = ordered.slice(range.start, range.end);
   const rowKey = rows.map((e) => e.cid).join();
   useEffect(() => {
-    summaries.request(rows.map((e) => e.cid), true);
+    summaries.request(
+      rows.map((e) => e.cid),
+      true,
+    );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [rowKey]);
 
@@ -148,7 +152,9 @@ export function FeedPage({ tag, author, q, sort = "date", header, hrefFor = (que
         <div className="empty" data-testid="no-entries">
           <p>No entries yet.</p>
           <p>
-            <a className="button primary" href="#/write">Write the first one</a>
+            <a className="button primary" href="#/write">
+              Write the first one
+            </a>
           </p>
         </div>
       )}

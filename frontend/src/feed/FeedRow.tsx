@@ -15,7 +15,13 @@ export const ROW_HEIGHT = 156;
 export const FeedRow = memo(function FeedRow({ entry, state, top }: { entry: IndexedEntry; state: SummaryState | undefined; top: number }) {
   const summary = state?.status === "ok" ? state.value : undefined;
   return (
-    <li className="feed-row" style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }} data-testid="feed-item" data-loaded={summary ? "true" : state ? "error" : "false"} data-cid={entry.cid}>
+    <li
+      className="feed-row"
+      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
+      data-testid="feed-item"
+      data-loaded={summary ? "true" : state ? "error" : "false"}
+      data-cid={entry.cid}
+    >
       <a className="feed-title" href={entryHref(entry.cid)} dir="auto">
         {summary?.title ?? (state?.status === "error" ? (state.refused ? "(entry refused)" : "(content unavailable)") : "Loading…")}
       </a>

@@ -16,7 +16,7 @@ import { EventCache } from "./event-cache.ts";
 
 export type IndexedEntry = EntryPublishedEvent;
 
-export interface EntriesSnapshot {
+interface EntriesSnapshot {
   /** Newest first. */
   entries: IndexedEntry[];
   status: "loading" | "ready" | "error";
@@ -35,7 +35,7 @@ const POLL_MS = 4_000;
  */
 const FIRST_WINDOW = 2_000n;
 
-export class EntriesIndex {
+class EntriesIndex {
   #snapshot: EntriesSnapshot = { entries: [], status: "loading", historyComplete: false };
   #listeners = new Set<() => void>();
   #timer: ReturnType<typeof setTimeout> | undefined;

@@ -32,16 +32,27 @@ const encode = (from: bigint, to: bigint, events: EntryPublishedEvent[]): Stored
 });
 
 const decode = (w: StoredWindow): EntryPublishedEvent[] =>
-  w.events.map(([tokenId, author, digest, cid, txHash, blockNumber, logIndex]) => ({ tokenId: BigInt(tokenId), author, digest, cid, txHash, blockNumber: BigInt(blockNumber), logIndex }));
+  w.events.map(([tokenId, author, digest, cid, txHash, blockNumber, logIndex]) => ({
+    tokenId: BigInt(tokenId),
+    author,
+    digest,
+    cid,
+    txHash,
+    blockNumber: BigInt(blockNumber),
+    logIndex,
+  }));
 
-const newestFirst = (a: EntryPublishedEvent, b: EntryPublishedEvent) => (a.blockNumber === b.blockNumber ? b.logIndex - a.logIndex : a.blockNumber > b.blockNumber ? -1 : 1);
+const newestFirst = (a: EntryPublishedEvent, b: EntryPublishedEvent) =>
+  a.blockNumber === b.blockNumber ? b.logIndex - a.logIndex : a.blockNumber > b.blockNumber ? -1 : 1;
 
 /**
  * The contiguous run of `windows` that ends at the highest block, merged: overlapping windows count
  * once (each event once), a window that leaves a gap below the run ends it.
  */
 export function contiguousFromTop(windows: StoredWindow[]): CachedRange | undefined {
-  const sorted = windows.map((w) => ({ w, from: BigInt(w.from), to: BigInt(w.to) })).sort((a, b) => (a.to === b.to ? (a.from < b.from ? -1 : 1) : a.to > b.to ? -1 : 1));
+  const sorted = windows
+    .map((w) => ({ w, from: BigInt(w.from), to: BigInt(w.to) }))
+    .sort((a, b) => (a.to === b.to ? (a.from < b.from ? -1 : 1) : a.to > b.to ? -1 : 1));
   if (sorted.length === 0) return undefined;
   const top = sorted[0];
   let lo = top.from;

@@ -21,13 +21,13 @@ export interface EntrySummary {
  * An entry's file, loaded or not. `refused`: the entry is over the read limits (core/entry/limits.ts,
  * e.g. a DAG bomb declaring gigabytes) and was refused unread; `error` says which limit.
  */
-export type LoadState<T> = { status: "ok"; value: T } | { status: "error"; error: string; refused?: boolean };
+type LoadState<T> = { status: "ok"; value: T } | { status: "error"; error: string; refused?: boolean };
 export type SummaryState = LoadState<EntrySummary>;
 
 const CONCURRENCY = 8;
 
 /** One file of every entry (`path` inside the entry directory), read verified and parsed. */
-export class VerifiedFileLoader<T> {
+class VerifiedFileLoader<T> {
   readonly #path: string;
   readonly #parse: (text: string) => T;
   readonly #results = new Map<string, LoadState<T>>();
@@ -92,7 +92,7 @@ export class VerifiedFileLoader<T> {
         this.#queued.add(cid);
       }
     } else {
-      for (const cid of wanted) if (!this.#queued.has(cid)) (this.#queue.push(cid), this.#queued.add(cid));
+      for (const cid of wanted) if (!this.#queued.has(cid)) this.#queue.push(cid), this.#queued.add(cid);
     }
     this.#pump();
   }

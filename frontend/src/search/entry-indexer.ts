@@ -99,7 +99,10 @@ export class EntryIndexer {
     try {
       while (this.#fromCache.length > 0) {
         const batch = this.#fromCache.splice(0, CACHE_BATCH);
-        const records = await getMany<StoredEntryTerms>(STORES.entryTerms, batch.map((e) => e.cid));
+        const records = await getMany<StoredEntryTerms>(
+          STORES.entryTerms,
+          batch.map((e) => e.cid),
+        );
         batch.forEach((entry, i) => {
           const record = records[i];
           if (record) this.#accept(entry, record);
@@ -164,7 +167,10 @@ export class EntryIndexer {
 
   #accept(entry: IndexedEntry, record: StoredEntryTerms): void {
     const summary = "refused" in record.summary ? undefined : record.summary;
-    summaries.prime(entry.cid, summary ? { status: "ok", value: summary } : { status: "error", error: (record.summary as { refused: string }).refused, refused: true });
+    summaries.prime(
+      entry.cid,
+      summary ? { status: "ok", value: summary } : { status: "error", error: (record.summary as { refused: string }).refused, refused: true },
+    );
     this.index.add(entry.cid, { terms: record.terms, tags: summary?.tags ?? [] });
   }
 

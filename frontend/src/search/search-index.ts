@@ -8,7 +8,7 @@
  */
 
 /** Distinct terms kept per entry: a huge note is indexed by its first ones. */
-export const MAX_TERMS_PER_ENTRY = 20_000;
+const MAX_TERMS_PER_ENTRY = 20_000;
 /** Longer terms are cut to this length (a query word is cut the same way). */
 export const MAX_TERM_LENGTH = 32;
 
@@ -19,8 +19,11 @@ export interface EntryTerms {
 }
 
 /** Lower case, accents dropped (NFKD, combining marks removed): "Ça" and "ca" are the same word. */
-export function normalize(text: string): string {
-  return text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
+function normalize(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase();
 }
 
 /** The distinct normalized terms of `text`: runs of letters and digits, at most {@link MAX_TERM_LENGTH} long. */

@@ -33,7 +33,12 @@ const FIELDS: { key: keyof Form; label: string; hint: string; multiline?: boolea
   { key: "deployBlock", label: "Deploy block", hint: "Event queries start here." },
   { key: "ipfsApiUrl", label: "IPFS RPC API URL", hint: "Kubo RPC API used to pin new entries." },
   { key: "ipfsApiAuth", label: "IPFS API Authorization header", hint: "Optional, e.g. “Bearer …” or “Basic …” for a pinning service.", secret: true },
-  { key: "gateways", label: "Gateways (one per line, tried in order)", hint: "Trustless gateways; every block they serve is checked against its CID.", multiline: true },
+  {
+    key: "gateways",
+    label: "Gateways (one per line, tried in order)",
+    hint: "Trustless gateways; every block they serve is checked against its CID.",
+    multiline: true,
+  },
   { key: "publicGateway", label: "Public gateway for links", hint: "Used for “open on a gateway” links." },
 ];
 
@@ -44,7 +49,10 @@ export function SettingsPage() {
   return (
     <section aria-labelledby="settings-title" className="settings">
       <h1 id="settings-title">Settings</h1>
-      <p className="muted">Defaults come from the server of this page (`npm start` hands over its chain, registry and IPFS addresses), else from this build (VITE_TIL_* variables); changes are saved in this browser and reload the app.</p>
+      <p className="muted">
+        Defaults come from the server of this page (`npm start` hands over its chain, registry and IPFS addresses), else from this build (VITE_TIL_* variables);
+        changes are saved in this browser and reload the app.
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -60,12 +68,30 @@ export function SettingsPage() {
             <div key={f.key} className="field">
               <label htmlFor={id}>{f.label}</label>
               {f.multiline ? (
-                <textarea id={id} rows={4} value={form[f.key]} onChange={(e) => setForm({ ...form, [f.key]: e.target.value })} aria-invalid={Boolean(problem)} aria-describedby={`${id}-hint`} data-testid={id} />
+                <textarea
+                  id={id}
+                  rows={4}
+                  value={form[f.key]}
+                  onChange={(e) => setForm({ ...form, [f.key]: e.target.value })}
+                  aria-invalid={Boolean(problem)}
+                  aria-describedby={`${id}-hint`}
+                  data-testid={id}
+                />
               ) : (
-                <input id={id} type={f.secret ? "password" : "text"} value={form[f.key]} onChange={(e) => setForm({ ...form, [f.key]: e.target.value })} aria-invalid={Boolean(problem)} aria-describedby={`${id}-hint`} data-testid={id} autoComplete="off" />
+                <input
+                  id={id}
+                  type={f.secret ? "password" : "text"}
+                  value={form[f.key]}
+                  onChange={(e) => setForm({ ...form, [f.key]: e.target.value })}
+                  aria-invalid={Boolean(problem)}
+                  aria-describedby={`${id}-hint`}
+                  data-testid={id}
+                  autoComplete="off"
+                />
               )}
               <p id={`${id}-hint`} className={problem ? "error small" : "muted small"}>
-                {problem ? `Must be ${problem}.` : f.hint} <span className="muted">Build default: {String(toForm(defaults)[f.key] || "—").replace(/\n/g, ", ")}</span>
+                {problem ? `Must be ${problem}.` : f.hint}{" "}
+                <span className="muted">Build default: {String(toForm(defaults)[f.key] || "—").replace(/\n/g, ", ")}</span>
               </p>
             </div>
           );

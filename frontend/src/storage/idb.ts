@@ -13,7 +13,7 @@ type StoreName = (typeof STORES)[keyof typeof STORES];
 let opening: Promise<IDBDatabase | undefined> | undefined;
 
 /** The database, opened once; undefined where IndexedDB is missing or refused. */
-export function openDatabase(): Promise<IDBDatabase | undefined> {
+function openDatabase(): Promise<IDBDatabase | undefined> {
   opening ??= new Promise((resolve) => {
     if (typeof indexedDB === "undefined") return resolve(undefined);
     let request: IDBOpenDBRequest;

@@ -31,7 +31,9 @@ export function Identicon({ address, size = 20 }: { address: string; size?: numb
   return (
     <svg className="identicon" width={size} height={size} viewBox="-0.5 -0.5 6 6" aria-hidden="true" focusable="false" data-testid="identicon">
       <rect x={-0.5} y={-0.5} width={6} height={6} rx={1.2} fill={`hsl(${hue} 45% 92%)`} />
-      <g fill={`hsl(${hue} 55% 42%)`} shapeRendering="crispEdges">{rects}</g>
+      <g fill={`hsl(${hue} 55% 42%)`} shapeRendering="crispEdges">
+        {rects}
+      </g>
     </svg>
   );
 }

@@ -5,7 +5,19 @@
  */
 import type { ReactNode } from "react";
 
-export function Problem({ title, children, actions, testId, tone = "error" }: { title: string; children?: ReactNode; actions?: ReactNode; testId?: string; tone?: "error" | "notice" }) {
+export function Problem({
+  title,
+  children,
+  actions,
+  testId,
+  tone = "error",
+}: {
+  title: string;
+  children?: ReactNode;
+  actions?: ReactNode;
+  testId?: string;
+  tone?: "error" | "notice";
+}) {
   return (
     <div className={`problem ${tone}`} role={tone === "error" ? "alert" : "status"} data-testid={testId}>
       <h2>{title}</h2>

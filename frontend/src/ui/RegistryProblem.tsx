@@ -35,7 +35,10 @@ export function RegistryProblem({ health, error }: { health: RegistryHealth | un
         testId="chain-unreachable"
         actions={
           <>
-            <button type="button" onClick={() => window.location.reload()}>Try again</button> <a href="#/settings">Check the chain RPC URL in Settings</a>
+            <button type="button" onClick={() => window.location.reload()}>
+              Try again
+            </button>{" "}
+            <a href="#/settings">Check the chain RPC URL in Settings</a>
           </>
         }
       >
@@ -49,7 +52,15 @@ export function RegistryProblem({ health, error }: { health: RegistryHealth | un
   }
   if (error) {
     return (
-      <Problem title="Could not read the entries" testId="registry-error" actions={<button type="button" onClick={() => window.location.reload()}>Try again</button>}>
+      <Problem
+        title="Could not read the entries"
+        testId="registry-error"
+        actions={
+          <button type="button" onClick={() => window.location.reload()}>
+            Try again
+          </button>
+        }
+      >
         <p className="wrap">{error}</p>
       </Problem>
     );

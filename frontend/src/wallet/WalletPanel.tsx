@@ -29,7 +29,9 @@ export function WalletPanel() {
         <span className="muted small wallet-chain" data-testid="wallet-chain">
           {connection.connector?.name} · chain {connection.chainId}
         </span>
-        <button type="button" className="quiet" onClick={() => disconnect()}>Disconnect</button>
+        <button type="button" className="quiet" onClick={() => disconnect()}>
+          Disconnect
+        </button>
       </div>
     );
   }
@@ -52,7 +54,11 @@ export function WalletPanel() {
       </button>
       {open && (
         <div id="wallet-menu" className="wallet-menu" role="menu">
-          {wallets.length === 0 && <p className="muted">No browser wallet found. Install one (MetaMask, Rabby, …){devAccounts.length > 0 ? " or use a local dev account below" : ""}.</p>}
+          {wallets.length === 0 && (
+            <p className="muted">
+              No browser wallet found. Install one (MetaMask, Rabby, …){devAccounts.length > 0 ? " or use a local dev account below" : ""}.
+            </p>
+          )}
           {wallets.map((c) => (
             <button type="button" role="menuitem" key={c.uid} onClick={() => pick(c)}>
               {c.icon && <img src={c.icon} alt="" width={18} height={18} />}
@@ -93,7 +99,13 @@ export function WrongChainBanner() {
       <button type="button" onClick={() => switchChain({ chainId: appChain.id })} disabled={isPending}>
         {isPending ? "Switching…" : `Switch to ${appChain.name}`}
       </button>
-      {error && <p className="error small">{isUserRejection(error) ? "Switch rejected in the wallet." : `${messageOf(error)} Add the network by hand: RPC ${settings.rpcUrl}, chain id ${appChain.id}.`}</p>}
+      {error && (
+        <p className="error small">
+          {isUserRejection(error)
+            ? "Switch rejected in the wallet."
+            : `${messageOf(error)} Add the network by hand: RPC ${settings.rpcUrl}, chain id ${appChain.id}.`}
+        </p>
+      )}
     </div>
   );
 }
