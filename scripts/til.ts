@@ -5,7 +5,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { resolveSettings, SETTINGS_ENV, SettingsError, type TilSettingsFlags } from "../core/config.ts";
+import { resolveSettings, SETTINGS_ENV, SettingsError } from "../core/config.ts";
 import { terminalText } from "./cli/terminal-text.ts";
 import { runningStackAddresses } from "./stack/stack-state.ts";
 
@@ -176,7 +176,15 @@ const COMMANDS: Record<string, Command> = {
           "upload-limit": { type: "string", description: `largest add/block put body, e.g. 512MiB (default 1GiB; env ${SETTINGS_ENV.uploadLimit})` },
         } as Options,
         details: "Port 0 picks a free port; the daemon prints the addresses it listens on, like Kubo.",
-        run: runIpfsDaemon,
+        run: async ({ values }) =>
+          (await import("./commands/ipfs-daemon.ts")).runIpfsDaemon({
+            home: values.home as string | undefined,
+            repo: values.repo as string | undefined,
+            api: values.api as string | undefined,
+            gateway: values.gateway as string | undefined,
+            apiOrigins: values["api-origins"] as string | undefined,
+            uploadLimit: values["upload-limit"] as string | undefined,
+          }),
       },
     },
   },
@@ -219,56 +227,6 @@ function publishOptionsOf(values: CommandContext["values"]) {
     keepRemoteImages: values["keep-remote-images"] === true,
     imageTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
   };
-}
-
-async function runIpfsDaemon({ values }: CommandContext): Promise<number> {
-  const flags: TilSettingsFlags = {
-    home: values.home as string | undefined,
-    repo: values.repo as string | undefined,
-    api: values.api as string | undefined,
-    gateway: values.gateway as string | undefined,
-    apiOrigins: values["api-origins"] as string | undefined,
-    uploadLimit: values["upload-limit"] as string | undefined,
-  };
-  const settings = resolveSettings(flags, process.env, process.cwd());
-  const { startDaemon } = await import("../ipfs-node/daemon.ts");
-  const daemon = await startDaemon(settings);
-  console.log(`Repo: ${settings.ipfsRepo}`);
-  console.log(`Peer identity: ${daemon.identity.peerId}`);
-  console.log(`RPC API server listening on ${toMultiaddr(daemon.apiUrl)}`);
-  console.log(`Gateway server listening on ${toMultiaddr(daemon.gatewayUrl)}`);
-  if (!isLoopback(settings.ipfsApi.host)) {
-    console.log(`WARNING: the RPC API is an admin interface (it can add, pin and delete); ${settings.ipfsApi.host} is reachable from other machines.`);
-  }
-  console.log("Daemon is ready");
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        console.log(`Received ${signal} again, exiting now.`);
-        process.exit(1);
-      }
-      stopping = true;
-      console.log(`Received ${signal}, shutting down...`);
-      daemon.stop().then(resolve, (err) => {
-        console.error(`error while stopping: ${(err as Error).message}`);
-        resolve();
-      });
-    };
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.on("SIGTERM", () => stop("SIGTERM"));
-  });
-  return 0;
-}
-
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\./.test(host);
-}
-
-function toMultiaddr(url: string): string {
-  const { hostname, port } = new URL(url);
-  const host = hostname.replace(/^\[|\]$/g, "");
-  return `/${host.includes(":") ? "ip6" : "ip4"}/${host}/tcp/${port}`;
 }
 
 function helpText(commandPath: string[], command: Command | undefined): string {

@@ -11,7 +11,7 @@ import type { EntryMetadata } from "../../core/entry/index.ts";
 import { EntryLimitError, readEntryFile } from "../../core/retrieve/entry-reader.ts";
 import type { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
 import { listPublishedEntries, type PublishedEvent } from "../chain/registry.ts";
-import type { ChainContext } from "../publishing/context.ts";
+import type { ChainContext } from "../cli/context.ts";
 
 export interface CatalogEntry extends PublishedEvent {
   sequence: number;

@@ -14,9 +14,9 @@ import type { TilSettings } from "../../core/config.ts";
 import { parseNote, serializeNote, rewriteImageDestinations } from "../../core/entry/index.ts";
 import { listEntryFiles, readEntryFile } from "../../core/retrieve/entry-reader.ts";
 import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
-import { connectChain, gatewayUrls } from "../publishing/context.ts";
-import { CliError, EXIT_CODES } from "../publishing/errors.ts";
-import { ProgressBar } from "../publishing/progress.ts";
+import { connectChain, gatewayUrls } from "../cli/context.ts";
+import { CliError, EXIT_CODES } from "../cli/errors.ts";
+import { ProgressBar } from "../cli/progress.ts";
 import { terminalJson } from "../cli/terminal-text.ts";
 import { loadCatalog } from "./entry-catalog.ts";
 

@@ -5,8 +5,8 @@
  */
 import type { TilSettings } from "../../core/config.ts";
 import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
-import { connectChain, gatewayUrls } from "../publishing/context.ts";
-import { CliError, EXIT_CODES } from "../publishing/errors.ts";
+import { connectChain, gatewayUrls } from "../cli/context.ts";
+import { CliError, EXIT_CODES } from "../cli/errors.ts";
 import { terminalJson, terminalLine } from "../cli/terminal-text.ts";
 import { loadCatalog } from "./entry-catalog.ts";
 

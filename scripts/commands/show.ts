@@ -11,8 +11,8 @@ import { InvalidEntryRefError, parseEntryRef, type EntryRef } from "../../core/c
 import type { EntryEventReader } from "../../core/contract/registry-events.ts";
 import { addOutcomes, describeServed, describeTroubles, tallyList, type GatewayTally } from "../cli/gateway-report.ts";
 import { terminalLine, terminalText } from "../cli/terminal-text.ts";
-import { connectChain, gatewayUrls, type ChainContext } from "../publishing/context.ts";
-import { CliError, EXIT_CODES } from "../publishing/errors.ts";
+import { connectChain, gatewayUrls, type ChainContext } from "../cli/context.ts";
+import { CliError, EXIT_CODES } from "../cli/errors.ts";
 
 export async function runShow(settings: TilSettings, targets: string[]): Promise<number> {
   if (targets.length !== 1) throw new CliError(EXIT_CODES.usage, "Name one entry by its number in `til ls` (#4), token id or CID: npm run til -- show '#4'");

@@ -17,8 +17,8 @@ import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blocksto
 import { buildSite, ensContenthash, isSafeRelativePath, type SiteConfig, type SiteEntry, type SiteFile } from "../../core/site/index.ts";
 import { readSiteMarker, SiteFolderError, type WriteReport, writeSite, writeSiteMarker } from "../../core/site/write.node.ts";
 import { listPublishedEntries, type PublishedEvent } from "../chain/registry.ts";
-import { type ChainContext, connectChain, connectIpfs, gatewayUrls } from "../publishing/context.ts";
-import { CliError, EXIT_CODES } from "../publishing/errors.ts";
+import { type ChainContext, connectChain, connectIpfs, gatewayUrls } from "../cli/context.ts";
+import { CliError, EXIT_CODES } from "../cli/errors.ts";
 import { terminalJson, terminalLine } from "../cli/terminal-text.ts";
 
 export interface SiteOptions {

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { TilSettings } from "../../core/config.ts";
 import { DEPLOYMENT_FILE_NAME, parseDeployment } from "../../core/contract/deployment.ts";
 import { checkDeployment, ChainError, providerFor } from "../chain/registry.ts";
-import { CliError, EXIT_CODES } from "../publishing/errors.ts";
+import { CliError, EXIT_CODES } from "../cli/errors.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const IGNITION_FUTURE = "TodayILearned#TodayILearned";

@@ -9,9 +9,9 @@ import { listEntryFiles, readEntryFile } from "../../core/retrieve/entry-reader.
 import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
 import { addOutcomes, describeTroubles, tallyList, type GatewayTally } from "../cli/gateway-report.ts";
 import { terminalJson } from "../cli/terminal-text.ts";
-import { connectChain, connectIpfs, gatewayUrls } from "../publishing/context.ts";
-import { EXIT_CODES } from "../publishing/errors.ts";
-import { ProgressBar } from "../publishing/progress.ts";
+import { connectChain, connectIpfs, gatewayUrls } from "../cli/context.ts";
+import { EXIT_CODES } from "../cli/errors.ts";
+import { ProgressBar } from "../cli/progress.ts";
 import { loadCatalog } from "./entry-catalog.ts";
 
 export async function runVerify(settings: TilSettings): Promise<number> {

@@ -31,12 +31,12 @@ import { pinEntries, type EntryPinClient, type PinnedEntry } from "../../core/en
 import { formatWarning, locateWarning, type Warning } from "../../core/entry/warnings.ts";
 import { isSkippedSource, type ImportItem, type SkippedSource } from "../../core/import/folder.node.ts";
 import { decodeEntryPublished, registryAt, type PublishedEvent } from "../chain/registry.ts";
-import type { ChainContext } from "./context.ts";
-import { isUnreachable } from "./context.ts";
-import { CliError, EXIT_CODES, type ExitCode } from "./errors.ts";
+import type { ChainContext } from "../cli/context.ts";
+import { isUnreachable } from "../cli/context.ts";
+import { CliError, EXIT_CODES, type ExitCode } from "../cli/errors.ts";
 import { mintedRecord, packedRecords, type Journal } from "./journal.ts";
 import { terminalLine } from "../cli/terminal-text.ts";
-import { ProgressBar, type ProgressState } from "./progress.ts";
+import { ProgressBar, type ProgressState } from "../cli/progress.ts";
 
 export interface PublishSummary {
   found: number;

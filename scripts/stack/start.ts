@@ -15,7 +15,7 @@ import { DEPLOYMENT_FILE_NAME } from "../../core/contract/deployment.ts";
 import { LOCAL_CHAIN_ID } from "../../core/contract/local-chain.ts";
 import { providerFor } from "../chain/registry.ts";
 import { Journal, JOURNAL_FILE_NAME } from "../publishing/journal.ts";
-import { authorWallet, connectChain, connectIpfs, gatewayUrls } from "../publishing/context.ts";
+import { authorWallet, connectChain, connectIpfs, gatewayUrls } from "../cli/context.ts";
 import { publishNotes } from "../publishing/publish-entries.ts";
 import { importFolder } from "../../core/import/folder.node.ts";
 import { tilNodeFlags } from "../../ipfs-node/node-flags.ts";

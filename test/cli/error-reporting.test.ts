@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SettingsError } from "../../core/config.ts";
-import { CliError, EXIT_CODES } from "../../scripts/publishing/errors.ts";
+import { CliError, EXIT_CODES } from "../../scripts/cli/errors.ts";
 import { isProgrammingError } from "../../scripts/til.ts";
 
 describe("til's error reporting", () => {

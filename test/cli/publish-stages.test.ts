@@ -16,9 +16,9 @@ import type { Warning } from "../../core/entry/warnings.ts";
 import type { ImportedNote, ImportItem } from "../../core/import/folder.node.ts";
 import { skippedSource } from "../../core/import/note-text.ts";
 import type { PublishedEvent } from "../../scripts/chain/registry.ts";
-import { CliError, EXIT_CODES } from "../../scripts/publishing/errors.ts";
+import { CliError, EXIT_CODES } from "../../scripts/cli/errors.ts";
 import { Journal } from "../../scripts/publishing/journal.ts";
-import type { ProgressState } from "../../scripts/publishing/progress.ts";
+import type { ProgressState } from "../../scripts/cli/progress.ts";
 import {
   AlreadyPublishedError,
   exitCodeOf,

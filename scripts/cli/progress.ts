@@ -3,7 +3,7 @@
  * otherwise (logs, CI), so stdout keeps only results. Titles and messages may quote notes from a
  * cloned repository or a stranger's entry, so they are printed terminal-safe (../cli/terminal-text.ts).
  */
-import { terminalLine, terminalText } from "../cli/terminal-text.ts";
+import { terminalLine, terminalText } from "./terminal-text.ts";
 
 export interface ProgressState {
   done: number;
