@@ -22,7 +22,7 @@ import { FsBlockstore } from "blockstore-fs";
 import { FsDatastore } from "datastore-fs";
 import { createHeliaLight } from "helia";
 import { create } from "kubo-rpc-client";
-import { kuboImporterOptions } from "../core/unixfs/kubo-importer.ts";
+import { kuboImporterOptions } from "#core/unixfs/kubo-importer.ts";
 import { collectAll, seededBytes, startDaemonProcess } from "../test/ipfs/daemon-process.ts";
 import { loadTest, startPlainServer } from "../test/ipfs/http-load.ts";
 

@@ -3,7 +3,7 @@
  */
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
-import { hostPortUrl, type TilSettings } from "../core/config.ts";
+import { hostPortUrl, type TilSettings } from "#core/config.ts";
 import { createGatewayServer } from "./gateway/server.ts";
 import { loadOrCreateIdentity, type NodeIdentity } from "./identity.ts";
 import { createRpcServer } from "./rpc/server.ts";

@@ -5,7 +5,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { resolveSettings, SETTINGS_ENV, SettingsError } from "../core/config.ts";
+import { resolveSettings, SETTINGS_ENV, SettingsError } from "#core/config.ts";
 import { terminalText } from "./cli/terminal-text.ts";
 import { runningStackAddresses } from "./stack/stack-state.ts";
 

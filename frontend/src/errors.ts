@@ -2,7 +2,7 @@
  * Turning errors from the wallet, the chain, IPFS and the contract into sentences a person can act
  * on. viem/wagmi errors carry a `shortMessage` and a `cause` chain; walk it for known causes.
  */
-import { contractRevertOf } from "../../core/contract/contract-errors.ts";
+import { contractRevertOf } from "#core/contract/contract-errors.ts";
 
 interface ErrorLike {
   name?: string;

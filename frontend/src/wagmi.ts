@@ -5,7 +5,7 @@
  */
 import { createConfig, createConnector, http, injected, mock } from "wagmi";
 import { defineChain } from "viem";
-import { HARDHAT_DEV_ACCOUNTS, LOCAL_CHAIN_ID } from "../../core/contract/local-chain.ts";
+import { HARDHAT_DEV_ACCOUNTS, LOCAL_CHAIN_ID } from "#core/contract/local-chain.ts";
 import { settings } from "./settings/settings.ts";
 
 export const appChain = defineChain({

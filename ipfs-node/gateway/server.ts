@@ -24,9 +24,9 @@
 import http from "node:http";
 import type { UnixFSEntry } from "ipfs-unixfs-exporter";
 import type { CID } from "multiformats/cid";
-import { ENTRY_FILES } from "../../core/entry/pack.ts";
-import { ENTRY_PAGE_CSP, escapeHtml } from "../../core/entry/page.ts";
-import { CidTooLongForSubdomainError, isLocalGatewayHostname, LOCAL_SUBDOMAIN_PARENT, subdomainLabel } from "../../core/gateway-url.ts";
+import { ENTRY_FILES } from "#core/entry/pack.ts";
+import { ENTRY_PAGE_CSP, escapeHtml } from "#core/entry/page.ts";
+import { CidTooLongForSubdomainError, isLocalGatewayHostname, LOCAL_SUBDOMAIN_PARENT, subdomainLabel } from "#core/gateway-url.ts";
 import { InvalidArgumentError, IpfsNodeError, PathNotFoundError, UnsupportedError } from "../errors.ts";
 import { isIdentityCid, readBlock } from "../identity-blocks.ts";
 import { listDirectory, parseCid, resolveEntry, resolvePathEntries, type IpfsPath } from "../ipfs-path.ts";

@@ -14,7 +14,7 @@ import { UnixFS } from "ipfs-unixfs";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { InvalidArgumentError, UnsupportedError } from "../errors.ts";
-import { KuboImporterOptionError, kuboImporterOptions } from "../../core/unixfs/kubo-importer.ts";
+import { KuboImporterOptionError, kuboImporterOptions } from "#core/unixfs/kubo-importer.ts";
 import type { MultihashHasher } from "multiformats/hashes/interface";
 import { hasherNamed, isKnownMultihashName } from "../multihash.ts";
 import { DagRehasher } from "./rehash-dag.ts";

@@ -5,15 +5,15 @@
  */
 import { Contract, JsonRpcProvider, Network, type ContractRunner, type Log } from "ethers";
 import type { Address, Hex } from "viem";
-import { todayILearnedAbi } from "../../core/contract/abi.generated.ts";
-import type { Deployment } from "../../core/contract/deployment.ts";
+import { todayILearnedAbi } from "#core/contract/abi.generated.ts";
+import type { Deployment } from "#core/contract/deployment.ts";
 import {
   decodeEntryPublished as decodeEvents,
   EntryEventReader,
   type EntryPublishedEvent,
   type LogSource,
   type RawLog,
-} from "../../core/contract/registry-events.ts";
+} from "#core/contract/registry-events.ts";
 
 /** The chain can't be used as configured; the message says what is wrong and what to do. */
 export class ChainError extends Error {

@@ -7,9 +7,9 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Wallet, type JsonRpcProvider } from "ethers";
 import { create as createKuboClient, type KuboRPCClient } from "kubo-rpc-client";
-import { hostPortUrl, type TilSettings } from "../../core/config.ts";
-import { DEPLOYMENT_FILE_NAME, parseDeployment, type Deployment } from "../../core/contract/deployment.ts";
-import { HARDHAT_FIRST_DEV_KEY, LOCAL_CHAIN_ID } from "../../core/contract/local-chain.ts";
+import { hostPortUrl, type TilSettings } from "#core/config.ts";
+import { DEPLOYMENT_FILE_NAME, parseDeployment, type Deployment } from "#core/contract/deployment.ts";
+import { HARDHAT_FIRST_DEV_KEY, LOCAL_CHAIN_ID } from "#core/contract/local-chain.ts";
 import { ChainError, checkDeployment, providerFor } from "../chain/registry.ts";
 import { CliError, EXIT_CODES } from "./errors.ts";
 

@@ -3,7 +3,7 @@
  * (HTTP errors, timeouts, unreachable) and answers whose bytes did not match the CID. `til show`
  * names every gateway that failed or lied; `til verify` counts them in its JSON.
  */
-import type { GatewayFailure, VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
+import type { GatewayFailure, VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { terminalLine } from "./terminal-text.ts";
 
 export interface GatewayTally {

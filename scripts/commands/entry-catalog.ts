@@ -6,10 +6,10 @@
  * gigabytes costs one block, never the gigabytes); everything read here is printed through
  * ../cli/terminal-text.ts.
  */
-import { forEachConcurrently } from "../../core/concurrency.ts";
-import type { EntryMetadata } from "../../core/entry/index.ts";
-import { EntryLimitError, readEntryFile } from "../../core/retrieve/entry-reader.ts";
-import type { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
+import { forEachConcurrently } from "#core/concurrency.ts";
+import type { EntryMetadata } from "#core/entry/index.ts";
+import { EntryLimitError, readEntryFile } from "#core/retrieve/entry-reader.ts";
+import type { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { listPublishedEntries, type PublishedEvent } from "../chain/registry.ts";
 import type { ChainContext } from "../cli/context.ts";
 

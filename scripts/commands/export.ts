@@ -10,10 +10,10 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { TilSettings } from "../../core/config.ts";
-import { parseNote, serializeNote, rewriteImageDestinations } from "../../core/entry/index.ts";
-import { listEntryFiles, readEntryFile } from "../../core/retrieve/entry-reader.ts";
-import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
+import type { TilSettings } from "#core/config.ts";
+import { parseNote, serializeNote, rewriteImageDestinations } from "#core/entry/index.ts";
+import { listEntryFiles, readEntryFile } from "#core/retrieve/entry-reader.ts";
+import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { connectChain, gatewayUrls } from "../cli/context.ts";
 import { CliError, EXIT_CODES } from "../cli/errors.ts";
 import { ProgressBar } from "../cli/progress.ts";

@@ -2,7 +2,7 @@
  * `til ipfs daemon`: the embedded IPFS node (Helia on disk behind the Kubo RPC API and an HTTP
  * gateway) as a foreground process, like `ipfs daemon`.
  */
-import { resolveSettings, type TilSettingsFlags } from "../../core/config.ts";
+import { resolveSettings, type TilSettingsFlags } from "#core/config.ts";
 
 /** `til ipfs daemon`: runs the IPFS node until SIGINT/SIGTERM, printing what it listens on as Kubo does. */
 export async function runIpfsDaemon(flags: TilSettingsFlags): Promise<number> {

@@ -3,8 +3,8 @@
  * text is printed terminal-safe (../cli/terminal-text.ts): a title stays on one line; `--json`
  * stays exact.
  */
-import type { TilSettings } from "../../core/config.ts";
-import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
+import type { TilSettings } from "#core/config.ts";
+import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { connectChain, gatewayUrls } from "../cli/context.ts";
 import { CliError, EXIT_CODES } from "../cli/errors.ts";
 import { terminalJson, terminalLine } from "../cli/terminal-text.ts";

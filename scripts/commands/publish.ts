@@ -7,9 +7,9 @@
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { importNoteFile, type ImportItem, type ReadNoteOptions } from "../../core/import/folder.node.ts";
-import { openSource } from "../../core/import/source.node.ts";
-import type { TilSettings } from "../../core/config.ts";
+import { importNoteFile, type ImportItem, type ReadNoteOptions } from "#core/import/folder.node.ts";
+import { openSource } from "#core/import/source.node.ts";
+import type { TilSettings } from "#core/config.ts";
 import { authorWallet, connectChain, connectIpfs } from "../cli/context.ts";
 import { CliError, EXIT_CODES } from "../cli/errors.ts";
 import { Journal } from "../publishing/journal.ts";

@@ -2,13 +2,13 @@
  * `til show <#N | N | token id | CID>`: one entry, read through the gateways, verified against its
  * CID, printed terminal-safe, with every gateway that failed or returned wrong bytes named.
  */
-import type { TilSettings } from "../../core/config.ts";
-import { cidToDigest, digestToCid } from "../../core/cid.ts";
-import { EntryLimitError, readEntryFile } from "../../core/retrieve/entry-reader.ts";
-import { BlockUnavailableError, VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
+import type { TilSettings } from "#core/config.ts";
+import { cidToDigest, digestToCid } from "#core/cid.ts";
+import { EntryLimitError, readEntryFile } from "#core/retrieve/entry-reader.ts";
+import { BlockUnavailableError, VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { entryEvents, registryAt } from "../chain/registry.ts";
-import { InvalidEntryRefError, parseEntryRef, type EntryRef } from "../../core/contract/entry-ref.ts";
-import type { EntryEventReader } from "../../core/contract/registry-events.ts";
+import { InvalidEntryRefError, parseEntryRef, type EntryRef } from "#core/contract/entry-ref.ts";
+import type { EntryEventReader } from "#core/contract/registry-events.ts";
 import { addOutcomes, describeServed, describeTroubles, tallyList, type GatewayTally } from "../cli/gateway-report.ts";
 import { terminalLine, terminalText } from "../cli/terminal-text.ts";
 import { connectChain, gatewayUrls, type ChainContext } from "../cli/context.ts";

@@ -8,14 +8,14 @@
  */
 import path from "node:path";
 import type { KuboRPCClient } from "kubo-rpc-client";
-import { hostPortUrl, type TilSettings } from "../../core/config.ts";
-import { forEachConcurrently } from "../../core/concurrency.ts";
-import { checkImage, parseNote } from "../../core/entry/index.ts";
-import { isolatedGatewayUrl, subdomainLabel } from "../../core/gateway-url.ts";
-import { EntryLimitError, listEntryFiles, readEntryFile } from "../../core/retrieve/entry-reader.ts";
-import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
-import { buildSite, ensContenthash, isSafeRelativePath, type SiteConfig, type SiteEntry, type SiteFile } from "../../core/site/index.ts";
-import { readSiteMarker, SiteFolderError, type WriteReport, writeSite, writeSiteMarker } from "../../core/site/write.node.ts";
+import { hostPortUrl, type TilSettings } from "#core/config.ts";
+import { forEachConcurrently } from "#core/concurrency.ts";
+import { checkImage, parseNote } from "#core/entry/index.ts";
+import { isolatedGatewayUrl, subdomainLabel } from "#core/gateway-url.ts";
+import { EntryLimitError, listEntryFiles, readEntryFile } from "#core/retrieve/entry-reader.ts";
+import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
+import { buildSite, ensContenthash, isSafeRelativePath, type SiteConfig, type SiteEntry, type SiteFile } from "#core/site/index.ts";
+import { readSiteMarker, SiteFolderError, type WriteReport, writeSite, writeSiteMarker } from "#core/site/write.node.ts";
 import { listPublishedEntries, type PublishedEvent } from "../chain/registry.ts";
 import { type ChainContext, connectChain, connectIpfs, gatewayUrls } from "../cli/context.ts";
 import { CliError, EXIT_CODES } from "../cli/errors.ts";

@@ -7,8 +7,8 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TilSettings } from "../../core/config.ts";
-import { DEPLOYMENT_FILE_NAME, parseDeployment } from "../../core/contract/deployment.ts";
+import type { TilSettings } from "#core/config.ts";
+import { DEPLOYMENT_FILE_NAME, parseDeployment } from "#core/contract/deployment.ts";
 import { checkDeployment, ChainError, providerFor } from "../chain/registry.ts";
 import { CliError, EXIT_CODES } from "../cli/errors.ts";
 

@@ -4,9 +4,9 @@
  * gateway that failed or returned wrong bytes is named on stderr and counted in the JSON summary
  * (`gateways: [{gateway, served, failed, mismatched}]`, in the configured order).
  */
-import type { TilSettings } from "../../core/config.ts";
-import { listEntryFiles, readEntryFile } from "../../core/retrieve/entry-reader.ts";
-import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
+import type { TilSettings } from "#core/config.ts";
+import { listEntryFiles, readEntryFile } from "#core/retrieve/entry-reader.ts";
+import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { addOutcomes, describeTroubles, tallyList, type GatewayTally } from "../cli/gateway-report.ts";
 import { terminalJson } from "../cli/terminal-text.ts";
 import { connectChain, connectIpfs, gatewayUrls } from "../cli/context.ts";

@@ -8,7 +8,7 @@
  */
 import { open, readFile, mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { Deployment } from "../../core/contract/deployment.ts";
+import type { Deployment } from "#core/contract/deployment.ts";
 import type { PublishedEvent } from "../chain/registry.ts";
 
 export const JOURNAL_FILE_NAME = "journal.ndjson";

@@ -23,13 +23,13 @@
  */
 import type { Contract, TransactionReceipt, Wallet } from "ethers";
 import type { KuboRPCClient } from "kubo-rpc-client";
-import { forEachConcurrently } from "../../core/concurrency.ts";
-import type { Deployment } from "../../core/contract/deployment.ts";
-import { isContractError } from "../../core/contract/contract-errors.ts";
-import { packEntry, EntryTooLargeError, NoteTooLargeError, EntryError, type PackedEntry } from "../../core/entry/index.ts";
-import { pinEntries, type EntryPinClient, type PinnedEntry } from "../../core/entry/pin.ts";
-import { formatWarning, locateWarning, type Warning } from "../../core/entry/warnings.ts";
-import { isSkippedSource, type ImportItem, type SkippedSource } from "../../core/import/folder.node.ts";
+import { forEachConcurrently } from "#core/concurrency.ts";
+import type { Deployment } from "#core/contract/deployment.ts";
+import { isContractError } from "#core/contract/contract-errors.ts";
+import { packEntry, EntryTooLargeError, NoteTooLargeError, EntryError, type PackedEntry } from "#core/entry/index.ts";
+import { pinEntries, type EntryPinClient, type PinnedEntry } from "#core/entry/pin.ts";
+import { formatWarning, locateWarning, type Warning } from "#core/entry/warnings.ts";
+import { isSkippedSource, type ImportItem, type SkippedSource } from "#core/import/folder.node.ts";
 import { decodeEntryPublished, registryAt, type PublishedEvent } from "../chain/registry.ts";
 import type { ChainContext } from "../cli/context.ts";
 import { isUnreachable } from "../cli/context.ts";

@@ -12,7 +12,7 @@ import { readFile, realpath, stat } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { withServedSettings, type ServedAppSettings } from "../../core/app-settings.ts";
+import { withServedSettings, type ServedAppSettings } from "#core/app-settings.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
 import TodayILearnedModule from "../../ignition/modules/TodayILearned.ts";
-import type { Deployment } from "../../core/contract/deployment.ts";
+import type { Deployment } from "#core/contract/deployment.ts";
 
 /**
  * Ignition's journal for one start of the local stack. The local chain lives in memory, so each

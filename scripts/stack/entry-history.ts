@@ -7,7 +7,7 @@
  *   content is still pinned in the IPFS repo, so every CID resolves as before.
  */
 import type { JsonRpcProvider } from "ethers";
-import type { Deployment } from "../../core/contract/deployment.ts";
+import type { Deployment } from "#core/contract/deployment.ts";
 import { decodeEntryPublished, entryEvents, registryAt } from "../chain/registry.ts";
 import { mintedRecord, type Journal } from "../publishing/journal.ts";
 

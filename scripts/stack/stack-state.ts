@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { RunningStackAddresses } from "../../core/config.ts";
+import type { RunningStackAddresses } from "#core/config.ts";
 
 const STACK_STATE_FILE_NAME = "stack.json";
 

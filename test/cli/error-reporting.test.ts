@@ -1,7 +1,7 @@
 /** How the CLI reports what went wrong: named errors as the user's problem with what to do, JavaScript's own as a bug. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SettingsError } from "../../core/config.ts";
+import { SettingsError } from "#core/config.ts";
 import { CliError, EXIT_CODES } from "../../scripts/cli/errors.ts";
 import { isProgrammingError } from "../../scripts/til.ts";
 

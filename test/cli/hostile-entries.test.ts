@@ -17,8 +17,8 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Wallet } from "ethers";
 import { create as createKuboClient } from "kubo-rpc-client";
-import { cidToDigest } from "../../core/cid.ts";
-import { ENTRY_ADD_OPTIONS } from "../../core/entry/index.ts";
+import { cidToDigest } from "#core/cid.ts";
+import { ENTRY_ADD_OPTIONS } from "#core/entry/index.ts";
 import { providerFor, registryAt } from "../../scripts/chain/registry.ts";
 import { runTil, startStack, type Stack } from "../support/local-stack.ts";
 

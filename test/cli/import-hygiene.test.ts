@@ -13,9 +13,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { MAX_ENTRY_BYTES } from "../../core/entry/limits.ts";
-import { listEntryFiles, readEntryFile } from "../../core/retrieve/entry-reader.ts";
-import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
+import { MAX_ENTRY_BYTES } from "#core/entry/limits.ts";
+import { listEntryFiles, readEntryFile } from "#core/retrieve/entry-reader.ts";
+import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { runTil, startStack, type CliRun, type Stack } from "../support/local-stack.ts";
 import { makeQuirksRepo, tinyPng } from "../support/quirks.ts";
 

@@ -11,9 +11,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { readEntryFile } from "../../core/retrieve/entry-reader.ts";
-import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
-import { cidFromEnsContenthash, tagSlug } from "../../core/site/index.ts";
+import { readEntryFile } from "#core/retrieve/entry-reader.ts";
+import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
+import { cidFromEnsContenthash, tagSlug } from "#core/site/index.ts";
 import { runTil, spawnTil, startStack, type Stack } from "../support/local-stack.ts";
 import { dagBomb, entryWith, putAndMint, type Blocks } from "../support/dag-bombs.ts";
 import { tinyPng } from "../support/quirks.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compareBytes, concatBytes, equalBytes, toBase64, toHex } from "../../core/bytes.ts";
-import { forEachConcurrently } from "../../core/concurrency.ts";
-import { svgDataUrl } from "../../core/entry/image-check.ts";
+import { compareBytes, concatBytes, equalBytes, toBase64, toHex } from "#core/bytes.ts";
+import { forEachConcurrently } from "#core/concurrency.ts";
+import { svgDataUrl } from "#core/entry/image-check.ts";
 
 describe("byte helpers", () => {
   it("toHex writes two lowercase digits per byte", () => {

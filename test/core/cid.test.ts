@@ -4,8 +4,8 @@ import { describe, it } from "node:test";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import * as dagPb from "@ipld/dag-pb";
-import { cidToDigest, cidToTokenId, digestToCid, digestToTokenId, ENTRY_CID_PREFIX, parseEntryCid, tokenIdToCid, tokenIdToDigest } from "../../core/cid.ts";
-import { InvalidEntryCidError } from "../../core/entry/errors.ts";
+import { cidToDigest, cidToTokenId, digestToCid, digestToTokenId, ENTRY_CID_PREFIX, parseEntryCid, tokenIdToCid, tokenIdToDigest } from "#core/cid.ts";
+import { InvalidEntryCidError } from "#core/entry/errors.ts";
 
 // An empty UnixFS directory; its CIDv1 is well known.
 const EMPTY_DIR_V1 = "bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354";

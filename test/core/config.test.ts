@@ -1,7 +1,7 @@
 /** core/config.ts: one resolution of the project's local settings, flag > environment > running stack > default. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { appOrigins, parseByteSize, resolveSettings, SettingsError } from "../../core/config.ts";
+import { appOrigins, parseByteSize, resolveSettings, SettingsError } from "#core/config.ts";
 
 describe("resolveSettings", () => {
   it("defaults: the home under the user's data folder (never inside the project), repo inside it, Kubo's ports on loopback, the app's origins", () => {

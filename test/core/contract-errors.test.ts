@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { encodeErrorResult, type Hex } from "viem";
-import { todayILearnedAbi } from "../../core/contract/abi.generated.ts";
-import { contractRevertOf, isContractError } from "../../core/contract/contract-errors.ts";
+import { todayILearnedAbi } from "#core/contract/abi.generated.ts";
+import { contractRevertOf, isContractError } from "#core/contract/contract-errors.ts";
 
 const AUTHOR = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const DIGEST: Hex = `0x${"ab".repeat(32)}`;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CID } from "multiformats/cid";
 import { base58btc } from "multiformats/bases/base58";
-import { InvalidEntryRefError, parseEntryRef, SEQUENCE_LIMIT } from "../../core/contract/entry-ref.ts";
+import { InvalidEntryRefError, parseEntryRef, SEQUENCE_LIMIT } from "#core/contract/entry-ref.ts";
 
 /** The empty UnixFS directory: CIDv1 dag-pb sha2-256. */
 const EMPTY_DIR_V1 = "bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isLocalGatewayHostname, isolatedGatewayUrl, subdomainLabel } from "../../core/gateway-url.ts";
+import { isLocalGatewayHostname, isolatedGatewayUrl, subdomainLabel } from "#core/gateway-url.ts";
 
 // Kubo's "hello world" file (CIDv0) and the same content as CIDv1 in base32
 const V0 = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";

@@ -10,11 +10,11 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { checkImage, htmlImagesToMarkdown, nameForImageType, packEntry, unsafeSvgConstruct, type Warning } from "../../core/entry/index.ts";
-import { importFolder, importNoteFile, isSkippedSource, type ImportedNote, type ImportItem } from "../../core/import/folder.node.ts";
-import { readLocalImages } from "../../core/import/images.node.ts";
-import { decodeNoteBytes, fetchImage, fetchRemoteImages, firstInvalidUtf8, matchesGlob, pathSkipReason } from "../../core/import/index.ts";
-import { importSource } from "../../core/import/source.node.ts";
+import { checkImage, htmlImagesToMarkdown, nameForImageType, packEntry, unsafeSvgConstruct, type Warning } from "#core/entry/index.ts";
+import { importFolder, importNoteFile, isSkippedSource, type ImportedNote, type ImportItem } from "#core/import/folder.node.ts";
+import { readLocalImages } from "#core/import/images.node.ts";
+import { decodeNoteBytes, fetchImage, fetchRemoteImages, firstInvalidUtf8, matchesGlob, pathSkipReason } from "#core/import/index.ts";
+import { importSource } from "#core/import/source.node.ts";
 import { LATIN1_NOTE, makeQuirksRepo, TINY_GIF, tinyPng } from "../support/quirks.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { packEntry } from "../../core/entry/index.ts";
-import { importFolder, isSkippedSource, type ImportedNote, type ImportItem } from "../../core/import/folder.node.ts";
-import { gitFirstAddedDates } from "../../core/import/git-dates.node.ts";
-import { importSource } from "../../core/import/source.node.ts";
+import { packEntry } from "#core/entry/index.ts";
+import { importFolder, isSkippedSource, type ImportedNote, type ImportItem } from "#core/import/folder.node.ts";
+import { gitFirstAddedDates } from "#core/import/git-dates.node.ts";
+import { importSource } from "#core/import/source.node.ts";
 
 const FOLDER_FIXTURE = fileURLToPath(new URL("../fixtures/til-folder", import.meta.url));
 const LOG_FIXTURE = fileURLToPath(new URL("../fixtures/til-log/README.md", import.meta.url));

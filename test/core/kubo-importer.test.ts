@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { importer, type WritableStorage } from "ipfs-unixfs-importer";
 import { CID } from "multiformats/cid";
-import { kuboImporterOptions, parseKuboChunker } from "../../core/unixfs/kubo-importer.ts";
+import { kuboImporterOptions, parseKuboChunker } from "#core/unixfs/kubo-importer.ts";
 
 /** Kubo's sharness test data: testdata/file1 .. file2000, each holding its number and a newline. */
 const testdata = () => Array.from({ length: 2000 }, (_, i) => ({ path: `testdata/file${i + 1}`, content: new TextEncoder().encode(`${i + 1}\n`) }));

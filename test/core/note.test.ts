@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as errors from "../../core/entry/errors.ts";
-import { normalizeNote, parseNote, serializeNote, type Note } from "../../core/entry/index.ts";
+import * as errors from "#core/entry/errors.ts";
+import { normalizeNote, parseNote, serializeNote, type Note } from "#core/entry/index.ts";
 
 describe("parseNote", () => {
   it("reads title, date and tags from front matter and drops it from the body", () => {

@@ -6,7 +6,7 @@ import { UnixFS } from "ipfs-unixfs";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
-import { cidToDigest } from "../../core/cid.ts";
+import { cidToDigest } from "#core/cid.ts";
 import {
   directoryCid,
   entryImporterOptions,
@@ -20,7 +20,7 @@ import {
   type EntryFile,
   type EntryMetadata,
   type Note,
-} from "../../core/entry/index.ts";
+} from "#core/entry/index.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);

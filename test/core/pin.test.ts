@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CID } from "multiformats/cid";
-import { ENTRY_ADD_OPTIONS, packEntry, type PackedEntry } from "../../core/entry/pack.ts";
-import { PinnedCidMismatchError, pinEntries, pinEntry, type EntryPinClient } from "../../core/entry/pin.ts";
+import { ENTRY_ADD_OPTIONS, packEntry, type PackedEntry } from "#core/entry/pack.ts";
+import { PinnedCidMismatchError, pinEntries, pinEntry, type EntryPinClient } from "#core/entry/pin.ts";
 
 const OTHER = "bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354";
 

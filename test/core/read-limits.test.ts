@@ -13,10 +13,10 @@ import { after, before, describe, it } from "node:test";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
-import { packEntry } from "../../core/entry/index.ts";
-import { MAX_BLOCK_BYTES, MAX_ENTRY_FILES, MAX_METADATA_BYTES } from "../../core/entry/limits.ts";
-import { EntryLimitError, listEntryFiles, readEntryFile } from "../../core/retrieve/entry-reader.ts";
-import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
+import { packEntry } from "#core/entry/index.ts";
+import { MAX_BLOCK_BYTES, MAX_ENTRY_FILES, MAX_METADATA_BYTES } from "#core/entry/limits.ts";
+import { EntryLimitError, listEntryFiles, readEntryFile } from "#core/retrieve/entry-reader.ts";
+import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { addFile, dagBomb, directoryNode, entryWith, fileNode, type Blocks, type Node } from "../support/dag-bombs.ts";
 
 const MB = 1e6;

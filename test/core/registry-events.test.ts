@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { encodeEventTopics, encodeAbiParameters, type Address, type Hex } from "viem";
-import { todayILearnedAbi } from "../../core/contract/abi.generated.ts";
-import { digestToCid } from "../../core/cid.ts";
+import { todayILearnedAbi } from "#core/contract/abi.generated.ts";
+import { digestToCid } from "#core/cid.ts";
 import {
   decodeEntryPublished,
   EntryEventReader,
@@ -18,7 +18,7 @@ import {
   MIN_LOG_SPAN,
   type LogSource,
   type RawLog,
-} from "../../core/contract/registry-events.ts";
+} from "#core/contract/registry-events.ts";
 
 const REGISTRY: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const ALICE: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";

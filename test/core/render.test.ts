@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isSafeImageUrl, isSafeLinkUrl, renderMarkdown } from "../../core/entry/index.ts";
+import { isSafeImageUrl, isSafeLinkUrl, renderMarkdown } from "#core/entry/index.ts";
 
 /** Every tag name and attribute name in the HTML. */
 function tagsAndAttributes(html: string): { tags: Set<string>; attributes: Set<string> } {

@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { CID } from "multiformats/cid";
-import { parseNote } from "../../core/entry/note.ts";
-import { buildSite, cidFromEnsContenthash, ensContenthash, escapeXml, tagSlug, type SiteConfig, type SiteEntry, type SiteFile } from "../../core/site/index.ts";
-import { writeSite } from "../../core/site/write.node.ts";
+import { parseNote } from "#core/entry/note.ts";
+import { buildSite, cidFromEnsContenthash, ensContenthash, escapeXml, tagSlug, type SiteConfig, type SiteEntry, type SiteFile } from "#core/site/index.ts";
+import { writeSite } from "#core/site/write.node.ts";
 import { checkAtomFeed, checkJsonFeed, checkLinks, checkRssFeed, checkScripts, type ExpectedItem } from "../support/site-checks.ts";
 
 const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";

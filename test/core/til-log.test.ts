@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { parseEntryHeading, splitTilLog, splitTilLogDetailed } from "../../core/import/index.ts";
+import { parseEntryHeading, splitTilLog, splitTilLogDetailed } from "#core/import/index.ts";
 
 const LOG = readFileSync(new URL("../fixtures/til-log/README.md", import.meta.url), "utf8");
 

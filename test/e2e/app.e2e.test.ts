@@ -14,9 +14,9 @@ import path from "node:path";
 import { freePort, nodeBinary, projectRoot, startStack, tilImport, type Stack } from "./stack.ts";
 import { addTestWallet, DEV_ACCOUNT, launch, openPage, type BrowserContext, type Page } from "./browser.ts";
 import { Wallet } from "ethers";
-import { directoryCid, ENTRY_ADD_OPTIONS, packEntry, parseNote } from "../../core/entry/index.ts";
-import { subdomainLabel } from "../../core/gateway-url.ts";
-import { cidToDigest } from "../../core/cid.ts";
+import { directoryCid, ENTRY_ADD_OPTIONS, packEntry, parseNote } from "#core/entry/index.ts";
+import { subdomainLabel } from "#core/gateway-url.ts";
+import { cidToDigest } from "#core/cid.ts";
 import { providerFor, registryAt } from "../../scripts/chain/registry.ts";
 
 /** Hardhat's first development account (public test key), the CLI's author on the local chain. */
@@ -224,7 +224,7 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
   });
 
   test("the entry URL also works by token id", async () => {
-    const tokenId = BigInt(`0x${Buffer.from((await import("../../core/cid.ts")).cidToDigest(publishedCid).slice(2), "hex").toString("hex")}`);
+    const tokenId = BigInt(`0x${Buffer.from((await import("#core/cid.ts")).cidToDigest(publishedCid).slice(2), "hex").toString("hex")}`);
     await page.goto(`${stack.appUrl}#/entry/${tokenId}`);
     await page.getByTestId("verified").waitFor();
     assert.equal(await page.getByTestId("entry-title").textContent(), "Browser-published note");

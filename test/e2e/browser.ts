@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { HARDHAT_DEV_ACCOUNTS } from "../../core/contract/local-chain.ts";
+import { HARDHAT_DEV_ACCOUNTS } from "#core/contract/local-chain.ts";
 
 export const CHROMIUM_ARGS = [
   "--headless",

@@ -7,8 +7,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create as createKuboClient } from "kubo-rpc-client";
-import { ENTRY_ADD_OPTIONS, packEntry, parseNote } from "../../core/entry/index.ts";
-import { subdomainLabel } from "../../core/gateway-url.ts";
+import { ENTRY_ADD_OPTIONS, packEntry, parseNote } from "#core/entry/index.ts";
+import { subdomainLabel } from "#core/gateway-url.ts";
 import { startStack, type Stack } from "./stack.ts";
 import { launch, type BrowserContext, type Page } from "./browser.ts";
 

@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { parseNote } from "../../core/entry/note.ts";
-import { buildSite, tagSlug, type SiteConfig, type SiteEntry } from "../../core/site/index.ts";
-import { writeSite } from "../../core/site/write.node.ts";
+import { parseNote } from "#core/entry/note.ts";
+import { buildSite, tagSlug, type SiteConfig, type SiteEntry } from "#core/site/index.ts";
+import { writeSite } from "#core/site/write.node.ts";
 import { tinyPng } from "../support/quirks.ts";
 import { launch, type BrowserContext, type Page } from "./browser.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { render, waitFor } from "@testing-library/react";
 import { EntryBody, prepareBodyHtml } from "../../frontend/src/entry/EntryBody.tsx";
-import type { Note } from "../../core/entry/note.ts";
+import type { Note } from "#core/entry/note.ts";
 
 const note = (body: string): Note => ({ title: "T", tags: [], body });
 

@@ -3,7 +3,7 @@
  * state says it was refused and why, and the other entries load as usual.
  */
 import { describe, expect, it, vi } from "vitest";
-import { EntryLimitError } from "../../core/retrieve/entry-reader.ts";
+import { EntryLimitError } from "#core/retrieve/entry-reader.ts";
 
 describe("feed loaders and entries over the read limits", () => {
   it("mark a refused entry as refused, naming the limit, and load the others", async () => {

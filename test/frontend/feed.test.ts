@@ -3,7 +3,7 @@ import { filterEntries } from "../../frontend/src/feed/filter.ts";
 import { summaryOf } from "../../frontend/src/feed/metadata.ts";
 import { SearchIndex, termsOf } from "../../frontend/src/search/search-index.ts";
 import type { IndexedEntry } from "../../frontend/src/feed/entries-index.ts";
-import type { EntryMetadata } from "../../core/entry/pack.ts";
+import type { EntryMetadata } from "#core/entry/pack.ts";
 
 const entry = (cid: string, author: `0x${string}`): IndexedEntry => ({
   tokenId: 1n,

@@ -30,7 +30,7 @@ describe("the app's log source", () => {
         return new Response(JSON.stringify(Array.isArray(body) ? answers : answers[0]), { status: 200, headers: { "content-type": "application/json" } });
       }),
     );
-    const { EntryEventReader } = await import("../../core/contract/registry-events.ts");
+    const { EntryEventReader } = await import("#core/contract/registry-events.ts");
     const { entryEvents } = await import("../../frontend/src/chain/registry.ts");
     expect(entryEvents).toBeInstanceOf(EntryEventReader);
     const events = await entryEvents.read(0n, 19_999n);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseServedSettings, servedSettingsElement, withServedSettings } from "../../core/app-settings.ts";
+import { parseServedSettings, servedSettingsElement, withServedSettings } from "#core/app-settings.ts";
 import { loadSettings, saveSettings, settingsFromEnv, SETTINGS_STORAGE_KEY, splitList, validateSettings } from "../../frontend/src/settings/settings.ts";
 
 const memoryStorage = () => {

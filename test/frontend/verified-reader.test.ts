@@ -8,7 +8,7 @@
  * read-limits.test.ts; this is the reader the entry page and the feed use.)
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { BlockUnavailableError, VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
+import { BlockUnavailableError, VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { readVerifiedFrom, textOf } from "../../frontend/src/ipfs/reader.ts";
 import { entryWith, type Blocks } from "../support/dag-bombs.ts";
 

@@ -4,7 +4,7 @@
  * names the host in the header, as Kubo's own subdomain tests do with curl.
  */
 import http from "node:http";
-import { subdomainLabel } from "../../core/gateway-url.ts";
+import { subdomainLabel } from "#core/gateway-url.ts";
 
 export interface HostRequestInit {
   method?: string;

@@ -13,10 +13,10 @@ import { UnixFS } from "ipfs-unixfs";
 import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
-import { ENTRY_ADD_OPTIONS, packEntry, parseNote } from "../../core/entry/index.ts";
-import { ENTRY_PAGE_CSP } from "../../core/entry/page.ts";
-import { subdomainLabel } from "../../core/gateway-url.ts";
-import { VerifiedGatewayBlockstore } from "../../core/retrieve/verified-blockstore.ts";
+import { ENTRY_ADD_OPTIONS, packEntry, parseNote } from "#core/entry/index.ts";
+import { ENTRY_PAGE_CSP } from "#core/entry/page.ts";
+import { subdomainLabel } from "#core/gateway-url.ts";
+import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { collectAll, makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
 import { fetchOnOwnOrigin, fetchWithHost, type HostRequestInit } from "./gateway-request.ts";
 

@@ -15,8 +15,8 @@ import { create as createKuboClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
-import { cidToDigest } from "../../core/cid.ts";
-import { entryImporterOptions } from "../../core/entry/index.ts";
+import { cidToDigest } from "#core/cid.ts";
+import { entryImporterOptions } from "#core/entry/index.ts";
 import { providerFor, registryAt } from "../../scripts/chain/registry.ts";
 
 /** Hardhat's second development account: someone other than the CLI's default author. */

@@ -4,8 +4,8 @@
  * EntryPublished reader (core/contract/registry-events.ts) driven through that client.
  */
 import { createPublicClient, hexToBigInt, http, numberToHex, type Address, type BaseError, type Hex } from "viem";
-import { todayILearnedAbi } from "../../../core/contract/abi.generated.ts";
-import { EntryEventReader, type LogSource } from "../../../core/contract/registry-events.ts";
+import { todayILearnedAbi } from "#core/contract/abi.generated.ts";
+import { EntryEventReader, type LogSource } from "#core/contract/registry-events.ts";
 import { appChain } from "../wagmi.ts";
 import { settings } from "../settings/settings.ts";
 

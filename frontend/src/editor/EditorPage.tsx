@@ -4,8 +4,8 @@
  * explains every failure, leaving the draft as it was.
  */
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
-import { normalizeNote, type Note } from "../../../core/entry/note.ts";
-import { svgDataUrl } from "../../../core/entry/image-check.ts";
+import { normalizeNote, type Note } from "#core/entry/note.ts";
+import { svgDataUrl } from "#core/entry/image-check.ts";
 import { EntryBody } from "../entry/EntryBody.tsx";
 import { entryHref } from "../router.ts";
 import { entriesIndex } from "../feed/entries-index.ts";

@@ -6,9 +6,9 @@
  */
 import { getConnection, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
 import type { Address } from "viem";
-import { normalizeNote, type Note } from "../../../core/entry/note.ts";
-import { packEntry, type PackedEntry } from "../../../core/entry/pack.ts";
-import { PinnedCidMismatchError, pinEntry } from "../../../core/entry/pin.ts";
+import { normalizeNote, type Note } from "#core/entry/note.ts";
+import { packEntry, type PackedEntry } from "#core/entry/pack.ts";
+import { PinnedCidMismatchError, pinEntry } from "#core/entry/pin.ts";
 import { wagmiConfig, appChain } from "../wagmi.ts";
 import { registry } from "../chain/registry.ts";
 import { settings } from "../settings/settings.ts";

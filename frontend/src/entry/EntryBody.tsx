@@ -6,8 +6,8 @@
  * open in a new tab without opener or referrer, and code blocks get syntax highlighting.
  */
 import { useEffect, useMemo, useRef } from "react";
-import { renderMarkdown } from "../../../core/entry/render.ts";
-import type { Note } from "../../../core/entry/note.ts";
+import { renderMarkdown } from "#core/entry/render.ts";
+import type { Note } from "#core/entry/note.ts";
 
 export interface EntryBodyProps {
   note: Note;

@@ -3,12 +3,12 @@
  * the gateways and verified against its CID, rendered safely; beside it the token's facts.
  */
 import { useCallback, useEffect, useState } from "react";
-import { parseNote, type Note } from "../../../core/entry/note.ts";
-import { renderMarkdown } from "../../../core/entry/render.ts";
-import { svgDataUrl } from "../../../core/entry/image-check.ts";
-import { isolatedGatewayUrl } from "../../../core/gateway-url.ts";
+import { parseNote, type Note } from "#core/entry/note.ts";
+import { renderMarkdown } from "#core/entry/render.ts";
+import { svgDataUrl } from "#core/entry/image-check.ts";
+import { isolatedGatewayUrl } from "#core/gateway-url.ts";
 import { readVerified, textOf } from "../ipfs/reader.ts";
-import type { GatewayFailure } from "../../../core/retrieve/verified-blockstore.ts";
+import type { GatewayFailure } from "#core/retrieve/verified-blockstore.ts";
 import { parseEntryRef, resolveEntry, type ResolvedEntry } from "./resolve.ts";
 import { EntryBody } from "./EntryBody.tsx";
 import { settings } from "../settings/settings.ts";

@@ -2,11 +2,11 @@
  * Resolving an entry reference from a URL (core/contract/entry-ref.ts: a CID, a token id, or the
  * entry's sequence number) to its CID and its token(s) on the registry.
  */
-import { cidToDigest, digestToCid } from "../../../core/cid.ts";
-import type { EntryRef } from "../../../core/contract/entry-ref.ts";
+import { cidToDigest, digestToCid } from "#core/cid.ts";
+import type { EntryRef } from "#core/contract/entry-ref.ts";
 import { deployBlock, entryEvents, readEntryFacts, type EntryFacts } from "../chain/registry.ts";
 
-export { parseEntryRef, type EntryRef } from "../../../core/contract/entry-ref.ts";
+export { parseEntryRef, type EntryRef } from "#core/contract/entry-ref.ts";
 
 export interface ResolvedEntry {
   cid: string;

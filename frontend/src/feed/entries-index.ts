@@ -9,7 +9,7 @@
  * An external store for React (useSyncExternalStore): `snapshot()` is a new object only when
  * something changed.
  */
-import type { EntryPublishedEvent } from "../../../core/contract/registry-events.ts";
+import type { EntryPublishedEvent } from "#core/contract/registry-events.ts";
 import { settings } from "../settings/settings.ts";
 import { deployBlock, deployBlockHash, entryEvents } from "../chain/registry.ts";
 import { EventCache } from "./event-cache.ts";

@@ -7,7 +7,7 @@
  * never shows another chain's entries.
  */
 import type { Address, Hex } from "viem";
-import type { EntryPublishedEvent } from "../../../core/contract/registry-events.ts";
+import type { EntryPublishedEvent } from "#core/contract/registry-events.ts";
 import { getByPrefix, put, STORES } from "../storage/idb.ts";
 
 /** One stored window: the events of blocks [from, to], in any order. */

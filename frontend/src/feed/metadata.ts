@@ -5,7 +5,7 @@
  * bounded (core/retrieve/entry-reader.ts): an entry over the limits costs a block or two and comes
  * back as a refused state naming the limit, and the other entries go on loading.
  */
-import type { EntryMetadata } from "../../../core/entry/pack.ts";
+import type { EntryMetadata } from "#core/entry/pack.ts";
 
 /** The verified reader (UnixFS exporter, hashing) is loaded on first use, outside the initial bundle. */
 const loadReader = () => import("../ipfs/reader.ts");

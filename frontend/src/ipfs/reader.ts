@@ -5,8 +5,8 @@
  * every read goes through a session of its own, so the gateways and failures it reports are its
  * own, never those of another read running at the same time.
  */
-import { VerifiedGatewayBlockstore, type GatewayFailure } from "../../../core/retrieve/verified-blockstore.ts";
-import { readEntryFile } from "../../../core/retrieve/entry-reader.ts";
+import { VerifiedGatewayBlockstore, type GatewayFailure } from "#core/retrieve/verified-blockstore.ts";
+import { readEntryFile } from "#core/retrieve/entry-reader.ts";
 import { settings } from "../settings/settings.ts";
 
 export const blockstore = new VerifiedGatewayBlockstore(settings.gateways, { timeoutMs: 8_000 });

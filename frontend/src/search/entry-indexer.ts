@@ -8,7 +8,7 @@
  */
 import type { IndexedEntry } from "../feed/entries-index.ts";
 import { summaries, summaryOf, type EntrySummary, type SummaryState } from "../feed/metadata.ts";
-import type { EntryMetadata } from "../../../core/entry/pack.ts";
+import type { EntryMetadata } from "#core/entry/pack.ts";
 import { getMany, putMany, STORES } from "../storage/idb.ts";
 import { SearchIndex, termsOf } from "./search-index.ts";
 

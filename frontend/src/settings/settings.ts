@@ -4,8 +4,8 @@
  * core/app-settings.ts), the build's VITE_TIL_* variables, local-stack defaults. Changing them
  * reloads the app, so every client (wagmi, viem, gateways) is created once from one consistent set.
  */
-import { parseServedSettings, SERVED_SETTINGS_ELEMENT_ID, type ServedAppSettings } from "../../../core/app-settings.ts";
-import { LOCAL_CHAIN_ID } from "../../../core/contract/local-chain.ts";
+import { parseServedSettings, SERVED_SETTINGS_ELEMENT_ID, type ServedAppSettings } from "#core/app-settings.ts";
+import { LOCAL_CHAIN_ID } from "#core/contract/local-chain.ts";
 
 export interface AppSettings {
   chainId: number;
