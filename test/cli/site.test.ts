@@ -216,8 +216,13 @@ describe("til site against the local stack", () => {
         assert.ok(Date.now() - start < 30_000, `${what}; stderr: ${child.stderrText()}`);
       }
     };
-    await waitFor("the first build", async () => (await entryPages()) > 0);
-    const before = await entryPages();
+    // The first build is done when every listed entry has its page (pages are written one by one).
+    const listed = await runTil(["ls", "--json"], stack.env);
+    const before = listed.stdout
+      .trim()
+      .split("\n")
+      .filter((line) => line && !(JSON.parse(line) as { problem?: string }).problem).length;
+    await waitFor("the first build", async () => (await entryPages()) === before);
     await writeFile(path.join(notes, "fsync.md"), "---\ntitle: fsync\ndate: 2026-03-07\ntags: [linux]\n---\nfsync flushes.\n");
     assert.equal((await runTil(["import", notes], stack.env)).code, 0);
     await waitFor("the rebuild after a new entry", async () => (await entryPages()) === before + 1);
