@@ -131,20 +131,25 @@ export class EntryEventReader {
     const out: EntryPublishedEvent[] = [];
     for (let from = fromBlock; from <= last; ) {
       const to = from + this.#span - 1n < last ? from + this.#span - 1n : last;
-      let logs: RawLog[];
-      try {
-        logs = await this.#source.getLogs({ address: this.address, fromBlock: from, toBlock: to, topics });
-      } catch (error) {
-        if (to - from + 1n <= MIN_LOG_SPAN) throw error;
-        this.#refuse(to - from + 1n);
-        continue;
-      }
+      const logs = await this.#window(from, to, topics);
+      if (!logs) continue;
       out.push(...decodeEntryPublished(logs));
       if (to - from + 1n === this.#span) this.#good = this.#span;
       from = to + 1n;
       this.#answered();
     }
     return out;
+  }
+
+  /** The logs of `[from, to]`, or undefined when the RPC refused that span (now shrunk: ask again). */
+  async #window(from: bigint, to: bigint, topics: ReturnType<typeof entryPublishedTopics>): Promise<RawLog[] | undefined> {
+    try {
+      return await this.#source.getLogs({ address: this.address, fromBlock: from, toBlock: to, topics });
+    } catch (error) {
+      if (to - from + 1n <= MIN_LOG_SPAN) throw error;
+      this.#refuse(to - from + 1n);
+      return undefined;
+    }
   }
 
   /**
@@ -167,14 +172,8 @@ export class EntryEventReader {
     for (let to = toBlock; to >= fromBlock; ) {
       const span = cap !== undefined && cap < this.#span ? cap : this.#span;
       const from = to - span + 1n > fromBlock ? to - span + 1n : fromBlock;
-      let logs: RawLog[];
-      try {
-        logs = await this.#source.getLogs({ address: this.address, fromBlock: from, toBlock: to, topics });
-      } catch (error) {
-        if (to - from + 1n <= MIN_LOG_SPAN) throw error;
-        this.#refuse(to - from + 1n);
-        continue;
-      }
+      const logs = await this.#window(from, to, topics);
+      if (!logs) continue;
       if (cap !== undefined) cap = undefined;
       else {
         if (to - from + 1n === this.#span) this.#good = this.#span;
