@@ -14,6 +14,7 @@ import { summaries } from "../../frontend/src/feed/metadata.ts";
 import { contiguousFromTop, EventCache, type StoredWindow } from "../../frontend/src/feed/event-cache.ts";
 import { filterEntries } from "../../frontend/src/feed/filter.ts";
 import type { IndexedEntry } from "../../frontend/src/feed/entries-index.ts";
+import { tagsOfNote } from "../support/generated-notes.ts";
 
 const AUTHOR: Address = "0x00000000000000000000000000000000000000aa";
 const entry = (n: number, cid = `cid${n}`): IndexedEntry => ({
@@ -25,28 +26,6 @@ const entry = (n: number, cid = `cid${n}`): IndexedEntry => ({
   blockNumber: BigInt(n),
   logIndex: 0,
 });
-const WORDS = [
-  "rust",
-  "go",
-  "sql",
-  "ipfs",
-  "evm",
-  "css",
-  "linux",
-  "git",
-  "react",
-  "testing",
-  "http",
-  "crypto",
-  "math",
-  "shell",
-  "python",
-  "design",
-  "perf",
-  "security",
-  "unicode",
-  "dns",
-];
 
 describe("search terms", () => {
   it("are lower case without accents, split on anything but letters and digits, long ones cut", () => {
@@ -75,7 +54,7 @@ describe("search terms", () => {
     const entries: IndexedEntry[] = [];
     for (let i = 10_000; i >= 1; i--) entries.push(entry(i));
     for (let i = 1; i <= 10_000; i++) {
-      const tags = [WORDS[i % 20], WORDS[(i * 7) % 20]];
+      const tags = tagsOfNote(i);
       const body = `TIL #${i}: ${tags[0]} detail. Entry number ${i}: something learned about ${tags.join(" and ")}. point one for ${i}, export const value${i} = ${i} * 2; word${i % 997} filler${i % 13}`;
       index.add(`cid${i}`, { terms: [...termsOf(body)], tags });
     }

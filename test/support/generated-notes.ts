@@ -6,6 +6,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
+/** The tags generated notes draw from. */
 const TAGS = [
   "rust",
   "go",
@@ -29,11 +30,16 @@ const TAGS = [
   "dns",
 ];
 
+/** The two tags of note `i` (tests and benchmarks count on them): `TAGS[i % 20]` and `TAGS[7i % 20]`, the same one when `i % 10` is 0. */
+export function tagsOfNote(i: number): [string, string] {
+  return [TAGS[i % TAGS.length], TAGS[(i * 7) % TAGS.length]];
+}
+
 /** Writes `count` notes into a new temporary folder and returns its path. */
 export async function generateNotes(count: number): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "til-bench-notes-"));
   for (let i = 1; i <= count; i++) {
-    const tags = [TAGS[i % TAGS.length], TAGS[(i * 7) % TAGS.length]];
+    const tags = tagsOfNote(i);
     const date = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
     const body = [
       `Entry number ${i}: something learned about ${tags.join(" and ")}.`,

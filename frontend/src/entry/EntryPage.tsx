@@ -17,7 +17,7 @@ import { authorHref, tagHref } from "../router.ts";
 import { messageOf, revertOf } from "../errors.ts";
 import { registryHealth } from "../chain/registry-health.ts";
 import { AuthorLink } from "../ui/Identicon.tsx";
-import { Problem } from "../ui/Problem.tsx";
+import { ErrorBox, Problem } from "../ui/Problem.tsx";
 import { RegistryProblem } from "../ui/RegistryProblem.tsx";
 import type { RegistryHealth } from "../chain/registry-health.ts";
 
@@ -245,19 +245,7 @@ function ChainProblemView({ problem, entryRef }: { problem: ChainProblem; entryR
       </Problem>
     );
   }
-  return (
-    <Problem
-      title="Could not read the registry"
-      testId="entry-chain-error"
-      actions={
-        <button type="button" onClick={() => window.location.reload()}>
-          Try again
-        </button>
-      }
-    >
-      <p className="wrap">{problem.error}</p>
-    </Problem>
-  );
+  return <ErrorBox title="Could not read the registry" error={problem.error} testId="entry-chain-error" />;
 }
 
 function TokenFacts({ cid, chain, gatewayBase }: { cid?: string; chain?: ResolvedEntry | ChainProblem; gatewayBase?: string }) {

@@ -26,3 +26,21 @@ export function Problem({
     </div>
   );
 }
+
+/** Reloads the page: the next step when a read failed for a reason that may pass (a node restarting, a network blip). */
+export function TryAgainButton() {
+  return (
+    <button type="button" onClick={() => window.location.reload()}>
+      Try again
+    </button>
+  );
+}
+
+/** A read that failed for a reason the app can't name more precisely: the error as given, and Try again. */
+export function ErrorBox({ title, error, testId }: { title: string; error: string; testId: string }) {
+  return (
+    <Problem title={title} testId={testId} actions={<TryAgainButton />}>
+      <p className="wrap">{error}</p>
+    </Problem>
+  );
+}

@@ -6,7 +6,7 @@ import { useEffect, useState } from "react";
 import { registryHealth, type RegistryHealth } from "../chain/registry-health.ts";
 import { appChain } from "../wagmi.ts";
 import { settings } from "../settings/settings.ts";
-import { Problem } from "./Problem.tsx";
+import { ErrorBox, Problem, TryAgainButton } from "./Problem.tsx";
 
 /** The health of the registry, once asked (undefined while asking). */
 export function useRegistryHealth(ask: boolean): RegistryHealth | undefined {
@@ -35,10 +35,7 @@ export function RegistryProblem({ health, error }: { health: RegistryHealth | un
         testId="chain-unreachable"
         actions={
           <>
-            <button type="button" onClick={() => window.location.reload()}>
-              Try again
-            </button>{" "}
-            <a href="#/settings">Check the chain RPC URL in Settings</a>
+            <TryAgainButton /> <a href="#/settings">Check the chain RPC URL in Settings</a>
           </>
         }
       >
@@ -50,20 +47,6 @@ export function RegistryProblem({ health, error }: { health: RegistryHealth | un
       </Problem>
     );
   }
-  if (error) {
-    return (
-      <Problem
-        title="Could not read the entries"
-        testId="registry-error"
-        actions={
-          <button type="button" onClick={() => window.location.reload()}>
-            Try again
-          </button>
-        }
-      >
-        <p className="wrap">{error}</p>
-      </Problem>
-    );
-  }
+  if (error) return <ErrorBox title="Could not read the entries" error={error} testId="registry-error" />;
   return null;
 }
