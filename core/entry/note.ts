@@ -4,13 +4,15 @@
  * Canonical form (what {@link normalizeNote} gives, and what gets packed): text in Unicode NFC,
  * LF line endings; title with runs of whitespace collapsed; tags trimmed, empty ones dropped,
  * duplicates (case-insensitive) dropped keeping the first; body without leading blank lines and
- * with exactly one trailing newline (or empty). Front matter keys other than title, date and tags
- * are ignored. {@link serializeNote} writes the canonical form, so
+ * with exactly one trailing newline (or empty); `id` as normalizeNoteId gives it; `author` in
+ * lower case. Front matter keys other than title, date, tags, id and author are ignored (an
+ * `author:` that is not an Ethereum address, e.g. a person's name, is ignored too). {@link serializeNote} writes the canonical form, so
  * `parseNote(serializeNote(note))` equals `normalizeNote(note)`.
  */
 import { parse as parseYaml } from "yaml";
 import { InvalidFrontMatterError } from "./errors.ts";
 import { firstH1 } from "./markdown-scan.ts";
+import { normalizeNoteId } from "./note-identity.ts";
 
 export interface Note {
   /** Plain-text title; from front matter, else the body's first `# H1`, else "". */
@@ -20,6 +22,10 @@ export interface Note {
   tags: string[];
   /** Markdown body without front matter. */
   body: string;
+  /** The note's identity as recorded in front matter `id` (note-identity.ts), when it has one. */
+  id?: string;
+  /** The author's Ethereum address (`0x` + 40 hex digits, lower case), named by entries of format v2. */
+  author?: string;
 }
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -61,18 +67,27 @@ export function parseNote(markdown: string): Note {
   const { frontMatter, body } = splitFrontMatter(markdown);
   const fields = frontMatter === undefined ? {} : readFrontMatter(frontMatter);
   const title = fields.title !== undefined && fields.title.trim() !== "" ? fields.title : (firstH1(body) ?? "");
-  return normalizeNote({ title, date: fields.date, tags: fields.tags ?? [], body });
+  return normalizeNote({
+    title,
+    date: fields.date,
+    tags: fields.tags ?? [],
+    body,
+    ...(fields.id !== undefined ? { id: fields.id } : {}),
+    ...(fields.author !== undefined ? { author: fields.author } : {}),
+  });
 }
 
 /**
  * Markdown with front matter for a note, in canonical form (JSON-style double-quoted YAML strings,
- * keys in the order title, date, tags; date and tags omitted when absent).
+ * keys in the order title, date, tags, id, author; each but the title omitted when absent).
  */
 export function serializeNote(note: Note): string {
   const n = normalizeNote(note);
   const lines = ["---", `title: ${yamlString(n.title)}`];
   if (n.date !== undefined) lines.push(`date: ${n.date}`);
   if (n.tags.length > 0) lines.push(`tags: [${n.tags.map(yamlString).join(", ")}]`);
+  if (n.id !== undefined) lines.push(`id: ${yamlString(n.id)}`);
+  if (n.author !== undefined) lines.push(`author: ${yamlString(n.author)}`);
   lines.push("---", "");
   return `${lines.join("\n")}\n${n.body}`;
 }
@@ -99,10 +114,31 @@ export function normalizeNote(note: Note): Note {
   const body = normalizeText(note.body)
     .replace(/^(?:[ \t]*\n)+/, "")
     .replace(/\s+$/, "");
-  return { title, ...(date !== undefined ? { date } : {}), tags, body: body === "" ? "" : `${body}\n` };
+  const id = note.id === undefined ? "" : normalizeNoteId(note.id);
+  const author = note.author === undefined ? undefined : note.author.trim().toLowerCase();
+  if (author !== undefined && !ADDRESS.test(author))
+    throw new InvalidFrontMatterError(`author "${note.author}" is not an Ethereum address (0x and 40 hex digits).`);
+  return {
+    title,
+    ...(date !== undefined ? { date } : {}),
+    tags,
+    body: body === "" ? "" : `${body}\n`,
+    ...(id !== "" ? { id } : {}),
+    ...(author !== undefined ? { author } : {}),
+  };
 }
 
-function readFrontMatter(yaml: string): { title?: string; date?: string; tags?: string[] } {
+const ADDRESS = /^0x[0-9a-f]{40}$/;
+
+interface FrontMatterFields {
+  title?: string;
+  date?: string;
+  tags?: string[];
+  id?: string;
+  author?: string;
+}
+
+function readFrontMatter(yaml: string): FrontMatterFields {
   let data: unknown;
   try {
     data = parseYaml(yaml);
@@ -112,7 +148,7 @@ function readFrontMatter(yaml: string): { title?: string; date?: string; tags?: 
   if (data === null || data === undefined) return {};
   if (typeof data !== "object" || Array.isArray(data)) throw new InvalidFrontMatterError("expected key: value pairs.");
   const record = data as Record<string, unknown>;
-  const out: { title?: string; date?: string; tags?: string[] } = {};
+  const out: FrontMatterFields = {};
   if (record.title !== undefined && record.title !== null) {
     if (typeof record.title === "object") throw new InvalidFrontMatterError("title must be text.");
     out.title = String(record.title);
@@ -123,6 +159,12 @@ function readFrontMatter(yaml: string): { title?: string; date?: string; tags?: 
     if (!isIsoDate(date)) throw new InvalidFrontMatterError(`date "${raw}" is not a calendar date written YYYY-MM-DD.`);
     out.date = date;
   }
+  if (record.id !== undefined && record.id !== null && record.id !== "") {
+    if (typeof record.id === "object") throw new InvalidFrontMatterError("id must be text.");
+    out.id = normalizeNoteId(String(record.id));
+  }
+  // Only an address: `author: Jane Doe` is a person's name, which the entry format does not record.
+  if (typeof record.author === "string" && ADDRESS.test(record.author.trim().toLowerCase())) out.author = record.author.trim().toLowerCase();
   const tags = record.tags ?? record.tag;
   if (tags !== undefined && tags !== null) {
     if (Array.isArray(tags)) {

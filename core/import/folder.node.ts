@@ -25,6 +25,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { InvalidFrontMatterError } from "../entry/errors.ts";
 import { locateWarning, type Warning } from "../entry/warnings.ts";
 import { htmlImagesToMarkdown } from "../entry/markdown-scan.ts";
+import { noteIdentity } from "../entry/note-identity.ts";
 import { normalizeNote, parseNote, splitFrontMatter, type Note } from "../entry/note.ts";
 import { gitFirstAddedDates } from "./git-dates.node.ts";
 import { readNoteImages } from "./images.node.ts";
@@ -158,7 +159,9 @@ export async function importNoteFile(file: string, options: NoteFileOptions): Pr
       dateSource = "mtime";
     }
   }
-  const note = normalizeNote({ ...parsed, date, tags: [...(options.tags ?? []), ...parsed.tags], body: htmlImagesToMarkdown(parsed.body) });
+  // The identity: its front matter `id`, else its path inside the imported folder (note-identity.ts).
+  const id = noteIdentity({ id: parsed.id, path: relative(options.root, file).split(sep).join("/"), title: parsed.title, date });
+  const note = normalizeNote({ ...parsed, id, date, tags: [...(options.tags ?? []), ...parsed.tags], body: htmlImagesToMarkdown(parsed.body) });
   const images = await readNoteImages(note.body, dirname(file), options.root, warnings, { remote: options.remoteImages });
   return { note, sourcePath: file, sourceLine: 1, images, dateSource, warnings: warnings.map((warning) => locateWarning(warning, file, 1)) };
 }
