@@ -2,11 +2,19 @@
  * An inverted index over entries, in memory: normalized terms (from title, description, tags,
  * CID, author and the whole note) -> the entries that hold them, and tags -> entries. Entries get
  * small numbers in the order they are added; postings are arrays of those numbers, so 10,000
- * entries of a few hundred distinct words each take a few megabytes. A query is answered in one
- * pass over the matching postings (every word must match, as a prefix of a term: "data" finds
- * "databases"), then one pass over the feed's entries to keep their order.
+ * entries of a few hundred distinct words each take a few megabytes.
+ *
+ * Every word of a query must match. A word matches the terms that contain it ("script" finds
+ * "javascript", "gres" finds "postgres"); a word shorter than {@link MIN_INFIX_LENGTH} only the
+ * terms it starts ("go" finds "golang", not "algorithm"). The terms containing a word are found
+ * by one scan of the vocabulary held as one string (each term after a space): a string search
+ * over a few megabytes takes milliseconds and costs no more memory than the vocabulary itself,
+ * where an n-gram index would keep several postings per character of every term. Then one pass
+ * over those terms' postings, and one over the feed's entries to keep their order.
  */
 
+/** Query words shorter than this match the start of a term only (inside words they match nearly everything). */
+export const MIN_INFIX_LENGTH = 3;
 /** Distinct terms kept per entry: a huge note is indexed by its first ones. */
 const MAX_TERMS_PER_ENTRY = 20_000;
 /** Longer terms are cut to this length (a query word is cut the same way). */
@@ -40,8 +48,8 @@ export class SearchIndex {
   readonly #ids = new Map<string, number>();
   readonly #postings = new Map<string, number[]>();
   readonly #tags = new Map<string, { label: string; ids: number[] }>();
-  /** Terms sorted, for prefix matching; rebuilt lazily after additions. */
-  #sortedTerms: string[] | undefined;
+  /** Every term, each after a space (terms are letters and digits only); rebuilt lazily after additions. */
+  #vocabulary: string | undefined;
 
   /** Entries indexed. */
   get size(): number {
@@ -63,7 +71,7 @@ export class SearchIndex {
         if (list[list.length - 1] !== id) list.push(id);
       } else {
         this.#postings.set(term, [id]);
-        this.#sortedTerms = undefined;
+        this.#vocabulary = undefined;
       }
     }
     const seen = new Set<string>();
@@ -78,8 +86,8 @@ export class SearchIndex {
   }
 
   /**
-   * The entries (of those indexed) that match: every word of `query` as a prefix of one of their
-   * terms, and `tag` (case and accents ignored) among their tags. Undefined when there is nothing
+   * The entries (of those indexed) that match: every word of `query` inside one of their terms (a
+   * short word at a term's start), and `tag` (case and accents ignored) among their tags. Undefined when there is nothing
    * to match (no words, no tag): everything matches.
    */
   match(query: string | undefined, tag?: string): Set<string> | undefined {
@@ -98,7 +106,7 @@ export class SearchIndex {
     }
     for (const word of words) {
       const hits = new Uint8Array(n);
-      for (const term of this.#termsStartingWith(word)) for (const id of this.#postings.get(term)!) hits[id] = 1;
+      for (const term of this.#termsMatching(word)) for (const id of this.#postings.get(term)!) hits[id] = 1;
       narrow(hits);
     }
     const out = new Set<string>();
@@ -114,19 +122,18 @@ export class SearchIndex {
       .map((g) => [g.label, g.ids.length]);
   }
 
-  /** Terms with `prefix`, by binary search over the sorted vocabulary. */
-  #termsStartingWith(prefix: string): string[] {
-    this.#sortedTerms ??= [...this.#postings.keys()].sort();
-    const terms = this.#sortedTerms;
-    let lo = 0;
-    let hi = terms.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (terms[mid] < prefix) lo = mid + 1;
-      else hi = mid;
-    }
+  /** Terms containing `word` (starting with it, when it is short), by a scan of the vocabulary. */
+  #termsMatching(word: string): string[] {
+    this.#vocabulary ??= ` ${[...this.#postings.keys()].join(" ")} `;
+    const text = this.#vocabulary;
+    const needle = word.length < MIN_INFIX_LENGTH ? ` ${word}` : word;
     const out: string[] = [];
-    for (let i = lo; i < terms.length && terms[i].startsWith(prefix); i++) out.push(terms[i]);
+    for (let at = text.indexOf(needle); at !== -1; ) {
+      const start = text.lastIndexOf(" ", at) + 1;
+      const end = text.indexOf(" ", at + needle.length);
+      out.push(text.slice(start, end));
+      at = text.indexOf(needle, end);
+    }
     return out;
   }
 }
