@@ -1,18 +1,13 @@
 /**
- * The multihash functions the node hashes blocks with, by the names Kubo takes (`block put
- * --mhtype`): sha2-256 (the default), sha2-512 and blake3 (32-byte digests, as Kubo's default
- * blake3 length). Blocks are stored by multihash, so any of them is stored and served alike.
+ * Kubo's names and errors for the multihash functions: the node hashes blocks with those of
+ * core/multihash.ts (sha2-256, the default, sha2-512 and blake3); blocks are stored by multihash,
+ * so any of them is stored and served alike.
  */
-import { blake3 as blake3Hash } from "@noble/hashes/blake3.js";
 import type { MultihashHasher } from "multiformats/hashes/interface";
-import { from } from "multiformats/hashes/hasher";
-import { sha256, sha512 } from "multiformats/hashes/sha2";
+import { MULTIHASH_HASHERS } from "#core/multihash.ts";
 import { InvalidArgumentError, UnsupportedError } from "./errors.ts";
 
-/** blake3 with the 32-byte digest Kubo uses by default (multicodec 0x1e). */
-export const blake3 = from({ name: "blake3", code: 0x1e, encode: (bytes: Uint8Array) => blake3Hash(bytes) });
-
-const HASHERS: Record<string, MultihashHasher> = { "sha2-256": sha256, "sha2-512": sha512, blake3 };
+const HASHERS = MULTIHASH_HASHERS;
 
 /** Names Kubo knows (go-multihash) that this node does not hash with. */
 const KNOWN_ELSEWHERE = new Set([

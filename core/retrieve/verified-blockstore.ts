@@ -2,19 +2,22 @@
  * Reading IPFS content through HTTP gateways without trusting them: every block is fetched as a
  * raw block (trustless gateway, `application/vnd.ipld.raw`) and its hash is checked against the
  * CID before anything uses it. A gateway that answers with wrong bytes, an error or nothing in time
- * counts as failed and the next one is tried. An answer is read as a stream and dropped as soon as
- * it grows past the largest block IPFS allows (MAX_BLOCK_BYTES, 2 MiB), and the per-block timeout
- * covers the whole body, not only the headers: a gateway that sends gigabytes, or a byte a second,
- * costs at most 2 MiB and one timeout.
+ * counts as failed and the next one is tried. Every hash function the node supports is checked
+ * (core/multihash.ts: sha2-256, sha2-512, blake3); a CID with any other is refused with
+ * {@link UnsupportedMultihashError} before anything is fetched, never trusted. An answer is read
+ * as a stream and dropped as soon as it grows past the largest block IPFS allows
+ * (MAX_BLOCK_BYTES, 2 MiB), and the per-block timeout covers the whole body, not only the
+ * headers: a gateway that sends gigabytes, or a byte a second, costs at most 2 MiB and one timeout.
  *
  * It is a read-only blockstore, so ipfs-unixfs-exporter walks directories and files on top of it.
- * Browser-safe: fetch and multiformats only.
+ * Browser-safe: fetch, multiformats and @noble/hashes only.
  */
 import type { CID } from "multiformats/cid";
-import { sha256 } from "multiformats/hashes/sha2";
 import { identity } from "multiformats/hashes/identity";
+import type { MultihashHasher } from "multiformats/hashes/interface";
 import { formatBytes, MAX_BLOCK_BYTES } from "../entry/limits.ts";
 import { concatBytes, equalBytes } from "../bytes.ts";
+import { hasherForCode, UnsupportedMultihashError } from "../multihash.ts";
 
 export interface GatewayFailure {
   gateway: string;
@@ -96,15 +99,15 @@ export class VerifiedGatewayBlockstore {
     // Checked before the cache too: an aborted read (e.g. over a limit) stops walking cached blocks.
     options.signal?.throwIfAborted();
     if (cid.multihash.code === identity.code) return cid.multihash.digest;
-    if (cid.multihash.code !== sha256.code)
-      throw new Error(`Block ${cid} uses multihash 0x${cid.multihash.code.toString(16)}; only sha2-256 can be verified here.`);
+    const hasher = hasherForCode(cid.multihash.code, cid.multihash.digest.byteLength);
+    if (!hasher) throw new UnsupportedMultihashError(cid.toString(), cid.multihash.code, cid.multihash.digest.byteLength);
     const key = cid.toString();
     const cached = this.#cache.blocks.get(key);
     if (cached) return cached;
     const attempts: GatewayFailure[] = [];
     for (const gateway of this.gateways) {
       options.signal?.throwIfAborted();
-      const reason = await this.#tryGateway(gateway, cid, options.signal);
+      const reason = await this.#tryGateway(gateway, cid, hasher, options.signal);
       if (reason instanceof Uint8Array) {
         this.served.set(gateway, (this.served.get(gateway) ?? 0) + 1);
         this.#remember(key, reason);
@@ -128,7 +131,7 @@ export class VerifiedGatewayBlockstore {
     }
   }
 
-  async #tryGateway(gateway: string, cid: CID, signal?: AbortSignal): Promise<Uint8Array | Pick<GatewayFailure, "reason" | "kind">> {
+  async #tryGateway(gateway: string, cid: CID, hasher: MultihashHasher, signal?: AbortSignal): Promise<Uint8Array | Pick<GatewayFailure, "reason" | "kind">> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     // Aborted on the caller's signal, the timeout, or a body over the limit: ends the request.
     const request = new AbortController();
@@ -148,7 +151,7 @@ export class VerifiedGatewayBlockstore {
         request.abort();
         return { kind: "too-large", reason: `answered with more than ${formatBytes(MAX_BLOCK_BYTES)}, more than a block may hold (stopped reading)` };
       }
-      const digest = await sha256.digest(bytes);
+      const digest = await hasher.digest(bytes);
       if (!equalBytes(digest.digest, cid.multihash.digest)) return { kind: "mismatch", reason: "returned bytes that do not match the CID (rejected)" };
       return bytes;
     } catch (error) {

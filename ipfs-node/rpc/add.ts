@@ -16,6 +16,7 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { InvalidArgumentError, UnsupportedError } from "../errors.ts";
 import { KuboImporterOptionError, kuboImporterOptions } from "#core/unixfs/kubo-importer.ts";
 import type { MultihashHasher } from "multiformats/hashes/interface";
+import { SUPPORTED_MULTIHASH_NAMES } from "#core/multihash.ts";
 import { hasherNamed, isKnownMultihashName } from "../multihash.ts";
 import { DagRehasher } from "./rehash-dag.ts";
 import type { IpfsStore } from "../store.ts";
@@ -23,8 +24,6 @@ import { boolOption, checkDeclaredLength, goIntegerOption, intOption, NdjsonStre
 import { multipartParts, requireMultipartBody, type MultipartPart } from "./multipart.ts";
 
 /** The hash functions add builds DAGs with (Kubo's `--hash`). */
-const ADD_HASHES = new Set(["sha2-256", "sha2-512", "blake3"]);
-
 /** Output lines held back until the add is stored and pinned; past this they stream. */
 const HELD_OUTPUT_BYTES = 1024 * 1024;
 
@@ -46,7 +45,7 @@ export function createAddRoute(store: IpfsStore) {
     }
     const hash = (query.get("hash") ?? "").toLowerCase() || "sha2-256";
     if (!isKnownMultihashName(hash)) throw new InvalidArgumentError(`unrecognized hash function: "${hash}"`);
-    if (!ADD_HASHES.has(hash))
+    if (!SUPPORTED_MULTIHASH_NAMES.includes(hash))
       throw new UnsupportedError(`hash function "${hash}" is not supported by add on this node; use sha2-256 (the default), sha2-512 or blake3.`);
     // Kubo: another hash than sha2-256 means CIDv1 (and so raw leaves by default)
     const rehashWith = hash === "sha2-256" ? undefined : hasherNamed(hash);

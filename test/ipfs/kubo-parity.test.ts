@@ -16,7 +16,7 @@ import { CarReader } from "@ipld/car";
 import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { sha512 } from "multiformats/hashes/sha2";
-import { blake3 } from "../../ipfs-node/multihash.ts";
+import { blake3 } from "#core/multihash.ts";
 import { collectAll, makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
