@@ -79,7 +79,15 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: n
 
 async function main(): Promise<void> {
   const work = await mkdtemp(path.join(tmpdir(), "til-ipfs-bench-"));
-  const daemon = await startDaemonProcess(path.join(work, "daemon-repo"), ["--upload-limit", "1GiB"]);
+  const daemon = await startDaemonProcess(path.join(work, "daemon-repo"), [
+    "--upload-limit",
+    "1GiB",
+    // networking on, as a user runs it, but on loopback and with no bootstrap peers (no internet)
+    "--bootstrap",
+    "none",
+    "--swarm",
+    "/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws",
+  ]);
   const pid = daemon.child.pid as number;
   const api = create({ url: daemon.apiUrl });
 

@@ -6,10 +6,13 @@ import type { AddressInfo } from "node:net";
 import { hostPortUrl, type TilSettings } from "#core/config.ts";
 import { createGatewayServer } from "./gateway/server.ts";
 import { loadOrCreateIdentity, type NodeIdentity } from "./identity.ts";
+import type { NetworkSettings } from "./network/settings.ts";
 import { createRpcServer } from "./rpc/server.ts";
 import { IpfsStore } from "./store.ts";
 
-export type DaemonSettings = Pick<TilSettings, "ipfsRepo" | "ipfsApi" | "ipfsGateway" | "ipfsApiAllowedOrigins" | "ipfsUploadLimitBytes">;
+export type DaemonSettings = Pick<TilSettings, "ipfsRepo" | "ipfsApi" | "ipfsGateway" | "ipfsApiAllowedOrigins" | "ipfsUploadLimitBytes"> & {
+  network: NetworkSettings;
+};
 
 export interface RunningDaemon {
   identity: NodeIdentity;
@@ -17,6 +20,8 @@ export interface RunningDaemon {
   apiUrl: string;
   gatewayUrl: string;
   store: IpfsStore;
+  /** The libp2p peer; undefined when offline. */
+  swarm?: { listenAddresses(): string[] };
   stop(): Promise<void>;
 }
 

@@ -8,6 +8,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { resolveSettings, SETTINGS_ENV, SettingsError } from "#core/config.ts";
 import { terminalText } from "./cli/terminal-text.ts";
 import { runningStackAddresses } from "./stack/stack-state.ts";
+import { NETWORK_ENV } from "../ipfs-node/network/settings.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -174,8 +175,35 @@ const COMMANDS: Record<string, Command> = {
             description: `comma-separated browser origins the RPC API answers (default: the app's own origins on TIL_APP_PORT; env ${SETTINGS_ENV.apiOrigins})`,
           },
           "upload-limit": { type: "string", description: `largest add/block put body, e.g. 512MiB (default 1GiB; env ${SETTINGS_ENV.uploadLimit})` },
+          offline: { type: "boolean", description: `no networking: missing blocks fail at once, nothing is announced (env ${NETWORK_ENV.offline}=1)` },
+          swarm: {
+            type: "string",
+            description: `comma-separated listen multiaddrs (default /ip4/0.0.0.0/tcp/4001,/ip6/::/tcp/4001,/ip4/0.0.0.0/tcp/4002/ws; env ${NETWORK_ENV.swarm})`,
+          },
+          bootstrap: {
+            type: "string",
+            description: `comma-separated peer multiaddrs (ending in /p2p/<id>) to connect to at start, or "none" (default: the public bootstrap peers; env ${NETWORK_ENV.bootstrap})`,
+          },
+          dht: {
+            type: "string",
+            description: `DHT mode auto|client|server|lan (lan: a server on a private network or one machine; default auto; env ${NETWORK_ENV.dht})`,
+          },
+          "trustless-gateways": {
+            type: "string",
+            description: `comma-separated HTTP trustless gateway URLs asked for missing blocks (default none; env ${NETWORK_ENV.trustlessGateways})`,
+          },
+          "provide-interval": {
+            type: "string",
+            description: `how often pinned roots are announced again, e.g. 12h (default 22h; env ${NETWORK_ENV.provideInterval})`,
+          },
+          "fetch-timeout": {
+            type: "string",
+            description: `how long a read waits for a missing block, e.g. 30s (default 60s; env ${NETWORK_ENV.fetchTimeout})`,
+          },
+          "max-connections": { type: "string", description: `most open peer connections (default 96; env ${NETWORK_ENV.maxConnections})` },
         } as Options,
-        details: "Port 0 picks a free port; the daemon prints the addresses it listens on, like Kubo.",
+        details:
+          "Port 0 picks a free port; the daemon prints the addresses it listens on, like Kubo. Online by default (a libp2p peer: TCP, WebSockets, DHT, Bitswap).",
         run: async ({ values }) =>
           (await import("./commands/ipfs-daemon.ts")).runIpfsDaemon({
             home: values.home as string | undefined,
@@ -184,6 +212,16 @@ const COMMANDS: Record<string, Command> = {
             gateway: values.gateway as string | undefined,
             apiOrigins: values["api-origins"] as string | undefined,
             uploadLimit: values["upload-limit"] as string | undefined,
+            network: {
+              offline: values.offline as boolean | undefined,
+              swarm: values.swarm as string | undefined,
+              bootstrap: values.bootstrap as string | undefined,
+              dht: values.dht as string | undefined,
+              trustlessGateways: values["trustless-gateways"] as string | undefined,
+              provideInterval: values["provide-interval"] as string | undefined,
+              fetchTimeout: values["fetch-timeout"] as string | undefined,
+              maxConnections: values["max-connections"] as string | undefined,
+            },
           }),
       },
     },

@@ -3,14 +3,23 @@
  * gateway) as a foreground process, like `ipfs daemon`.
  */
 import { resolveSettings, type TilSettingsFlags } from "#core/config.ts";
+import { resolveNetworkSettings, type NetworkFlags } from "../../ipfs-node/network/settings.ts";
 
 /** `til ipfs daemon`: runs the IPFS node until SIGINT/SIGTERM, printing what it listens on as Kubo does. */
-export async function runIpfsDaemon(flags: TilSettingsFlags): Promise<number> {
+export async function runIpfsDaemon(flags: TilSettingsFlags & { network?: NetworkFlags }): Promise<number> {
   const settings = resolveSettings(flags, process.env, process.cwd());
+  const network = resolveNetworkSettings(flags.network ?? {}, process.env);
   const { startDaemon } = await import("../../ipfs-node/daemon.ts");
-  const daemon = await startDaemon(settings);
+  const daemon = await startDaemon({ ...settings, network });
   console.log(`Repo: ${settings.ipfsRepo}`);
   console.log(`Peer identity: ${daemon.identity.peerId}`);
+  if (!daemon.swarm) console.log("Running in offline mode: no peers, missing blocks fail at once.");
+  else {
+    for (const address of daemon.swarm.listenAddresses()) console.log(`Swarm listening on ${address}`);
+    console.log(
+      `Bootstrap: ${network.bootstrap.length === 0 ? "none" : `${network.bootstrap.length} peer${network.bootstrap.length === 1 ? "" : "s"}`}; DHT mode ${network.dht}`,
+    );
+  }
   console.log(`RPC API server listening on ${toMultiaddr(daemon.apiUrl)}`);
   console.log(`Gateway server listening on ${toMultiaddr(daemon.gatewayUrl)}`);
   if (!isLoopback(settings.ipfsApi.host)) {

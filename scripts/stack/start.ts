@@ -39,6 +39,10 @@ Options (each also read from the environment variable in brackets):
   --api HOST:PORT        IPFS RPC API [TIL_IPFS_API], default 127.0.0.1:5001
   --gateway HOST:PORT    IPFS gateway [TIL_IPFS_GATEWAY], default 127.0.0.1:8080
   --app-port PORT        web app (production build) on 127.0.0.1 [TIL_APP_PORT], default 5173
+  --offline              run the IPFS node without networking [TIL_IPFS_OFFLINE=1]; by default it joins
+                         the IPFS network as Kubo does (swarm port 4001, public bootstrap peers; the
+                         daemon's other network settings are read from TIL_IPFS_SWARM,
+                         TIL_IPFS_BOOTSTRAP, ...: see \`npm run til -- ipfs daemon --help\`)
   --with-samples         publish the project's sample entries (samples/) if they are not yet published
   -h, --help             show this help`;
 
@@ -50,6 +54,7 @@ async function main(): Promise<number> {
       api: { type: "string" },
       gateway: { type: "string" },
       "with-samples": { type: "boolean" },
+      offline: { type: "boolean" },
       "app-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -135,6 +140,7 @@ async function main(): Promise<number> {
           // The app's own origins, whatever --app-port is, beside the configured ones.
           "--api-origins",
           [...new Set([...settings.ipfsApiAllowedOrigins, ...appOrigins(appPort)])].join(","),
+          ...(values.offline ? ["--offline"] : []),
         ],
         logFile: path.join(logs, "ipfs-node.log"),
         ready: async () => (await fetch(`${apiUrl}/api/v0/id`, { method: "POST", signal: AbortSignal.timeout(2_000) })).ok,

@@ -31,11 +31,29 @@ export async function removeRepo(repo: string): Promise<void> {
   await rm(repo, { recursive: true, force: true });
 }
 
-/** Start the daemon as `npm run til -- ipfs daemon` does, on free ports and the given repo. */
+/**
+ * Start the daemon as `npm run til -- ipfs daemon` does, on free ports and the given repo. Offline
+ * unless `extraArgs` give network settings (--swarm, --bootstrap or --offline): no test reaches the
+ * public bootstrap peers.
+ */
 export async function startDaemonProcess(repo: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<DaemonProcess> {
+  const networked = extraArgs.some((arg) => arg === "--swarm" || arg === "--bootstrap" || arg === "--offline");
   const child = spawn(
     process.execPath,
-    [...tilNodeFlags(PROJECT_ROOT), "scripts/til.ts", "ipfs", "daemon", "--repo", repo, "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0", ...extraArgs],
+    [
+      ...tilNodeFlags(PROJECT_ROOT),
+      "scripts/til.ts",
+      "ipfs",
+      "daemon",
+      "--repo",
+      repo,
+      "--api",
+      "127.0.0.1:0",
+      "--gateway",
+      "127.0.0.1:0",
+      ...(networked ? [] : ["--offline"]),
+      ...extraArgs,
+    ],
     {
       cwd: PROJECT_ROOT,
       env: { ...process.env, ...env },

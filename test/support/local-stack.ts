@@ -61,7 +61,8 @@ export async function startStack(home: string, options: StartStackOptions = {}):
     TIL_IPFS_GATEWAY: `127.0.0.1:${p.gateway}`,
     TIL_APP_PORT: String(p.app),
   };
-  const child: ChildProcess = spawn(process.execPath, ["scripts/stack/start.ts", ...(options.args ?? [])], {
+  // offline: no test reaches the public IPFS network (nor binds the swarm's port 4001)
+  const child: ChildProcess = spawn(process.execPath, ["scripts/stack/start.ts", "--offline", ...(options.args ?? [])], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...options.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
