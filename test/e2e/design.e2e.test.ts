@@ -202,6 +202,7 @@ describe("the app's pages and states in light, dark and phone layouts", { timeou
       assert.equal(await page.getByTestId("no-entries").count(), 0, "not 'No entries yet'");
       await shoot(mode, "no-registry-entry", "#/entry/1", '[data-testid="no-registry"]', { contractAddress: "0x000000000000000000000000000000000000dEaD" });
       await shoot(mode, "chain-unreachable", "#/", '[data-testid="chain-unreachable"]', { rpcUrl: `http://127.0.0.1:${closed}` });
+      assert.match((await page.getByTestId("feed-status").textContent())!, /^Chain \d+ does not answer at http:\/\/127\.0\.0\.1:\d+\. Is the node running\?/);
       await page.evaluate(() => localStorage.removeItem("til.settings"));
     });
   }

@@ -13,6 +13,9 @@ import { shortAddress } from "../wallet/short-address.ts";
 import { FeedRow, ROW_HEIGHT } from "./FeedRow.tsx";
 import { sortEntries } from "./sort.ts";
 import { RegistryProblem, useRegistryHealth } from "../ui/RegistryProblem.tsx";
+import { feedStatusText } from "./feed-status.ts";
+import { appChain } from "../wagmi.ts";
+import { settings } from "../settings/settings.ts";
 
 const OVERSCAN = 6;
 
@@ -142,9 +145,15 @@ export function FeedPage({ tag, author, q, sort = "date", header, hrefFor = (que
         </nav>
       )}
       <p className="muted small" aria-live="polite" data-testid="feed-status">
-        {index.status === "loading" && "Reading entries from the chain…"}
-        {index.status !== "loading" &&
-          `${visible.length} of ${index.entries.length} entr${index.entries.length === 1 ? "y" : "ies"}${index.historyComplete ? "" : " (reading older entries…)"}${needsIndex && indexing ? ` (indexed ${progress.indexed.toLocaleString("en")} of ${index.entries.length.toLocaleString("en")}; more matches may appear)` : ""}`}
+        {feedStatusText({
+          status: index.status,
+          shown: visible.length,
+          total: index.entries.length,
+          historyComplete: index.historyComplete,
+          health,
+          indexed: needsIndex && indexing ? progress.indexed : undefined,
+          chain: { id: appChain.id, rpcUrl: settings.rpcUrl },
+        })}
       </p>
       {index.status === "error" && <RegistryProblem health={health} error={health?.status === "ok" ? index.error : undefined} />}
       {index.status === "ready" && index.entries.length === 0 && health?.status === "no-contract" && <RegistryProblem health={health} />}
