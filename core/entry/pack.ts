@@ -4,10 +4,14 @@
  * `ipfs add --recursive --wrap-with-directory --cid-version=1` of the same files.
  *
  * The entry directory (paths are fixed; `ENTRY_FILES` names them):
- *   index.md       the note in canonical form: front matter (title, date, tags) + body, with links
- *                  to packed images rewritten to `images/<name>`
- *   index.html     static rendering of the note (inline styles, no script) for gateways
- *   metadata.json  ERC-721 metadata (name, description, image, attributes, properties)
+ *   index.md       the note in canonical form: front matter (title, date, tags, and in format v2
+ *                  the note's identity `id` and the `author`'s address) + body, with links to
+ *                  packed images rewritten to `images/<name>`
+ *   index.html     static rendering of the note (inline styles, no script) for gateways, naming
+ *                  the author
+ *   metadata.json  ERC-721 metadata (metadata.ts: name, description, image, animation_url,
+ *                  external_url, attributes, properties with the identity, author and the
+ *                  predecessor revision's CID)
  *   card.svg       the token image: a card with the title, date and tags
  *   images/<name>  every image the markdown references and the caller supplied (a file beside the
  *                  note, or an http(s) image the importer fetched), if checkImage accepts its
@@ -19,7 +23,7 @@
  * importer option set explicitly; the same note and images give the same bytes and CID anywhere.
  */
 import { importer, type ImporterOptions } from "ipfs-unixfs-importer";
-import type { CID } from "multiformats/cid";
+import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { kuboImporterOptions, KUBO_CHUNK_SIZE } from "../unixfs/kubo-importer.ts";
 import { cidToDigest, type Digest } from "../cid.ts";
@@ -33,6 +37,9 @@ import { renderEntryPage } from "./page.ts";
 import type { Warning } from "./warnings.ts";
 import { MAX_ENTRY_BYTES, MAX_METADATA_BYTES, MAX_NOTE_MARKDOWN_BYTES } from "./limits.ts";
 import { isSafeImageUrl, markdownToPlainText } from "./render.ts";
+import { buildEntryMetadata, type EntryMetadata } from "./metadata.ts";
+
+export type { EntryMetadata } from "./metadata.ts";
 
 // The limits live in one table (limits.ts), shared with every reader.
 export { MAX_NOTE_MARKDOWN_BYTES, MAX_ENTRY_BYTES } from "./limits.ts";
@@ -47,9 +54,6 @@ export const ENTRY_FILES = {
   card: "card.svg",
   imagesFolder: "images",
 } as const;
-
-/** Version tag written in metadata.json `properties.format`. */
-const ENTRY_FORMAT = "til-entry/1";
 
 /**
  * UnixFS importer options of entries: Kubo's `ipfs add --cid-version=1` (CIDv1, raw leaves,
@@ -98,24 +102,16 @@ export interface PackEntryOptions {
    * Bytes that checkImage refuses are not packed (a warning says why; the link stays as written).
    */
   images?: Map<string, Uint8Array>;
-}
-
-/** ERC-721 metadata of an entry (the JSON schema of EIP-721 plus OpenSea-style attributes). */
-export interface EntryMetadata {
-  name: string;
-  description: string;
-  image: string;
-  attributes: Array<{ trait_type: string; value: string }>;
-  properties: {
-    format: typeof ENTRY_FORMAT;
-    title: string;
-    date?: string;
-    tags: string[];
-    /** Paths inside the entry directory. */
-    files: { markdown: string; html: string; card: string; images: string[] };
-    /** CID of index.md on its own (`ipfs://` form), for readers that only get this JSON. */
-    markdown: string;
-  };
+  /**
+   * The author's address (the account that publishes): named in the front matter, the static page
+   * and metadata.json, so readers can tell the author's token from a copy. Default: the note's own
+   * `author`, if any.
+   */
+  author?: string;
+  /** CID of the entry this one revises (metadata.json links it as `previous`). */
+  previous?: string;
+  /** The app's public URL: metadata.json's `external_url` then opens the note there. */
+  appUrl?: string;
 }
 
 const encoder = new TextEncoder();
@@ -137,34 +133,37 @@ export async function packEntry(note: Note, options: PackEntryOptions = {}): Pro
   const warnings: Warning[] = [];
   const images = options.images ?? new Map<string, Uint8Array>();
   const { rename, files: imageFiles } = await placeImages(canonical.body, images, warnings);
-  const packedNote: Note = { ...canonical, body: rewriteImageDestinations(canonical.body, (destination) => rename.get(destination)) };
+  const author = options.author === undefined ? canonical.author : options.author.trim().toLowerCase();
+  const previous = options.previous === undefined ? undefined : previousCid(options.previous);
+  const packedNote: Note = normalizeNote({
+    ...canonical,
+    ...(author !== undefined ? { author } : {}),
+    body: rewriteImageDestinations(canonical.body, (destination) => rename.get(destination)),
+  });
 
   const markdown = encoder.encode(serializeNote(packedNote));
   if (markdown.byteLength > MAX_NOTE_MARKDOWN_BYTES) throw new NoteTooLargeError(markdown.byteLength, MAX_NOTE_MARKDOWN_BYTES);
   const card = encoder.encode(renderCardSvg(packedNote));
   const html = encoder.encode(renderEntryPage(packedNote, { markdown: ENTRY_FILES.markdown, metadata: ENTRY_FILES.metadata }));
-  const metadata: EntryMetadata = {
-    name: packedNote.title,
+  const metadata: EntryMetadata = buildEntryMetadata({
+    title: packedNote.title,
+    ...(packedNote.date !== undefined ? { date: packedNote.date } : {}),
+    tags: packedNote.tags,
     description: excerpt(packedNote),
-    image: `ipfs://${(await fileCid(card)).toString()}`,
-    attributes: [
-      ...(packedNote.date !== undefined ? [{ trait_type: "Date", value: packedNote.date }] : []),
-      ...packedNote.tags.map((tag) => ({ trait_type: "Tag", value: tag })),
-    ],
-    properties: {
-      format: ENTRY_FORMAT,
-      title: packedNote.title,
-      ...(packedNote.date !== undefined ? { date: packedNote.date } : {}),
-      tags: packedNote.tags,
-      files: {
-        markdown: ENTRY_FILES.markdown,
-        html: ENTRY_FILES.html,
-        card: ENTRY_FILES.card,
-        images: imageFiles.map((file) => file.path),
-      },
-      markdown: `ipfs://${(await fileCid(markdown)).toString()}`,
+    ...(packedNote.id !== undefined ? { id: packedNote.id } : {}),
+    ...(packedNote.author !== undefined ? { author: packedNote.author } : {}),
+    ...(previous !== undefined ? { previous } : {}),
+    ...(options.appUrl !== undefined ? { appUrl: options.appUrl } : {}),
+    cardCid: (await fileCid(card)).toString(),
+    htmlCid: (await fileCid(html)).toString(),
+    markdownCid: (await fileCid(markdown)).toString(),
+    files: {
+      markdown: ENTRY_FILES.markdown,
+      html: ENTRY_FILES.html,
+      card: ENTRY_FILES.card,
+      images: imageFiles.map((file) => file.path),
     },
-  };
+  });
   const metadataJson = encoder.encode(`${JSON.stringify(metadata, null, 2)}\n`);
   if (metadataJson.byteLength > MAX_METADATA_BYTES)
     throw new InvalidNoteError(
@@ -292,6 +291,17 @@ function excerpt(note: Note): string {
   const cut = chars.slice(0, DESCRIPTION_MAX_CHARS - 1).join("");
   const space = cut.lastIndexOf(" ");
   return `${(space > DESCRIPTION_MAX_CHARS / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?-]+$/, "")}…`;
+}
+
+/** The predecessor's CID, canonical (CIDv1 base32). */
+function previousCid(text: string): string {
+  try {
+    return CID.parse(text.trim().replace(/^ipfs:\/\//, ""))
+      .toV1()
+      .toString();
+  } catch (cause) {
+    throw new InvalidNoteError(`"${text}" is not the CID of the entry being revised (expected bafy…).`, { cause });
+  }
 }
 
 function safeDecode(value: string): string {

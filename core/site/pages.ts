@@ -4,6 +4,7 @@
  * `https://<gateway>/ipfs/<cid>/` and on any domain. Every string from an entry is escaped; notes
  * are rendered from their index.md by the project's renderer (core/entry/render.ts).
  */
+import { entryMetaHtml, htmlDocument, READING_CSS } from "../entry/page.ts";
 import { renderMarkdown, markdownToPlainText } from "../entry/render.ts";
 import { subdomainLabel } from "../gateway-url.ts";
 import { authorDir, authorName, entryDir, entryUrn, type SiteConfig, type SiteEntry } from "./model.ts";
@@ -44,31 +45,18 @@ function layout(config: SiteConfig, page: Layout): string {
   const feedFooter = page.feeds
     ? `<p class="feeds">Follow: <a href="${p}${page.feeds.dir}atom.xml">Atom</a> · <a href="${p}${page.feeds.dir}feed.json">JSON Feed</a> · <a href="${p}${page.feeds.dir}rss.xml">RSS</a></p>`
     : "";
-  return [
-    "<!doctype html>",
-    '<html lang="und">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta http-equiv="Content-Security-Policy" content="${SITE_CSP}">`,
-    '<meta name="referrer" content="no-referrer">',
-    `<title>${escapeHtml(page.title)}</title>`,
-    `<link rel="stylesheet" href="${p}style.css">`,
-    feedLinks,
-    page.search ? `<script src="${p}search.js" defer></script>` : "",
-    "</head>",
-    "<body>",
-    `<nav class="site"><a class="brand" href="${home}index.html">${escapeHtml(config.title)}</a> <a href="${p}tags/index.html">Tags</a> <a href="${p}authors/index.html">Authors</a> <a href="${p}search/index.html">Search</a> <a href="${p}about/index.html">About</a></nav>`,
-    "<main>",
-    page.body,
-    "</main>",
-    `<footer>${feedFooter}<p>Every entry is an IPFS content address recorded on-chain: <a href="${p}about/index.html">how to verify</a>.</p></footer>`,
-    "</body>",
-    "</html>",
-    "",
-  ]
-    .filter((line, i, all) => line !== "" || i === all.length - 1)
-    .join("\n");
+  return htmlDocument({
+    title: xmlChars(page.title),
+    csp: SITE_CSP,
+    head: [`<link rel="stylesheet" href="${p}style.css">`, feedLinks, page.search ? `<script src="${p}search.js" defer></script>` : ""],
+    body: [
+      `<nav class="site"><a class="brand" href="${home}index.html">${escapeHtml(config.title)}</a> <a href="${p}tags/index.html">Tags</a> <a href="${p}authors/index.html">Authors</a> <a href="${p}search/index.html">Search</a> <a href="${p}about/index.html">About</a></nav>`,
+      "<main>",
+      page.body,
+      "</main>",
+      `<footer>${feedFooter}<p>Every entry is an IPFS content address recorded on-chain: <a href="${p}about/index.html">how to verify</a>.</p></footer>`,
+    ].join("\n"),
+  });
 }
 
 /** A title in a list or heading: isolated, so a right-to-left override in it cannot reorder the text around it. */
@@ -164,14 +152,10 @@ function publicGatewayUrl(config: SiteConfig, cid: string): string {
 export function entryPage(config: SiteConfig, entry: SiteEntry): string {
   const p = rootPrefix(2);
   const note = entry.note;
-  const meta = [
-    note.date ? `<time datetime="${escapeHtml(note.date)}">${escapeHtml(note.date)}</time>` : "",
-    tagLinks(entry, p),
-    `by ${authorLink(config, entry.author, p)}`,
-  ].filter(Boolean);
+  const tagLink = (tag: string) => `<a href="${p}tags/${tagSlug(tag)}/index.html"><bdi>#${escapeHtml(tag)}</bdi></a>`;
   const body = [
-    "<article>",
-    `<header><h1>${titleHtml(entry)}</h1><div class="meta">${meta.join(" ")}</div></header>`,
+    `<header class="entry-header"><h1>${titleHtml(entry)}</h1>${entryMetaHtml(note, tagLink, authorLink(config, entry.author, p))}</header>`,
+    '<article class="entry-body">',
     xmlChars(withoutDanglingUrls(renderMarkdown(note.body, { omitLeadingTitle: note.title }), new Set(entry.images.map((i) => i.path)))).trimEnd(),
     "</article>",
     '<aside class="provenance"><h2>On-chain and on IPFS</h2><dl>',
@@ -287,36 +271,30 @@ export const SEARCH_JS = `// Progressive enhancement of search/index.html: the l
 })();
 `;
 
-export const STYLE_CSS = `:root { color-scheme: light dark; --fg: #1f2328; --muted: #59636e; --bg: #ffffff; --code-bg: #f6f8fa; --border: #d1d9e0; --link: #0969da; --tag-bg: #ddf4ff; }
-@media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --muted: #9198a1; --bg: #0d1117; --code-bg: #151b23; --border: #3d444d; --link: #4493f8; --tag-bg: #1b2a3f; } }
-* { box-sizing: border-box; }
-html { background: var(--bg); color: var(--fg); }
-body { margin: 0 auto; max-width: 46rem; padding: 1.5rem 1.25rem 4rem; font: 1.0625rem/1.65 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; overflow-wrap: break-word; }
-a { color: var(--link); }
-nav.site { display: flex; gap: 1rem; flex-wrap: wrap; border-bottom: 1px solid var(--border); padding-bottom: .75rem; margin-bottom: 1.5rem; }
-nav.site .brand { font-weight: 700; margin-right: auto; }
+/** The site's style.css: the entries' reading style (core/entry/page.ts) and the site's lists and navigation. */
+export const STYLE_CSS = `${READING_CSS}body { padding-top: 1.5rem; }
+nav.site { display: flex; gap: 1rem; flex-wrap: wrap; border-bottom: 1px solid var(--rule); padding-bottom: .75rem; margin-bottom: 1.5rem; font-size: .95rem; }
+nav.site .brand { font-family: var(--serif); font-weight: 700; margin-right: auto; }
 h1, h2, h3, h4 { line-height: 1.3; margin: 1.5rem 0 .75rem; }
+main > header h1, main > h1 { font-family: var(--serif); }
 ol.entries { list-style: none; padding: 0; }
-li.entry { border-bottom: 1px solid var(--border); padding: .5rem 0 1rem; }
-li.entry h2 { font-size: 1.25rem; margin: .5rem 0 .25rem; }
-li.entry time { color: var(--muted); font-size: .9375rem; font-weight: 400; margin-right: .5rem; }
-.meta, .address, .excerpt, footer { color: var(--muted); font-size: .9375rem; }
+li.entry { border-bottom: 1px solid var(--rule); padding: .5rem 0 1rem; }
+li.entry h2 { font-family: var(--serif); font-size: 1.25rem; margin: .5rem 0 .25rem; }
+li.entry h2 a { color: inherit; text-decoration: none; }
+li.entry time { color: var(--muted); font-family: var(--sans); font-size: .9rem; font-weight: 400; margin-right: .5rem; }
+.meta, .address, .excerpt { color: var(--muted); font-size: .9375rem; }
 .meta { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
-.tags { display: inline-flex; flex-wrap: wrap; gap: .375rem; list-style: none; margin: 0; padding: 0; }
-.tags li { background: var(--tag-bg); border-radius: 999px; padding: 0 .625rem; font-size: .8125rem; }
+.excerpt { font-family: var(--serif); }
 img { max-width: 100%; height: auto; }
-pre, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .875em; }
-code { background: var(--code-bg); border-radius: 4px; padding: .125em .3em; overflow-wrap: anywhere; }
-pre { background: var(--code-bg); border: 1px solid var(--border); border-radius: 6px; padding: 1rem; overflow-x: auto; }
+code { font-family: var(--mono); font-size: .875em; overflow-wrap: anywhere; }
+pre { background: var(--code-bg); border: 1px solid var(--border); border-radius: 8px; padding: 1rem; overflow-x: auto; }
 pre code { background: none; padding: 0; }
-blockquote { margin: 1rem 0; padding: 0 1rem; color: var(--muted); border-left: .25rem solid var(--border); }
 table { border-collapse: collapse; display: block; overflow-x: auto; }
 th, td { border: 1px solid var(--border); padding: .375rem .75rem; text-align: left; }
-aside.provenance { margin-top: 3rem; border-top: 1px solid var(--border); font-size: .9375rem; }
+aside.provenance { margin-top: 3rem; border-top: 1px solid var(--rule); font-size: .9375rem; }
 aside.provenance dt { font-weight: 600; }
 aside.provenance dd { margin: 0 0 .5rem; }
 nav.pages { display: flex; gap: 1rem; margin-top: 1.5rem; }
-footer { margin-top: 3rem; border-top: 1px solid var(--border); }
 form.search input { font: inherit; padding: .25rem .5rem; width: 60%; }
 `;
 

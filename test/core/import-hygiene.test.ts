@@ -309,7 +309,8 @@ describe("importing a repository with real-world quirks", () => {
     const file = join(repo, "shell/front-matter-only.md");
     const single = join(temp, "single");
     await mkdir(single, { recursive: true });
-    await writeFile(join(single, "note.md"), await readFile(file));
+    // The same file name: a one-note file's identity is its path inside the folder it is imported from.
+    await writeFile(join(single, "front-matter-only.md"), await readFile(file));
     const fromLog = await collect(importSource(file, { git: false }));
     const fromFolder = await collect(importFolder(single, { git: false }));
     const fromPublish = await importNoteFile(file, { root: join(repo, "shell"), fallbackDates: false });

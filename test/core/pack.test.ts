@@ -91,7 +91,7 @@ const IMAGES = new Map([["./diagrams/plan.png", PNG]]);
 describe("packEntry", () => {
   it("gives a pinned CID for a fixed note (a change to the format shows here)", async () => {
     const packed = await packEntry(NOTE, { images: IMAGES });
-    assert.equal(packed.cid, "bafybeigj7rbwi6dbbgvtrln3ylmwrn3uwxv5lt5mue2ksfer65zedtpdbe");
+    assert.equal(packed.cid, "bafybeiaclzmwoml7osc5hbv7ssg3eddcyftrtkt3yuptp43esx7ktvmwvy");
     assert.equal(packed.digest, cidToDigest(packed.cid));
     assert.match(packed.digest, /^0x[0-9a-f]{64}$/);
   });
@@ -215,7 +215,10 @@ describe("packEntry", () => {
     const packed = await packEntry(NOTE, { images: IMAGES });
     const metadataFile = packed.files.find((file) => file.path === ENTRY_FILES.metadata)!;
     const metadata = JSON.parse(decode(metadataFile.content)) as EntryMetadata;
-    assert.deepEqual(Object.keys(metadata), ["name", "description", "image", "attributes", "properties"]);
+    assert.deepEqual(Object.keys(metadata), ["name", "description", "image", "animation_url", "attributes", "properties"]);
+    assert.equal(metadata.properties.format, "til-entry/2");
+    const html = packed.files.find((file) => file.path === ENTRY_FILES.html)!.content;
+    assert.equal(metadata.animation_url, `ipfs://${await fileCid(html)}`, "animation_url: the entry's static page");
     assert.equal(metadata.name, NOTE.title);
     assert.equal(metadata.description, "A partial index covers only rows matching a WHERE clause.", "plain text: no markup, no code blocks, no image syntax");
     const card = packed.files.find((file) => file.path === ENTRY_FILES.card)!.content;
@@ -282,7 +285,9 @@ describe("packEntry", () => {
     assert.doesNotMatch(html, /onerror/i);
     assert.match(html, /<title>Escaping &#60;script&#62;alert\(1\)&#60;\/script&#62;<\/title>/);
     assert.match(html, /<time datetime="2022-03-14">2022-03-14<\/time>/);
-    assert.match(html, /<li>DB<\/li><li>Postgres<\/li>/);
+    assert.match(html, /<li><bdi>#DB<\/bdi><\/li><li><bdi>#Postgres<\/bdi><\/li>/);
+    assert.match(html, /<article class="entry-body">/, "the app's reading style");
+    assert.match(html, /--measure: 42rem[\s\S]*\.entry-body \{ font-family: var\(--serif\)/);
     assert.match(html, /<style>[\s\S]*prefers-color-scheme: dark[\s\S]*<\/style>/);
     const card = decode(packed.files.find((file) => file.path === ENTRY_FILES.card)!.content);
     assert.doesNotMatch(card, /<script/i);
