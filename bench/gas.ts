@@ -2,6 +2,11 @@
  * Gas benchmark: TodayILearned beside a plain OpenZeppelin ERC721URIStorage that stores
  * `ipfs://<CIDv1>/metadata.json` as a string, both deployed in the same in-process chain.
  * Prints a table, then one JSON line. Run with `npm run bench:gas`.
+ *
+ * Figures are each transaction's `gasUsed`, which INCLUDES the 21,000 intrinsic cost of a
+ * transaction (and its calldata); the `...Execution` figures subtract the 21,000 (calldata stays).
+ * Goals: publish <= 61,500 and batch of 100 <= 29,000 per entry (with intrinsic), revise <= 35,000
+ * (without: one new storage slot alone is 22,100, so 35,000 with the intrinsic 21,000 is impossible).
  */
 import { network } from "hardhat";
 import { CID } from "multiformats/cid";
@@ -9,7 +14,8 @@ import * as Digest from "multiformats/hashes/digest";
 import type { TodayILearned } from "../types/ethers-contracts/index.js";
 import TodayILearnedModule from "../ignition/modules/TodayILearned.ts";
 
-const GOALS = { publishGas: 80_000, batchGasPerEntry100: 48_000 };
+const GOALS = { publishGas: 61_500, batchGasPerEntry100: 29_000, reviseGasExecution: 35_000 };
+const INTRINSIC = 21_000;
 
 const { ethers, ignition } = await network.create();
 const [author, other, newcomer] = await ethers.getSigners();
@@ -32,17 +38,25 @@ async function gasOf(sent: Promise<{ wait(): Promise<{ gasUsed: bigint } | null>
 }
 
 // Someone else publishes first, so "first" measures the author's first entry, not the chain's.
-await registry.connect(other).publish(nextDigest());
+const noteKey = () => ethers.keccak256(ethers.toUtf8Bytes(`bench note ${counter}`));
+await registry.connect(other).publish(nextDigest(), noteKey());
 await baseline.connect(other).getFunction("mint")(metadataUri(nextDigest()));
-const firstPublishGas = await gasOf(registry.connect(author).publish(nextDigest()));
-const publishGas = await gasOf(registry.connect(author).publish(nextDigest()));
+const firstPublishGas = await gasOf(registry.connect(author).publish(nextDigest(), noteKey()));
+const publishGas = await gasOf(registry.connect(author).publish(nextDigest(), noteKey()));
 const shared = nextDigest();
-await registry.connect(author).publish(shared);
-const sameCidOtherAuthorGas = await gasOf(registry.connect(other).publish(shared));
-const batch = async (size: number) => (await gasOf(registry.connect(author).publishBatch(Array.from({ length: size }, nextDigest)))) / size;
+await registry.connect(author).publish(shared, noteKey());
+const sameCidOtherAuthorGas = await gasOf(registry.connect(other).publish(shared, noteKey()));
+const sharedToken = await registry.tokenOf(author.address, shared);
+const firstReviseGas = await gasOf(registry.connect(author).revise(sharedToken, nextDigest()));
+const reviseGas = await gasOf(registry.connect(author).revise(sharedToken, nextDigest()));
+const reviseGasExecution = reviseGas - INTRINSIC;
+const batch = async (size: number) => {
+  const digests = Array.from({ length: size }, nextDigest);
+  return (await gasOf(registry.connect(author).publishBatch(digests, digests.map(noteKey)))) / size;
+};
 const batchGasPerEntry10 = Math.round(await batch(10));
 const batchGasPerEntry100 = Math.round(await batch(100));
-const firstTransferGas = await gasOf(registry.connect(author).transferFrom(author.address, newcomer.address, BigInt(shared)));
+const firstTransferGas = await gasOf(registry.connect(author).transferFrom(author.address, newcomer.address, sharedToken));
 
 const uriStorageFirstMintGas = await gasOf(baseline.connect(author).getFunction("mint")(metadataUri(nextDigest())));
 const uriStorageMintGas = await gasOf(baseline.connect(author).getFunction("mint")(metadataUri(nextDigest())));
@@ -55,16 +69,24 @@ const rows = [
   ["publishBatch(10), per entry", batchGasPerEntry10, "-"],
   ["publishBatch(100), per entry", batchGasPerEntry100, "-"],
   ["publish of a CID another author holds", sameCidOtherAuthorGas, "-"],
+  ["revise, first revision", firstReviseGas, "-"],
+  ["revise, later revision", reviseGas, "-"],
+  ["revise, later, without the 21,000", reviseGasExecution, "-"],
   ["first transfer away from the author", firstTransferGas, "-"],
 ];
-console.log("\nGas used (in-process Hardhat chain, solc optimizer on)\n");
+console.log("\nGas used per transaction, including the 21,000 intrinsic gas unless said (in-process Hardhat chain, solc optimizer on)\n");
 console.log(`${"operation".padEnd(40)} ${"TodayILearned".padStart(14)} ${"URIStorage".padStart(12)}`);
 for (const [name, ours, theirs] of rows) {
   console.log(`${String(name).padEnd(40)} ${String(ours).padStart(14)} ${String(theirs).padStart(12)}`);
 }
 console.log(`\nratio publish / URIStorage mint: ${ratioToUriStorage}`);
+const goals = {
+  publishGas: publishGas <= GOALS.publishGas,
+  batchGasPerEntry100: batchGasPerEntry100 <= GOALS.batchGasPerEntry100,
+  reviseGasExecution: reviseGasExecution <= GOALS.reviseGasExecution,
+};
 console.log(
-  `goals: publishGas <= ${GOALS.publishGas}: ${publishGas <= GOALS.publishGas ? "met" : "MISSED"}; batch of 100 <= ${GOALS.batchGasPerEntry100}/entry: ${batchGasPerEntry100 <= GOALS.batchGasPerEntry100 ? "met" : "MISSED"}\n`,
+  `goals: publishGas <= ${GOALS.publishGas}: ${goals.publishGas ? "met" : "MISSED"}; batch of 100 <= ${GOALS.batchGasPerEntry100}/entry: ${goals.batchGasPerEntry100 ? "met" : "MISSED"}; revise without the 21,000 <= ${GOALS.reviseGasExecution}: ${goals.reviseGasExecution ? "met" : "MISSED"} (with it: ${reviseGas})\n`,
 );
 
 console.log(
@@ -74,10 +96,15 @@ console.log(
     batchGasPerEntry10,
     batchGasPerEntry100,
     sameCidOtherAuthorGas,
+    firstReviseGas,
+    reviseGas,
+    reviseGasExecution,
     firstTransferGas,
     uriStorageMintGas,
     uriStorageFirstMintGas,
     ratioToUriStorage,
-    goalsMet: publishGas <= GOALS.publishGas && batchGasPerEntry100 <= GOALS.batchGasPerEntry100,
+    intrinsicGasIncluded: true,
+    goals,
+    goalsMet: Object.values(goals).every(Boolean),
   }),
 );

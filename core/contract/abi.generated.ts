@@ -3,7 +3,13 @@
 
 export const todayILearnedAbi = [
   {
-    "inputs": [],
+    "inputs": [
+      {
+        "internalType": "string",
+        "name": "contractURI_",
+        "type": "string"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "constructor"
   },
@@ -113,6 +119,43 @@ export const todayILearnedAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "digests",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "noteKeys",
+        "type": "uint256"
+      }
+    ],
+    "name": "TILBatchLengthMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "otherTokenId",
+        "type": "uint256"
+      }
+    ],
+    "name": "TILDigestIsAnotherEntry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "digest",
         "type": "bytes32"
@@ -137,6 +180,11 @@ export const todayILearnedAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "TILEmptyContractURI",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
@@ -155,6 +203,96 @@ export const todayILearnedAbi = [
       }
     ],
     "name": "TILEntryAlreadyPublished",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "revision",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "revisionCount",
+        "type": "uint256"
+      }
+    ],
+    "name": "TILNoSuchRevision",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "author",
+        "type": "address"
+      }
+    ],
+    "name": "TILNotAuthor",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "author",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      }
+    ],
+    "name": "TILTokenIdCollision",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      }
+    ],
+    "name": "TILTooManyRevisions",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
+      }
+    ],
+    "name": "TILUnchangedDigest",
     "type": "error"
   },
   {
@@ -225,9 +363,15 @@ export const todayILearnedAbi = [
   },
   {
     "anonymous": false,
+    "inputs": [],
+    "name": "ContractURIUpdated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
     "inputs": [
       {
-        "indexed": true,
+        "indexed": false,
         "internalType": "uint256",
         "name": "tokenId",
         "type": "uint256"
@@ -243,9 +387,53 @@ export const todayILearnedAbi = [
         "internalType": "bytes32",
         "name": "digest",
         "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "noteKey",
+        "type": "bytes32"
       }
     ],
     "name": "EntryPublished",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "revision",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
+      }
+    ],
+    "name": "EntryRevised",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "_tokenId",
+        "type": "uint256"
+      }
+    ],
+    "name": "MetadataUpdate",
     "type": "event"
   },
   {
@@ -349,6 +537,43 @@ export const todayILearnedAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "contractURI",
+    "outputs": [
+      {
+        "internalType": "string",
+        "name": "",
+        "type": "string"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "revision",
+        "type": "uint256"
+      }
+    ],
+    "name": "digestAt",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -403,6 +628,11 @@ export const todayILearnedAbi = [
             "internalType": "bytes32",
             "name": "digest",
             "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "revisionCount",
+            "type": "uint64"
           }
         ],
         "internalType": "struct ITodayILearned.Entry",
@@ -494,6 +724,11 @@ export const todayILearnedAbi = [
         "internalType": "bytes32",
         "name": "digest",
         "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "noteKey",
+        "type": "bytes32"
       }
     ],
     "name": "publish",
@@ -512,6 +747,11 @@ export const todayILearnedAbi = [
       {
         "internalType": "bytes32[]",
         "name": "digests",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "noteKeys",
         "type": "bytes32[]"
       }
     ],
@@ -535,6 +775,49 @@ export const todayILearnedAbi = [
       }
     ],
     "name": "publishedAt",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
+      }
+    ],
+    "name": "revise",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "revision",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "tokenId",
+        "type": "uint256"
+      }
+    ],
+    "name": "revisionCount",
     "outputs": [
       {
         "internalType": "uint256",
@@ -644,6 +927,30 @@ export const todayILearnedAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "author",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
+      }
+    ],
+    "name": "tokenIdFor",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "pure",
     "type": "function"
   },
   {

@@ -7,6 +7,7 @@
 import { getConnection, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
 import type { Address } from "viem";
 import { normalizeNote, type Note } from "#core/entry/note.ts";
+import { noteIdentity, noteKey } from "#core/entry/note-identity.ts";
 import { packEntry, type PackedEntry } from "#core/entry/pack.ts";
 import { PinnedCidMismatchError, pinEntry } from "#core/entry/pin.ts";
 import { wagmiConfig, appChain } from "../wagmi.ts";
@@ -105,7 +106,13 @@ export async function publishDraft(note: Note, images: Map<string, Uint8Array>, 
   onProgress({ step: "wallet", cid });
   let txHash: `0x${string}`;
   try {
-    const { request } = await simulateContract(wagmiConfig, { ...registry, functionName: "publish", args: [digest], account: author, chainId: appChain.id });
+    const { request } = await simulateContract(wagmiConfig, {
+      ...registry,
+      functionName: "publish",
+      args: [digest, noteKey(noteIdentity(note))],
+      account: author,
+      chainId: appChain.id,
+    });
     txHash = await writeContract(wagmiConfig, request);
   } catch (error) {
     throw toPublishError(error, cid);
