@@ -17,7 +17,7 @@ export {
   type PackedEntry,
 } from "./pack.ts";
 export { renderMarkdown, isSafeImageUrl, isSafeLinkUrl } from "./render.ts";
-export { rewriteImageDestinations, htmlImagesToMarkdown } from "./markdown-scan.ts";
+export { rewriteImageDestinations } from "./markdown-scan.ts";
 export {
   checkImage,
   unsafeSvgConstruct,

@@ -157,9 +157,34 @@ function forEachImageDestination(markdown: string, visit: (destination: string) 
       result += text.slice(last, start) + (angled ? replacement : wrapIfNeeded(replacement));
       last = end;
     }
-    out.push(result + text.slice(last));
+    out.push(forEachHtmlImageSource(result + text.slice(last), visit));
   }
   return out.join("\n");
+}
+
+/**
+ * The `src` of raw HTML `<img>` tags on one line outside inline code (GitHub renders them, and so
+ * does the project's renderer, size attributes included): visited like markdown images, so they
+ * are packed, fetched at import and rewritten alike. A tag spanning several lines is left alone.
+ */
+function forEachHtmlImageSource(text: string, visit: (destination: string) => string | undefined): string {
+  if (!/<img\b/i.test(text)) return text;
+  const masked = text.replace(INLINE_CODE, (span) => " ".repeat(span.length));
+  let result = "";
+  let last = 0;
+  for (const match of masked.matchAll(HTML_IMAGE)) {
+    const tag = text.slice(match.index, match.index + match[0].length);
+    const src = /\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i.exec(tag);
+    if (!src) continue;
+    const destination = decodeHtmlEntities((src[1] ?? src[2] ?? src[3]).trim());
+    if (destination === "") continue;
+    const replacement = visit(destination);
+    if (replacement === undefined || replacement === destination) continue;
+    const start = match.index + src.index;
+    result += `${text.slice(last, start)} src="${replacement.replace(/&/g, "&amp;").replace(/"/g, "&quot;")}"`;
+    last = start + src[0].length;
+  }
+  return result + text.slice(last);
 }
 
 function wrapIfNeeded(destination: string): string {
@@ -168,41 +193,6 @@ function wrapIfNeeded(destination: string): string {
 
 /** An `<img ...>` tag of at most ~2,000 characters (bounded, so a line of unclosed tags stays linear). */
 const HTML_IMAGE = /<img\b(?:[^>"']|"[^"<>]{0,1000}"|'[^'<>]{0,1000}'){0,1000}>/gi;
-
-/**
- * Raw HTML `<img src=... alt=...>` tags outside code turned into markdown images `![alt](src)`,
- * when src is an http(s) URL or a file beside the note. Raw HTML is never rendered (render.ts
- * escapes it), so this is how such an image is shown, packed, or fetched at import at all; its
- * other attributes (width, style...) are dropped. Tags spanning several lines are left alone.
- * @example htmlImagesToMarkdown('<img src="a.png" alt="A" width="40">') // "![A](a.png)"
- */
-export function htmlImagesToMarkdown(markdown: string): string {
-  const out: string[] = [];
-  for (const line of scanLines(markdown)) {
-    if (line.inCode || /^(?: {4}|\t)/.test(line.text) || !/<img\b/i.test(line.text)) {
-      out.push(line.text);
-      continue;
-    }
-    const masked = line.text.replace(INLINE_CODE, (span) => " ".repeat(span.length));
-    let result = "";
-    let last = 0;
-    for (const match of masked.matchAll(HTML_IMAGE)) {
-      const tag = line.text.slice(match.index, match.index + match[0].length);
-      const attribute = (name: string) => new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'>]+))`, "i").exec(tag);
-      const src = attribute("src");
-      const destination = decodeHtmlEntities((src?.[1] ?? src?.[2] ?? src?.[3] ?? "").trim());
-      if (destination === "" || !(/^https?:\/\//i.test(destination) || isLocalDestination(destination))) continue;
-      const altMatch = attribute("alt");
-      const alt = decodeHtmlEntities(altMatch?.[1] ?? altMatch?.[2] ?? altMatch?.[3] ?? "")
-        .replace(/[[\]\\]/g, "\\$&")
-        .replace(/\s+/g, " ");
-      result += `${line.text.slice(last, match.index)}![${alt}](${wrapIfNeeded(destination)})`;
-      last = match.index + match[0].length;
-    }
-    out.push(result + line.text.slice(last));
-  }
-  return out.join("\n");
-}
 
 function decodeHtmlEntities(text: string): string {
   return text.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(amp|lt|gt|quot|apos));/gi, (whole, dec, hex, name) => {

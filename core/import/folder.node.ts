@@ -16,7 +16,8 @@
  *   after its file).
  * - Date: front matter, else the day the file was first committed (when the folder is in a git
  *   checkout; one `git log` pass for the whole tree), else the file's modification day (UTC).
- * - Raw HTML `<img>` tags become markdown images (htmlImagesToMarkdown). Images referenced by
+ * - Raw HTML `<img>` tags stay HTML (their width and height survive; the renderer sanitizes them)
+ *   and count as images like markdown ones (markdown-scan.ts). Images referenced by
  *   relative path are read relative to the file, from inside the root only, and must be real
  *   images (checkImage); http(s) images are fetched and packed when `remoteImages` is set.
  */
@@ -24,7 +25,6 @@ import { opendir, readFile, realpath, stat } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { InvalidFrontMatterError } from "../entry/errors.ts";
 import { locateWarning, type Warning } from "../entry/warnings.ts";
-import { htmlImagesToMarkdown } from "../entry/markdown-scan.ts";
 import { noteIdentity } from "../entry/note-identity.ts";
 import { normalizeNote, parseNote, splitFrontMatter, type Note } from "../entry/note.ts";
 import { gitFirstAddedDates } from "./git-dates.node.ts";
@@ -161,7 +161,7 @@ export async function importNoteFile(file: string, options: NoteFileOptions): Pr
   }
   // The identity: its front matter `id`, else its path inside the imported folder (note-identity.ts).
   const id = noteIdentity({ id: parsed.id, path: relative(options.root, file).split(sep).join("/"), title: parsed.title, date });
-  const note = normalizeNote({ ...parsed, id, date, tags: [...(options.tags ?? []), ...parsed.tags], body: htmlImagesToMarkdown(parsed.body) });
+  const note = normalizeNote({ ...parsed, id, date, tags: [...(options.tags ?? []), ...parsed.tags], body: parsed.body });
   const images = await readNoteImages(note.body, dirname(file), options.root, warnings, { remote: options.remoteImages });
   return { note, sourcePath: file, sourceLine: 1, images, dateSource, warnings: warnings.map((warning) => locateWarning(warning, file, 1)) };
 }

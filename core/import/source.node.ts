@@ -5,7 +5,6 @@
  */
 import { readFile, realpath, stat } from "node:fs/promises";
 import { dirname } from "node:path";
-import { htmlImagesToMarkdown } from "../entry/markdown-scan.ts";
 import { noteIdentity } from "../entry/note-identity.ts";
 import { splitFrontMatter } from "../entry/note.ts";
 import { locateWarning, type Warning } from "../entry/warnings.ts";
@@ -61,7 +60,7 @@ async function* logItems(file: string, entries: TilLogEntry[], documentWarnings:
     const entryWarnings = [...pending, ...entry.warnings];
     pending = [];
     // One entry of a single-file log: its identity is its heading's title and date (note-identity.ts).
-    const note = { ...entry.note, id: noteIdentity(entry.note), body: htmlImagesToMarkdown(entry.note.body) };
+    const note = { ...entry.note, id: noteIdentity(entry.note) };
     const images = await readNoteImages(note.body, dirname(file), dirname(file), entryWarnings, { remote: options.remoteImages });
     yield {
       note,

@@ -134,7 +134,11 @@ describe("til import hygiene against the local stack", () => {
     assert.deepEqual(await packedImages(git), ["images/branch.png", "images/spinner.gif"]);
     const markdown = await gatewayText(git, "index.md");
     assert.match(markdown, /!\[where the branch points\]\(images\/branch\.png\)/);
-    assert.match(markdown, /!\[a tiny animation\]\(images\/spinner\.gif\)/, "the raw <img> tag is packed and linked locally");
+    assert.match(
+      markdown,
+      /<img src="images\/spinner\.gif" alt="a tiny animation" width="16">/,
+      "the raw <img> tag is packed and linked locally, its width kept",
+    );
     assert.deepEqual(await entryBytes(git, "images/branch.png"), tinyPng());
     assert.deepEqual(await packedImages(dry.get("Flexbox has gap too")!.cid), ["images/arrow.svg"], "a safe SVG is packed");
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { checkImage, htmlImagesToMarkdown, nameForImageType, packEntry, unsafeSvgConstruct, type Warning } from "#core/entry/index.ts";
+import { checkImage, nameForImageType, packEntry, renderMarkdown, rewriteImageDestinations, unsafeSvgConstruct, type Warning } from "#core/entry/index.ts";
 import { importFolder, importNoteFile, isSkippedSource, type ImportedNote, type ImportItem } from "#core/import/folder.node.ts";
 import { readLocalImages } from "#core/import/images.node.ts";
 import { decodeNoteBytes, fetchImage, fetchRemoteImages, firstInvalidUtf8, matchesGlob, pathSkipReason } from "#core/import/index.ts";
@@ -109,7 +109,7 @@ describe("checkImage", () => {
     for (const piece of ["<style>", "url(", '<a href="', " onx", "<img ", "style='"]) {
       checkImage(bytes(`<svg>${piece.repeat(300_000)}`));
     }
-    htmlImagesToMarkdown("<img ".repeat(200_000));
+    rewriteImageDestinations("<img ".repeat(200_000), () => "x.png");
     assert.ok(performance.now() - started < 3_000, `${Math.round(performance.now() - started)} ms`);
   });
 
@@ -267,7 +267,14 @@ describe("importing a repository with real-world quirks", () => {
     const byFile = (name: string) => notes.find((item) => item.sourcePath.endsWith(name))!;
     const git = byFile("undo-last-commit.md");
     assert.deepEqual([...git.images.keys()], ["images/branch.png", "images/spinner.gif"]);
-    assert.match(git.note.body, /!\[a tiny animation\]\(images\/spinner\.gif\)/, "the <img> tag became a markdown image");
+    assert.match(git.note.body, /<img src="images\/spinner\.gif" alt="a tiny animation" width="16">/, "the <img> tag stays HTML, its width kept");
+    const gitEntry = await packEntry(git.note, { images: git.images });
+    const html = new TextDecoder().decode(gitEntry.files.find((file) => file.path === "index.html")!.content);
+    assert.match(html, /<img src="images\/spinner\.gif" alt="a tiny animation" width="16"/, "the static page shows it at its size (sanitized by the renderer)");
+    assert.ok(
+      gitEntry.files.some((file) => file.path === "images/spinner.gif"),
+      "and packs the image",
+    );
     assert.deepEqual([...byFile("gap-in-flexbox.md").images.keys()], ["arrow.svg"]);
     const secrets = byFile("secrets.md");
     assert.equal(secrets.images.size, 0);
@@ -352,29 +359,41 @@ describe("importing a repository with real-world quirks", () => {
   });
 });
 
-describe("htmlImagesToMarkdown", () => {
-  it("turns <img> tags outside code into markdown images, leaving code and unsafe sources alone", () => {
+describe("raw HTML <img> in notes", () => {
+  it("keeps the tag (and its size) while its src is found and rewritten like a markdown image's, outside code only", () => {
     const markdown = [
-      '<img src="https://example.org/a.png" alt="A [b]" width="20"> and <IMG SRC=local.gif>',
+      '<img src="https://example.org/a.png" alt="A [b]" width="20"> and <IMG SRC=local.gif height=10>',
       '`<img src="in-code.png">`',
       "```",
       '<img src="fenced.png">',
       "```",
-      '<img src="javascript:alert(1)" alt=x>',
       '<img alt="no source">',
     ].join("\n");
+    const seen: string[] = [];
+    const rewritten = rewriteImageDestinations(
+      markdown,
+      (destination) => (seen.push(destination), destination === "local.gif" ? 'images/lo"cal.gif' : undefined),
+    );
+    assert.deepEqual(seen, ["https://example.org/a.png", "local.gif"]);
     assert.equal(
-      htmlImagesToMarkdown(markdown),
+      rewritten,
       [
-        "![A \\[b\\]](https://example.org/a.png) and ![](local.gif)",
+        '<img src="https://example.org/a.png" alt="A [b]" width="20"> and <IMG src="images/lo&quot;cal.gif" height=10>',
         '`<img src="in-code.png">`',
         "```",
         '<img src="fenced.png">',
         "```",
-        '<img src="javascript:alert(1)" alt=x>',
         '<img alt="no source">',
       ].join("\n"),
     );
+  });
+
+  it("renders with its width and height, and without handlers or unsafe sources", () => {
+    const html = renderMarkdown(
+      '<img src="images/a.png" width="120" height="40" onerror="alert(1)" style="position:fixed">\n\n<img src="javascript:alert(1)" width=5>\n',
+    );
+    assert.match(html, /<img src="images\/a\.png" width="120" height="40"/);
+    assert.doesNotMatch(html, /onerror|position|javascript/);
   });
 });
 
