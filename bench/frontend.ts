@@ -93,7 +93,7 @@ async function timeFilter(page: Page, action: { text: string } | { tag: string }
         const status = () => document.querySelector('[data-testid="feed-status"]')?.textContent ?? "";
         const before = status();
         const start = performance.now();
-        if ("text" in a) document.querySelector<HTMLFormElement>('form[role="search"]')!.requestSubmit();
+        if ("text" in a) document.querySelector<HTMLFormElement>("search form")!.requestSubmit();
         else {
           const link = Array.from(document.querySelectorAll<HTMLAnchorElement>("a")).find((l) => l.textContent?.trim().startsWith(`#${a.tag}`));
           if (!link) return reject(new Error(`no link to tag ${a.tag}`));

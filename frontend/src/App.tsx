@@ -13,6 +13,12 @@ const LazyEntryPage = lazy(() => loadEntryPage().then((m) => ({ default: m.Entry
 const EditorPage = lazy(() => import("./editor/EditorPage.tsx").then((m) => ({ default: m.EditorPage })));
 const SettingsPage = lazy(() => import("./settings/SettingsPage.tsx").then((m) => ({ default: m.SettingsPage })));
 
+/**
+ * Each page is a new <main> (keyed by the page), focused as it mounts: keyboard and screen-reader
+ * users start at the new page's content, not at the link they followed.
+ */
+const focusOnMount = (main: HTMLElement | null) => main?.focus({ preventScroll: true });
+
 export function App() {
   const route = useRoute();
   useEffect(() => {
@@ -25,16 +31,14 @@ export function App() {
     const timer = setTimeout(warm, 300);
     return () => clearTimeout(timer);
   }, []);
-  useEffect(() => {
-    document.getElementById("main")?.focus({ preventScroll: true });
-  }, [route.page]);
   const listPage = route.page === "feed" || route.page === "author" || route.page === "tag";
 
   return (
     <>
-      <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
+      {/* A button, not a link to #main: the hash is the app's route. */}
+      <button type="button" className="skip-link" onClick={() => document.getElementById("main")?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header className="site-header">
         <a className="brand" href="#/" aria-label="Today I Learned, home">
           <span className="brand-mark" aria-hidden="true">
@@ -56,7 +60,7 @@ export function App() {
         <WalletPanel />
       </header>
       <WrongChainBanner />
-      <main id="main" tabIndex={-1} className={route.page === "entry" ? "reading" : undefined}>
+      <main key={route.page} ref={focusOnMount} id="main" tabIndex={-1} className={route.page === "entry" ? "reading" : undefined}>
         <Suspense fallback={<p className="muted">Loading…</p>}>
           {route.page === "feed" && <FeedPage tag={route.tag} author={route.author} q={route.q} sort={route.sort} />}
           {route.page === "author" && <AuthorPage key={route.author} author={route.author} q={route.q} sort={route.sort} />}

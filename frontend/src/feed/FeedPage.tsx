@@ -32,21 +32,15 @@ export interface FeedPageProps {
 
 export function FeedPage({ tag, author, q, sort = "date", header, hrefFor = (query) => feedHref({ tag, author, ...query }) }: FeedPageProps) {
   const index = useSyncExternalStore(entriesIndex.subscribe, entriesIndex.snapshot);
-  useSyncExternalStore(summaries.subscribe, summaries.version);
-  const indexVersion = useSyncExternalStore(entryIndexer.subscribe, entryIndexer.version);
+  const loaded = useSyncExternalStore(summaries.subscribe, summaries.snapshot);
+  const indexed = useSyncExternalStore(entryIndexer.subscribe, entryIndexer.snapshot);
   const [query, setQuery] = useState(q ?? "");
   useEffect(() => setQuery(q ?? ""), [q]);
 
   // Every entry's metadata and full text go into the search index, in the background.
   useEffect(() => entryIndexer.add(index.entries), [index.entries]);
-  const progress = entryIndexer.progress();
   const needsIndex = Boolean(tag || q);
-  const visible = useMemo(
-    () => filterEntries(index.entries, { tag, author, q }, entryIndexer.index),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [index.entries, tag, author, q, indexVersion],
-  );
-  const summariesVersion = summaries.version();
+  const visible = useMemo(() => filterEntries(index.entries, { tag, author, q }, indexed.index), [index.entries, tag, author, q, indexed]);
   useEffect(() => {
     // Ordering by the notes' own dates needs every entry's metadata.
     if (sort === "date") summaries.request(index.entries.map((e) => e.cid));
@@ -54,11 +48,10 @@ export function FeedPage({ tag, author, q, sort = "date", header, hrefFor = (que
   const ordered = useMemo(
     () =>
       sortEntries(visible, sort, (cid) => {
-        const state = summaries.get(cid);
+        const state = loaded.get(cid);
         return state?.status === "ok" ? state.value.date : undefined;
       }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [visible, sort, summariesVersion],
+    [visible, sort, loaded],
   );
   const health = useRegistryHealth(index.status === "error" || (index.status === "ready" && index.entries.length === 0));
   const listRef = useRef<HTMLOListElement>(null);
@@ -83,18 +76,13 @@ export function FeedPage({ tag, author, q, sort = "date", header, hrefFor = (que
   }, [visible.length]);
 
   const rows = ordered.slice(range.start, range.end);
-  const rowKey = rows.map((e) => e.cid).join();
-  useEffect(() => {
-    summaries.request(
-      rows.map((e) => e.cid),
-      true,
-    );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [rowKey]);
+  // The rows on screen have their summaries read first; asked again only when other rows show
+  // (by their CIDs, not on every render).
+  const rowCids = rows.map((e) => e.cid).join(" ");
+  useEffect(() => summaries.request(rowCids.split(" ").filter(Boolean), true), [rowCids]);
 
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const allTags = useMemo(() => entryIndexer.index.topTags(30), [indexVersion]);
-  const indexing = progress.indexed < index.entries.length || !index.historyComplete;
+  const allTags = useMemo(() => indexed.index.topTags(30), [indexed]);
+  const indexing = indexed.progress.indexed < index.entries.length || !index.historyComplete;
 
   return (
     <section aria-labelledby="feed-title" className="list-page">
@@ -104,37 +92,38 @@ export function FeedPage({ tag, author, q, sort = "date", header, hrefFor = (que
           <p className="lede">Short notes people learned something from, published for good: each one on IPFS, its address kept on chain.</p>
         </header>
       )}
-      <form
-        className="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          navigate(hrefFor({ q: query.trim(), sort }));
-        }}
-      >
-        <label>
-          <span className="visually-hidden">Search entries</span>
-          <input type="search" value={query} placeholder="Search titles, tags, full text…" onChange={(e) => setQuery(e.target.value)} data-testid="search" />
-        </label>
-        <button type="submit">Search</button>
-        <span className="sort-toggle" role="group" aria-label="Order">
-          <a href={hrefFor({ q, sort: "date" })} aria-current={sort === "date" ? "true" : undefined} data-testid="sort-date">
-            By note date
-          </a>
-          <a href={hrefFor({ q, sort: "published" })} aria-current={sort === "published" ? "true" : undefined} data-testid="sort-published">
-            By publishing time
-          </a>
-        </span>
-        {/* the author and tag pages say whose or which entries in their own header */}
-        {(q || (!header && (tag || author))) && (
-          <p className="active-filters" data-testid="active-filters">
-            {tag && !header && <span className="chip">tag: {tag}</span>}
-            {author && !header && <span className="chip">author: {shortAddress(author)}</span>}
-            {q && <span className="chip">text: “{q}”</span>}
-            <a href={header ? hrefFor({ sort }) : "#/"}>Clear {header ? "search" : "filters"}</a>
-          </p>
-        )}
-      </form>
+      <search>
+        <form
+          className="filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            navigate(hrefFor({ q: query.trim(), sort }));
+          }}
+        >
+          <label>
+            <span className="visually-hidden">Search entries</span>
+            <input type="search" value={query} placeholder="Search titles, tags, full text…" onChange={(e) => setQuery(e.target.value)} data-testid="search" />
+          </label>
+          <button type="submit">Search</button>
+          <fieldset className="sort-toggle" aria-label="Order">
+            <a href={hrefFor({ q, sort: "date" })} aria-current={sort === "date" ? "true" : undefined} data-testid="sort-date">
+              By note date
+            </a>
+            <a href={hrefFor({ q, sort: "published" })} aria-current={sort === "published" ? "true" : undefined} data-testid="sort-published">
+              By publishing time
+            </a>
+          </fieldset>
+          {/* the author and tag pages say whose or which entries in their own header */}
+          {(q || (!header && (tag || author))) && (
+            <p className="active-filters" data-testid="active-filters">
+              {tag && !header && <span className="chip">tag: {tag}</span>}
+              {author && !header && <span className="chip">author: {shortAddress(author)}</span>}
+              {q && <span className="chip">text: “{q}”</span>}
+              <a href={header ? hrefFor({ sort }) : "#/"}>Clear {header ? "search" : "filters"}</a>
+            </p>
+          )}
+        </form>
+      </search>
       {allTags.length > 0 && !header && (
         <nav aria-label="Tags" className="tag-cloud">
           {allTags.map(([t, n]) => (
@@ -151,7 +140,7 @@ export function FeedPage({ tag, author, q, sort = "date", header, hrefFor = (que
           total: index.entries.length,
           historyComplete: index.historyComplete,
           health,
-          indexed: needsIndex && indexing ? progress.indexed : undefined,
+          indexed: needsIndex && indexing ? indexed.progress.indexed : undefined,
           chain: { id: appChain.id, rpcUrl: settings.rpcUrl },
         })}
       </p>
@@ -169,7 +158,7 @@ export function FeedPage({ tag, author, q, sort = "date", header, hrefFor = (que
       )}
       <ol ref={listRef} className="feed" style={{ height: visible.length * ROW_HEIGHT }} data-testid="feed">
         {rows.map((entry, i) => (
-          <FeedRow key={`${entry.tokenId}`} entry={entry} state={summaries.get(entry.cid)} top={(range.start + i) * ROW_HEIGHT} />
+          <FeedRow key={`${entry.tokenId}`} entry={entry} state={loaded.get(entry.cid)} top={(range.start + i) * ROW_HEIGHT} />
         ))}
       </ol>
     </section>

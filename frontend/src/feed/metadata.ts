@@ -24,6 +24,11 @@ export interface EntrySummary {
 type LoadState<T> = { status: "ok"; value: T } | { status: "error"; error: string; refused?: boolean };
 export type SummaryState = LoadState<EntrySummary>;
 
+/** A read-only view of a loader's states at one version (see `snapshot`). */
+interface LoadedStates<T> {
+  get(cid: string): LoadState<T> | undefined;
+}
+
 const CONCURRENCY = 8;
 
 /** One file of every entry (`path` inside the entry directory), read verified and parsed. */
@@ -36,7 +41,6 @@ class VerifiedFileLoader<T> {
   readonly #loading = new Set<string>();
   #active = 0;
   #listeners = new Set<() => void>();
-  #version = 0;
   #notifyScheduled = false;
   readonly #waiters = new Map<string, Array<(state: LoadState<T>) => void>>();
 
@@ -49,8 +53,16 @@ class VerifiedFileLoader<T> {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   };
-  /** Changes whenever a summary arrives (for useSyncExternalStore). */
-  version = (): number => this.#version;
+  /**
+   * The states read so far, for useSyncExternalStore: a new object whenever one arrives, so what a
+   * component derives from it (an order by date, tag counts) is recomputed when it changes.
+   */
+  snapshot = (): LoadedStates<T> => this.#snapshot;
+  #snapshot: LoadedStates<T> = this.#view();
+
+  #view(): LoadedStates<T> {
+    return { get: (cid) => this.#results.get(cid) };
+  }
 
   get(cid: string): LoadState<T> | undefined {
     return this.#results.get(cid);
@@ -92,7 +104,11 @@ class VerifiedFileLoader<T> {
         this.#queued.add(cid);
       }
     } else {
-      for (const cid of wanted) if (!this.#queued.has(cid)) this.#queue.push(cid), this.#queued.add(cid);
+      for (const cid of wanted) {
+        if (this.#queued.has(cid)) continue;
+        this.#queue.push(cid);
+        this.#queued.add(cid);
+      }
     }
     this.#pump();
   }
@@ -134,7 +150,7 @@ class VerifiedFileLoader<T> {
   }
 
   #notify(): void {
-    this.#version++;
+    this.#snapshot = this.#view();
     if (!this.#notifyScheduled) {
       this.#notifyScheduled = true;
       queueMicrotask(() => {

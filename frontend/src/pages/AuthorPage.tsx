@@ -12,18 +12,17 @@ import { shortAddress } from "../wallet/short-address.ts";
 
 export function AuthorPage({ author, q, sort }: { author: string } & ListQuery) {
   const index = useSyncExternalStore(entriesIndex.subscribe, entriesIndex.snapshot);
-  const version = useSyncExternalStore(summaries.subscribe, summaries.version);
+  const loaded = useSyncExternalStore(summaries.subscribe, summaries.snapshot);
   const theirs = useMemo(() => index.entries.filter((e) => e.author.toLowerCase() === author.toLowerCase()), [index.entries, author]);
   const tags = useMemo(() => {
     summaries.request(theirs.map((e) => e.cid));
     const counts = new Map<string, number>();
     for (const entry of theirs) {
-      const state = summaries.get(entry.cid);
+      const state = loaded.get(entry.cid);
       if (state?.status === "ok") for (const t of state.value.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
     }
     return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [theirs, version]);
+  }, [theirs, loaded]);
   const valid = /^0x[0-9a-fA-F]{40}$/.test(author);
 
   const header = (
@@ -36,13 +35,13 @@ export function AuthorPage({ author, q, sort }: { author: string } & ListQuery) 
           {index.status === "loading" ? "Counting entries…" : `${theirs.length} entr${theirs.length === 1 ? "y" : "ies"} published`}
         </p>
         {tags.length > 0 && (
-          <p className="tag-cloud" aria-label="Their tags">
+          <nav className="tag-cloud" aria-label="Their tags">
             {tags.map(([t, n]) => (
               <a key={t} className="tag" href={tagHref(t)}>
                 <bdi>#{t}</bdi> <span className="muted">{n}</span>
               </a>
             ))}
-          </p>
+          </nav>
         )}
       </div>
     </header>

@@ -30,6 +30,12 @@ export interface IndexProgress {
   total: number;
 }
 
+/** The index at one moment, for useSyncExternalStore: a new object whenever the index grows. */
+export interface IndexSnapshot {
+  index: SearchIndex;
+  progress: IndexProgress;
+}
+
 export class EntryIndexer {
   readonly index = new SearchIndex();
   /** CIDs known (queued, being read or indexed), and the ones still to read from the network. */
@@ -40,7 +46,6 @@ export class EntryIndexer {
   #cacheBusy = false;
   #failed = 0;
   #total = 0;
-  #version = 0;
   #listeners = new Set<() => void>();
   #notifyTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #read: (cid: string, path: string) => Promise<string>;
@@ -69,8 +74,9 @@ export class EntryIndexer {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   };
-  /** Changes whenever the index grows (throttled, for useSyncExternalStore). */
-  version = (): number => this.#version;
+  /** A new snapshot whenever the index grows (throttled). */
+  snapshot = (): IndexSnapshot => this.#snapshot;
+  #snapshot: IndexSnapshot = { index: this.index, progress: { indexed: 0, total: 0 } };
 
   progress(): IndexProgress {
     return { indexed: this.index.size, total: this.#total };
@@ -177,7 +183,7 @@ export class EntryIndexer {
   #changed(): void {
     this.#notifyTimer ??= setTimeout(() => {
       this.#notifyTimer = undefined;
-      this.#version++;
+      this.#snapshot = { index: this.index, progress: this.progress() };
       for (const listener of this.#listeners) listener();
     }, NOTIFY_MS);
   }

@@ -14,7 +14,7 @@
  */
 
 /** Query words shorter than this match the start of a term only (inside words they match nearly everything). */
-export const MIN_INFIX_LENGTH = 3;
+const MIN_INFIX_LENGTH = 3;
 /** Distinct terms kept per entry: a huge note is indexed by its first ones. */
 const MAX_TERMS_PER_ENTRY = 20_000;
 /** Longer terms are cut to this length (a query word is cut the same way). */

@@ -3,7 +3,7 @@
  * (or add) button. Wallets come from EIP-6963 announcements and `window.ethereum`; on the local
  * chain the Hardhat node's dev accounts are offered, labelled as such.
  */
-import { useState } from "react";
+import { type KeyboardEvent, useRef, useState } from "react";
 import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from "wagmi";
 import type { Connector } from "wagmi";
 import { appChain } from "../wagmi.ts";
@@ -18,6 +18,7 @@ export function WalletPanel() {
   const { connect, isPending, error, variables } = useConnect();
   const { disconnect } = useDisconnect();
   const [open, setOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
 
   if (connection.isConnected && connection.address) {
     return (
@@ -47,13 +48,29 @@ export function WalletPanel() {
     setOpen(false);
   };
 
+  // Escape, on the button or in the menu, closes the menu and leaves the focus on the button.
+  const closeOnEscape = (e: KeyboardEvent) => {
+    if (e.key !== "Escape" || !open) return;
+    setOpen(false);
+    menuButton.current?.focus();
+  };
+
   return (
-    <div className="wallet" onKeyDown={(e) => e.key === "Escape" && setOpen(false)}>
-      <button type="button" className="connect" aria-expanded={open} aria-controls="wallet-menu" onClick={() => setOpen(!open)} disabled={isPending}>
+    <div className="wallet">
+      <button
+        ref={menuButton}
+        type="button"
+        className="connect"
+        aria-expanded={open}
+        onKeyDown={closeOnEscape}
+        aria-controls="wallet-menu"
+        onClick={() => setOpen(!open)}
+        disabled={isPending}
+      >
         {isPending ? `Connecting ${variables?.connector && "name" in variables.connector ? variables.connector.name : ""}…` : "Connect wallet"}
       </button>
       {open && (
-        <div id="wallet-menu" className="wallet-menu" role="menu">
+        <div id="wallet-menu" className="wallet-menu" role="menu" onKeyDown={closeOnEscape}>
           {wallets.length === 0 && (
             <p className="muted">
               No browser wallet found. Install one (MetaMask, Rabby, …){devAccounts.length > 0 ? " or use a local dev account below" : ""}.
