@@ -1,13 +1,16 @@
 /**
  * The node's peer identity: an Ed25519 key made on first start and kept in the repo, shown as a
- * libp2p peer ID (`12D3KooW...`) by `id`. The node does not join the network; the ID only lets
- * clients tell nodes apart, as they do with Kubo.
+ * libp2p peer ID (`12D3KooW...`) by `id`. The same key is the node's libp2p key when it is online
+ * ({@link loadPrivateKey}), so its peer ID is stable across restarts.
  */
 import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairFromSeed } from "@libp2p/crypto/keys";
+import type { PrivateKey } from "@libp2p/interface";
 import { readFile, writeFile, rename } from "node:fs/promises";
 import path from "node:path";
 import { base58btc } from "multiformats/bases/base58";
 import { base64 } from "multiformats/bases/base64";
+import { IpfsNodeError } from "./errors.ts";
 
 export interface NodeIdentity {
   peerId: string;
@@ -40,4 +43,14 @@ function identityFromRawKey(raw: Uint8Array): NodeIdentity {
   // identity multihash (code 0x00) of the protobuf key
   const multihash = Uint8Array.from([0x00, protobufKey.length, ...protobufKey]);
   return { peerId: base58btc.baseEncode(multihash), publicKey: base64.baseEncode(protobufKey) };
+}
+
+/** The node's private key as libp2p takes it (the identity must exist: {@link loadOrCreateIdentity} first). */
+export async function loadPrivateKey(repoPath: string): Promise<PrivateKey> {
+  const saved = JSON.parse(await readFile(path.join(repoPath, "identity.json"), "utf8")) as { privateKeyPkcs8?: string };
+  const pkcs8 = Buffer.from(saved.privateKeyPkcs8 ?? "", "base64");
+  // an Ed25519 PKCS#8 document ends with the 32-byte seed
+  if (pkcs8.length < 48)
+    throw new IpfsNodeError(`${path.join(repoPath, "identity.json")} holds no Ed25519 private key; move the file away to make a new identity.`);
+  return generateKeyPairFromSeed("Ed25519", pkcs8.subarray(-32));
 }

@@ -1,7 +1,8 @@
 /**
  * The node's storage: blocks as files ({@link BlockFiles}, blockstore-fs's layout), pins in
- * datastore-fs through Helia's pin records (offline: no libp2p, no block brokers, so a missing
- * block fails fast instead of being fetched).
+ * datastore-fs through Helia's pin records (Helia here has no libp2p and no block brokers). A
+ * missing block fails fast, unless the daemon is online and attached a {@link BlockNetwork}: then
+ * it is fetched from peers and gateways, checked, and stored unpinned (gc removes it).
  *
  * Memory does not grow with the number of blocks: an add streams its blocks to disk and keeps
  * none of them; DAG walks remember the blocks they saw in a {@link DigestSet} (12 bytes each);
@@ -46,6 +47,17 @@ export interface RepoStat {
   repoPath: string;
 }
 
+/**
+ * Where blocks the store lacks come from when the node is online (ipfs-node/network/swarm.ts):
+ * peers (Bitswap, DHT provider lookups) and trustless gateways.
+ */
+export interface BlockNetwork {
+  /** The block, checked against its CID and stored (unpinned) before this resolves; rejects when no one had it in time. */
+  fetchBlock(cid: CID, signal?: AbortSignal): Promise<Uint8Array>;
+  /** A root was pinned: announce it (Kubo's "roots" provide strategy). */
+  pinned(cid: CID): void;
+}
+
 /** The minimal block reader the exporter and the gateway need. */
 export interface BlockReader {
   get(cid: CID, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array>;
@@ -86,6 +98,7 @@ export class IpfsStore {
   /** gc's removals in flight: a pin waits for them before it walks. */
   readonly #removals = new Set<Promise<unknown>>();
   #closed = false;
+  #network: BlockNetwork | undefined;
 
   private constructor(repoPath: string, blocks: BlockFiles, blockstore: FsBlockstore, datastore: FsDatastore, helia: Helia) {
     this.repoPath = repoPath;
@@ -125,13 +138,26 @@ export class IpfsStore {
     await unlink(this.#lockFile).catch(() => {});
   }
 
+  /** Online: missing blocks are fetched through `network`, pinned roots announced to it. */
+  attachNetwork(network: BlockNetwork | undefined): void {
+    this.#network = network;
+  }
+
+  /** Whether the block is in the local store (never fetched). */
+  hasBlock(cid: CID): Promise<boolean> {
+    return this.#blocks.has(cid.multihash);
+  }
+
   /** Goes up each time garbage collection starts and ends: anything read before may be gone since. */
   get generation(): number {
     return this.#generation;
   }
 
-  /** A whole block from the local store; {@link BlockNotLocalError} if it is not here. */
-  async getBlock(cid: CID, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+  /**
+   * A whole block from the local store or, online (unless `offline`), fetched from the network and
+   * stored unpinned; {@link BlockNotLocalError} if it is not here and was not found in time.
+   */
+  async getBlock(cid: CID, options: { signal?: AbortSignal; offline?: boolean } = {}): Promise<Uint8Array> {
     const cached = this.#cache.get(cid);
     if (cached) return cached;
     options.signal?.throwIfAborted();
@@ -139,7 +165,13 @@ export class IpfsStore {
     try {
       bytes = await this.#blocks.get(cid.multihash);
     } catch (err) {
-      throw new BlockNotLocalError(cid.toString(), { cause: err });
+      if (!this.#network || options.offline || (err as NodeJS.ErrnoException).code !== "ENOENT") throw new BlockNotLocalError(cid.toString(), { cause: err });
+      try {
+        bytes = await this.#network.fetchBlock(cid, options.signal);
+      } catch (fetchError) {
+        options.signal?.throwIfAborted();
+        throw new BlockNotLocalError(cid.toString(), { cause: fetchError });
+      }
     }
     this.#cache.set(cid, bytes);
     return bytes;
@@ -240,6 +272,7 @@ export class IpfsStore {
       } catch (err) {
         throw asBlockError(err, cid);
       }
+      this.#network?.pinned(cid);
     });
   }
 
@@ -306,8 +339,11 @@ export class IpfsStore {
       if (!seen.add(cid.multihash)) continue;
       signal?.throwIfAborted();
       if (cid.code === RAW_CODE) {
-        // a raw leaf links nowhere: check it is here without reading it
-        if (!(await this.#blocks.has(cid.multihash))) throw new BlockNotLocalError(cid.toString());
+        // a raw leaf links nowhere: check it is here without reading it (online, fetch it)
+        if (!(await this.#blocks.has(cid.multihash))) {
+          if (!this.#network) throw new BlockNotLocalError(cid.toString());
+          await this.getBlock(cid, { signal });
+        }
         yield cid;
         continue;
       }
@@ -452,7 +488,7 @@ export class IpfsStore {
       if (!seen.add(cid.multihash)) continue;
       let links: CID[];
       try {
-        links = await this.linksOf(cid);
+        links = await this.#decodeLinks(cid, await this.getBlock(cid, { offline: true }));
       } catch (err) {
         if (err instanceof BlockNotLocalError) continue;
         throw err;

@@ -1,5 +1,6 @@
 /** `id`, `version`, `repo/stat`, `repo/gc`: who this node is and what its repo holds. */
 import type { NodeIdentity } from "../identity.ts";
+import type { Swarm } from "../network/swarm.ts";
 import type { IpfsStore } from "../store.ts";
 import { NdjsonStream, sendJson, type RpcRequest } from "./http-io.ts";
 
@@ -8,14 +9,15 @@ const AGENT_VERSION = `til-ipfs-node/${NODE_VERSION} (helia)`;
 /** Repo format version of this node's folder layout. */
 const REPO_VERSION = "1";
 
-export function createIdRoute(identity: NodeIdentity) {
+/** `id`: this node's peer ID and key; online, its listen addresses (with /p2p/<id>) and protocols, as Kubo answers. */
+export function createIdRoute(identity: NodeIdentity, swarm?: Swarm) {
   return async function id({ res }: RpcRequest): Promise<void> {
     sendJson(res, {
       ID: identity.peerId,
       PublicKey: identity.publicKey,
-      Addresses: [],
+      Addresses: swarm ? swarm.listenAddresses().map((address) => `${address}/p2p/${identity.peerId}`) : [],
       AgentVersion: AGENT_VERSION,
-      Protocols: [],
+      Protocols: swarm ? swarm.libp2p.getProtocols().toSorted() : [],
     });
   };
 }

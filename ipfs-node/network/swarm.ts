@@ -1,0 +1,315 @@
+/**
+ * The node as an IPFS peer: a libp2p host (TCP and WebSocket listeners, Noise, Yamux, identify,
+ * ping, Kad-DHT) with Bitswap, under the node's own identity key, so its peer ID is the one `id`
+ * always reported. It is the store's {@link BlockNetwork}: blocks the store lacks are fetched from
+ * connected peers and DHT providers over Bitswap, and from the configured trustless gateways, each
+ * checked against its CID (Helia's block brokers verify before anything is stored) and stored
+ * unpinned, so `repo gc` removes them. Pinned roots are announced to the DHT when pinned and again
+ * every `provideIntervalMs` (Kubo's "roots" strategy).
+ *
+ * Helia here is a second, networking-only instance over the same block files: its datastore
+ * (`<repo>/network`) holds the peer store and the DHT's provider records, nothing of the pins.
+ *
+ * No internet is normal, not an error: dial failures are logged only with TIL_IPFS_DEBUG, and the
+ * daemon says how many peers it has.
+ */
+import path from "node:path";
+import { withBitswap } from "@helia/bitswap";
+import { fallbackRouter } from "@helia/fallback-router";
+import { withLibp2pLight } from "@helia/libp2p";
+import { trustlessGatewayBlockBroker } from "@helia/trustless-gateway-client";
+import { identify, identifyPush } from "@libp2p/identify";
+import type { Libp2p, PeerId } from "@libp2p/interface";
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from "@libp2p/kad-dht";
+import { noise } from "@libp2p/noise";
+import { ping } from "@libp2p/ping";
+import { tcp } from "@libp2p/tcp";
+import { webSockets } from "@libp2p/websockets";
+import { yamux } from "@libp2p/yamux";
+import { multiaddr, type Multiaddr } from "@multiformats/multiaddr";
+import { FsDatastore } from "datastore-fs";
+import { createHeliaLight, type Helia } from "helia";
+import type { CID } from "multiformats/cid";
+import { loadPrivateKey } from "../identity.ts";
+import type { BlockNetwork, IpfsStore } from "../store.ts";
+import type { NetworkSettings } from "./settings.ts";
+import { StoreBlockstore, type TransferCounters } from "./store-blockstore.ts";
+
+/** The multiaddr code of /p2p/<peer ID>. */
+const P2P_CODE = 421;
+/** Below this many connections the bootstrap peers are dialled again (Kubo's MinPeerThreshold). */
+const MIN_PEERS = 4;
+const BOOTSTRAP_CHECK_MS = 30_000;
+/** Roots waiting to be announced; beyond it they wait for the next scheduled round. */
+const MAX_PROVIDE_QUEUE = 10_000;
+const PROVIDE_CONCURRENCY = 4;
+const PROVIDE_TIMEOUT_MS = 60_000;
+/** The first scheduled round after start (Kubo waits a minute too). */
+const FIRST_PROVIDE_ROUND_MS = 60_000;
+
+type Services = { dht: KadDHT; identify: unknown; identifyPush: unknown; ping: unknown };
+
+export interface SwarmStats {
+  counters: TransferCounters;
+  wantlist: CID[];
+  bitswapPeers: string[];
+  provideQueue: number;
+}
+
+export class Swarm implements BlockNetwork {
+  readonly #helia: Helia & { libp2p: Libp2p<Services> };
+  readonly #datastore: FsDatastore;
+  readonly #settings: NetworkSettings;
+  readonly #store: IpfsStore;
+  readonly #counters: TransferCounters;
+  readonly #timers: NodeJS.Timeout[] = [];
+  /** Roots to announce (CID string -> CID), in order. */
+  readonly #toProvide = new Map<string, CID>();
+  #providing = 0;
+  /** Roots whose announcement failed (no DHT peers yet): tried again when a peer connects. */
+  readonly #unannounced = new Map<string, CID>();
+  #stopped = false;
+
+  private constructor(
+    helia: Helia & { libp2p: Libp2p<Services> },
+    datastore: FsDatastore,
+    settings: NetworkSettings,
+    store: IpfsStore,
+    counters: TransferCounters,
+  ) {
+    this.#helia = helia;
+    this.#datastore = datastore;
+    this.#settings = settings;
+    this.#store = store;
+    this.#counters = counters;
+  }
+
+  static async start(store: IpfsStore, settings: NetworkSettings): Promise<Swarm> {
+    const datastore = new FsDatastore(path.join(store.repoPath, "network"));
+    await datastore.open();
+    const counters: TransferCounters = { blocksReceived: 0, dataReceived: 0, blocksSent: 0, dataSent: 0 };
+    const gateways = settings.trustlessGateways;
+    const helia = createHeliaLight({
+      blockstore: new StoreBlockstore(store, counters),
+      datastore,
+      routers: gateways.length > 0 ? [fallbackRouter({ gateways, shuffle: false })] : [],
+      // gateways on this machine or the LAN are allowed: the user listed them, and every block is checked
+      blockBrokers: gateways.length > 0 ? [trustlessGatewayBlockBroker({ allowInsecure: true, allowLocal: true })] : [],
+    });
+    const lan = settings.dht === "lan";
+    const streams = { maxInboundStreams: settings.maxStreams, maxOutboundStreams: settings.maxStreams };
+    const networked = withBitswap(
+      withLibp2pLight(helia, {
+        privateKey: await loadPrivateKey(store.repoPath),
+        addresses: { listen: settings.swarm },
+        transports: [tcp(), webSockets()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux(streams)],
+        connectionManager: {
+          maxConnections: settings.maxConnections,
+          maxIncomingPendingConnections: Math.max(4, Math.ceil(settings.maxConnections / 8)),
+          dialTimeout: 10_000,
+        },
+        services: {
+          identify: identify(),
+          identifyPush: identifyPush(),
+          ping: ping(),
+          dht: kadDHT({
+            clientMode: settings.dht === "auto" ? undefined : settings.dht === "client",
+            peerInfoMapper: lan ? passthroughMapper : removePrivateAddressesMapper,
+            // a private network may have a single peer
+            allowQueryWithZeroPeers: lan,
+            ...streams,
+          }),
+        },
+      }),
+      { maxInboundStreams: settings.maxStreams, maxOutboundStreams: settings.maxStreams, maxWantlistSize: 1024 },
+    ) as unknown as Helia & { libp2p: Libp2p<Services> };
+    try {
+      await networked.start();
+    } catch (err) {
+      await datastore.close().catch(() => {});
+      throw err;
+    }
+    const swarm = new Swarm(networked, datastore, settings, store, counters);
+    swarm.#afterStart();
+    return swarm;
+  }
+
+  #afterStart(): void {
+    const libp2p = this.#helia.libp2p;
+    libp2p.addEventListener("peer:connect", () => {
+      if (this.#unannounced.size === 0) return;
+      for (const [key, cid] of this.#unannounced) this.#queueProvide(key, cid);
+      this.#unannounced.clear();
+    });
+    void this.#bootstrap();
+    this.#every(BOOTSTRAP_CHECK_MS, () => this.#bootstrap());
+    const first = setTimeout(() => void this.#provideAllRoots(), FIRST_PROVIDE_ROUND_MS);
+    first.unref();
+    this.#timers.push(first);
+    this.#every(this.#settings.provideIntervalMs, () => this.#provideAllRoots());
+  }
+
+  #every(ms: number, run: () => Promise<void>): void {
+    const timer = setInterval(() => void run(), Math.min(ms, 2 ** 31 - 1));
+    timer.unref();
+    this.#timers.push(timer);
+  }
+
+  get libp2p(): Libp2p<Services> {
+    return this.#helia.libp2p;
+  }
+
+  get peerId(): PeerId {
+    return this.#helia.libp2p.peerId;
+  }
+
+  /** The multiaddrs the node listens on (with the real ports when 0 was asked), without /p2p/<id>. */
+  listenAddresses(): string[] {
+    return this.#helia.libp2p.getMultiaddrs().map((address) => address.decapsulateCode(P2P_CODE).toString());
+  }
+
+  /** BlockNetwork: fetch a missing block from peers and gateways within the fetch timeout. */
+  async fetchBlock(cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
+    const timeout = AbortSignal.timeout(this.#settings.fetchTimeoutMs);
+    const bytes = await concatChunks(this.#helia.blockstore.get(cid, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout }));
+    this.#counters.blocksReceived++;
+    this.#counters.dataReceived += bytes.byteLength;
+    return bytes;
+  }
+
+  /** BlockNetwork: a root was pinned; announce it. */
+  pinned(cid: CID): void {
+    this.#queueProvide(cid.toString(), cid);
+  }
+
+  /** Announce one CID now (routing/provide). */
+  async provide(cid: CID, signal?: AbortSignal): Promise<void> {
+    await this.#helia.libp2p.contentRouting.provide(cid, { signal });
+  }
+
+  /** Peers that announced `cid` (routing/findprovs). */
+  async *findProviders(cid: CID, signal?: AbortSignal): AsyncGenerator<{ id: string; addrs: string[] }> {
+    for await (const provider of this.#helia.libp2p.contentRouting.findProviders(cid, { signal })) {
+      yield { id: provider.id.toString(), addrs: [...new Set(provider.multiaddrs.map((address) => address.toString()))] };
+    }
+  }
+
+  /** Open connections (swarm/peers). */
+  connections(): Array<{ peer: string; address: string; direction: string; streams: string[]; rttMs?: number }> {
+    return this.#helia.libp2p.getConnections().map((connection) => ({
+      peer: connection.remotePeer.toString(),
+      address: connection.remoteAddr.decapsulateCode(P2P_CODE).toString(),
+      direction: connection.direction,
+      streams: connection.streams.map((stream) => stream.protocol ?? ""),
+      rttMs: connection.rtt,
+    }));
+  }
+
+  async connect(address: Multiaddr, signal?: AbortSignal): Promise<void> {
+    await this.#helia.libp2p.dial(address, { signal });
+  }
+
+  async disconnect(address: Multiaddr, signal?: AbortSignal): Promise<boolean> {
+    const peer = address.getComponents().findLast((component) => component.name === "p2p")?.value;
+    const connections = this.#helia.libp2p.getConnections().filter((connection) => {
+      if (peer !== undefined) return connection.remotePeer.toString() === peer;
+      return connection.remoteAddr.equals(address);
+    });
+    await Promise.all(connections.map((connection) => connection.close({ signal })));
+    return connections.length > 0;
+  }
+
+  stats(): SwarmStats {
+    const bitswap = (this.#helia as unknown as { blockBrokers: Array<{ name: string; bitswap?: { getWantlist(): Array<{ cid: CID }> } }> }).blockBrokers.find(
+      (broker) => broker.name === "bitswap",
+    )?.bitswap;
+    const bitswapPeers = new Set<string>();
+    for (const connection of this.#helia.libp2p.getConnections()) {
+      if (connection.streams.some((stream) => stream.protocol?.startsWith("/ipfs/bitswap"))) bitswapPeers.add(connection.remotePeer.toString());
+    }
+    return {
+      counters: { ...this.#counters },
+      wantlist: (bitswap?.getWantlist() ?? []).map((entry) => entry.cid),
+      bitswapPeers: [...bitswapPeers],
+      provideQueue: this.#toProvide.size,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#toProvide.clear();
+    await this.#helia.stop();
+    await this.#datastore.close();
+  }
+
+  /** Dial the bootstrap peers not connected while the node has fewer than {@link MIN_PEERS}. */
+  async #bootstrap(): Promise<void> {
+    const libp2p = this.#helia.libp2p;
+    if (this.#stopped || libp2p.getConnections().length >= MIN_PEERS) return;
+    const connected = new Set(libp2p.getPeers().map((peer) => peer.toString()));
+    await Promise.all(
+      this.#settings.bootstrap.map(async (text) => {
+        const address = multiaddr(text);
+        const peer = address.getComponents().findLast((component) => component.name === "p2p")?.value;
+        if (peer !== undefined && connected.has(peer)) return;
+        try {
+          await libp2p.dial(address, { signal: AbortSignal.timeout(15_000) });
+        } catch (err) {
+          debug(`bootstrap: could not dial ${text}: ${(err as Error).message}`);
+        }
+      }),
+    );
+  }
+
+  #queueProvide(key: string, cid: CID): void {
+    if (this.#stopped || this.#toProvide.has(key) || this.#toProvide.size >= MAX_PROVIDE_QUEUE) return;
+    this.#toProvide.set(key, cid);
+    while (this.#providing < PROVIDE_CONCURRENCY && this.#toProvide.size > 0) void this.#provideNext();
+  }
+
+  async #provideNext(): Promise<void> {
+    this.#providing++;
+    try {
+      while (!this.#stopped && this.#toProvide.size > 0) {
+        const [key, cid] = this.#toProvide.entries().next().value as [string, CID];
+        this.#toProvide.delete(key);
+        try {
+          if (this.#helia.libp2p.getConnections().length === 0) throw new Error("no peers");
+          await this.provide(cid, AbortSignal.timeout(PROVIDE_TIMEOUT_MS));
+        } catch (err) {
+          debug(`provide ${key}: ${(err as Error).message}`);
+          if (this.#unannounced.size < MAX_PROVIDE_QUEUE) this.#unannounced.set(key, cid);
+        }
+      }
+    } finally {
+      this.#providing--;
+    }
+  }
+
+  /** One scheduled round: every pinned root (recursive and direct) is announced again. */
+  async #provideAllRoots(): Promise<void> {
+    try {
+      for await (const { cid } of this.#store.listPins(new Set(["recursive", "direct"]))) {
+        if (this.#stopped) return;
+        // wait for room rather than let the queue hold every root of a large repo
+        while (this.#toProvide.size >= MAX_PROVIDE_QUEUE / 2) await new Promise((resolve) => setTimeout(resolve, 1000));
+        this.#queueProvide(cid.toString(), cid);
+      }
+    } catch (err) {
+      debug(`scheduled provide: ${(err as Error).message}`);
+    }
+  }
+}
+
+async function concatChunks(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
+
+function debug(message: string): void {
+  if (process.env.TIL_IPFS_DEBUG) console.error(`ipfs node: ${message}`);
+}
