@@ -26,6 +26,8 @@ export interface TilSettings {
   ipfsApiAllowedOrigins: string[];
   /** Largest request body the RPC API accepts for add and block put, in bytes. */
   ipfsUploadLimitBytes: number;
+  /** Where the node serves the IPFS Pinning Service API; undefined (the default): it does not. */
+  ipfsPinningApi?: HostPort;
   /** Port of the local Hardhat node `npm start` runs on 127.0.0.1 (chain 31337). */
   chainPort: number;
   /** Port of the web app `npm start` serves on 127.0.0.1. */
@@ -40,6 +42,7 @@ export interface TilSettingsFlags {
   gateway?: string;
   apiOrigins?: string;
   uploadLimit?: string;
+  pinningApi?: string;
   chainPort?: string;
   appPort?: string;
 }
@@ -60,6 +63,7 @@ export const SETTINGS_ENV = {
   gateway: "TIL_IPFS_GATEWAY",
   apiOrigins: "TIL_IPFS_API_ORIGINS",
   uploadLimit: "TIL_IPFS_UPLOAD_LIMIT",
+  pinningApi: "TIL_IPFS_PINNING_API",
   chainPort: "TIL_CHAIN_PORT",
   appPort: "TIL_APP_PORT",
 } as const;
@@ -116,6 +120,7 @@ export function resolveSettings(
   const home = absolutePath(pick("home") ?? defaultHome(env), cwd);
   const ipfsRepo = absolutePath(pick("repo") ?? joinPath(home, "ipfs"), cwd);
   const appPort = parsePort(pick("appPort") ?? String(DEFAULT_APP_PORT), `--app-port / ${SETTINGS_ENV.appPort}`);
+  const pinningApi = pick("pinningApi");
   return {
     home,
     ipfsRepo,
@@ -123,6 +128,7 @@ export function resolveSettings(
     ipfsGateway: parseHostPort(pick("gateway") ?? running.ipfsGateway ?? DEFAULT_IPFS_GATEWAY, `--gateway / ${SETTINGS_ENV.gateway}`),
     ipfsApiAllowedOrigins: parseOrigins(pick("apiOrigins")) ?? appOrigins(appPort),
     ipfsUploadLimitBytes: parseByteSize(pick("uploadLimit") ?? String(DEFAULT_IPFS_UPLOAD_LIMIT_BYTES), `--upload-limit / ${SETTINGS_ENV.uploadLimit}`),
+    ...(pinningApi === undefined ? {} : { ipfsPinningApi: parseHostPort(pinningApi, `--pinning-api / ${SETTINGS_ENV.pinningApi}`) }),
     chainPort: parsePort(pick("chainPort") ?? String(DEFAULT_CHAIN_PORT), `--chain-port / ${SETTINGS_ENV.chainPort}`),
     appPort,
   };

@@ -7,10 +7,13 @@ import { hostPortUrl, type TilSettings } from "#core/config.ts";
 import { createGatewayServer } from "./gateway/server.ts";
 import { loadOrCreateIdentity, type NodeIdentity } from "./identity.ts";
 import type { NetworkSettings } from "./network/settings.ts";
+import { httpMultiaddr } from "./pinning/origins.ts";
+import { createPinningServer } from "./pinning/server.ts";
+import { PinningService } from "./pinning/service.ts";
 import { createRpcServer } from "./rpc/server.ts";
 import { IpfsStore } from "./store.ts";
 
-export type DaemonSettings = Pick<TilSettings, "ipfsRepo" | "ipfsApi" | "ipfsGateway" | "ipfsApiAllowedOrigins" | "ipfsUploadLimitBytes"> & {
+export type DaemonSettings = Pick<TilSettings, "ipfsRepo" | "ipfsApi" | "ipfsGateway" | "ipfsApiAllowedOrigins" | "ipfsUploadLimitBytes" | "ipfsPinningApi"> & {
   network: NetworkSettings;
 };
 
@@ -19,6 +22,8 @@ export interface RunningDaemon {
   /** `http://host:port` of the RPC API, with the real port when 0 was asked. */
   apiUrl: string;
   gatewayUrl: string;
+  /** `http://host:port` of the Pinning Service API, when the node serves it (--pinning-api). */
+  pinningApiUrl?: string;
   store: IpfsStore;
   /** The libp2p peer; undefined when offline. */
   swarm?: { listenAddresses(): string[] };
@@ -34,7 +39,16 @@ export async function startDaemon(settings: DaemonSettings): Promise<RunningDaem
   const servers: http.Server[] = [];
   try {
     const identity = await loadOrCreateIdentity(settings.ipfsRepo);
-    const rpc = createRpcServer({ store, identity, allowedOrigins: settings.ipfsApiAllowedOrigins, uploadLimitBytes: settings.ipfsUploadLimitBytes });
+    // what this node tells pinning services (origins) and its pinning clients (delegates): its
+    // trustless gateway as an /http multiaddr, known once the gateway listens
+    let ownAddresses: string[] = [];
+    const rpc = createRpcServer({
+      store,
+      identity,
+      allowedOrigins: settings.ipfsApiAllowedOrigins,
+      uploadLimitBytes: settings.ipfsUploadLimitBytes,
+      ownAddresses: () => ownAddresses,
+    });
     // an add of a large file may upload for longer than Node's 300 s request timeout (Kubo sets
     // none); a slow upload holds no lock (gc and other adds go on), and headers must still come
     // within Node's 60 s
@@ -44,12 +58,23 @@ export async function startDaemon(settings: DaemonSettings): Promise<RunningDaem
     const gateway = createGatewayServer({ store });
     servers.push(gateway);
     const gatewayUrl = await listen(gateway, settings.ipfsGateway.host, settings.ipfsGateway.port);
+    ownAddresses = [httpMultiaddr(gatewayUrl, identity.peerId)];
+    let pinning: PinningService | undefined;
+    let pinningApiUrl: string | undefined;
+    if (settings.ipfsPinningApi) {
+      pinning = await PinningService.open({ store, delegates: () => ownAddresses });
+      const pinningServer = createPinningServer(pinning);
+      servers.push(pinningServer);
+      pinningApiUrl = await listen(pinningServer, settings.ipfsPinningApi.host, settings.ipfsPinningApi.port);
+    }
     return {
       identity,
       apiUrl,
       gatewayUrl,
+      pinningApiUrl,
       store,
       async stop() {
+        pinning?.close();
         await Promise.all(servers.map(close));
         await store.close();
       },

@@ -50,6 +50,14 @@ const PUBLISH_OPTIONS: Options = {
   "image-timeout": { type: "string", description: "seconds allowed to fetch one remote image (default 15)" },
 } as Options;
 
+const REPO_OPTION = { type: "string", description: `IPFS repo folder (default: <home>/ipfs; env ${SETTINGS_ENV.repo})` } as Options[string];
+
+const REMOTE_QUERY_OPTIONS: Options = {
+  service: { type: "string", description: "the service's name" },
+  cid: { type: "string", multiple: true, description: "only these CIDs (repeatable)" },
+  status: { type: "string", multiple: true, description: "queued, pinning, pinned or failed (repeatable; default pinned)" },
+} as Options;
+
 const COMMANDS: Record<string, Command> = {
   publish: {
     summary: "publish markdown notes, one note per file: pack, pin, mint, confirm",
@@ -175,6 +183,10 @@ const COMMANDS: Record<string, Command> = {
             description: `comma-separated browser origins the RPC API answers (default: the app's own origins on TIL_APP_PORT; env ${SETTINGS_ENV.apiOrigins})`,
           },
           "upload-limit": { type: "string", description: `largest add/block put body, e.g. 512MiB (default 1GiB; env ${SETTINGS_ENV.uploadLimit})` },
+          "pinning-api": {
+            type: "string",
+            description: `also serve the IPFS Pinning Service API on HOST:PORT, for holders of a pinning token (default: off; env ${SETTINGS_ENV.pinningApi})`,
+          },
           offline: { type: "boolean", description: `no networking: missing blocks fail at once, nothing is announced (env ${NETWORK_ENV.offline}=1)` },
           swarm: {
             type: "string",
@@ -212,6 +224,7 @@ const COMMANDS: Record<string, Command> = {
             gateway: values.gateway as string | undefined,
             apiOrigins: values["api-origins"] as string | undefined,
             uploadLimit: values["upload-limit"] as string | undefined,
+            pinningApi: values["pinning-api"] as string | undefined,
             network: {
               offline: values.offline as boolean | undefined,
               swarm: values.swarm as string | undefined,
@@ -224,9 +237,107 @@ const COMMANDS: Record<string, Command> = {
             },
           }),
       },
+      "pinning-token": {
+        summary: "access tokens of this node's pinning service (--pinning-api): create, ls, revoke",
+        subcommands: {
+          create: {
+            summary: "make a token (printed once, on stdout; only its hash is kept)",
+            options: {
+              repo: REPO_OPTION,
+              name: { type: "string", description: "who or what uses the token, e.g. laptop" },
+              quota: { type: "string", description: "bytes its pins may hold, e.g. 500MiB (default 1GiB)" },
+            } as Options,
+            run: async ({ values }) =>
+              (await import("./commands/pinning-token.ts")).runPinningTokenCreate(repoFlags(values), {
+                name: values.name as string | undefined,
+                quota: values.quota as string | undefined,
+              }),
+          },
+          ls: {
+            summary: "list tokens: id, name, bytes used of the quota, pins, active or revoked (never the token)",
+            options: { repo: REPO_OPTION, json: { type: "boolean", description: "one JSON object per line" } } as Options,
+            run: async ({ values }) => (await import("./commands/pinning-token.ts")).runPinningTokenLs(repoFlags(values), { json: values.json === true }),
+          },
+          revoke: {
+            summary: "revoke a token (by id or name): its next request gets 401",
+            usage: "<id|name>",
+            options: { repo: REPO_OPTION } as Options,
+            run: async ({ values, positionals }) => (await import("./commands/pinning-token.ts")).runPinningTokenRevoke(repoFlags(values), positionals),
+          },
+        },
+      },
+      pin: {
+        summary: "pinning through the node's RPC API",
+        subcommands: {
+          remote: {
+            summary: "pin on remote pinning services (IPFS Pinning Service API), as `ipfs pin remote` does",
+            subcommands: {
+              service: {
+                summary: "the remote services the node knows (kept in its repo)",
+                subcommands: {
+                  add: {
+                    summary: "add a service: name, API endpoint, access key",
+                    usage: "<name> <endpoint> <key>",
+                    run: async ({ values, positionals }) => (await import("./commands/remote-pin.ts")).runRemoteServiceAdd(settingsOf(values), positionals),
+                  },
+                  ls: {
+                    summary: "list services (never their keys); --stat counts their pins",
+                    options: { stat: { type: "boolean", description: "ask each service how many pins it has in each status" } } as Options,
+                    run: async ({ values }) =>
+                      (await import("./commands/remote-pin.ts")).runRemoteServiceLs(settingsOf(values), { stat: values.stat === true }),
+                  },
+                  rm: {
+                    summary: "remove a service",
+                    usage: "<name>",
+                    run: async ({ values, positionals }) => (await import("./commands/remote-pin.ts")).runRemoteServiceRm(settingsOf(values), positionals),
+                  },
+                },
+              },
+              add: {
+                summary: "ask a service to pin a CID (this node's addresses as origins); waits for pinned unless --background",
+                usage: "<cid>",
+                options: {
+                  service: { type: "string", description: "the service's name" },
+                  name: { type: "string", description: "a name for the pin" },
+                  background: { type: "boolean", description: "return once the service has queued the request" },
+                } as Options,
+                run: async ({ values, positionals }) =>
+                  (await import("./commands/remote-pin.ts")).runRemotePinAdd(settingsOf(values), positionals, {
+                    service: values.service as string | undefined,
+                    name: values.name as string | undefined,
+                    background: values.background === true,
+                  }),
+              },
+              ls: {
+                summary: "list a service's pins: CID, status, name",
+                options: REMOTE_QUERY_OPTIONS,
+                run: async ({ values }) => (await import("./commands/remote-pin.ts")).runRemotePinLs(settingsOf(values), remoteQueryOf(values)),
+              },
+              rm: {
+                summary: "remove a service's pins matching --cid / --status (--force for more than one)",
+                options: { ...REMOTE_QUERY_OPTIONS, force: { type: "boolean", description: "remove every matching pin" } } as Options,
+                run: async ({ values }) =>
+                  (await import("./commands/remote-pin.ts")).runRemotePinRm(settingsOf(values), { ...remoteQueryOf(values), force: values.force === true }),
+              },
+            },
+          },
+        },
+      },
     },
   },
 };
+
+function repoFlags(values: CommandContext["values"]) {
+  return { home: values.home as string | undefined, repo: values.repo as string | undefined };
+}
+
+function remoteQueryOf(values: CommandContext["values"]) {
+  return {
+    service: values.service as string | undefined,
+    cid: (values.cid as unknown as string[] | undefined) ?? [],
+    status: (values.status as unknown as string[] | undefined) ?? [],
+  };
+}
 
 function PUBLISH_DETAILS(): string {
   return [

@@ -18,17 +18,21 @@ import { createCatRoute, createLsRoute } from "./files.ts";
 import { sendError, type RpcHandler } from "./http-io.ts";
 import { createIdRoute, createRepoGcRoute, createRepoStatRoute, version } from "./node-info.ts";
 import { createPinAddRoute, createPinLsRoute, createPinRmRoute } from "./pins.ts";
+import { createRemotePinRoutes } from "./remote-pins.ts";
+import { RemoteServices } from "../pinning/remote-services.ts";
 
 export interface RpcServerOptions {
   store: IpfsStore;
   identity: NodeIdentity;
   allowedOrigins: string[];
   uploadLimitBytes: number;
+  /** This node's addresses, sent as `origins` with remote pin requests. */
+  ownAddresses?: () => string[];
 }
 
 const RPC_PREFIX = "/api/v0/";
 
-export function createRpcServer({ store, identity, allowedOrigins, uploadLimitBytes }: RpcServerOptions): http.Server {
+export function createRpcServer({ store, identity, allowedOrigins, uploadLimitBytes, ownAddresses = () => [] }: RpcServerOptions): http.Server {
   const routes = new Map<string, RpcHandler>([
     ["add", createAddRoute(store)],
     ["cat", createCatRoute(store)],
@@ -44,6 +48,7 @@ export function createRpcServer({ store, identity, allowedOrigins, uploadLimitBy
     ["version", version],
     ["repo/stat", createRepoStatRoute(store)],
     ["repo/gc", createRepoGcRoute(store)],
+    ...Object.entries(createRemotePinRoutes({ store, services: new RemoteServices(store.repoPath), originAddresses: ownAddresses })),
   ]);
   const allowed = new Set(allowedOrigins);
 
@@ -143,6 +148,7 @@ function logUnexpected(err: unknown): void {
       "PayloadTooLargeError",
       "NotPinnedError",
       "UnsupportedError",
+      "RemotePinError",
     ].includes(name)
   )
     return;

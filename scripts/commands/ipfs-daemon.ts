@@ -22,6 +22,7 @@ export async function runIpfsDaemon(flags: TilSettingsFlags & { network?: Networ
   }
   console.log(`RPC API server listening on ${toMultiaddr(daemon.apiUrl)}`);
   console.log(`Gateway server listening on ${toMultiaddr(daemon.gatewayUrl)}`);
+  if (daemon.pinningApiUrl) console.log(`Pinning Service API listening on ${toMultiaddr(daemon.pinningApiUrl)}`);
   if (!isLoopback(settings.ipfsApi.host)) {
     console.log(`WARNING: the RPC API is an admin interface (it can add, pin and delete); ${settings.ipfsApi.host} is reachable from other machines.`);
   }
