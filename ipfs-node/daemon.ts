@@ -7,6 +7,7 @@ import { hostPortUrl, type TilSettings } from "#core/config.ts";
 import { createGatewayServer } from "./gateway/server.ts";
 import { loadOrCreateIdentity, type NodeIdentity } from "./identity.ts";
 import type { NetworkSettings } from "./network/settings.ts";
+import { Swarm } from "./network/swarm.ts";
 import { httpMultiaddr } from "./pinning/origins.ts";
 import { createPinningServer } from "./pinning/server.ts";
 import { PinningService } from "./pinning/service.ts";
@@ -26,7 +27,7 @@ export interface RunningDaemon {
   pinningApiUrl?: string;
   store: IpfsStore;
   /** The libp2p peer; undefined when offline. */
-  swarm?: { listenAddresses(): string[] };
+  swarm?: Swarm;
   stop(): Promise<void>;
 }
 
@@ -37,8 +38,13 @@ export async function startDaemon(settings: DaemonSettings): Promise<RunningDaem
   });
   const store = await IpfsStore.open(settings.ipfsRepo);
   const servers: http.Server[] = [];
+  let swarm: Swarm | undefined;
   try {
     const identity = await loadOrCreateIdentity(settings.ipfsRepo);
+    if (!settings.network.offline) {
+      swarm = await Swarm.start(store, settings.network);
+      store.attachNetwork(swarm);
+    }
     // what this node tells pinning services (origins) and its pinning clients (delegates): its
     // trustless gateway as an /http multiaddr, known once the gateway listens
     let ownAddresses: string[] = [];
@@ -48,6 +54,7 @@ export async function startDaemon(settings: DaemonSettings): Promise<RunningDaem
       allowedOrigins: settings.ipfsApiAllowedOrigins,
       uploadLimitBytes: settings.ipfsUploadLimitBytes,
       ownAddresses: () => ownAddresses,
+      swarm,
     });
     // an add of a large file may upload for longer than Node's 300 s request timeout (Kubo sets
     // none); a slow upload holds no lock (gc and other adds go on), and headers must still come
@@ -58,7 +65,7 @@ export async function startDaemon(settings: DaemonSettings): Promise<RunningDaem
     const gateway = createGatewayServer({ store });
     servers.push(gateway);
     const gatewayUrl = await listen(gateway, settings.ipfsGateway.host, settings.ipfsGateway.port);
-    ownAddresses = [httpMultiaddr(gatewayUrl, identity.peerId)];
+    ownAddresses = [httpMultiaddr(gatewayUrl, identity.peerId), ...(swarm?.listenAddresses().map((address) => `${address}/p2p/${identity.peerId}`) ?? [])];
     let pinning: PinningService | undefined;
     let pinningApiUrl: string | undefined;
     if (settings.ipfsPinningApi) {
@@ -73,14 +80,19 @@ export async function startDaemon(settings: DaemonSettings): Promise<RunningDaem
       gatewayUrl,
       pinningApiUrl,
       store,
+      swarm,
       async stop() {
         pinning?.close();
         await Promise.all(servers.map(close));
+        store.attachNetwork(undefined);
+        await swarm?.stop();
         await store.close();
       },
     };
   } catch (err) {
     await Promise.all(servers.map(close));
+    store.attachNetwork(undefined);
+    await swarm?.stop().catch(() => {});
     await store.close();
     throw err;
   }

@@ -11,11 +11,13 @@
  */
 import http from "node:http";
 import type { NodeIdentity } from "../identity.ts";
+import type { Swarm } from "../network/swarm.ts";
 import type { IpfsStore } from "../store.ts";
 import { createAddRoute } from "./add.ts";
 import { createBlockGetRoute, createBlockPutRoute, createBlockStatRoute, createDagStatRoute } from "./blocks.ts";
 import { createCatRoute, createLsRoute } from "./files.ts";
 import { sendError, type RpcHandler } from "./http-io.ts";
+import { createNetworkRoutes } from "./network.ts";
 import { createIdRoute, createRepoGcRoute, createRepoStatRoute, version } from "./node-info.ts";
 import { createPinAddRoute, createPinLsRoute, createPinRmRoute } from "./pins.ts";
 import { createRemotePinRoutes } from "./remote-pins.ts";
@@ -28,11 +30,13 @@ export interface RpcServerOptions {
   uploadLimitBytes: number;
   /** This node's addresses, sent as `origins` with remote pin requests. */
   ownAddresses?: () => string[];
+  /** The libp2p peer (undefined offline: the network commands answer Kubo's "not online" error). */
+  swarm?: Swarm;
 }
 
 const RPC_PREFIX = "/api/v0/";
 
-export function createRpcServer({ store, identity, allowedOrigins, uploadLimitBytes, ownAddresses = () => [] }: RpcServerOptions): http.Server {
+export function createRpcServer({ store, identity, allowedOrigins, uploadLimitBytes, ownAddresses = () => [], swarm }: RpcServerOptions): http.Server {
   const routes = new Map<string, RpcHandler>([
     ["add", createAddRoute(store)],
     ["cat", createCatRoute(store)],
@@ -44,10 +48,11 @@ export function createRpcServer({ store, identity, allowedOrigins, uploadLimitBy
     ["block/stat", createBlockStatRoute(store)],
     ["block/put", createBlockPutRoute(store)],
     ["dag/stat", createDagStatRoute(store)],
-    ["id", createIdRoute(identity)],
+    ["id", createIdRoute(identity, swarm)],
     ["version", version],
     ["repo/stat", createRepoStatRoute(store)],
     ["repo/gc", createRepoGcRoute(store)],
+    ...Object.entries(createNetworkRoutes(store, swarm)),
     ...Object.entries(createRemotePinRoutes({ store, services: new RemoteServices(store.repoPath), originAddresses: ownAddresses })),
   ]);
   const allowed = new Set(allowedOrigins);
@@ -149,6 +154,7 @@ function logUnexpected(err: unknown): void {
       "NotPinnedError",
       "UnsupportedError",
       "RemotePinError",
+      "NotOnlineError",
     ].includes(name)
   )
     return;

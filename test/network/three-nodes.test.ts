@@ -1,0 +1,94 @@
+/**
+ * Entries outlive their author's node: three nodes A, B and C as separate processes with separate
+ * repos, each its own host as far as libp2p can tell (swarms on 127.0.0.1, 127.0.0.2, 127.0.0.3:
+ * distinct loopback addresses on one machine, no network namespaces), none of them knowing the
+ * public network. A publishes entries; B knows only A, finds A through the DHT and pins the
+ * entries over Bitswap; C knows only B; A is stopped; C's gateway serves every entry, and a reader
+ * checking every block against its CID (core/retrieve) reads them back from it.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { listEntryFiles, readEntryFile } from "#core/retrieve/entry-reader.ts";
+import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
+import { makeTempRepo, removeRepo } from "../ipfs/daemon-process.ts";
+import { addEntries, eventually, startPeer, type PeerNode } from "./peers.ts";
+
+const NOTES = [
+  "# Content addressing\n\nA CID names bytes, not a place.\n",
+  "# Kademlia\n\nXOR distance makes lookups logarithmic.\n",
+  "# Bitswap\n\nPeers trade blocks by want lists.\n",
+];
+
+describe("three nodes: A publishes, B mirrors from A, C reads from B after A is gone", () => {
+  const nodes: PeerNode[] = [];
+  let a: PeerNode;
+  let b: PeerNode;
+  let c: PeerNode;
+  let entries: Awaited<ReturnType<typeof addEntries>>;
+
+  before(async () => {
+    a = await startPeer(await makeTempRepo(), { host: "127.0.0.1" });
+    nodes.push(a);
+    entries = await addEntries(a, NOTES);
+    b = await startPeer(await makeTempRepo(), { host: "127.0.0.2", bootstrap: [a.dialAddress] });
+    nodes.push(b);
+  });
+  after(async () => {
+    for (const node of nodes) {
+      await node.stop();
+      await removeRepo(node.repo);
+    }
+  });
+
+  it("B, knowing only A, finds A as the provider of each entry through the DHT", async () => {
+    await eventually("B is connected to A", async () => JSON.stringify((await b.rpc("swarm/peers")).json()).includes(a.peerId));
+    for (const { cid } of entries) {
+      const found = await b.rpc("routing/findprovs", { arg: cid, "num-providers": "1" });
+      assert.equal(found.status, 200, found.body);
+      const providers = found.lines() as Array<{ Type: number; Responses: Array<{ ID: string; Addrs: string[] }> | null }>;
+      const ids = providers.filter((event) => event.Type === 4).flatMap((event) => event.Responses?.map((response) => response.ID) ?? []);
+      assert.deepEqual(ids, [a.peerId], `providers of ${cid}`);
+    }
+  });
+
+  it("B pins every entry from the network (Bitswap), and counts the blocks it received", async () => {
+    for (const { cid } of entries) {
+      const pinned = await b.rpc("pin/add", { arg: cid });
+      assert.equal(pinned.status, 200, pinned.body);
+      assert.deepEqual(pinned.json(), { Pins: [cid] });
+    }
+    const stat = (await b.rpc("bitswap/stat")).json() as { BlocksReceived: number; DataReceived: number };
+    assert.ok(stat.BlocksReceived >= entries.length * 2, `B received ${stat.BlocksReceived} blocks`);
+    assert.ok(stat.DataReceived > 0);
+    const ls = (await b.rpc("pin/ls", { type: "recursive" })).json() as { Keys: Record<string, unknown> };
+    for (const { cid } of entries) assert.ok(cid in ls.Keys, `${cid} is pinned on B`);
+  });
+
+  it("with A stopped, C (knowing only B) serves every entry from its gateway, verified block by block", async () => {
+    c = await startPeer(await makeTempRepo(), { host: "127.0.0.3", bootstrap: [b.dialAddress] });
+    nodes.push(c);
+    await a.stop();
+    await eventually("B has noticed that A is gone", async () => !JSON.stringify((await b.rpc("swarm/peers")).json()).includes(a.peerId));
+    const peersOfC = JSON.stringify((await c.rpc("swarm/peers")).json());
+    assert.ok(peersOfC.includes(b.peerId) && !peersOfC.includes(a.peerId), peersOfC);
+
+    const reader = new VerifiedGatewayBlockstore([c.gatewayUrl]);
+    for (const { cid, files } of entries) {
+      assert.deepEqual((await listEntryFiles(reader, cid)).toSorted(), [...files.keys()].toSorted());
+      for (const [path, content] of files) assert.deepEqual(await readEntryFile(reader, cid, path), content, `${cid}/${path}`);
+      const page = await fetch(`${c.gatewayUrl}/ipfs/${cid}/index.md`);
+      assert.equal(page.status, 200);
+      assert.deepEqual(new Uint8Array(await page.arrayBuffer()), files.get("index.md"));
+    }
+    assert.deepEqual(reader.failures, []);
+  });
+
+  it("C only cached what it fetched: nothing is pinned there, and repo gc removes it", async () => {
+    const pins = (await c.rpc("pin/ls", { type: "recursive" })).json() as { Keys: Record<string, unknown> };
+    assert.deepEqual(pins.Keys, {});
+    const removed = (await c.rpc("repo/gc")).lines() as Array<{ Key: { "/": string } }>;
+    assert.ok(removed.length >= entries.length * 2, `gc removed ${removed.length} blocks`);
+    const stat = (await c.rpc("repo/stat")).json() as { NumObjects: number };
+    assert.equal(stat.NumObjects, 0);
+  });
+});
