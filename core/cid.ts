@@ -3,8 +3,7 @@
  *
  * An entry is a UnixFS directory, so its CID is always CIDv1 + dag-pb (0x70) + sha2-256 (0x12) with
  * a 32-byte digest: the binary CID is the prefix 0x01701220 followed by the digest. Only the digest
- * is stored on-chain (`bytes32`), and a token's id is normally `uint256(digest)` (the contract
- * derives another id when a second author publishes the same content; see ITodayILearned.tokenOf).
+ * is stored on-chain (`bytes32`). Token ids are not digests (registry v2): see core/contract/token-id.ts.
  *
  * Browser-safe: multiformats only.
  */
@@ -25,7 +24,6 @@ export const ENTRY_CID_PREFIX = "0x01701220";
 export type Digest = `0x${string}`;
 
 const DIGEST_PATTERN = /^0x[0-9a-f]{64}$/;
-const MAX_UINT256 = (1n << 256n) - 1n;
 
 /**
  * The sha2-256 digest of an entry CID.
@@ -52,32 +50,6 @@ export function digestToCidObject(digest: string): CID {
   return CID.createV1(DAG_PB_CODE, createDigest(SHA2_256_CODE, bytes));
 }
 
-/** The token id an entry gets when it is first published: `uint256(digest)`. */
-export function digestToTokenId(digest: string): bigint {
-  return BigInt(normalizeDigest(digest));
-}
-
-/**
- * The digest whose natural token id is `tokenId` (the inverse of {@link digestToTokenId}).
- * Only meaningful for natural ids; ask the contract (`entry(tokenId).digest`) for the others.
- */
-export function tokenIdToDigest(tokenId: bigint): Digest {
-  if (tokenId <= 0n || tokenId > MAX_UINT256) {
-    throw new InvalidEntryCidError(`Token id ${tokenId} is not a non-zero uint256.`);
-  }
-  return `0x${tokenId.toString(16).padStart(64, "0")}`;
-}
-
-/** The token id of an entry CID (`uint256` of its digest). */
-export function cidToTokenId(cid: string | CID): bigint {
-  return digestToTokenId(cidToDigest(cid));
-}
-
-/** The entry CID of a natural token id. */
-export function tokenIdToCid(tokenId: bigint): string {
-  return digestToCid(tokenIdToDigest(tokenId));
-}
-
 /**
  * Parse and check an entry CID: CIDv1 (or v0, converted), dag-pb, sha2-256, 32-byte digest.
  * @throws InvalidEntryCidError if it is not one
@@ -98,7 +70,8 @@ export function parseEntryCid(cid: string | CID): CID {
   return parsed;
 }
 
-function normalizeDigest(digest: string): Digest {
+/** A digest as `0x` + 64 lower-case hex digits; throws InvalidEntryCidError for anything else or zero. */
+export function normalizeDigest(digest: string): Digest {
   const lower = digest.trim().toLowerCase();
   if (!DIGEST_PATTERN.test(lower)) {
     throw new InvalidEntryCidError(`"${digest}" is not a 32-byte digest: write 0x followed by 64 hex digits.`);

@@ -1,6 +1,7 @@
 /**
- * Reading the registry's `EntryPublished(tokenId, author, digest)` events: the one reader the CLI,
- * `npm start`'s entry history and the web app share. It decodes with the generated ABI and asks
+ * Reading the registry's `EntryPublished(tokenId, author, digest, noteKey)` and
+ * `EntryRevised(tokenId, revision, digest)` events: the one reader the CLI, `npm start`'s entry
+ * history and the web app share. It decodes with the generated ABI and asks
  * for logs through a minimal {@link LogSource}, so ethers (CLI) and viem (app) each drive it with
  * a small adapter.
  *
@@ -36,6 +37,23 @@ export interface LogSource {
 export interface EntryPublishedEvent {
   tokenId: bigint;
   author: Address;
+  /** The first version's digest. */
+  digest: Hex;
+  cid: string;
+  /**
+   * keccak256 of the note's identity (core/entry/note-identity.ts), zero for none. Always set by
+   * the decoder; optional so that events cached before registry v2 still type-check.
+   */
+  noteKey?: Hex;
+  txHash: Hex;
+  blockNumber: bigint;
+  logIndex: number;
+}
+
+/** One decoded EntryRevised event: version `revision` (1, 2, ...) of `tokenId` is `digest`. */
+export interface EntryRevisedEvent {
+  tokenId: bigint;
+  revision: bigint;
   digest: Hex;
   cid: string;
   txHash: Hex;
@@ -43,9 +61,16 @@ export interface EntryPublishedEvent {
   logIndex: number;
 }
 
-/** Narrows a query by the event's indexed topics. */
+/** Narrows an EntryPublished query by the event's indexed topics. */
 export interface EntryEventFilter {
   author?: Address;
+  digest?: Hex;
+  noteKey?: Hex;
+}
+
+/** Narrows an EntryRevised query by the event's indexed topics. */
+export interface RevisionEventFilter {
+  tokenId?: bigint;
   digest?: Hex;
 }
 
@@ -70,6 +95,7 @@ export function decodeEntryPublished(logs: readonly RawLog[]): EntryPublishedEve
       author: args.author,
       digest: args.digest,
       cid: digestToCid(args.digest),
+      noteKey: args.noteKey,
       txHash: log.transactionHash,
       blockNumber: log.blockNumber,
       logIndex: log.logIndex,
@@ -78,13 +104,49 @@ export function decodeEntryPublished(logs: readonly RawLog[]): EntryPublishedEve
   return out;
 }
 
-/** The topics of an EntryPublished query: [event, tokenId, author, digest], trailing wildcards dropped. */
+/** The EntryRevised logs among `logs`, decoded; other logs (e.g. MetadataUpdate) are skipped. */
+export function decodeEntryRevised(logs: readonly RawLog[]): EntryRevisedEvent[] {
+  const out: EntryRevisedEvent[] = [];
+  const [topic] = entryRevisedTopics();
+  for (const log of logs) {
+    if (log.topics[0]?.toLowerCase() !== topic) continue;
+    const { args } = decodeEventLog({ abi: todayILearnedAbi, eventName: "EntryRevised", topics: log.topics as [Hex, ...Hex[]], data: log.data });
+    out.push({
+      tokenId: args.tokenId,
+      revision: args.revision,
+      digest: args.digest,
+      cid: digestToCid(args.digest),
+      txHash: log.transactionHash,
+      blockNumber: log.blockNumber,
+      logIndex: log.logIndex,
+    });
+  }
+  return out;
+}
+
+/** The topics of an EntryPublished query: [event, author, digest, noteKey], trailing wildcards dropped. */
 export function entryPublishedTopics(filter: EntryEventFilter = {}): (Hex | null)[] {
-  const topics = encodeEventTopics({
-    abi: todayILearnedAbi,
-    eventName: "EntryPublished",
-    args: { author: filter.author, digest: filter.digest },
-  }) as (Hex | null)[];
+  return trimmed(
+    encodeEventTopics({
+      abi: todayILearnedAbi,
+      eventName: "EntryPublished",
+      args: { author: filter.author, digest: filter.digest, noteKey: filter.noteKey },
+    }) as (Hex | null)[],
+  );
+}
+
+/** The topics of an EntryRevised query: [event, tokenId, digest], trailing wildcards dropped. */
+export function entryRevisedTopics(filter: RevisionEventFilter = {}): (Hex | null)[] {
+  return trimmed(
+    encodeEventTopics({
+      abi: todayILearnedAbi,
+      eventName: "EntryRevised",
+      args: { tokenId: filter.tokenId, digest: filter.digest },
+    }) as (Hex | null)[],
+  );
+}
+
+function trimmed(topics: (Hex | null)[]): (Hex | null)[] {
   while (topics.length > 1 && topics.at(-1) === null) topics.pop();
   return topics.map((t) => (t === null ? null : (t.toLowerCase() as Hex)));
 }
@@ -125,15 +187,27 @@ export class EntryEventReader {
    * optionally narrowed to one author or one digest. Throws the RPC's error when it refuses even
    * a span of {@link MIN_LOG_SPAN} blocks.
    */
-  async read(fromBlock: bigint, toBlock?: bigint, filter: EntryEventFilter = {}): Promise<EntryPublishedEvent[]> {
+  read(fromBlock: bigint, toBlock?: bigint, filter: EntryEventFilter = {}): Promise<EntryPublishedEvent[]> {
+    return this.#readForward(fromBlock, toBlock, entryPublishedTopics(filter), decodeEntryPublished);
+  }
+
+  /**
+   * EntryRevised events in `[fromBlock, toBlock]`, oldest first, optionally narrowed to one token
+   * (its history) or one digest (the tokens one of whose revisions is that CID). Same block ranges
+   * as {@link read}.
+   */
+  readRevisions(fromBlock: bigint, toBlock?: bigint, filter: RevisionEventFilter = {}): Promise<EntryRevisedEvent[]> {
+    return this.#readForward(fromBlock, toBlock, entryRevisedTopics(filter), decodeEntryRevised);
+  }
+
+  async #readForward<T>(fromBlock: bigint, toBlock: bigint | undefined, topics: (Hex | null)[], decode: (logs: readonly RawLog[]) => T[]): Promise<T[]> {
     const last = toBlock ?? (await this.#source.blockNumber());
-    const topics = entryPublishedTopics(filter);
-    const out: EntryPublishedEvent[] = [];
+    const out: T[] = [];
     for (let from = fromBlock; from <= last; ) {
       const to = from + this.#span - 1n < last ? from + this.#span - 1n : last;
       const logs = await this.#window(from, to, topics);
       if (!logs) continue;
-      out.push(...decodeEntryPublished(logs));
+      out.push(...decode(logs));
       if (to - from + 1n === this.#span) this.#good = this.#span;
       from = to + 1n;
       this.#answered();
@@ -210,9 +284,21 @@ export class EntryEventReader {
     if (grown - this.#span > this.#span / 16n) this.#span = grown;
   }
 
-  /** The token ids published for a digest, oldest (the first author's) first. */
+  /**
+   * The tokens whose content is or was a digest: those published with it (oldest first), then
+   * those revised to it (in the order of their revisions), each once. Which of them is *the* entry
+   * is for the caller to say (the token whose author the content names: {@link pickEntryToken} in token-id.ts).
+   */
   async tokensOfDigest(digest: Hex, fromBlock: bigint): Promise<bigint[]> {
-    return (await this.read(fromBlock, undefined, { digest })).map((e) => e.tokenId);
+    const last = await this.#source.blockNumber();
+    const published = (await this.read(fromBlock, last, { digest })).map((e) => e.tokenId);
+    const revised = (await this.readRevisions(fromBlock, last, { digest })).map((e) => e.tokenId);
+    return [...new Set([...published, ...revised])];
+  }
+
+  /** The EntryPublished event of `author`'s entries for the note whose noteKey is `noteKey`, oldest first. */
+  entriesOfNote(author: Address, noteKey: Hex, fromBlock: bigint): Promise<EntryPublishedEvent[]> {
+    return this.read(fromBlock, undefined, { author, noteKey });
   }
 
   /**

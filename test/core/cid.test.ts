@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import * as dagPb from "@ipld/dag-pb";
-import { cidToDigest, cidToTokenId, digestToCid, digestToTokenId, ENTRY_CID_PREFIX, parseEntryCid, tokenIdToCid, tokenIdToDigest } from "#core/cid.ts";
+import { cidToDigest, digestToCid, ENTRY_CID_PREFIX, parseEntryCid } from "#core/cid.ts";
 import { InvalidEntryCidError } from "#core/entry/errors.ts";
 
 // An empty UnixFS directory; its CIDv1 is well known.
@@ -31,23 +31,11 @@ describe("core/cid", () => {
     assert.equal(cidToDigest(EMPTY_DIR_V0), cidToDigest(EMPTY_DIR_V1));
   });
 
-  it("maps digests to token ids (uint256) and back", () => {
-    const digest = cidToDigest(EMPTY_DIR_V1);
-    const id = digestToTokenId(digest);
-    assert.equal(id, BigInt(digest));
-    assert.equal(tokenIdToDigest(id), digest);
-    assert.equal(cidToTokenId(EMPTY_DIR_V1), id);
-    assert.equal(tokenIdToCid(id), EMPTY_DIR_V1);
-    assert.equal(tokenIdToDigest(1n), `0x${"0".repeat(63)}1`);
-  });
-
-  it("refuses what is not an entry CID, digest or token id", () => {
+  it("refuses what is not an entry CID or digest", () => {
     const raw = "bafkreibmlvvgdyihetgocpof6xk64kjjzdeq2e4c7hqs3krdheosk4tgj4";
     assert.throws(() => cidToDigest(raw), { name: "InvalidEntryCidError", message: /codec 0x55/ });
     assert.throws(() => parseEntryCid("not a cid"), InvalidEntryCidError);
     assert.throws(() => digestToCid("0x1234"), InvalidEntryCidError);
     assert.throws(() => digestToCid(`0x${"0".repeat(64)}`), InvalidEntryCidError);
-    assert.throws(() => tokenIdToDigest(0n), InvalidEntryCidError);
-    assert.throws(() => tokenIdToDigest(1n << 256n), InvalidEntryCidError);
   });
 });

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { encodeEventTopics, encodeAbiParameters, type Address, type Hex } from "viem";
+import { encodeAbiParameters, encodeEventTopics, type Address, type Hex } from "viem";
 import { todayILearnedAbi } from "#core/contract/abi.generated.ts";
 import { digestToCid } from "#core/cid.ts";
 import {
@@ -25,9 +25,12 @@ const ALICE: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const BOB: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const digest = (n: number): Hex => `0x${n.toString(16).padStart(64, "0")}`;
 
+const NOTE_KEY: Hex = `0x${"ab".repeat(32)}`;
+
 function entryLog(block: bigint, tokenId: bigint, author: Address, d: Hex): RawLog {
-  const topics = encodeEventTopics({ abi: todayILearnedAbi, eventName: "EntryPublished", args: { tokenId, author, digest: d } }) as Hex[];
-  return { topics, data: "0x", blockNumber: block, logIndex: 0, transactionHash: digest(Number(block)) };
+  const topics = encodeEventTopics({ abi: todayILearnedAbi, eventName: "EntryPublished", args: { author, digest: d, noteKey: NOTE_KEY } }) as Hex[];
+  const data = encodeAbiParameters([{ type: "uint256" }], [tokenId]);
+  return { topics, data, blockNumber: block, logIndex: 0, transactionHash: digest(Number(block)) };
 }
 
 /** A chain of `latest` blocks holding `logs`, whose eth_getLogs refuses spans over `limit` blocks. */
@@ -152,6 +155,8 @@ describe("EntryEventReader", () => {
     assert.equal(bobs.length, 100);
     assert.ok(bobs.every((e) => e.author === BOB));
     assert.deepEqual(await reader.tokensOfDigest(digest(5), 0n), [1004n]);
+    assert.equal((await reader.read(0n, undefined, { noteKey: NOTE_KEY })).length, 300);
+    assert.equal((await reader.read(0n, undefined, { noteKey: digest(1) })).length, 0);
   });
 
   it("finds entry #N as the N-th event, and nothing past the last", async () => {
@@ -179,14 +184,15 @@ describe("EntryPublished decoding and topics", () => {
     };
     const published = { ...entryLog(3n, 7n, ALICE, digest(9)), logIndex: 1 };
     assert.deepEqual(decodeEntryPublished([transfer, published]), [
-      { tokenId: 7n, author: ALICE, digest: digest(9), cid: digestToCid(digest(9)), txHash: digest(3), blockNumber: 3n, logIndex: 1 },
+      { tokenId: 7n, author: ALICE, digest: digest(9), cid: digestToCid(digest(9)), noteKey: NOTE_KEY, txHash: digest(3), blockNumber: 3n, logIndex: 1 },
     ]);
   });
 
-  it("puts the author and digest filters in topics 2 and 3, dropping trailing wildcards", () => {
+  it("puts the author, digest and note key filters in topics 1, 2 and 3, dropping trailing wildcards", () => {
     const [event] = entryPublishedTopics();
     assert.deepEqual(entryPublishedTopics(), [event]);
-    assert.deepEqual(entryPublishedTopics({ author: ALICE }), [event, null, encodeAbiParameters([{ type: "address" }], [ALICE])]);
-    assert.deepEqual(entryPublishedTopics({ digest: digest(1) }), [event, null, null, digest(1)]);
+    assert.deepEqual(entryPublishedTopics({ author: ALICE }), [event, encodeAbiParameters([{ type: "address" }], [ALICE])]);
+    assert.deepEqual(entryPublishedTopics({ digest: digest(1) }), [event, null, digest(1)]);
+    assert.deepEqual(entryPublishedTopics({ noteKey: NOTE_KEY }), [event, null, null, NOTE_KEY]);
   });
 });
