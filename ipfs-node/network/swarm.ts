@@ -69,6 +69,8 @@ export class Swarm implements BlockNetwork {
   /** Roots whose announcement failed (no DHT peers yet): tried again when a peer connects. */
   readonly #unannounced = new Map<string, CID>();
   #stopped = false;
+  /** The first round of bootstrap dials: how many peers the node has after it. */
+  firstBootstrap: Promise<number> = Promise.resolve(0);
 
   private constructor(
     helia: Helia & { libp2p: Libp2p<Services> },
@@ -143,7 +145,7 @@ export class Swarm implements BlockNetwork {
       for (const [key, cid] of this.#unannounced) this.#queueProvide(key, cid);
       this.#unannounced.clear();
     });
-    void this.#bootstrap();
+    this.firstBootstrap = this.#bootstrap().then(() => this.#helia.libp2p.getPeers().length);
     this.#every(BOOTSTRAP_CHECK_MS, () => this.#bootstrap());
     const first = setTimeout(() => void this.#provideAllRoots(), FIRST_PROVIDE_ROUND_MS);
     first.unref();

@@ -27,6 +27,8 @@ export async function runIpfsDaemon(flags: TilSettingsFlags & { network?: Networ
     console.log(`WARNING: the RPC API is an admin interface (it can add, pin and delete); ${settings.ipfsApi.host} is reachable from other machines.`);
   }
   console.log("Daemon is ready");
+  // without internet (or with no bootstrap peers) this says 0 peers: not an error, the node serves what it has
+  void daemon.swarm?.firstBootstrap.then((peers) => console.log(`Connected to ${peers} peer${peers === 1 ? "" : "s"}`));
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

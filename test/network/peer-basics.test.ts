@@ -1,0 +1,177 @@
+/**
+ * The node as a peer, one feature at a time, on loopback with no bootstrap peers: its peer ID is
+ * its identity key's across restarts, `--offline` makes no connection at all, swarm/connect and
+ * swarm/disconnect, and trustless gateways (`--trustless-gateways`) whose every block is checked
+ * against its CID: a gateway that alters a block is not believed.
+ */
+import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, describe, it } from "node:test";
+import { create } from "kubo-rpc-client";
+import { makeTempRepo, removeRepo, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
+import { eventually, startPeer } from "./peers.ts";
+
+const started: DaemonProcess[] = [];
+after(async () => {
+  for (const node of started) {
+    await node.stop();
+    await removeRepo(node.repo);
+  }
+});
+const track = <T extends DaemonProcess>(node: T): T => {
+  started.push(node);
+  return node;
+};
+
+async function rpcJson(apiUrl: string, command: string, query = ""): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${apiUrl}/api/v0/${command}${query}`, { method: "POST" });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+describe("peer identity", () => {
+  it("is the node's identity key: the same peer ID online, offline and after a restart, with real addresses online", async () => {
+    const repo = await makeTempRepo();
+    const first = await startPeer(repo, { host: "127.0.0.1" });
+    assert.match(first.output(), new RegExp(`Peer identity: ${first.peerId}`));
+    const id = (await first.rpc("id")).json() as { Addresses: string[]; Protocols: string[] };
+    assert.ok(id.Addresses.length >= 2, JSON.stringify(id));
+    for (const address of id.Addresses) assert.match(address, new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+(/ws)?/p2p/${first.peerId}$`));
+    assert.ok(id.Protocols.includes("/ipfs/kad/1.0.0") && id.Protocols.some((protocol) => protocol.startsWith("/ipfs/bitswap/")), id.Protocols.join(" "));
+    const listen = (await first.rpc("swarm/addrs/listen")).json() as { Strings: string[] };
+    assert.deepEqual(listen.Strings.toSorted(), id.Addresses.map((address) => address.replace(`/p2p/${first.peerId}`, "")).toSorted());
+    await first.stop();
+
+    const offline = await startDaemonProcess(repo, ["--offline"]);
+    const offlineId = await rpcJson(offline.apiUrl, "id");
+    assert.equal(offlineId.json.ID, first.peerId);
+    assert.deepEqual(offlineId.json.Addresses, []);
+    await offline.stop();
+
+    const again = track(await startPeer(repo, { host: "127.0.0.1" }));
+    assert.equal(again.peerId, first.peerId);
+  });
+});
+
+describe("no reachable peers", () => {
+  it("starts normally and says it has 0 peers, without error messages", async () => {
+    const lonely = track(
+      await startPeer(await makeTempRepo(), {
+        host: "127.0.0.1",
+        // a bootstrap peer nobody listens for
+        bootstrap: ["/ip4/127.0.0.1/tcp/9/p2p/12D3KooWBRtkXGhK3BnHKHFWb4KD5SsGiNQz3PvPJWQBm3VqSZXs"],
+      }),
+    );
+    await eventually("the first bootstrap round is reported", async () => lonely.output().includes("Connected to 0 peers"));
+    assert.doesNotMatch(lonely.output(), /error|Error|ECONNREFUSED|at .*\.js:\d+/);
+    assert.deepEqual((await lonely.rpc("swarm/peers")).json(), { Peers: [] });
+  });
+});
+
+describe("--offline", () => {
+  it("makes no connection: the network commands refuse, a block a reachable peer has is a 504 at once", async () => {
+    const holder = track(await startPeer(await makeTempRepo(), { host: "127.0.0.1" }));
+    const { cid } = await create({ url: holder.apiUrl }).add(new TextEncoder().encode("only on the holder\n"), { cidVersion: 1 });
+    // the environment names the holder as bootstrap peer; --offline wins over it
+    const offline = track(await startDaemonProcess(await makeTempRepo(), ["--offline"], { TIL_IPFS_BOOTSTRAP: holder.dialAddress }));
+    assert.match(offline.output(), /offline mode/);
+    const peers = await rpcJson(offline.apiUrl, "swarm/peers");
+    assert.equal(peers.status, 500);
+    assert.match(String(peers.json.Message), /must be run in online mode/);
+    assert.equal((await fetch(`${offline.gatewayUrl}/ipfs/${cid}`)).status, 504);
+    assert.deepEqual((await holder.rpc("swarm/peers")).json(), { Peers: [] });
+  });
+});
+
+describe("swarm/connect and swarm/disconnect", () => {
+  it("connect a peer by address, list it, and disconnect it, with Kubo's answers", async () => {
+    const one = track(await startPeer(await makeTempRepo(), { host: "127.0.0.1" }));
+    const two = track(await startPeer(await makeTempRepo(), { host: "127.0.0.2" }));
+    assert.deepEqual((await one.rpc("swarm/peers")).json(), { Peers: [] });
+    const connected = await one.rpc("swarm/connect", { arg: two.dialAddress });
+    assert.equal(connected.status, 200, connected.body);
+    assert.deepEqual(connected.json(), { Strings: [`connect ${two.peerId} success`] });
+    const peers = (await one.rpc("swarm/peers")).json() as { Peers: Array<{ Peer: string; Addr: string }> };
+    assert.deepEqual(
+      peers.Peers.map((peer) => peer.Peer),
+      [two.peerId],
+    );
+    assert.match(peers.Peers[0].Addr, /^\/ip4\/127\.0\.0\.2\/tcp\/\d+$/);
+    const disconnected = await one.rpc("swarm/disconnect", { arg: two.dialAddress });
+    assert.deepEqual(disconnected.json(), { Strings: [`disconnect ${two.peerId} success`] });
+    await eventually("the connection is closed on both sides", async () => ((await two.rpc("swarm/peers")).json() as { Peers: unknown[] }).Peers.length === 0);
+    const refused = await one.rpc("swarm/connect", { arg: "/ip4/127.0.0.1/tcp/1" });
+    assert.equal(refused.status, 500);
+    assert.match(refused.body, /must end in \/p2p/);
+  });
+});
+
+describe("--trustless-gateways", () => {
+  it("fetches missing blocks from listed gateways, checks each against its CID, and never believes an altered one", async () => {
+    const origin = track(await startDaemonProcess(await makeTempRepo()));
+    const content = new TextEncoder().encode("served by a gateway, checked by its CID\n");
+    const { cid } = await create({ url: origin.apiUrl }).add(content, { cidVersion: 1 });
+    // a gateway that flips one byte of every block it sends
+    let tamperedAnswers = 0;
+    const tampering = http.createServer(async (req, res) => {
+      tamperedAnswers++;
+      const upstream = await fetch(`${origin.gatewayUrl}${req.url}`, { headers: { accept: req.headers.accept ?? "*/*" } });
+      const body = new Uint8Array(await upstream.arrayBuffer());
+      if (body.length > 0) body[body.length - 1] ^= 0xff;
+      res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/octet-stream" });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => tampering.listen(0, "127.0.0.1", resolve));
+    after(() => tampering.close());
+    const tamperingUrl = `http://127.0.0.1:${(tampering.address() as AddressInfo).port}`;
+
+    const misled = track(
+      await startPeer(await makeTempRepo(), { host: "127.0.0.1", extraArgs: ["--trustless-gateways", tamperingUrl, "--fetch-timeout", "3s"] }),
+    );
+    assert.equal((await fetch(`${misled.gatewayUrl}/ipfs/${cid}`)).status, 504);
+    assert.ok(tamperedAnswers > 0, "the node asked the gateway");
+    assert.equal(((await misled.rpc("repo/stat")).json() as { NumObjects: number }).NumObjects, 0, "the altered block was not stored");
+
+    const served = track(
+      await startPeer(await makeTempRepo(), {
+        host: "127.0.0.1",
+        extraArgs: ["--trustless-gateways", `${tamperingUrl},${origin.gatewayUrl}`, "--fetch-timeout", "10s"],
+      }),
+    );
+    const response = await fetch(`${served.gatewayUrl}/ipfs/${cid}`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(new Uint8Array(await response.arrayBuffer()), content);
+    assert.deepEqual(((await served.rpc("pin/ls", { type: "recursive" })).json() as { Keys: object }).Keys, {}, "fetched, not pinned");
+  });
+});
+
+describe("provide and find", () => {
+  it("a root is announced when pinned: a node that only shares a hub with its provider finds it through the DHT and fetches from it", async () => {
+    const hub = track(await startPeer(await makeTempRepo(), { host: "127.0.0.1" }));
+    const provider = track(await startPeer(await makeTempRepo(), { host: "127.0.0.2", bootstrap: [hub.dialAddress] }));
+    const seeker = track(await startPeer(await makeTempRepo(), { host: "127.0.0.3", bootstrap: [hub.dialAddress] }));
+    await eventually(
+      "provider and seeker are connected to the hub",
+      async () => ((await hub.rpc("swarm/peers")).json() as { Peers: unknown[] }).Peers.length === 2,
+    );
+    const content = new TextEncoder().encode("announced when pinned\n");
+    const { cid } = await create({ url: provider.apiUrl }).add(content, { cidVersion: 1 });
+    await eventually("the hub holds the provider record", async () => {
+      const lines = (await seeker.rpc("routing/findprovs", { arg: cid.toString(), "num-providers": "1" })).lines() as Array<{
+        Type: number;
+        Responses: Array<{ ID: string }> | null;
+      }>;
+      return lines.some((line) => line.Type === 4 && line.Responses?.some((response) => response.ID === provider.peerId));
+    });
+    const cat = await seeker.rpc("cat", { arg: cid.toString() });
+    assert.equal(cat.status, 200, cat.body);
+    assert.equal(cat.body, "announced when pinned\n");
+    assert.ok(JSON.stringify((await seeker.rpc("swarm/peers")).json()).includes(provider.peerId), "the seeker dialled the provider it found");
+
+    const provided = await seeker.rpc("routing/provide", { arg: cid.toString() });
+    assert.equal(provided.status, 200, provided.body);
+    const missing = await seeker.rpc("routing/provide", { arg: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy" });
+    assert.equal(missing.status, 500);
+    assert.match(missing.body, /not found locally/);
+  });
+});
