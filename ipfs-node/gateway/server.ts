@@ -3,8 +3,9 @@
  * directory listings, ranges, immutable caching), the subdomain gateway of Kubo's `localhost`
  * (`http://<cidv1-base32>.ipfs.localhost:<port>/[path]`, each content root on its own origin) and
  * the trustless gateway (`application/vnd.ipld.raw` and `application/vnd.ipld.car`, by Accept
- * header or `?format=`), with CORS open for reads, as public gateways do. Missing local blocks
- * answer 504 at once.
+ * header or `?format=`), with CORS open for reads, as public gateways do. A missing block is
+ * a 504: at once offline; online, once the store could not fetch it from peers or trustless
+ * gateways within the fetch timeout (ipfs-node/network/swarm.ts).
  *
  * Origins. A path request whose Host is `localhost` is redirected (301) to the subdomain form, as
  * Kubo's `localhost` gateway does. A loopback IP (127.0.0.1, ::1) is Kubo's path gateway, one
