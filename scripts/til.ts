@@ -48,6 +48,10 @@ const PUBLISH_OPTIONS: Options = {
   lossy: { type: "boolean", description: "publish files that are not valid UTF-8 with U+FFFD in place of the bad bytes (default: skip them)" },
   "keep-remote-images": { type: "boolean", description: "leave http(s) images as remote links (default: fetch, check and pack them into the entry)" },
   "image-timeout": { type: "string", description: "seconds allowed to fetch one remote image (default 15)" },
+  "remote-pin-timeout": {
+    type: "string",
+    description: "seconds to wait for the node's remote pinning services to report pinned after minting (default 300; 0: ask, do not wait)",
+  },
 } as Options;
 
 const REPO_OPTION = { type: "string", description: `IPFS repo folder (default: <home>/ipfs; env ${SETTINGS_ENV.repo})` } as Options[string];
@@ -146,6 +150,27 @@ const COMMANDS: Record<string, Command> = {
         interval: values.interval as string | undefined,
       }),
   },
+  mirror: {
+    summary: "pin every entry (and revision) of an author, or of the whole registry, on the IPFS node; --watch follows new ones",
+    options: {
+      author: { type: "string", description: "mirror this writer's entries (an address)" },
+      all: { type: "boolean", description: "mirror every entry of the registry" },
+      watch: { type: "boolean", description: "keep polling the registry and pin new entries as they come; Ctrl-C stops" },
+      interval: { type: "string", description: "seconds between polls with --watch (default 15)" },
+    } as Options,
+    details: [
+      "Pins through the node's `pin add`, which fetches what the node lacks from the IPFS network; entries it pins already are",
+      "skipped, so running it again resumes. Each pass ends with a JSON line {entries, pinned, alreadyPinned, failed, seconds};",
+      "failed entries are named on stderr and tried again at the next pass. Exit code 1 when the last pass had failures.",
+    ].join("\n"),
+    run: async ({ values }) =>
+      (await import("./commands/mirror.ts")).runMirror(settingsOf(values), {
+        author: values.author as string | undefined,
+        all: values.all === true,
+        watch: values.watch === true,
+        interval: values.interval as string | undefined,
+      }),
+  },
   "use-deployment": {
     summary: "point the CLI at a registry on any EVM chain (writes <home>/deployment.json)",
     options: {
@@ -165,9 +190,13 @@ const COMMANDS: Record<string, Command> = {
     details: [
       "The last line is a JSON summary {tokens, verified, failed, problems, gateways}; `gateways` counts, per",
       "configured gateway (TIL_GATEWAYS), the blocks it served, its failed requests and its answers whose bytes",
-      "did not match the CID. Exit code 10 when any entry fails.",
+      "did not match the CID. Exit code 10 when any entry fails. With --remote the summary adds remote: {services: {<name>:",
+      "{queued, pinning, pinned, failed, none}}, entries: [{tokenId, cid, status: {<name>: status}}]} (reported, not failed).",
     ].join("\n"),
-    run: async ({ values }) => (await import("./commands/verify.ts")).runVerify(settingsOf(values)),
+    options: {
+      remote: { type: "boolean", description: "also report each entry's status on each remote pinning service the IPFS node knows" },
+    } as Options,
+    run: async ({ values }) => (await import("./commands/verify.ts")).runVerify(settingsOf(values), { remote: values.remote === true }),
   },
   ipfs: {
     summary: "the embedded IPFS node (Helia on disk, Kubo RPC API + HTTP gateway)",
@@ -346,6 +375,8 @@ function PUBLISH_DETAILS(): string {
     "IPFS: the Kubo RPC API at TIL_IPFS_API, else the one of the stack `npm start` runs with the same home (<home>/stack.json), else 127.0.0.1:5001.",
     "Safe to interrupt: running the same command again resumes without pinning or minting anything twice.",
     "The last line is a JSON summary {found, published, alreadyPublished, failed, warnings, skipped, gasUsed, seconds, stages} (a dry run adds new).",
+    "When the IPFS node knows remote pinning services (til ipfs pin remote service add), each is asked to pin every minted entry of the",
+    "author it does not hold yet, and the summary adds remotePins: {<service>: {queued, pinning, pinned, failed, none}} (none: not asked).",
     "Skipped files (repository documents, dot-folders, empty, binary, invalid UTF-8, no title) are listed on stderr as file:line: reason.",
     "Exit codes: 0 ok, 1 some entries failed, 2 usage, 3 IPFS unreachable, 4 chain unreachable, 5 wrong chain id,",
     "6 no contract at the address, 7 insufficient funds, 8 a note over the size limit, 9 not found, 10 verification failed.",
@@ -368,6 +399,10 @@ function publishOptionsOf(values: CommandContext["values"]) {
   if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600)) {
     throw new SettingsError(`--image-timeout: "${values["image-timeout"]}" is not a number of seconds from 0 to 600.`);
   }
+  const remotePinTimeout = values["remote-pin-timeout"] === undefined ? undefined : Number(values["remote-pin-timeout"]);
+  if (remotePinTimeout !== undefined && (!Number.isFinite(remotePinTimeout) || remotePinTimeout < 0 || remotePinTimeout > 86_400)) {
+    throw new SettingsError(`--remote-pin-timeout: "${values["remote-pin-timeout"]}" is not a number of seconds from 0 to 86400.`);
+  }
   return {
     dryRun: values["dry-run"] === true,
     batchSize: batch,
@@ -375,6 +410,7 @@ function publishOptionsOf(values: CommandContext["values"]) {
     lossy: values.lossy === true,
     keepRemoteImages: values["keep-remote-images"] === true,
     imageTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    remotePinTimeoutMs: remotePinTimeout === undefined ? undefined : remotePinTimeout * 1000,
   };
 }
 

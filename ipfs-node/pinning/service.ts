@@ -3,9 +3,9 @@
  * may see and store, and the work behind each request.
  *
  * A request goes queued -> pinning -> pinned or failed. Pinning walks the DAG: a block already here
- * is read from the store (which fetches from the network itself when the node is a peer); a missing
- * one is fetched from the request's HTTP origins (trustless gateways, each block checked against
- * its CID, see origins.ts) and written to the store. Every block counts once towards the DAG's
+ * is read from the store; a missing one is fetched from the request's HTTP origins (trustless
+ * gateways, each block checked against its CID, see origins.ts), else through the store, which
+ * fetches from the IPFS network when the node is online (its libp2p origins are dialled first). Every block counts once towards the DAG's
  * size, and a DAG larger than what the token's quota has left fails with INSUFFICIENT_FUNDS
  * before more is fetched. Then the root is pinned recursively. Requests are persisted at each
  * change of status, so a node killed mid-pin takes its queued and pinning requests up again
@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { CID } from "multiformats/cid";
-import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
+import { BlockUnavailableError, VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { formatBytes } from "#core/entry/limits.ts";
 import { DigestSet } from "../digest-set.ts";
 import { BlockNotLocalError } from "../errors.ts";
@@ -252,14 +252,17 @@ export class PinningService {
       const cid = stack.pop() as CID;
       if (!seen.add(cid.multihash)) continue;
       signal.throwIfAborted();
-      let bytes: Uint8Array;
-      try {
-        bytes = await store.getBlock(cid, { signal });
-      } catch (err) {
-        if (!(err instanceof BlockNotLocalError) || !remote) throw err;
-        bytes = await remote.getBlock(cid, { signal });
-        await store.putBlock(cid, bytes);
+      let bytes: Uint8Array | undefined;
+      if (remote && !(await store.hasBlock(cid))) {
+        // the origins first (the client said they have it), then whatever the node's network finds
+        bytes = await remote.getBlock(cid, { signal }).catch((err: unknown) => {
+          signal.throwIfAborted();
+          if (!(err instanceof BlockUnavailableError)) throw err;
+          return undefined;
+        });
+        if (bytes) await store.putBlock(cid, bytes);
       }
+      bytes ??= await store.getBlock(cid, { signal });
       size += bytes.length;
       if (size > allowance) {
         throw new QuotaExceededError(`the DAG is larger than the ${formatBytes(Math.max(0, allowance))} left of this token's quota; nothing more was fetched`);

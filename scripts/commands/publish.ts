@@ -14,6 +14,8 @@ import { authorWallet, connectChain, connectIpfs } from "../cli/context.ts";
 import { CliError, EXIT_CODES } from "../cli/errors.ts";
 import { Journal } from "../publishing/journal.ts";
 import { publishNotes, type PublishOptions } from "../publishing/publish-entries.ts";
+import { pinOnRemoteServices, type RemotePinTally } from "../publishing/remote-pins.ts";
+import { ProgressBar } from "../cli/progress.ts";
 
 export interface PublishCommandOptions {
   dryRun: boolean;
@@ -26,6 +28,8 @@ export interface PublishCommandOptions {
   keepRemoteImages?: boolean;
   /** Time allowed per remote image, in milliseconds (--image-timeout, in seconds). */
   imageTimeoutMs?: number;
+  /** How long to wait for remote pinning services to report `pinned`, in ms (--remote-pin-timeout, in seconds; default 300 s). */
+  remotePinTimeoutMs?: number;
 }
 
 /** `til publish`: each file is one note (front matter and/or a first `# Title`). */
@@ -76,10 +80,33 @@ async function run(settings: TilSettings, notes: AsyncIterable<ImportItem>, tota
   }
   try {
     const { summary, exitCode } = await publishNotes(notes, pipeline);
-    console.log(JSON.stringify(summary));
+    const remotePins = options.dryRun ? undefined : await remotePinStage(journal, pipeline, options);
+    console.log(JSON.stringify(remotePins ? { ...summary, remotePins } : summary));
     return exitCode;
   } finally {
     pipeline.chain?.provider.destroy();
+  }
+}
+
+/**
+ * After minting: every remote pinning service the node knows pins the author's minted entries
+ * (scripts/publishing/remote-pins.ts); the summary's `remotePins` counts, per service, the entries
+ * queued, pinning, pinned and failed when the wait ended.
+ */
+async function remotePinStage(journal: Journal, pipeline: PublishOptions, options: PublishCommandOptions): Promise<RemotePinTally | undefined> {
+  const { chain, author, ipfs } = pipeline;
+  if (!chain || !author || !ipfs) return undefined;
+  const titles = new Map<string, string>();
+  for (const record of journal.records) if (record.event === "packed") titles.set(record.cid, record.title);
+  const entries = journal
+    .mintedEntries(chain.deployment.chainId)
+    .filter((m) => m.contract.toLowerCase() === chain.deployment.address.toLowerCase() && m.author.toLowerCase() === author.address.toLowerCase())
+    .map((m) => ({ cid: m.cid, title: titles.get(m.cid) }));
+  const progress = new ProgressBar("remote pinning");
+  try {
+    return await pinOnRemoteServices({ journal, ipfs, entries, timeoutMs: options.remotePinTimeoutMs ?? 300_000, progress });
+  } finally {
+    progress.finish();
   }
 }
 

@@ -4,6 +4,7 @@
  * gateway that failed or returned wrong bytes is named on stderr and counted in the JSON summary
  * (`gateways: [{gateway, served, failed, mismatched}]`, in the configured order).
  */
+import type { KuboRPCClient } from "kubo-rpc-client";
 import type { TilSettings } from "#core/config.ts";
 import { listEntryFiles, readEntryFile } from "#core/retrieve/entry-reader.ts";
 import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
@@ -12,9 +13,39 @@ import { terminalJson } from "../cli/terminal-text.ts";
 import { connectChain, connectIpfs, gatewayUrls } from "../cli/context.ts";
 import { EXIT_CODES } from "../cli/errors.ts";
 import { ProgressBar } from "../cli/progress.ts";
-import { loadCatalog } from "./entry-catalog.ts";
+import { lookUp, type RemoteStatus } from "../publishing/remote-pins.ts";
+import { type CatalogEntry, loadCatalog } from "./entry-catalog.ts";
 
-export async function runVerify(settings: TilSettings): Promise<number> {
+/**
+ * `--remote`: each entry's status on each remote pinning service the IPFS node knows (`none`: the
+ * service has no request for it), and the count of each status per service.
+ */
+async function remoteStatuses(ipfs: KuboRPCClient, entries: readonly CatalogEntry[]) {
+  const services = await ipfs.pin.remote.service.ls();
+  const counts: Record<string, Record<RemoteStatus | "none", number>> = {};
+  const perEntry = entries.map((entry) => ({ tokenId: entry.tokenId.toString(), cid: entry.cid, status: {} as Record<string, RemoteStatus | "none"> }));
+  const progress = new ProgressBar("remote status");
+  for (const { service } of services) {
+    counts[service] = { queued: 0, pinning: 0, pinned: 0, failed: 0, none: 0 };
+    const found = new Map<string, RemoteStatus>();
+    for (const batch of await lookUp(
+      ipfs,
+      service,
+      entries.map((e) => e.cid),
+    ))
+      for (const [cid, status] of batch) found.set(cid, status);
+    for (const row of perEntry) {
+      const status = found.get(row.cid) ?? "none";
+      row.status[service] = status;
+      counts[service][status]++;
+    }
+    progress.update({ done: Object.keys(counts).length, total: services.length, current: service });
+  }
+  progress.finish();
+  return { services: counts, entries: perEntry };
+}
+
+export async function runVerify(settings: TilSettings, options: { remote?: boolean } = {}): Promise<number> {
   const ipfs = await connectIpfs(settings);
   const chain = await connectChain(settings);
   try {
@@ -42,8 +73,10 @@ export async function runVerify(settings: TilSettings): Promise<number> {
     progress.finish();
     const gateways = tallyList(blockstore.gateways, tallies);
     for (const line of describeTroubles(gateways)) console.error(`gateway skipped: ${line}`);
+    const remote = options.remote ? await remoteStatuses(ipfs, entries) : undefined;
     console.log(
       terminalJson({
+        ...(remote ? { remote } : {}),
         tokens: entries.length,
         verified: entries.length - problems.length,
         failed: problems.length,

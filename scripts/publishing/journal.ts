@@ -51,6 +51,18 @@ export interface MintedRecord {
   block: number;
 }
 
+/**
+ * A remote pinning service (`service` at `endpoint`, as the IPFS node knows it) took or settled a
+ * request for the entry's CID: queued or pinning when asked, then pinned or failed.
+ */
+export interface RemotePinRecord {
+  event: "remote-pin";
+  service: string;
+  endpoint: string;
+  cid: string;
+  status: "queued" | "pinning" | "pinned" | "failed";
+}
+
 /** The journal's records of entries packed (their CIDs computed locally), before they are sent anywhere. */
 export function packedRecords(entries: ReadonlyArray<{ source: string; packed: { digest: string; cid: string; note: { title: string } } }>): PackedRecord[] {
   return entries.map(({ source, packed }) => ({ event: "packed", digest: packed.digest, cid: packed.cid, title: packed.note.title, source }));
@@ -71,7 +83,7 @@ export function mintedRecord(deployment: Deployment, event: PublishedEvent): Min
   };
 }
 
-export type JournalRecord = PackedRecord | PinnedRecord | MintSentRecord | MintedRecord;
+export type JournalRecord = PackedRecord | PinnedRecord | MintSentRecord | MintedRecord | RemotePinRecord;
 type Stamped = JournalRecord & { at: string };
 
 export class Journal {
@@ -79,6 +91,8 @@ export class Journal {
   readonly #records: Stamped[];
   readonly #pinned = new Set<string>();
   readonly #minted = new Set<string>();
+  /** Last remote status by service + endpoint + CID. */
+  readonly #remote = new Map<string, RemotePinRecord["status"]>();
 
   private constructor(file: string, records: Stamped[]) {
     this.file = file;
@@ -131,6 +145,11 @@ export class Journal {
     return this.#pinned.has(cid);
   }
 
+  /** The last status a remote service reported for a CID, if it was ever asked. */
+  remotePinStatus(service: { name: string; endpoint: string }, cid: string): RemotePinRecord["status"] | undefined {
+    return this.#remote.get(remoteKey(service.name, service.endpoint, cid));
+  }
+
   isMinted(contract: string, author: string, digest: string): boolean {
     return this.#minted.has(mintKey(contract, author, digest));
   }
@@ -153,7 +172,12 @@ export class Journal {
     this.#records.push(record);
     if (record.event === "pinned") this.#pinned.add(record.cid);
     if (record.event === "minted") this.#minted.add(mintKey(record.contract, record.author, record.digest));
+    if (record.event === "remote-pin") this.#remote.set(remoteKey(record.service, record.endpoint, record.cid), record.status);
   }
+}
+
+function remoteKey(service: string, endpoint: string, cid: string): string {
+  return `${service}\n${endpoint}\n${cid}`;
 }
 
 function mintKey(contract: string, author: string, digest: string): string {

@@ -1,0 +1,110 @@
+/**
+ * `til mirror --author ADDR | --all [--watch]`: keeps a writer's notes (or the whole registry)
+ * alive on this machine. Every entry of the author, and every revision of those entries, read from
+ * the registry's events, is pinned on the IPFS node through its `pin add`, which fetches the blocks
+ * the node lacks from the IPFS network. Entries the node pins already are skipped, so a stopped
+ * mirror is resumed by running it again. `--watch` then follows new entries and revisions from the
+ * last block read. Each pass ends with one JSON line {entries, pinned, alreadyPinned, failed,
+ * seconds}; a failed entry is named on stderr and tried again at the next pass.
+ */
+import { setTimeout as delay } from "node:timers/promises";
+import { forEachConcurrently } from "#core/concurrency.ts";
+import type { TilSettings } from "#core/config.ts";
+import type { Address } from "viem";
+import { CID } from "multiformats/cid";
+import { entryEvents } from "../chain/registry.ts";
+import { connectChain, connectIpfs } from "../cli/context.ts";
+import { CliError, EXIT_CODES } from "../cli/errors.ts";
+import { ProgressBar } from "../cli/progress.ts";
+
+export interface MirrorOptions {
+  author?: string;
+  all: boolean;
+  watch: boolean;
+  /** Seconds between polls with --watch (default 15). */
+  interval?: string;
+}
+
+/** Pins fetched at once (each may wait on the network). */
+const PINS_AT_ONCE = 4;
+
+export async function runMirror(settings: TilSettings, options: MirrorOptions): Promise<number> {
+  if (options.all === (options.author !== undefined))
+    throw new CliError(EXIT_CODES.usage, "Say whose entries to mirror: --author 0x... (one writer) or --all (the whole registry).");
+  if (options.author !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.author))
+    throw new CliError(EXIT_CODES.usage, "--author takes an address: 0x followed by 40 hex digits.");
+  const interval = Number(options.interval ?? "15");
+  if (!(interval >= 1)) throw new CliError(EXIT_CODES.usage, "--interval takes a number of seconds, at least 1.");
+  const author = options.author?.toLowerCase() as Address | undefined;
+
+  const ipfs = await connectIpfs(settings);
+  const chain = await connectChain(settings);
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  if (options.watch) process.once("SIGINT", onSigint);
+  try {
+    const reader = entryEvents(chain.provider, chain.deployment);
+    const pinned = new Set<string>();
+    for await (const pin of ipfs.pin.ls({ type: "recursive" })) pinned.add(pin.cid.toV1().toString());
+    const tokens = new Set<bigint>();
+    /** CIDs to pin, in registry order, each once; those that failed stay for the next pass. */
+    const wanted: string[] = [];
+    const known = new Set<string>();
+    const addCid = (cid: string) => {
+      const key = CID.parse(cid).toV1().toString();
+      if (known.has(key)) return;
+      known.add(key);
+      wanted.push(key);
+    };
+    let from = BigInt(chain.deployment.deployBlock);
+    let failedLastPass = 0;
+    for (;;) {
+      const started = performance.now();
+      const latest = await reader.latestBlock();
+      if (latest >= from) {
+        for (const event of await reader.read(from, latest, author ? { author } : {})) {
+          tokens.add(event.tokenId);
+          addCid(event.cid);
+        }
+        for (const revision of await reader.readRevisions(from, latest)) if (tokens.has(revision.tokenId)) addCid(revision.cid);
+        from = latest + 1n;
+      }
+      const todo = wanted.filter((cid) => !pinned.has(cid));
+      const progress = new ProgressBar("mirroring");
+      let done = 0;
+      let fresh = 0;
+      const failures: string[] = [];
+      await forEachConcurrently(todo, PINS_AT_ONCE, async (cid) => {
+        if (stop.signal.aborted) return;
+        try {
+          await ipfs.pin.add(CID.parse(cid), { signal: stop.signal });
+          pinned.add(cid);
+          fresh++;
+        } catch (error) {
+          if (stop.signal.aborted) return;
+          failures.push(cid);
+          progress.log(`failed: ${cid}: ${(error as Error).message.split("\n")[0]}`);
+        }
+        progress.update({ done: ++done, total: todo.length, current: cid });
+      });
+      progress.finish();
+      failedLastPass = failures.length;
+      console.log(
+        JSON.stringify({
+          entries: wanted.length,
+          pinned: fresh,
+          alreadyPinned: wanted.length - todo.length,
+          failed: failures.length,
+          seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
+        }),
+      );
+      if (!options.watch || stop.signal.aborted) break;
+      const slept = await delay(interval * 1000, true, { signal: stop.signal }).catch(() => false);
+      if (!slept) break;
+    }
+    return failedLastPass > 0 ? EXIT_CODES.entriesFailed : EXIT_CODES.ok;
+  } finally {
+    process.off("SIGINT", onSigint);
+    chain.provider.destroy();
+  }
+}
