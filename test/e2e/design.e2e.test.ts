@@ -151,6 +151,8 @@ describe("the app's pages and states in light, dark and phone layouts", { timeou
     // publishing order: the importer published the folder's files in name order
     await page.getByTestId("sort-published").click();
     await page.waitForFunction(() => location.hash === "#/?sort=published");
+    // The hash changes at the click, the app re-renders on the hashchange event a task later.
+    await page.waitForFunction(() => document.querySelector('[data-testid="sort-published"]')?.getAttribute("aria-current") === "true");
     assert.deepEqual(await titles(), [RLO_TITLE.slice(0, 20), "Postgres VACUUM does", LONG_TITLE.slice(0, 20), "Keyboard shortcuts I"]);
     await page.reload();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"][data-loaded="true"]').length === 4);
