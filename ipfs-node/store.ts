@@ -77,6 +77,8 @@ const SESSION_CLOCK_SLACK_MS = 2000;
 /** Removals gc has in flight at once. */
 const GC_REMOVALS_IN_FLIGHT = 8;
 
+/** Online, the missing children a DAG walk fetches ahead of itself, at most (bounded memory: whole blocks). */
+const PREFETCH_IN_FLIGHT = 16;
 export class IpfsStore {
   readonly repoPath: string;
   readonly helia: Helia;
@@ -100,6 +102,9 @@ export class IpfsStore {
   #closed = false;
   #network: BlockNetwork | undefined;
 
+  #prefetching = 0;
+  /** Blocks being fetched from the network (CID string -> the fetch): one fetch per block, whoever waits. */
+  readonly #fetches = new Map<string, Promise<Uint8Array>>();
   private constructor(repoPath: string, blocks: BlockFiles, blockstore: FsBlockstore, datastore: FsDatastore, helia: Helia) {
     this.repoPath = repoPath;
     this.#blocks = blocks;
@@ -167,7 +172,13 @@ export class IpfsStore {
     } catch (err) {
       if (!this.#network || options.offline || (err as NodeJS.ErrnoException).code !== "ENOENT") throw new BlockNotLocalError(cid.toString(), { cause: err });
       try {
-        bytes = await this.#network.fetchBlock(cid, options.signal);
+        const key = cid.toString();
+        let fetching = this.#fetches.get(key);
+        if (!fetching) {
+          fetching = this.#network.fetchBlock(cid, options.signal).finally(() => this.#fetches.delete(key));
+          this.#fetches.set(key, fetching);
+        }
+        bytes = await fetching;
       } catch (fetchError) {
         options.signal?.throwIfAborted();
         throw new BlockNotLocalError(cid.toString(), { cause: fetchError });
@@ -368,6 +379,25 @@ export class IpfsStore {
 
   /**
    * Remove every block no pin reaches and no open write session may still pin, reporting each as
+      // the blocks this walk visits next
+      if (this.#network) this.#prefetch(stack.slice(-PREFETCH_IN_FLIGHT).reverse(), signal);
+    }
+  }
+
+  /**
+   * Start fetching the missing ones of `links` (a walk visits them next): a DAG from the network
+   * then arrives several blocks at a time instead of one round trip per block.
+   */
+  #prefetch(links: CID[], signal?: AbortSignal): void {
+    for (const link of links) {
+      if (this.#prefetching >= PREFETCH_IN_FLIGHT) return;
+      if (this.#fetches.has(link.toString()) || this.#cache.get(link)) continue;
+      this.#prefetching++;
+      void (async () => {
+        if (!(await this.#blocks.has(link.multihash))) await this.getBlock(link, { signal });
+      })()
+        .catch(() => {})
+        .finally(() => this.#prefetching--);
    * it goes (as raw CIDv1s: blocks are keyed by multihash, as Kubo's gc reports them). Mark and
    * sweep, as Kubo does: the live set is every direct pin plus every block of every recursive
    * pin's DAG (and of every pin under way), marked into a {@link DigestSet}; the sweep streams

@@ -11,6 +11,7 @@ let entryModule: typeof import("./entry/EntryPage.tsx") | undefined;
 const loadEntryPage = () => import("./entry/EntryPage.tsx").then((m) => (entryModule = m));
 const LazyEntryPage = lazy(() => loadEntryPage().then((m) => ({ default: m.EntryPage })));
 const EditorPage = lazy(() => import("./editor/EditorPage.tsx").then((m) => ({ default: m.EditorPage })));
+const NoteRedirect = lazy(() => import("./entry/NoteRedirect.tsx").then((m) => ({ default: m.NoteRedirect })));
 const SettingsPage = lazy(() => import("./settings/SettingsPage.tsx").then((m) => ({ default: m.SettingsPage })));
 
 /**
@@ -68,6 +69,8 @@ export function App() {
           {route.page === "entry" &&
             (entryModule ? <entryModule.EntryPage key={route.ref} entryRef={route.ref} /> : <LazyEntryPage key={route.ref} entryRef={route.ref} />)}
           {route.page === "write" && <EditorPage />}
+          {route.page === "edit" && <EditorPage key={route.tokenId} tokenId={route.tokenId} />}
+          {route.page === "note" && <NoteRedirect author={route.author} noteKey={route.noteKey} />}
           {route.page === "settings" && <SettingsPage />}
           {route.page === "not-found" && (
             <div className="problem notice" role="status">

@@ -1,6 +1,8 @@
 /**
  * Hash routes (`#/`, `#/entry/<cid or token id>`, `#/author/<address>`, `#/tag/<tag>`, `#/write`,
- * `#/settings`), so the built app works from any sub-path, including `/ipfs/<cid>/` on a gateway.
+ * `#/edit/<token id>` (a revision of an entry), `#/note/<author>/<noteKey>` (a note's latest
+ * version, as entries' metadata `external_url` links it), `#/settings`), so the built app works
+ * from any sub-path, including `/ipfs/<cid>/` on a gateway.
  * Lists take `?sort=published` (publishing order; the default is the notes' own dates) and `?q=`.
  */
 import { useSyncExternalStore } from "react";
@@ -19,6 +21,8 @@ export type Route =
   | ({ page: "tag"; tag: string } & ListQuery)
   | { page: "entry"; ref: string }
   | { page: "write" }
+  | { page: "edit"; tokenId: string }
+  | { page: "note"; author: string; noteKey: string }
   | { page: "settings" }
   | { page: "not-found"; path: string };
 
@@ -40,6 +44,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === "author" && parts.length === 2) return { page: "author", author: parts[1], ...list };
   if (parts[0] === "tag" && parts.length === 2) return { page: "tag", tag: parts[1], ...list };
   if (parts[0] === "write" && parts.length === 1) return { page: "write" };
+  if (parts[0] === "edit" && parts.length === 2) return { page: "edit", tokenId: parts[1] };
+  if (parts[0] === "note" && parts.length === 3) return { page: "note", author: parts[1], noteKey: parts[2] };
   if (parts[0] === "settings" && parts.length === 1) return { page: "settings" };
   return { page: "not-found", path };
 }
@@ -70,6 +76,9 @@ export function listHref(route: Route, query: { q?: string; sort?: FeedSort }): 
 }
 
 export const entryHref = (ref: string): string => `#/entry/${encodeURIComponent(ref)}`;
+
+/** The editor, opened on the latest version of token `tokenId`, to publish a revision. */
+export const editHref = (tokenId: bigint | string): string => `#/edit/${encodeURIComponent(String(tokenId))}`;
 
 const subscribe = (listener: () => void) => {
   window.addEventListener("hashchange", listener);

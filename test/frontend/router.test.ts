@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authorHref, entryHref, feedHref, listHref, parseRoute, tagHref } from "../../frontend/src/router.ts";
+import { authorHref, editHref, entryHref, feedHref, listHref, parseRoute, tagHref } from "../../frontend/src/router.ts";
 
 describe("hash routes", () => {
   it("parses the feed with filters", () => {
@@ -13,6 +13,13 @@ describe("hash routes", () => {
     expect(parseRoute("#/write")).toEqual({ page: "write" });
     expect(parseRoute("#/settings")).toEqual({ page: "settings" });
     expect(parseRoute("#/nope/x")).toEqual({ page: "not-found", path: "/nope/x" });
+  });
+
+  it("parses the editor of a revision and a note's stable link (metadata external_url)", () => {
+    expect(parseRoute(editHref(123n))).toEqual({ page: "edit", tokenId: "123" });
+    const key = `0x${"ab".repeat(32)}`;
+    expect(parseRoute(`#/note/0xAbC/${key}`)).toEqual({ page: "note", author: "0xAbC", noteKey: key });
+    expect(parseRoute("#/note/0xAbC")).toEqual({ page: "not-found", path: "/note/0xAbC" });
   });
 
   it("parses author and tag pages, and keeps the order in the query", () => {

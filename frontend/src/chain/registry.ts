@@ -67,11 +67,14 @@ export interface EntryFacts {
   owner: Address;
   publishedAt: number;
   sequence: bigint;
+  /** The latest version's digest. */
   digest: Hex;
+  /** Revisions published (versions are numbered 0, as first published, to this). */
+  revisionCount: number;
   tokenURI: string;
 }
 
-/** Author, owner, time, sequence, digest and tokenURI of a token (two calls, batched). */
+/** Author, owner, time, sequence, latest digest, revision count and tokenURI of a token (two calls, batched). */
 export async function readEntryFacts(tokenId: bigint): Promise<EntryFacts> {
   const [entry, tokenURI] = await Promise.all([
     publicClient.readContract({ ...registry, functionName: "entry", args: [tokenId] }),
@@ -84,6 +87,7 @@ export async function readEntryFacts(tokenId: bigint): Promise<EntryFacts> {
     publishedAt: Number(entry.publishedAt),
     sequence: entry.sequence,
     digest: entry.digest,
+    revisionCount: Number(entry.revisionCount),
     tokenURI,
   };
 }

@@ -1,7 +1,9 @@
 /**
  * Write and mint: title, date, tags and markdown with a live preview (the entry page's renderer),
  * images by drag-and-drop or paste, the draft saved as you type; publishing shows each step and
- * explains every failure, leaving the draft as it was.
+ * explains every failure, leaving the draft as it was. With a token id (`#/edit/<token id>`), the
+ * editor opens that entry's latest version (read verified, its images too) and publishes a
+ * revision of it (contract `revise`), keeping the note's identity; only its author can.
  */
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { normalizeNote, type Note } from "#core/entry/note.ts";
@@ -17,31 +19,54 @@ import {
   imagePathFor,
   loadDraftImages,
   loadDraftText,
+  revisionDraftKey,
   saveDraftImage,
   saveDraftText,
   splitTags,
   type DraftImage,
   type DraftText,
 } from "./draft.ts";
-import { PUBLISH_STEPS, PublishError, publishDraft, type PublishProgress, type PublishStep } from "./publish.ts";
+import { PUBLISH_STEPS, PublishError, publishDraft, type PublishProgress, type PublishStep, type RevisionTarget } from "./publish.ts";
 import { messageOf } from "../errors.ts";
+import { loadRevisionBase, type RevisionBase } from "./revision-base.ts";
 
-export function EditorPage() {
-  const [draft, setDraft] = useState<DraftText>(loadDraftText);
+export function EditorPage({ tokenId }: { tokenId?: string }) {
+  const [draft, setDraft] = useState<DraftText>(() => (tokenId ? emptyDraft() : loadDraftText()));
   const [images, setImages] = useState<DraftImage[]>([]);
   const [progress, setProgress] = useState<PublishProgress>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const textarea = useRef<HTMLTextAreaElement>(null);
+  // Editing a published entry: what it is, once read (or why it can't be).
+  const [base, setBase] = useState<RevisionBase | { error: string }>();
+  const draftKey = base && "target" in base ? revisionDraftKey(String(base.target.tokenId), base.target.cid) : undefined;
 
   useEffect(() => {
-    loadDraftImages().then(setImages, () => undefined);
-  }, []);
+    if (!tokenId) {
+      loadDraftImages().then(setImages, () => undefined);
+      return;
+    }
+    let live = true;
+    loadRevisionBase(tokenId).then(
+      (loaded) => {
+        if (!live) return;
+        setBase(loaded);
+        const saved = localStorage.getItem(revisionDraftKey(String(loaded.target.tokenId), loaded.target.cid));
+        setDraft(saved ? loadDraftText(localStorage, revisionDraftKey(String(loaded.target.tokenId), loaded.target.cid)) : loaded.draft);
+        setImages(loaded.images);
+      },
+      (e) => live && setBase({ error: messageOf(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [tokenId]);
 
   const update = (patch: Partial<DraftText>) => {
     setDraft((old) => {
       const next = { ...old, ...patch };
-      saveDraftText(next);
+      if (!tokenId) saveDraftText(next);
+      else if (draftKey) saveDraftText(next, localStorage, draftKey);
       return next;
     });
   };
@@ -54,7 +79,7 @@ export function EditorPage() {
       taken.add(path);
       const image = { path, type: file.type, bytes: new Uint8Array(await file.arrayBuffer()) };
       added.push(image);
-      await saveDraftImage(image).catch(() => undefined);
+      if (!tokenId) await saveDraftImage(image).catch(() => undefined);
     }
     if (added.length === 0) return;
     setImages((old) => [...old, ...added]);
@@ -66,7 +91,7 @@ export function EditorPage() {
 
   const removeImage = (path: string) => {
     setImages((old) => old.filter((i) => i.path !== path));
-    void deleteDraftImage(path).catch(() => undefined);
+    if (!tokenId) void deleteDraftImage(path).catch(() => undefined);
   };
 
   // The preview lags behind typing when needed, never the textarea.
@@ -110,12 +135,18 @@ export function EditorPage() {
     setProgress(undefined);
     setBusy(true);
     try {
-      const note = { title: draft.title, date: draft.date || undefined, tags: splitTags(draft.tags), body: draft.body };
-      const result = await publishDraft(note, new Map(images.map((i) => [i.path, i.bytes])), setProgress);
-      clearDraftText();
-      await clearDraftImages().catch(() => undefined);
-      setDraft(emptyDraft());
-      setImages([]);
+      const note = { title: draft.title, date: draft.date || undefined, tags: splitTags(draft.tags), body: draft.body, ...(draft.id ? { id: draft.id } : {}) };
+      const target: RevisionTarget | undefined = base && "target" in base ? base.target : undefined;
+      if (tokenId && !target) throw new Error("The entry to revise is not read yet.");
+      const result = await publishDraft(note, new Map(images.map((i) => [i.path, i.bytes])), setProgress, target);
+      if (target) {
+        if (draftKey) clearDraftText(localStorage, draftKey);
+      } else {
+        clearDraftText();
+        await clearDraftImages().catch(() => undefined);
+        setDraft(emptyDraft());
+        setImages([]);
+      }
       void entriesIndex.refresh();
       setProgress({ step: "done", cid: result.cid, tokenId: result.tokenId, txHash: result.txHash });
     } catch (e) {
@@ -128,9 +159,28 @@ export function EditorPage() {
   const stepIndex = progress ? PUBLISH_STEPS.findIndex((s) => s.step === progress.step) : -1;
   const failed = error !== undefined;
 
+  if (tokenId && !base) return <p className="muted loading">Reading the entry to edit…</p>;
+  if (base && "error" in base)
+    return (
+      <div className="problem notice" role="alert" data-testid="edit-error">
+        <h1>This entry can't be edited here</h1>
+        <p className="wrap">{base.error}</p>
+        <p>
+          <a href={entryHref(tokenId!)}>Back to the entry</a>
+        </p>
+      </div>
+    );
+  const revising = base && "target" in base ? base : undefined;
+
   return (
     <section className="editor" aria-labelledby="editor-title">
-      <h1 id="editor-title">Write an entry</h1>
+      <h1 id="editor-title">{revising ? "Edit an entry" : "Write an entry"}</h1>
+      {revising && (
+        <p className="muted small" data-testid="editing">
+          Publishing makes a new version of <a href={entryHref(String(revising.target.tokenId))}>this entry</a>; every earlier version stays readable. The note
+          keeps its identity <code className="wrap">{draft.id}</code>.
+        </p>
+      )}
       <div className="editor-grid">
         <form
           className="editor-form"
@@ -195,7 +245,7 @@ export function EditorPage() {
             Draft saved in this browser as you type.
           </p>
           <button type="submit" className="primary" disabled={busy} data-testid="publish">
-            {busy ? "Publishing…" : "Publish and mint"}
+            {busy ? "Publishing…" : revising ? "Publish revision" : "Publish and mint"}
           </button>
           {progress && (
             <ol className="steps" aria-live="polite" data-testid="publish-steps">
@@ -214,7 +264,10 @@ export function EditorPage() {
           )}
           {progress?.step === "done" && progress.cid && (
             <p className="success" role="status" data-testid="publish-done">
-              Published! <a href={entryHref(progress.cid)}>Open the entry</a>
+              {revising ? "Revision published!" : "Published!"}{" "}
+              <a href={entryHref(revising && progress.tokenId !== undefined ? String(progress.tokenId) : progress.cid)} data-testid="open-entry">
+                Open the entry
+              </a>
             </p>
           )}
           {failed && <PublishFailure error={error} />}

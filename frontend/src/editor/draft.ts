@@ -10,6 +10,8 @@ export interface DraftText {
   /** Comma-separated, as typed. */
   tags: string;
   body: string;
+  /** The note's identity (note-identity.ts): set when editing a published entry, whose identity a revision keeps. */
+  id?: string;
 }
 
 export interface DraftImage {
@@ -21,11 +23,17 @@ export interface DraftImage {
 
 export const DRAFT_TEXT_KEY = "til.draft";
 
+/**
+ * Where the draft of a revision of token `tokenId` whose latest version is `baseCid` is kept (apart
+ * from the new entry's draft; a draft made against an older version is not offered again).
+ */
+export const revisionDraftKey = (tokenId: string, baseCid: string): string => `${DRAFT_TEXT_KEY}.revise.${tokenId}.${baseCid}`;
+
 export const emptyDraft = (): DraftText => ({ title: "", date: new Date().toISOString().slice(0, 10), tags: "", body: "" });
 
-export function loadDraftText(storage: Pick<Storage, "getItem"> = localStorage): DraftText {
+export function loadDraftText(storage: Pick<Storage, "getItem"> = localStorage, key = DRAFT_TEXT_KEY): DraftText {
   try {
-    const saved = JSON.parse(storage.getItem(DRAFT_TEXT_KEY) ?? "null") as Partial<DraftText> | null;
+    const saved = JSON.parse(storage.getItem(key) ?? "null") as Partial<DraftText> | null;
     if (saved && typeof saved === "object") return { ...emptyDraft(), ...saved };
   } catch {
     // A broken saved draft: start a new one.
@@ -33,12 +41,12 @@ export function loadDraftText(storage: Pick<Storage, "getItem"> = localStorage):
   return emptyDraft();
 }
 
-export function saveDraftText(draft: DraftText, storage: Pick<Storage, "setItem"> = localStorage): void {
-  storage.setItem(DRAFT_TEXT_KEY, JSON.stringify(draft));
+export function saveDraftText(draft: DraftText, storage: Pick<Storage, "setItem"> = localStorage, key = DRAFT_TEXT_KEY): void {
+  storage.setItem(key, JSON.stringify(draft));
 }
 
-export function clearDraftText(storage: Pick<Storage, "removeItem"> = localStorage): void {
-  storage.removeItem(DRAFT_TEXT_KEY);
+export function clearDraftText(storage: Pick<Storage, "removeItem"> = localStorage, key = DRAFT_TEXT_KEY): void {
+  storage.removeItem(key);
 }
 
 /** Tags as typed ("rust, db  ,sql") to a list. */

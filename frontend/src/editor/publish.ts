@@ -5,7 +5,7 @@
  * progress; every failure becomes a {@link PublishError} with a sentence the user can act on.
  */
 import { getConnection, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import { normalizeNote, type Note } from "#core/entry/note.ts";
 import { noteIdentity, noteKey } from "#core/entry/note-identity.ts";
 import { packEntry, type PackedEntry } from "#core/entry/pack.ts";
@@ -31,6 +31,8 @@ export type PublishErrorKind =
   | "not-connected"
   | "wrong-chain"
   | "already-published"
+  | "not-author"
+  | "unchanged"
   | "ipfs-unreachable"
   | "ipfs-refused"
   | "cid-mismatch"
@@ -66,20 +68,46 @@ export interface PublishResult {
   txHash: string;
 }
 
-export async function publishDraft(note: Note, images: Map<string, Uint8Array>, onProgress: (p: PublishProgress) => void): Promise<PublishResult> {
-  // 1. Pack.
+/** The entry a revision is for: its token, its author and the CID of its latest version. */
+export interface RevisionTarget {
+  tokenId: bigint;
+  author: Address;
+  /** The latest version's CID: the revision links it as `previous`. */
+  cid: string;
+}
+
+/**
+ * Publishes a new entry, or with `target` a revision of that entry (contract `revise`): pack
+ * (naming the connected account as the author, recording the note's identity and, for a
+ * revision, the version it revises), check, pin, wallet, block.
+ */
+export async function publishDraft(
+  note: Note,
+  images: Map<string, Uint8Array>,
+  onProgress: (p: PublishProgress) => void,
+  target?: RevisionTarget,
+): Promise<PublishResult> {
+  // 1. Pack, as the connected account (the author named in the entry; checked in step 2).
   onProgress({ step: "pack" });
+  const connection = getConnection(wagmiConfig);
   let packed: PackedEntry;
+  let key: Hex;
   try {
-    packed = await packEntry(normalizeNote(note), { images });
+    const canonical = normalizeNote(note);
+    // The identity: the note's own (a revision keeps the revised entry's), else its title and date (note-identity.ts).
+    const id = noteIdentity(canonical);
+    key = noteKey(id);
+    packed = await packEntry(
+      { ...canonical, id },
+      { images, ...(connection.address ? { author: connection.address } : {}), ...(target ? { previous: target.cid } : {}) },
+    );
   } catch (error) {
     throw new PublishError("invalid", messageOf(error), {}, { cause: error });
   }
   const { cid, digest } = packed;
 
-  // 2. Wallet, chain, already published?
+  // 2. Wallet, chain, already published? (a revision: by its author, and changed)
   onProgress({ step: "check", cid, warnings: packed.warnings.map((w) => w.message) });
-  const connection = getConnection(wagmiConfig);
   if (!connection.isConnected || !connection.address)
     throw new PublishError("not-connected", "Connect a wallet first (top right): the entry is minted to the connected account.", { cid });
   if (connection.chainId !== appChain.id) {
@@ -90,6 +118,9 @@ export async function publishDraft(note: Note, images: Map<string, Uint8Array>, 
     );
   }
   const author: Address = connection.address;
+  if (target && target.author.toLowerCase() !== author.toLowerCase())
+    throw new PublishError("not-author", `Only the entry's author, ${target.author}, can publish a revision of it; your wallet is ${author}.`, { cid });
+  if (target && target.cid === cid) throw new PublishError("unchanged", "Nothing changed: this is the entry's latest version. Edit the note first.", { cid });
   let existing: bigint;
   try {
     existing = await readContract(wagmiConfig, { ...registry, functionName: "tokenOf", args: [author, digest], chainId: appChain.id });
@@ -106,14 +137,25 @@ export async function publishDraft(note: Note, images: Map<string, Uint8Array>, 
   onProgress({ step: "wallet", cid });
   let txHash: `0x${string}`;
   try {
-    const { request } = await simulateContract(wagmiConfig, {
-      ...registry,
-      functionName: "publish",
-      args: [digest, noteKey(noteIdentity(note))],
-      account: author,
-      chainId: appChain.id,
-    });
-    txHash = await writeContract(wagmiConfig, request);
+    if (target) {
+      const { request } = await simulateContract(wagmiConfig, {
+        ...registry,
+        functionName: "revise",
+        args: [target.tokenId, digest],
+        account: author,
+        chainId: appChain.id,
+      });
+      txHash = await writeContract(wagmiConfig, request);
+    } else {
+      const { request } = await simulateContract(wagmiConfig, {
+        ...registry,
+        functionName: "publish",
+        args: [digest, key],
+        account: author,
+        chainId: appChain.id,
+      });
+      txHash = await writeContract(wagmiConfig, request);
+    }
   } catch (error) {
     throw toPublishError(error, cid);
   }
@@ -122,7 +164,9 @@ export async function publishDraft(note: Note, images: Map<string, Uint8Array>, 
   onProgress({ step: "mine", cid, txHash });
   const receipt = await waitForTransactionReceipt(wagmiConfig, { hash: txHash, chainId: appChain.id });
   if (receipt.status !== "success") throw new PublishError("reverted", `The transaction ${txHash} was included but reverted.`, { cid });
-  const tokenId = await readContract(wagmiConfig, { ...registry, functionName: "tokenOf", args: [author, digest], chainId: appChain.id });
+  const tokenId = target
+    ? target.tokenId
+    : await readContract(wagmiConfig, { ...registry, functionName: "tokenOf", args: [author, digest], chainId: appChain.id });
   onProgress({ step: "done", cid, txHash, tokenId });
   return { cid, tokenId, txHash };
 }
@@ -174,6 +218,17 @@ function toPublishError(error: unknown, cid: string): PublishError {
       { cause: error },
     );
   const revert = revertOf(error);
+  if (revert?.errorName === "TILNotAuthor")
+    return new PublishError("not-author", `Only the entry's author, ${String(revert.args[2])}, can publish a revision of it.`, { cid }, { cause: error });
+  if (revert?.errorName === "TILUnchangedDigest")
+    return new PublishError("unchanged", "Nothing changed: this is the entry's latest version. Edit the note first.", { cid }, { cause: error });
+  if (revert?.errorName === "TILDigestIsAnotherEntry")
+    return new PublishError(
+      "already-published",
+      "You already published exactly this content as another entry.",
+      { cid, tokenId: revert.args[2] as bigint },
+      { cause: error },
+    );
   if (revert?.errorName === "TILEntryAlreadyPublished") {
     return new PublishError("already-published", "You already published exactly this content.", { cid, tokenId: revert.args[2] as bigint }, { cause: error });
   }

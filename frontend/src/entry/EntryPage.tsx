@@ -1,9 +1,17 @@
 /**
  * One entry at a shareable URL (`#/entry/<cid>` or `#/entry/<token id>`): the note, read through
- * the gateways and verified against its CID, rendered safely; beside it the token's facts.
+ * the gateways and verified against its CID, rendered safely; beside it the token's facts, its
+ * versions with a diff between any two, and, for its author, "Edit" (a revision).
+ *
+ * Which token is *the* entry: the one whose on-chain author is the author the content names
+ * (entry format v2); any other token of the same CID is shown as a copy by its author. An entry of
+ * format v1 names no author: its earliest token stands for it.
  */
 import { useCallback, useEffect, useState } from "react";
+import { useConnection } from "wagmi";
 import { parseNote, type Note } from "#core/entry/note.ts";
+import { digestToCid } from "#core/cid.ts";
+import { pickEntryToken } from "#core/contract/token-id.ts";
 import { renderMarkdown } from "#core/entry/render.ts";
 import { svgDataUrl } from "#core/entry/image-check.ts";
 import { isolatedGatewayUrl } from "#core/gateway-url.ts";
@@ -13,7 +21,9 @@ import { parseEntryRef, resolveEntry, type ResolvedEntry } from "./resolve.ts";
 import { EntryBody } from "./EntryBody.tsx";
 import { settings } from "../settings/settings.ts";
 import { appChain } from "../wagmi.ts";
-import { authorHref, tagHref } from "../router.ts";
+import { authorHref, editHref, tagHref } from "../router.ts";
+import type { EntryFacts } from "../chain/registry.ts";
+import { VersionHistory } from "./VersionHistory.tsx";
 import { messageOf, revertOf } from "../errors.ts";
 import { registryHealth } from "../chain/registry-health.ts";
 import { AuthorLink } from "../ui/Identicon.tsx";
@@ -116,7 +126,12 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
   // a local gateway opens the entry on its own origin (<cid>.ipfs.localhost), never beside the app or another entry
   const gatewayBase = cid ? isolatedGatewayUrl(settings.publicGateway, cid) : undefined;
 
-  const author = chain && "tokens" in chain ? chain.tokens[0]?.author : undefined;
+  const tokens = chain && "tokens" in chain ? chain.tokens : [];
+  // *The* entry: the token whose author the content names; the others are copies (core/contract/token-id.ts).
+  const main = pickEntryToken(tokens, content && "note" in content ? content.note.author : undefined).entry;
+  const author = main?.author;
+  const connection = useConnection();
+  const canEdit = main !== undefined && connection.address !== undefined && connection.address.toLowerCase() === main.author.toLowerCase();
   // Without a CID from the URL, nothing can be read once the registry has no token to give.
   const chainProblem = chain && "error" in chain ? chain : undefined;
   const blocked = !content && chainProblem !== undefined && !cid;
@@ -144,6 +159,19 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
               )}
             </p>
           </header>
+          {main && main.revisionCount > 0 && cid !== undefined && cid !== digestToCid(main.digest) && (
+            <p className="notice small" data-testid="older-version">
+              This is an earlier version. <a href={`#/entry/${String(main.tokenId)}`}>Read the latest</a>.
+            </p>
+          )}
+          {canEdit && (
+            <p className="edit-entry">
+              <a className="button" href={editHref(main.tokenId)} data-testid="edit-entry">
+                Edit
+              </a>{" "}
+              <span className="muted small">Publishes a new version; this one stays readable.</span>
+            </p>
+          )}
           <EntryBody note={content.note} resolveImage={resolveImage} linkBase={gatewayBase} />
           <p className="verified small" data-testid="verified">
             ✓ Verified: every byte matched the CID. Served by {content.servedBy.length > 0 ? content.servedBy.join(", ") : "the in-app cache (verified before)"}
@@ -194,7 +222,16 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
           Fetching and verifying the entry…
         </p>
       )}
-      {!blocked && <TokenFacts cid={cid} chain={chain} gatewayBase={gatewayBase} />}
+      {main && <VersionHistory key={String(main.tokenId)} facts={main} shownCid={cid} />}
+      {!blocked && (
+        <TokenFacts
+          cid={cid}
+          chain={chain}
+          main={main}
+          namedAuthor={content && "note" in content ? content.note.author : undefined}
+          gatewayBase={gatewayBase}
+        />
+      )}
     </article>
   );
 }
@@ -248,7 +285,19 @@ function ChainProblemView({ problem, entryRef }: { problem: ChainProblem; entryR
   return <ErrorBox title="Could not read the registry" error={problem.error} testId="entry-chain-error" />;
 }
 
-function TokenFacts({ cid, chain, gatewayBase }: { cid?: string; chain?: ResolvedEntry | ChainProblem; gatewayBase?: string }) {
+function TokenFacts({
+  cid,
+  chain,
+  main,
+  namedAuthor,
+  gatewayBase,
+}: {
+  cid?: string;
+  chain?: ResolvedEntry | ChainProblem;
+  main?: EntryFacts;
+  namedAuthor?: string;
+  gatewayBase?: string;
+}) {
   return (
     <aside className="facts" aria-label="Token facts">
       <h2>On-chain record</h2>
@@ -264,7 +313,18 @@ function TokenFacts({ cid, chain, gatewayBase }: { cid?: string; chain?: Resolve
       {chain &&
         "tokens" in chain &&
         chain.tokens.map((t) => (
-          <dl key={String(t.tokenId)} data-testid="token-facts">
+          <dl key={String(t.tokenId)} data-testid="token-facts" data-copy={t !== main ? "true" : undefined}>
+            {t !== main && (
+              <>
+                <dt className="copy-label" data-testid="copy-label">
+                  Copy
+                </dt>
+                <dd>
+                  copy by <code className="wrap">{t.author}</code>
+                  {namedAuthor ? `: the content names ${namedAuthor} as its author.` : ": the same content, published after the first token."}
+                </dd>
+              </>
+            )}
             <dt>Token</dt>
             <dd>
               <code title={String(t.tokenId)}>{`0x${t.tokenId.toString(16)}`.slice(0, 18)}…</code> (#{String(t.sequence)})

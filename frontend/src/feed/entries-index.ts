@@ -6,6 +6,8 @@
  * while older windows go on filling in below. Every window read is kept in IndexedDB
  * (event-cache.ts), so the next visit shows what it read at once and reads only the blocks since
  * then and any history not reached yet. New blocks are then read forwards every few seconds.
+ * Each entry shows its latest version: the registry's EntryRevised events (read forwards, beside
+ * the rest, through the same shared reader) give each revised token its latest CID.
  * An external store for React (useSyncExternalStore): `snapshot()` is a new object only when
  * something changed.
  */
@@ -14,7 +16,11 @@ import { settings } from "../settings/settings.ts";
 import { deployBlock, deployBlockHash, entryEvents } from "../chain/registry.ts";
 import { EventCache } from "./event-cache.ts";
 
-export type IndexedEntry = EntryPublishedEvent;
+/** An entry as the feed lists it: its EntryPublished event, with `cid` and `digest` those of its latest version. */
+export type IndexedEntry = EntryPublishedEvent & {
+  /** The latest version's number (0: never revised). */
+  revision?: number;
+};
 
 interface EntriesSnapshot {
   /** Newest first. */
@@ -48,6 +54,10 @@ class EntriesIndex {
   #history: IndexedEntry[] = [];
   #historyComplete = false;
   #starting: Promise<void> | undefined;
+  /** Latest version of each revised token, from EntryRevised events read up to {@link #revisionsFrom} - 1. */
+  #latest = new Map<bigint, { revision: number; cid: string; digest: EntryPublishedEvent["digest"] }>();
+  #revisionsFrom = deployBlock();
+  #revisionsRead: Promise<void> = Promise.resolve();
 
   subscribe = (listener: () => void): (() => void) => {
     this.#listeners.add(listener);
@@ -71,8 +81,34 @@ class EntriesIndex {
     for (const listener of this.#listeners) listener();
   }
 
+  /** Reads EntryRevised events up to `to` (one read at a time), and shows what changed. */
+  #readRevisions(to: bigint): Promise<void> {
+    // After a failed read the next one starts where it stopped.
+    this.#revisionsRead = this.#revisionsRead
+      .catch(() => undefined)
+      .then(async () => {
+        if (to < this.#revisionsFrom) return;
+        const events = await entryEvents.readRevisions(this.#revisionsFrom, to);
+        this.#revisionsFrom = to + 1n;
+        for (const event of events) {
+          const known = this.#latest.get(event.tokenId);
+          if (!known || Number(event.revision) > known.revision)
+            this.#latest.set(event.tokenId, { revision: Number(event.revision), cid: event.cid, digest: event.digest });
+        }
+        if (events.length > 0) this.#publish();
+      });
+    return this.#revisionsRead;
+  }
+
+  /** The entry with its latest version's CID. */
+  #latestOf = (entry: IndexedEntry): IndexedEntry => {
+    const latest = this.#latest.get(entry.tokenId);
+    return latest ? { ...entry, cid: latest.cid, digest: latest.digest, revision: latest.revision } : entry;
+  };
+
   #publish(): void {
-    const entries = this.#fresh.length > 0 ? [...this.#fresh, ...this.#history] : this.#history;
+    const listed = this.#fresh.length > 0 ? [...this.#fresh, ...this.#history] : this.#history;
+    const entries = this.#latest.size > 0 ? listed.map(this.#latestOf) : listed;
     // Still "loading" while nothing is found and older blocks remain (not "no entries yet").
     this.#set({ entries, status: entries.length === 0 && !this.#historyComplete ? "loading" : "ready", toBlock: this.#nextBlock - 1n });
   }
@@ -122,6 +158,8 @@ class EntriesIndex {
           }
         }
         this.#nextBlock = latest + 1n;
+        // Revisions in the background: rows show first, then switch to their latest versions.
+        this.#readRevisions(latest).catch((error) => this.#fail(error));
         if (!this.#historyComplete) void this.#readHistory(first, cached ? cached.from - 1n : latest);
         else this.#publish();
       } catch (error) {
@@ -164,6 +202,7 @@ class EntriesIndex {
         return;
       }
       const from = this.#nextBlock;
+      await this.#readRevisions(latest);
       const fresh = (await entryEvents.read(from, latest)).reverse();
       void this.#cache?.save(from, latest, fresh);
       this.#nextBlock = latest + 1n;

@@ -5,7 +5,7 @@
  * bounded (core/retrieve/entry-reader.ts): an entry over the limits costs a block or two and comes
  * back as a refused state naming the limit, and the other entries go on loading.
  */
-import type { EntryMetadata } from "#core/entry/pack.ts";
+import { readEntryMetadata } from "#core/entry/metadata.ts";
 
 /** The verified reader (UnixFS exporter, hashing) is loaded on first use, outside the initial bundle. */
 const loadReader = () => import("../ipfs/reader.ts");
@@ -161,22 +161,16 @@ class VerifiedFileLoader<T> {
   }
 }
 
-/** The summary fields of an entry's metadata.json (defensive: it is untrusted JSON). */
-export function summaryOf(metadata: EntryMetadata): EntrySummary {
-  const p = (metadata?.properties ?? {}) as Partial<EntryMetadata["properties"]>;
-  const str = (value: unknown) => (typeof value === "string" ? value : "");
-  return {
-    title: str(p.title) || str(metadata?.name) || "(untitled)",
-    date: typeof p.date === "string" ? p.date : undefined,
-    tags: Array.isArray(p.tags) ? p.tags.filter((t): t is string => typeof t === "string") : [],
-    description: str(metadata?.description),
-  };
+/** The summary fields of an entry's metadata.json of any format (read by core/entry/metadata.ts: it is untrusted JSON). */
+export function summaryOf(metadata: unknown): EntrySummary {
+  const { title, date, tags, description } = readEntryMetadata(metadata);
+  return { title, ...(date !== undefined ? { date } : {}), tags, description };
 }
 
 /** metadata.json of entries, as feed summaries. */
 export class SummaryLoader extends VerifiedFileLoader<EntrySummary> {
   constructor() {
-    super("metadata.json", (text) => summaryOf(JSON.parse(text) as EntryMetadata));
+    super("metadata.json", (text) => summaryOf(JSON.parse(text)));
   }
 }
 
