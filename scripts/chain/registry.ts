@@ -9,8 +9,10 @@ import { todayILearnedAbi } from "#core/contract/abi.generated.ts";
 import type { Deployment } from "#core/contract/deployment.ts";
 import {
   decodeEntryPublished as decodeEvents,
+  decodeEntryRevised as decodeRevisions,
   EntryEventReader,
   type EntryPublishedEvent,
+  type EntryRevisedEvent,
   type LogSource,
   type RawLog,
 } from "#core/contract/registry-events.ts";
@@ -88,6 +90,11 @@ function rawLogOf(log: Log): RawLog {
 /** The EntryPublished events among a receipt's logs. */
 export function decodeEntryPublished(logs: readonly Log[]): PublishedEvent[] {
   return decodeEvents(logs.map(rawLogOf));
+}
+
+/** The EntryRevised events among a receipt's logs. */
+export function decodeEntryRevised(logs: readonly Log[]): EntryRevisedEvent[] {
+  return decodeRevisions(logs.map(rawLogOf));
 }
 
 /** The registry's event reader over `provider` (its block ranges adapt to the RPC's limits). */

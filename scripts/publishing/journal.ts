@@ -10,6 +10,7 @@ import { open, readFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Deployment } from "#core/contract/deployment.ts";
 import type { PublishedEvent } from "../chain/registry.ts";
+import type { EntryRevisedEvent } from "#core/contract/registry-events.ts";
 
 export const JOURNAL_FILE_NAME = "journal.ndjson";
 
@@ -46,7 +47,23 @@ export interface MintedRecord {
   author: string;
   digest: string;
   cid: string;
+  /** keccak256 of the note's identity (registry v2; absent in records of v1 registries). */
+  noteKey?: string;
   tokenId: string;
+  txHash: string;
+  block: number;
+}
+
+/** Version `revision` of token `tokenId` is `digest` (registry v2; the token id is the same on every v2 deployment). */
+export interface RevisedRecord {
+  event: "revised";
+  chainId: number;
+  contract: string;
+  author: string;
+  tokenId: string;
+  revision: number;
+  digest: string;
+  cid: string;
   txHash: string;
   block: number;
 }
@@ -77,13 +94,30 @@ export function mintedRecord(deployment: Deployment, event: PublishedEvent): Min
     author: event.author,
     digest: event.digest,
     cid: event.cid,
+    ...(event.noteKey !== undefined ? { noteKey: event.noteKey } : {}),
     tokenId: event.tokenId.toString(),
     txHash: event.txHash,
     block: Number(event.blockNumber),
   };
 }
 
-export type JournalRecord = PackedRecord | PinnedRecord | MintSentRecord | MintedRecord | RemotePinRecord;
+/** The journal's record of a decoded EntryRevised event of a token by `author`. */
+export function revisedRecord(deployment: Deployment, author: string, event: EntryRevisedEvent): RevisedRecord {
+  return {
+    event: "revised",
+    chainId: deployment.chainId,
+    contract: deployment.address,
+    author,
+    tokenId: event.tokenId.toString(),
+    revision: Number(event.revision),
+    digest: event.digest,
+    cid: event.cid,
+    txHash: event.txHash,
+    block: Number(event.blockNumber),
+  };
+}
+
+export type JournalRecord = PackedRecord | PinnedRecord | MintSentRecord | MintedRecord | RevisedRecord | RemotePinRecord;
 type Stamped = JournalRecord & { at: string };
 
 export class Journal {
@@ -91,6 +125,7 @@ export class Journal {
   readonly #records: Stamped[];
   readonly #pinned = new Set<string>();
   readonly #minted = new Set<string>();
+  readonly #revised = new Set<string>();
   /** Last remote status by service + endpoint + CID. */
   readonly #remote = new Map<string, RemotePinRecord["status"]>();
 
@@ -154,6 +189,11 @@ export class Journal {
     return this.#minted.has(mintKey(contract, author, digest));
   }
 
+  /** Whether revision `revision` of `tokenId` of `contract` is recorded. */
+  isRevised(contract: string, tokenId: bigint, revision: bigint): boolean {
+    return this.#revised.has(`${contract.toLowerCase()}:${tokenId}:${revision}`);
+  }
+
   /** Every (author, digest) ever minted on a chain, first publish first, each once. */
   mintedEntries(chainId: number): MintedRecord[] {
     const seen = new Set<string>();
@@ -168,10 +208,28 @@ export class Journal {
     return out;
   }
 
+  /**
+   * Every revision recorded on a chain, in order, each (token, revision) once: what a
+   * fresh local chain replays after the entries (`npm start`).
+   */
+  revisions(chainId: number): RevisedRecord[] {
+    const seen = new Set<string>();
+    const out: RevisedRecord[] = [];
+    for (const r of this.#records) {
+      if (r.event !== "revised" || r.chainId !== chainId) continue;
+      const key = `${r.tokenId}:${r.revision}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(r);
+    }
+    return out;
+  }
+
   #remember(record: Stamped): void {
     this.#records.push(record);
     if (record.event === "pinned") this.#pinned.add(record.cid);
     if (record.event === "minted") this.#minted.add(mintKey(record.contract, record.author, record.digest));
+    if (record.event === "revised") this.#revised.add(`${record.contract.toLowerCase()}:${record.tokenId}:${record.revision}`);
     if (record.event === "remote-pin") this.#remote.set(remoteKey(record.service, record.endpoint, record.cid), record.status);
   }
 }

@@ -3,11 +3,13 @@
  *
  *   pack     import items -> each note packed locally (its CID known before anything is sent),
  *            or skipped, or failed, with its warnings                          {@link packNotes}
- *   check    a chunk's entries -> which of them this author has minted already (`tokensOf`)
- *                                                                                {@link checkPublished}
+ *   check    a chunk's entries -> for each, new, unchanged (published already) or a revision of
+ *            the author's token of the same note (found by its noteKey; packed again naming
+ *            the latest version as `previous`)                                 {@link checkNotes}
  *   pin      a chunk's entries -> pinned through the Kubo RPC API, each checked to come back
  *            under its locally computed CID                                     {@link pinChunk}
- *   mint     the chunk's entries not minted yet -> one publishBatch transaction {@link mintChunk}
+ *   mint     the chunk's new entries -> one publishBatch transaction              {@link mintChunk}
+ *   revise   the chunk's revisions -> one revise transaction each               {@link reviseChunk}
  *   journal  each step's records, appended (flushed to disk) once the step is done (journal.ts)
  *   summary  the stages' results -> the JSON summary and the exit code         {@link summarize}
  *
@@ -22,6 +24,11 @@
  * and the contract itself refuses a second token for the same author and CID.
  */
 import type { Contract, TransactionReceipt, Wallet } from "ethers";
+import type { Hex } from "viem";
+import { digestToCid } from "#core/cid.ts";
+import type { EntryRevisedEvent } from "#core/contract/registry-events.ts";
+import { noteIdentity, noteKey as noteKeyOf } from "#core/entry/note-identity.ts";
+import type { Note } from "#core/entry/note.ts";
 import type { KuboRPCClient } from "kubo-rpc-client";
 import { forEachConcurrently } from "#core/concurrency.ts";
 import type { Deployment } from "#core/contract/deployment.ts";
@@ -30,17 +37,20 @@ import { packEntry, EntryTooLargeError, NoteTooLargeError, EntryError, type Pack
 import { pinEntries, type EntryPinClient, type PinnedEntry } from "#core/entry/pin.ts";
 import { formatWarning, locateWarning, type Warning } from "#core/entry/warnings.ts";
 import { isSkippedSource, type ImportItem, type SkippedSource } from "#core/import/folder.node.ts";
-import { decodeEntryPublished, registryAt, type PublishedEvent } from "../chain/registry.ts";
+import { decodeEntryPublished, decodeEntryRevised, entryEvents, registryAt, type PublishedEvent } from "../chain/registry.ts";
 import type { ChainContext } from "../cli/context.ts";
 import { isUnreachable } from "../cli/context.ts";
 import { CliError, EXIT_CODES, type ExitCode } from "../cli/errors.ts";
-import { mintedRecord, packedRecords, type Journal } from "./journal.ts";
+import { mintedRecord, packedRecords, revisedRecord, type Journal } from "./journal.ts";
 import { terminalLine } from "../cli/terminal-text.ts";
 import { ProgressBar, type ProgressState } from "../cli/progress.ts";
 
 export interface PublishSummary {
   found: number;
   published: number;
+  /** Notes whose token got a new version (a dry run: that would get one). */
+  revised: number;
+  /** Notes whose content is published already (unchanged since their latest version). */
   alreadyPublished: number;
   /** Dry run with the chain reachable: entries this author has not published yet. */
   new?: number;
@@ -79,6 +89,19 @@ export interface PublishResult {
 interface SourcedEntry {
   source: string;
   packed: PackedEntry;
+  /** keccak256 of the note's identity (core/entry/note-identity.ts): how its token is found again. */
+  noteKey: Hex;
+  /** The imported note, its images and the author it was packed for: to pack it again as a revision. */
+  origin: { note: Note; images: Map<string, Uint8Array>; author?: string };
+}
+
+/** The author's token of a note and its latest two versions' digests. */
+export interface NoteToken {
+  tokenId: bigint;
+  /** The latest version's digest. */
+  latest: Hex;
+  /** The digest of the version before the latest (the `previous` the latest names), if any. */
+  beforeLatest?: Hex;
 }
 
 /** An entry that was not published, why, and the exit code that says so. */
@@ -95,12 +118,19 @@ export interface PublishingChain {
   /** The author's token of each digest (0n where none), in one call. */
   tokensOf(digests: string[]): Promise<bigint[]>;
   /**
-   * Mints `digests` in one publishBatch transaction and waits for it; `onSent` runs once it is
-   * sent, before it is mined.
+   * Mints `digests` (with their note keys) in one publishBatch transaction and waits for it;
+   * `onSent` runs once it is sent, before it is mined.
    * @throws AlreadyPublishedError when the registry refuses the batch because one is minted already
    * @throws CliError (chainUnreachable, insufficientFunds) when the user must act
    */
-  publishBatch(digests: string[], onSent: (txHash: string) => Promise<void>): Promise<{ events: PublishedEvent[]; gasUsed: bigint }>;
+  publishBatch(digests: string[], noteKeys: Hex[], onSent: (txHash: string) => Promise<void>): Promise<{ events: PublishedEvent[]; gasUsed: bigint }>;
+  /** The author's token of each note key (undefined where none), with its latest versions, in order. */
+  notesOf(noteKeys: Hex[]): Promise<(NoteToken | undefined)[]>;
+  /**
+   * Publishes version `digest` of `tokenId` in one revise transaction and waits for it.
+   * @throws AlreadyPublishedError when the registry refuses it as the token's latest version already
+   */
+  revise(tokenId: bigint, digest: string, onSent: (txHash: string) => Promise<void>): Promise<{ event: EntryRevisedEvent; gasUsed: bigint }>;
 }
 
 /** What the pipeline needs of IPFS (the Kubo RPC API in the CLI, a fake in tests). */
@@ -140,7 +170,7 @@ export type PackOutcome =
  * packEntry's, each located), streaming.
  * @throws what packEntry throws that is not an EntryError (a bug, not a bad note)
  */
-export async function* packNotes(items: AsyncIterable<ImportItem>): AsyncGenerator<PackOutcome> {
+export async function* packNotes(items: AsyncIterable<ImportItem>, options: { author?: string } = {}): AsyncGenerator<PackOutcome> {
   const firstSource = new Map<string, string>();
   for await (const item of items) {
     if (isSkippedSource(item)) {
@@ -151,7 +181,7 @@ export async function* packNotes(items: AsyncIterable<ImportItem>): AsyncGenerat
     const started = performance.now();
     let packed: PackedEntry;
     try {
-      packed = await packEntry(item.note, { images: item.images });
+      packed = await packEntry(item.note, { images: item.images, ...(options.author !== undefined ? { author: options.author } : {}) });
     } catch (error) {
       if (!(error instanceof EntryError)) throw error;
       const tooLarge = error instanceof NoteTooLargeError || error instanceof EntryTooLargeError;
@@ -177,7 +207,8 @@ export async function* packNotes(items: AsyncIterable<ImportItem>): AsyncGenerat
       continue;
     }
     firstSource.set(packed.digest, source);
-    yield { kind: "packed", entry: { source, packed }, warnings, ms };
+    const origin = { note: item.note, images: item.images, ...(options.author !== undefined ? { author: options.author } : {}) };
+    yield { kind: "packed", entry: { source, packed, noteKey: noteKeyOf(packed.note.id ?? noteIdentity(packed.note)), origin }, warnings, ms };
   }
 }
 
@@ -194,6 +225,51 @@ function packWarningsNotGiven(imported: readonly Warning[], packed: readonly War
 async function checkPublished(chain: PublishingChain, entries: readonly SourcedEntry[]): Promise<boolean[]> {
   const tokens = await chain.tokensOf(entries.map(({ packed }) => packed.digest));
   return tokens.map((token) => token !== 0n);
+}
+
+/** What to do with one entry: publish it, nothing (its content is published), or revise the note's token. */
+type Decision =
+  | { kind: "new"; entry: SourcedEntry }
+  | { kind: "unchanged"; entry: SourcedEntry }
+  /** The content is published, as another note's entry (or by an older run without note keys). */
+  | { kind: "published"; entry: SourcedEntry }
+  /** `entry` is packed again as the next version of `tokenId` (naming the latest as `previous`). */
+  | { kind: "revise"; entry: SourcedEntry; tokenId: bigint };
+
+/** How many notes of a chunk are compared with their token's latest version at once. */
+const REPACKS_AT_ONCE = 4;
+
+/**
+ * Check stage: each entry's fate. A note the author has a token for (by its noteKey) is unchanged
+ * when packing it as its latest version was packed (naming the same `previous`) gives the latest
+ * digest; otherwise it is packed again naming the latest version and revises the token. A note
+ * without a token is new unless the author published this very content already.
+ */
+async function checkNotes(chain: PublishingChain, entries: readonly SourcedEntry[]): Promise<Decision[]> {
+  const [notes, published] = await Promise.all([chain.notesOf(entries.map((e) => e.noteKey)), checkPublished(chain, entries)]);
+  const decisions: Decision[] = new Array(entries.length);
+  await forEachConcurrently([...entries.keys()], REPACKS_AT_ONCE, async (i) => {
+    const entry = entries[i];
+    const token = notes[i];
+    if (token === undefined) {
+      decisions[i] = { kind: published[i] ? "published" : "new", entry };
+      return;
+    }
+    const asLatest = token.beforeLatest === undefined ? entry : await repack(entry, token.beforeLatest);
+    if (asLatest.packed.digest === token.latest.toLowerCase()) {
+      decisions[i] = { kind: "unchanged", entry: asLatest };
+      return;
+    }
+    decisions[i] = { kind: "revise", entry: await repack(entry, token.latest), tokenId: token.tokenId };
+  });
+  return decisions;
+}
+
+/** The entry packed again, naming `previous` (a digest) as the version it revises. */
+async function repack(entry: SourcedEntry, previous: Hex): Promise<SourcedEntry> {
+  const { note, images, author } = entry.origin;
+  const packed = await packEntry(note, { images, previous: digestToCid(previous), ...(author !== undefined ? { author } : {}) });
+  return { ...entry, packed };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,8 +345,10 @@ async function mintChunk(chain: PublishingChain, journal: Pick<Journal, "append"
   const digests = entries.map(({ packed }) => packed.digest);
   const { deployment, author } = chain;
   try {
-    const { events, gasUsed } = await chain.publishBatch(digests, (txHash) =>
-      journal.append({ event: "mint-sent", chainId: deployment.chainId, contract: deployment.address, author, digests, txHash }),
+    const { events, gasUsed } = await chain.publishBatch(
+      digests,
+      entries.map((e) => e.noteKey),
+      (txHash) => journal.append({ event: "mint-sent", chainId: deployment.chainId, contract: deployment.address, author, digests, txHash }),
     );
     await journal.append(...events.map((event) => mintedRecord(deployment, event)));
     return { published: events.length, alreadyPublished: 0, failures: [], gasUsed, ms: performance.now() - started };
@@ -293,6 +371,41 @@ async function mintChunk(chain: PublishingChain, journal: Pick<Journal, "append"
     const rest = remaining.length > 0 ? await mintChunk(chain, journal, remaining) : { published: 0, alreadyPublished: 0, failures: [], gasUsed: 0n, ms: 0 };
     return { ...rest, alreadyPublished: rest.alreadyPublished + entries.length - remaining.length, ms: ms + rest.ms };
   }
+}
+
+interface ReviseResult {
+  revised: number;
+  /** Revised to this content in the meantime (an earlier run's pending transaction). */
+  alreadyPublished: number;
+  gasUsed: bigint;
+  ms: number;
+}
+
+/** Revise stage: one revise transaction per revision, in order, journaled when sent and when mined. */
+async function reviseChunk(
+  chain: PublishingChain,
+  journal: Pick<Journal, "append">,
+  revisions: ReadonlyArray<{ entry: SourcedEntry; tokenId: bigint }>,
+): Promise<ReviseResult> {
+  const started = performance.now();
+  const { deployment, author } = chain;
+  const result: ReviseResult = { revised: 0, alreadyPublished: 0, gasUsed: 0n, ms: 0 };
+  for (const { entry, tokenId } of revisions) {
+    const digest = entry.packed.digest;
+    try {
+      const { event, gasUsed } = await chain.revise(tokenId, digest, (txHash) =>
+        journal.append({ event: "mint-sent", chainId: deployment.chainId, contract: deployment.address, author, digests: [digest], txHash }),
+      );
+      await journal.append(revisedRecord(deployment, author, event));
+      result.revised += 1;
+      result.gasUsed += gasUsed;
+    } catch (error) {
+      if (!(error instanceof AlreadyPublishedError)) throw error;
+      result.alreadyPublished += 1;
+    }
+  }
+  result.ms = performance.now() - started;
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,6 +447,8 @@ export function tallyPack(tally: PackTally, outcome: PackOutcome): PackTally {
 export interface ChunkResult {
   entries: number;
   published: number;
+  /** Revisions published (a dry run: that a run would publish). */
+  revised?: number;
   alreadyPublished: number;
   /** Dry run: entries this author has not published; undefined when the chunk was not checked. */
   new?: number;
@@ -354,6 +469,7 @@ export function summarize(pack: PackTally, chunks: readonly ChunkResult[], optio
   return {
     found: pack.found,
     published: sum((c) => c.published),
+    revised: sum((c) => c.revised ?? 0),
     alreadyPublished: pack.duplicates + sum((c) => c.alreadyPublished),
     ...(options.checked ? { new: sum((c) => c.new ?? 0) } : {}),
     failed: pack.failures.length + sum((c) => c.failures.length),
@@ -388,6 +504,8 @@ export interface PipelineParts {
   dryRun: boolean;
   batchSize: number;
   total?: number;
+  /** The publishing account: named in each entry (format v2). Unknown in a dry run without a chain. */
+  author?: string;
   /** Dry-run lines. */
   print: (line: string) => void;
   progress: { update(state: ProgressState): void; log(message: string): void; finish(): void };
@@ -401,6 +519,7 @@ export async function publishNotes(notes: AsyncIterable<ImportItem>, options: Pu
     return await runPipeline(notes, {
       journal,
       chain: chain && author ? ethersRegistry(chain, author) : undefined,
+      author: author?.address,
       ipfs: ipfs ? kuboPinning(ipfs) : undefined,
       dryRun,
       batchSize,
@@ -478,11 +597,12 @@ export async function runPipeline(notes: AsyncIterable<ImportItem>, parts: Pipel
     }
     const pinned = settle(
       (async () => {
-        await journal.append(...packedRecords(entries));
-        const minted = await checkPublished(chain!, entries);
-        const pin = await pinChunk(ipfs!, journal, entries);
+        const decisions = await checkNotes(chain!, entries);
+        const toPin = decisions.map((d) => d.entry);
+        await journal.append(...packedRecords(toPin));
+        const pin = await pinChunk(ipfs!, journal, toPin);
         await journal.append(...pin.pinned.map((cid) => ({ event: "pinned" as const, cid })));
-        return { minted, pin };
+        return { decisions, pin };
       })(),
     );
     const done = settledChunk(
@@ -491,19 +611,24 @@ export async function runPipeline(notes: AsyncIterable<ImportItem>, parts: Pipel
         const previous = await before;
         if (!checkedAndPinned.ok) return checkedAndPinned;
         if (!previous.ok) return previous; // an earlier chunk failed: this one is not minted
-        const { minted, pin } = checkedAndPinned.value;
-        const mintedCids = new Set(entries.filter((_, i) => minted[i]).map(({ packed }) => packed.cid));
-        const toMint = pin.held.filter(({ packed }) => !mintedCids.has(packed.cid));
+        const { decisions, pin } = checkedAndPinned.value;
+        const held = new Set(pin.held);
+        const toMint = decisions.filter((d) => d.kind === "new" && held.has(d.entry)).map((d) => d.entry);
+        const toRevise = decisions.flatMap((d) => (d.kind === "revise" && held.has(d.entry) ? [{ entry: d.entry, tokenId: d.tokenId }] : []));
+        const unchanged = decisions.filter((d) => (d.kind === "unchanged" || d.kind === "published") && held.has(d.entry)).length;
         const mint = await settle(toMint.length > 0 ? mintChunk(chain!, journal, toMint) : Promise.resolve(undefined));
         if (!mint.ok) return mint;
+        const revise = await settle(toRevise.length > 0 ? reviseChunk(chain!, journal, toRevise) : Promise.resolve(undefined));
+        if (!revise.ok) return revise;
         const result: ChunkResult = {
           entries: entries.length,
           published: mint.value?.published ?? 0,
-          alreadyPublished: pin.held.length - toMint.length + (mint.value?.alreadyPublished ?? 0),
+          revised: revise.value?.revised ?? 0,
+          alreadyPublished: unchanged + (mint.value?.alreadyPublished ?? 0) + (revise.value?.alreadyPublished ?? 0),
           failures: [...pin.failures, ...(mint.value?.failures ?? [])],
-          gasUsed: mint.value?.gasUsed ?? 0n,
+          gasUsed: (mint.value?.gasUsed ?? 0n) + (revise.value?.gasUsed ?? 0n),
           pinMs: pin.ms,
-          mintMs: mint.value?.ms ?? 0,
+          mintMs: (mint.value?.ms ?? 0) + (revise.value?.ms ?? 0),
         };
         return recordChunk({ ok: true, value: result }, entries);
       })(),
@@ -520,7 +645,7 @@ export async function runPipeline(notes: AsyncIterable<ImportItem>, parts: Pipel
   let failure: { error: unknown } | undefined;
   try {
     let chunk: SourcedEntry[] = [];
-    for await (const outcome of packNotes(notes)) {
+    for await (const outcome of packNotes(notes, { author: parts.author ?? chain?.author })) {
       pack = tallyPack(pack, outcome);
       reportPacked(outcome, progress);
       if (outcome.kind !== "packed") {
@@ -554,17 +679,18 @@ export async function runPipeline(notes: AsyncIterable<ImportItem>, parts: Pipel
 
   /** Dry run: ask the registry (when there is one and it answered so far) and print each entry's line. */
   async function dryRunChunk(entries: SourcedEntry[], registry: PublishingChain | undefined): Promise<ChunkResult> {
-    let minted: boolean[] | undefined;
+    let decisions: Decision[] | undefined;
     let unchecked: string | undefined;
     if (registry) {
       try {
-        minted = await checkPublished(registry, entries);
+        decisions = await checkNotes(registry, entries);
       } catch (error) {
         unchecked = (error as Error).message.split("\n")[0];
       }
     }
+    const statusOf: Record<Decision["kind"], string> = { new: "new", revise: "revised", unchanged: "unchanged", published: "already published" };
     for (const [i, { packed }] of entries.entries()) {
-      const status = minted === undefined ? "(not checked)" : minted[i] ? "already published" : "new";
+      const status = decisions === undefined ? "(not checked)" : statusOf[decisions[i].kind];
       // Title and tags come from the files (maybe a cloned stranger's repository): shown, never applied.
       parts.print(
         [
@@ -576,12 +702,13 @@ export async function runPipeline(notes: AsyncIterable<ImportItem>, parts: Pipel
         ].join("\t"),
       );
     }
-    const already = minted?.filter(Boolean).length ?? 0;
+    const count = (kind: Decision["kind"]) => decisions?.filter((d) => d.kind === kind).length ?? 0;
     return {
       entries: entries.length,
       published: 0,
-      alreadyPublished: already,
-      ...(minted ? { new: entries.length - already } : {}),
+      revised: count("revise"),
+      alreadyPublished: count("unchanged") + count("published"),
+      ...(decisions ? { new: count("new") } : {}),
       failures: [],
       gasUsed: 0n,
       pinMs: 0,
@@ -613,15 +740,32 @@ function reportPacked(outcome: PackOutcome, progress: PipelineParts["progress"])
 function ethersRegistry(chain: ChainContext, author: Wallet): PublishingChain {
   const registry = registryAt(chain.deployment.address, author);
   const authorAddress = author.address;
+  const events = entryEvents(chain.provider, chain.deployment);
+  const tokenOfNote = new Map<string, bigint>();
+  let readTo = BigInt(chain.deployment.deployBlock) - 1n;
   return {
     deployment: chain.deployment,
     author: authorAddress,
     tokensOf: (digests) => tokensOf(registry, authorAddress, digests),
-    async publishBatch(digests, onSent) {
+    notesOf: (noteKeys) => notesOf(noteKeys),
+    async revise(tokenId, digest, onSent) {
+      let receipt: TransactionReceipt | null;
+      try {
+        const tx = await registry.getFunction("revise")(tokenId, digest);
+        await onSent(tx.hash);
+        receipt = await tx.wait();
+      } catch (error) {
+        if (isContractError(error, "TILUnchangedDigest")) throw new AlreadyPublishedError({ cause: error });
+        throw chainError(error, authorAddress, "revising");
+      }
+      const [event] = decodeEntryRevised(receipt!.logs);
+      return { event, gasUsed: receipt!.gasUsed };
+    },
+    async publishBatch(digests, noteKeys, onSent) {
       let receipt: TransactionReceipt | null;
       try {
         const publishBatch = registry.getFunction("publishBatch");
-        const gas = await publishBatch.estimateGas(digests);
+        const gas = await publishBatch.estimateGas(digests, noteKeys);
         const fees = await chain.provider.getFeeData();
         const cost = gas * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
         const balance = await chain.provider.getBalance(authorAddress);
@@ -631,33 +775,67 @@ function ethersRegistry(chain: ChainContext, author: Wallet): PublishingChain {
             `${authorAddress} has ${formatEth(balance)} ETH but publishing ${digests.length} entries needs about ${formatEth(cost)} ETH of gas. Fund the account (or publish fewer entries) and run the same command again.`,
           );
         }
-        const tx = await publishBatch(digests, { gasLimit: (gas * 12n) / 10n });
+        const tx = await publishBatch(digests, noteKeys, { gasLimit: (gas * 12n) / 10n });
         await onSent(tx.hash);
         receipt = await tx.wait();
       } catch (error) {
-        if (error instanceof CliError) throw error;
-        if ((error as { code?: string }).code === "INSUFFICIENT_FUNDS") {
-          throw new CliError(
-            EXIT_CODES.insufficientFunds,
-            `${authorAddress} cannot pay for the publishing transaction. Fund the account and run the same command again.`,
-            { cause: error },
-          );
-        }
-        if (isUnreachable(error)) {
-          throw new CliError(
-            EXIT_CODES.chainUnreachable,
-            `The chain RPC stopped answering while minting (${(error as Error).message.split("\n")[0]}). Nothing is lost: run the same command again when it is back.`,
-            { cause: error },
-          );
-        }
         // Someone (e.g. an earlier run whose transaction was still pending) minted one of these in the meantime.
         if (isContractError(error, "TILEntryAlreadyPublished") || isContractError(error, "TILDuplicateInBatch"))
           throw new AlreadyPublishedError({ cause: error });
-        throw error;
+        throw chainError(error, authorAddress, "minting");
       }
       return { events: decodeEntryPublished(receipt!.logs), gasUsed: receipt!.gasUsed };
     },
   };
+
+  /**
+   * The author's token of each note key. The author's EntryPublished events are read once per run
+   * (then only the blocks after), and the registry asked for the latest two versions of each token found.
+   */
+  async function notesOf(noteKeys: Hex[]): Promise<(NoteToken | undefined)[]> {
+    try {
+      const latest = await events.latestBlock();
+      if (latest > readTo) {
+        for (const e of await events.read(readTo + 1n, latest, { author: authorAddress as Hex })) {
+          const key = e.noteKey?.toLowerCase();
+          if (key !== undefined && key !== ZERO_KEY && !tokenOfNote.has(key)) tokenOfNote.set(key, e.tokenId);
+        }
+        readTo = latest;
+      }
+      return await Promise.all(
+        noteKeys.map(async (key): Promise<NoteToken | undefined> => {
+          const tokenId = tokenOfNote.get(key.toLowerCase());
+          if (tokenId === undefined) return undefined;
+          const { digest, revisionCount } = (await registry.getFunction("entry")(tokenId)) as { digest: Hex; revisionCount: bigint };
+          if (revisionCount === 0n) return { tokenId, latest: digest };
+          return { tokenId, latest: digest, beforeLatest: (await registry.getFunction("digestAt")(tokenId, revisionCount - 1n)) as Hex };
+        }),
+      );
+    } catch (error) {
+      throw chainError(error, authorAddress, "reading the registry");
+    }
+  }
+}
+
+/** A zero note key: an entry published without one. */
+const ZERO_KEY = `0x${"0".repeat(64)}`;
+
+/** An error of a transaction or a call as the CLI reports it: what the user can do, when they can do something. */
+function chainError(error: unknown, author: string, doing: string): unknown {
+  if (error instanceof CliError) return error;
+  if ((error as { code?: string }).code === "INSUFFICIENT_FUNDS") {
+    return new CliError(EXIT_CODES.insufficientFunds, `${author} cannot pay for the transaction ${doing}. Fund the account and run the same command again.`, {
+      cause: error,
+    });
+  }
+  if (isUnreachable(error)) {
+    return new CliError(
+      EXIT_CODES.chainUnreachable,
+      `The chain RPC stopped answering while ${doing} (${(error as Error).message.split("\n")[0]}). Nothing is lost: run the same command again when it is back.`,
+      { cause: error },
+    );
+  }
+  return error;
 }
 
 /** Pinning through the Kubo RPC API, with each entry's CID checked (core/entry/pin.ts). */

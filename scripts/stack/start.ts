@@ -156,7 +156,7 @@ async function main(): Promise<number> {
     const provider = providerFor(rpcUrl, deployment.chainId);
     const firstRun = !existsSync(path.join(settings.home, JOURNAL_FILE_NAME));
     const journal = await Journal.open(settings.home);
-    const { restored, authors } = await restoreEntries(journal, provider, deployment);
+    const { restored, revisions, authors } = await restoreEntries(journal, provider, deployment);
     let samples = "";
     if (values["with-samples"]) {
       step("sample entries");
@@ -202,7 +202,7 @@ TIL local stack is running.
   Stack addresses   ${stateFile}  (the CLI in another shell finds this stack with the same TIL_HOME)
   Local state       ${settings.home}  (logs in ${logs})
 
-  Restored ${restored} entr${restored === 1 ? "y" : "ies"} of ${authors} author${authors === 1 ? "" : "s"} published before.${samples}
+  Restored ${restored} entr${restored === 1 ? "y" : "ies"} (and ${revisions} revision${revisions === 1 ? "" : "s"}) of ${authors} author${authors === 1 ? "" : "s"} published before.${samples}
 
 Wallet: add the network "TIL local" with RPC URL ${rpcUrl} and chain id ${deployment.chainId}, then import one of
 the Hardhat node's development accounts (their private keys are in ${path.join(logs, "hardhat-node.log")};

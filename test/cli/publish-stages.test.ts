@@ -35,7 +35,7 @@ import {
 } from "../../scripts/publishing/publish-entries.ts";
 
 const DEPLOYMENT: Deployment = { chainId: 31337, address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", rpcUrl: "http://127.0.0.1:8545", deployBlock: 0 };
-const AUTHOR = "0xf39Fd6e51aad88F6F4ce6aB8827279cfFb92266";
+const AUTHOR = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const LIE = "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -55,17 +55,46 @@ async function* fromList(items: ImportItem[]): AsyncGenerator<ImportItem> {
   for (const item of items) yield item;
 }
 
-/** An in-memory registry: one token per digest, batches all or none, like the contract. */
+/** An in-memory registry: one token per digest, batches all or none, revisions by note key, like the contract. */
 function fakeRegistry(timeline: string[] = [], mintDelayMs = 0) {
   const tokens = new Map<string, bigint>();
   const batches: string[][] = [];
+  /** Versions (digests) of each token, by note key. */
+  const notes = new Map<string, { tokenId: bigint; versions: string[] }>();
+  const revisions: Array<{ tokenId: bigint; digest: string }> = [];
   const chain: PublishingChain = {
     deployment: DEPLOYMENT,
     author: AUTHOR,
     async tokensOf(digests) {
       return digests.map((d) => tokens.get(d) ?? 0n);
     },
-    async publishBatch(digests, onSent) {
+    async notesOf(noteKeys) {
+      return noteKeys.map((key) => {
+        const note = notes.get(key);
+        if (!note) return undefined;
+        const [beforeLatest, latest] = note.versions.slice(-2).length === 2 ? note.versions.slice(-2) : [undefined, note.versions[0]];
+        return { tokenId: note.tokenId, latest: latest as `0x${string}`, ...(beforeLatest ? { beforeLatest: beforeLatest as `0x${string}` } : {}) };
+      });
+    },
+    async revise(tokenId, digest, onSent) {
+      const note = [...notes.values()].find((n) => n.tokenId === tokenId)!;
+      if (note.versions.at(-1) === digest) throw new AlreadyPublishedError();
+      const txHash = `0x${"e".repeat(63)}${revisions.length}` as const;
+      await onSent(txHash);
+      note.versions.push(digest);
+      revisions.push({ tokenId, digest });
+      const event = {
+        tokenId,
+        revision: BigInt(note.versions.length - 1),
+        digest: digest as `0x${string}`,
+        cid: `cid-of-${digest}`,
+        txHash,
+        blockNumber: 99n,
+        logIndex: 0,
+      };
+      return { event, gasUsed: 35_000n };
+    },
+    async publishBatch(digests, noteKeys, onSent) {
       if (digests.some((d) => tokens.has(d))) throw new AlreadyPublishedError();
       const batch = batches.length + 1;
       const txHash = `0x${String(batch).padStart(64, "0")}` as const;
@@ -74,6 +103,7 @@ function fakeRegistry(timeline: string[] = [], mintDelayMs = 0) {
       await sleep(mintDelayMs);
       const events: PublishedEvent[] = digests.map((digest, i) => {
         tokens.set(digest, BigInt(tokens.size + 1));
+        if (!notes.has(noteKeys[i])) notes.set(noteKeys[i], { tokenId: tokens.get(digest)!, versions: [digest] });
         return {
           tokenId: tokens.get(digest)!,
           author: AUTHOR,
@@ -89,7 +119,7 @@ function fakeRegistry(timeline: string[] = [], mintDelayMs = 0) {
       return { events, gasUsed: 20_000n + 1_000n * BigInt(digests.length) };
     },
   };
-  return { chain, tokens, batches };
+  return { chain, tokens, batches, revisions };
 }
 
 /** An in-memory IPFS node: pins what it is given, or fails the `failAt`-th request, or reports `lies` under another CID. */
@@ -144,7 +174,7 @@ describe("publish pipeline stages (no stack)", () => {
       { kind: "duplicate", source: "/n/b.md:1", warnings: [{ code: "duplicate-content", message: "same content as /n/a.md:1; published once." }], ms: 10 },
       {
         kind: "packed",
-        entry: { source: "/n/a.md:1", packed: {} as PackedEntry },
+        entry: { source: "/n/a.md:1", packed: {} as PackedEntry, noteKey: "0x01", origin: { note: note(1).note, images: new Map() } },
         warnings: [
           { code: "date-guessed", message: "year guessed" },
           { code: "image-missing", message: "gone" },
@@ -168,6 +198,7 @@ describe("publish pipeline stages (no stack)", () => {
     assert.deepEqual(summarize(pack, chunks, { checked: false, elapsedMs: 3_456 }), {
       found: 3,
       published: 3,
+      revised: 0,
       alreadyPublished: 2,
       failed: 2,
       warnings: 4,
@@ -183,7 +214,19 @@ describe("publish pipeline stages (no stack)", () => {
       checked: true,
       elapsedMs: 0,
     });
-    assert.deepEqual(Object.keys(dry), ["found", "published", "alreadyPublished", "new", "failed", "warnings", "skipped", "gasUsed", "seconds", "stages"]);
+    assert.deepEqual(Object.keys(dry), [
+      "found",
+      "published",
+      "revised",
+      "alreadyPublished",
+      "new",
+      "failed",
+      "warnings",
+      "skipped",
+      "gasUsed",
+      "seconds",
+      "stages",
+    ]);
     assert.deepEqual([dry.new, dry.alreadyPublished], [1, 2]);
   });
 
@@ -256,12 +299,12 @@ describe("publish pipeline stages (no stack)", () => {
     let raced = false;
     const racing: PublishingChain = {
       ...chain,
-      async publishBatch(digests, onSent) {
+      async publishBatch(digests, noteKeys, onSent) {
         if (!raced) {
           raced = true;
           tokens.set(digests[1], 999n); // an earlier run's pending transaction, mined just now
         }
-        return chain.publishBatch(digests, onSent);
+        return chain.publishBatch(digests, noteKeys, onSent);
       },
     };
     const run = await parts("race", { chain: racing, ipfs: fakeIpfs().ipfs, batchSize: 3 });
@@ -321,7 +364,7 @@ describe("publish pipeline stages (no stack)", () => {
     ]);
   });
 
-  it("a dry run says new / already published per entry, and once the registry stops answering, (not checked) without `new` in the summary", async () => {
+  it("a dry run says new / unchanged per entry, and once the registry stops answering, (not checked) without `new` in the summary", async () => {
     const { chain, tokens } = fakeRegistry();
     const lines: string[] = [];
     const first = await runPipeline(fromList([note(300)]), await parts("dry", { chain, ipfs: fakeIpfs().ipfs, dryRun: false }));
@@ -336,12 +379,51 @@ describe("publish pipeline stages (no stack)", () => {
     const { summary } = await runPipeline(fromList([note(300), note(301), note(302), note(303)]), run);
     assert.deepEqual(
       lines.map((line) => line.split("\t").at(-1)),
-      ["already published", "new", "(not checked)", "(not checked)"],
+      ["unchanged", "new", "(not checked)", "(not checked)"],
     );
     for (const line of lines) assert.match(line, /^\S+\t2024-03-01\ttest\tNote 30\d\t/);
     assert.equal(summary.new, undefined);
     assert.equal(run.logs.filter((l) => l.startsWith("chain not reachable: connect ECONNREFUSED")).length, 1);
     assert.equal(tokens.size, 1, "a dry run mints nothing");
+  });
+
+  it("an edited note revises its token (packed again naming the latest version as previous); unchanged notes are left alone; a dry run says revised", async () => {
+    const { chain, batches, revisions } = fakeRegistry();
+    const { ipfs, pinned } = fakeIpfs();
+    const first = await runPipeline(fromList([note(600), note(601)]), await parts("revise", { chain, ipfs }));
+    assert.deepEqual([first.summary.published, first.summary.revised], [2, 0]);
+    const edited = (n: number, body: string) => note(n, { note: { ...note(n).note, body } });
+
+    const lines: string[] = [];
+    const dry = await runPipeline(
+      fromList([edited(600, "Body of note 600, fixed.\n"), note(601)]),
+      await parts("revise", { chain, dryRun: true, print: (line) => void lines.push(line) }),
+    );
+    assert.deepEqual(
+      lines.map((line) => line.split("\t").at(-1)),
+      ["revised", "unchanged"],
+    );
+    assert.deepEqual([dry.summary.revised, dry.summary.alreadyPublished, dry.summary.new], [1, 1, 0]);
+    assert.equal(revisions.length, 0, "a dry run revises nothing");
+
+    const second = await runPipeline(fromList([edited(600, "Body of note 600, fixed.\n"), note(601)]), await parts("revise", { chain, ipfs }));
+    assert.deepEqual([second.summary.published, second.summary.revised, second.summary.alreadyPublished], [0, 1, 1]);
+    assert.equal(batches.length, 1, "no second token");
+    assert.equal(revisions.length, 1);
+    assert.equal(new Set(pinned).size, 3, "the revision is pinned under its own CID");
+    const journal = await Journal.open(path.join(home, "revise"));
+    assert.deepEqual(
+      journal.records.filter((r) => r.event === "revised").map((r) => (r as { revision: number }).revision),
+      [1],
+    );
+
+    // Run again: the revision is the latest version now (packed naming the first as previous): unchanged.
+    const third = await runPipeline(fromList([edited(600, "Body of note 600, fixed.\n"), note(601)]), await parts("revise", { chain, ipfs }));
+    assert.deepEqual([third.summary.published, third.summary.revised, third.summary.alreadyPublished], [0, 0, 2]);
+    // Back to the first text: a new revision (history only grows).
+    const fourth = await runPipeline(fromList([note(600)]), await parts("revise", { chain, ipfs }));
+    assert.deepEqual([fourth.summary.published, fourth.summary.revised], [0, 1]);
+    assert.equal(revisions.length, 2);
   });
 
   it("pins the next chunk while the one before it is being minted", async () => {
