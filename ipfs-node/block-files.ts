@@ -71,11 +71,14 @@ export class BlockFiles {
 
   /**
    * Remove a block unless its file was written at or after `keepFrom` (ms since the epoch, the
-   * file system's clock). The file is renamed aside first and its time read there, so a write of
-   * the same block racing the removal either lands after the rename (a new file, kept) or is the
-   * file renamed aside (then put back). True if the block was removed.
+   * file system's clock). A newer file is left in place (never moved: a read of it meanwhile, say
+   * by an add rewriting its DAG, finds it). An older one is renamed aside first and its time read
+   * again there, so a write of the same block racing the removal either lands after the rename (a
+   * new file, kept) or is the file renamed aside (then put back). True if the block was removed.
    */
   async removeUnlessNewer(file: string, keepFrom: number): Promise<boolean> {
+    const writtenAt = await this.writtenAt(file);
+    if (writtenAt === undefined || writtenAt >= keepFrom) return false;
     const trash = `${file}${TRASH_SUFFIX}`;
     try {
       await rename(file, trash);

@@ -5,7 +5,8 @@
  *
  * They keep V8's heap small (e.g. `--max-semi-space-size`): uploads and downloads stream through
  * short-lived buffers, and a small young generation frees them sooner, which keeps the daemon's
- * resident memory under 300 MB during a 64 MiB add (see `npm run bench:ipfs`).
+ * resident memory under 300 MB during a 64 MiB add (see `npm run bench:ipfs`). `--expose-gc`
+ * lets the node give the pages V8 keeps pooled back to the system after large work (memory.ts).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";

@@ -32,6 +32,7 @@ import { createUnsafe } from "multiformats/block";
 import * as dagPb from "@ipld/dag-pb";
 import { BlockFiles } from "./block-files.ts";
 import { DigestSet } from "./digest-set.ts";
+import { returnFreedMemory } from "./memory.ts";
 import { BlockNotLocalError, IpfsNodeError, NotPinnedError } from "./errors.ts";
 
 export type PinKind = "recursive" | "direct" | "indirect";
@@ -76,9 +77,9 @@ const CACHE_MAX_BLOCK_BYTES = 1024 * 1024 + 64 * 1024;
 const SESSION_CLOCK_SLACK_MS = 2000;
 /** Removals gc has in flight at once. */
 const GC_REMOVALS_IN_FLIGHT = 8;
-
 /** Online, the missing children a DAG walk fetches ahead of itself, at most (bounded memory: whole blocks). */
 const PREFETCH_IN_FLIGHT = 16;
+
 export class IpfsStore {
   readonly repoPath: string;
   readonly helia: Helia;
@@ -101,10 +102,10 @@ export class IpfsStore {
   readonly #removals = new Set<Promise<unknown>>();
   #closed = false;
   #network: BlockNetwork | undefined;
-
   #prefetching = 0;
   /** Blocks being fetched from the network (CID string -> the fetch): one fetch per block, whoever waits. */
   readonly #fetches = new Map<string, Promise<Uint8Array>>();
+
   private constructor(repoPath: string, blocks: BlockFiles, blockstore: FsBlockstore, datastore: FsDatastore, helia: Helia) {
     this.repoPath = repoPath;
     this.#blocks = blocks;
@@ -188,9 +189,25 @@ export class IpfsStore {
     return bytes;
   }
 
-  /** Store one block; the caller has checked that `cid` hashes `bytes`. */
-  async putBlock(cid: CID, bytes: Uint8Array): Promise<void> {
-    await this.#inSession(() => this.#blocks.put(cid.multihash, bytes));
+  /**
+   * Store one block; the caller has checked that `cid` hashes `bytes`. With `pin`, the block (and
+   * the DAG under it) is pinned recursively in the same write session, so no gc between the
+   * write and the pin can remove it.
+   */
+  async putBlock(cid: CID, bytes: Uint8Array, options: { pin?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    await this.#inSession(async () => {
+      await this.#blocks.put(cid.multihash, bytes);
+      if (options.pin) await this.pin(cid, true, options.signal);
+    });
+  }
+
+  /**
+   * Run `work` as one write session: gc keeps every block written (or written again) from now
+   * until it ends, pinned or not, so work that writes blocks and then pins them (an add whose DAG
+   * is rewritten with another hash) is whole for gc.
+   */
+  writeSession<T>(work: () => Promise<T>): Promise<T> {
+    return this.#inSession(work);
   }
 
   /** Reader over the local store for the UnixFS exporter and DAG walks. */
@@ -234,6 +251,7 @@ export class IpfsStore {
         }
       } finally {
         await writes.settle();
+        if (writes.written >= RETURN_MEMORY_EVERY_BLOCKS / 8) returnFreedMemory();
       }
       writes.throwIfFailed();
       if (options.pin !== false && !options.onlyHash) {
@@ -361,24 +379,6 @@ export class IpfsStore {
       const links = await this.linksOf(cid, signal);
       yield cid;
       for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]);
-    }
-  }
-
-  /** The CIDs a block links to, in order. */
-  async linksOf(cid: CID, signal?: AbortSignal): Promise<CID[]> {
-    const bytes = await this.getBlock(cid, { signal });
-    return this.#decodeLinks(cid, bytes);
-  }
-
-  async #decodeLinks(cid: CID, bytes: Uint8Array): Promise<CID[]> {
-    if (cid.code === RAW_CODE) return [];
-    if (cid.code === dagPb.code) return dagPb.decode(bytes).Links.map((link) => link.Hash);
-    const codec = await this.helia.getCodec(cid.code);
-    return [...createUnsafe({ bytes, cid, codec }).links()].map(([, link]) => link);
-  }
-
-  /**
-   * Remove every block no pin reaches and no open write session may still pin, reporting each as
       // the blocks this walk visits next
       if (this.#network) this.#prefetch(stack.slice(-PREFETCH_IN_FLIGHT).reverse(), signal);
     }
@@ -398,6 +398,24 @@ export class IpfsStore {
       })()
         .catch(() => {})
         .finally(() => this.#prefetching--);
+    }
+  }
+
+  /** The CIDs a block links to, in order. */
+  async linksOf(cid: CID, signal?: AbortSignal): Promise<CID[]> {
+    const bytes = await this.getBlock(cid, { signal });
+    return this.#decodeLinks(cid, bytes);
+  }
+
+  async #decodeLinks(cid: CID, bytes: Uint8Array): Promise<CID[]> {
+    if (cid.code === RAW_CODE) return [];
+    if (cid.code === dagPb.code) return dagPb.decode(bytes).Links.map((link) => link.Hash);
+    const codec = await this.helia.getCodec(cid.code);
+    return [...createUnsafe({ bytes, cid, codec }).links()].map(([, link]) => link);
+  }
+
+  /**
+   * Remove every block no pin reaches and no open write session may still pin, reporting each as
    * it goes (as raw CIDv1s: blocks are keyed by multihash, as Kubo's gc reports them). Mark and
    * sweep, as Kubo does: the live set is every direct pin plus every block of every recursive
    * pin's DAG (and of every pin under way), marked into a {@link DigestSet}; the sweep streams
@@ -420,8 +438,10 @@ export class IpfsStore {
 
   async *#collectGarbage(signal?: AbortSignal): AsyncGenerator<CID> {
     this.#generation++;
-    // cached blocks may be removed; dropping them now also leaves gc's mark set the room
+    // cached blocks may be removed; dropping them now (and the pages freed before, such as an
+    // add's) also leaves gc's mark set the room
     this.#cache.clear();
+    returnFreedMemory();
     // the file system's clock now, once it has moved past the last block written before gc
     // started (one tick of a coarse clock may stamp both alike): blocks written from here on are
     // at least this new, those written before are older
@@ -487,6 +507,7 @@ export class IpfsStore {
     } finally {
       await Promise.all(this.#removals);
       this.#cache.clear();
+      returnFreedMemory();
       this.#generation++;
       await unlink(stampFile).catch(() => {});
     }
@@ -555,6 +576,8 @@ export class IpfsStore {
 const RAW_CODE = 0x55;
 /** Block writes an import may have in flight (at most this many chunks held in memory). */
 const WRITES_IN_FLIGHT = 32;
+/** A large import gives the pages it freed back to the system after this many blocks (see memory.ts). */
+const RETURN_MEMORY_EVERY_BLOCKS = 100_000;
 
 /** A walker for Helia's pin records that visits the root only: the node keeps no per-block records. */
 const rootOnlyWalker = () => ({
@@ -569,6 +592,8 @@ class WriteBehind {
   readonly #limit: number;
   readonly #inFlight = new Set<Promise<void>>();
   #failure: unknown;
+  /** Blocks put so far. */
+  written = 0;
 
   constructor(target: BlockFiles, limit: number) {
     this.#target = target;
@@ -578,6 +603,7 @@ class WriteBehind {
   async put(cid: CID, bytes: Uint8Array): Promise<void> {
     this.throwIfFailed();
     while (this.#inFlight.size >= this.#limit) await Promise.race(this.#inFlight);
+    if (++this.written % RETURN_MEMORY_EVERY_BLOCKS === 0) returnFreedMemory();
     const write: Promise<void> = this.#target.put(cid.multihash, bytes).then(
       () => {},
       (err: unknown) => {

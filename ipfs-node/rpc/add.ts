@@ -87,39 +87,45 @@ export function createAddRoute(store: IpfsStore) {
 
     let progressWrite: Promise<void> = Promise.resolve();
     const parts = new PartLog();
-    const results = await store.importAndPin(
-      candidatesFrom(multipartParts(req, uploadLimitBytes), metadata, includeEmptyDirectories, parts),
-      {
-        ...importerOptions,
-        onlyHash,
-        pin: pin && !rehashWith,
-        signal,
-        onProgress: progress
-          ? (event: { type: string; detail: unknown }) => {
-              if (event.type !== "unixfs:importer:progress:file:read") return;
-              const detail = event.detail as { bytesRead: bigint; path?: string };
-              progressWrite = progressWrite.then(() => output.progress(detail.path ?? "", Number(detail.bytesRead)));
-            }
-          : undefined,
-      },
-      async (result) => {
-        await progressWrite;
-        if (rehashWith) imported.push(result);
-        else await output.result(result);
-      },
-      (all) => importRoots(all, wrapWithDirectory),
-    );
-    if (results.length === 0) throw new InvalidArgumentError("expected a file argument");
-    if (rehashWith) {
-      const rehasher = new DagRehasher(store, rehashWith, signal);
-      const rehashed: ImportResult[] = [];
-      for (const result of imported) {
-        const node = await rehasher.rehash(result.cid);
-        rehashed.push({ ...result, cid: node.cid, size: BigInt(node.cumulativeSize) });
+    // with another hash, the import, the rewrite and the pin are one write session: gc keeps
+    // the blocks of each step (the sha2-256 ones the rewrite reads included) until the pin is recorded
+    const storeAll = async (): Promise<ImportResult[]> => {
+      const results = await store.importAndPin(
+        candidatesFrom(multipartParts(req, uploadLimitBytes), metadata, includeEmptyDirectories, parts),
+        {
+          ...importerOptions,
+          onlyHash,
+          pin: pin && !rehashWith,
+          signal,
+          onProgress: progress
+            ? (event: { type: string; detail: unknown }) => {
+                if (event.type !== "unixfs:importer:progress:file:read") return;
+                const detail = event.detail as { bytesRead: bigint; path?: string };
+                progressWrite = progressWrite.then(() => output.progress(detail.path ?? "", Number(detail.bytesRead)));
+              }
+            : undefined,
+        },
+        async (result) => {
+          await progressWrite;
+          if (rehashWith) imported.push(result);
+          else await output.result(result);
+        },
+        (all) => importRoots(all, wrapWithDirectory),
+      );
+      if (results.length === 0) throw new InvalidArgumentError("expected a file argument");
+      if (rehashWith) {
+        const rehasher = new DagRehasher(store, rehashWith, signal);
+        const rehashed: ImportResult[] = [];
+        for (const result of imported) {
+          const node = await rehasher.rehash(result.cid);
+          rehashed.push({ ...result, cid: node.cid, size: BigInt(node.cumulativeSize) });
+        }
+        if (pin) for (const root of importRoots(rehashed, wrapWithDirectory)) await store.pin(root, true, signal);
+        for (const result of rehashed) await output.result(result);
       }
-      if (pin) for (const root of importRoots(rehashed, wrapWithDirectory)) await store.pin(root, true, signal);
-      for (const result of rehashed) await output.result(result);
-    }
+      return results;
+    };
+    const results = rehashWith ? await store.writeSession(storeAll) : await storeAll();
     // the importer builds empty directories into the tree but does not report them; Kubo does
     const reported = new Set(results.map((result) => result.path));
     for (const directory of parts.emptyDirectories()) {

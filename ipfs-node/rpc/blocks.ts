@@ -38,7 +38,7 @@ export function createBlockStatRoute(store: IpfsStore) {
 }
 
 export function createBlockPutRoute(store: IpfsStore) {
-  return async function blockPut({ req, res, query, uploadLimitBytes }: RpcRequest): Promise<void> {
+  return async function blockPut({ req, res, query, signal, uploadLimitBytes }: RpcRequest): Promise<void> {
     requireMultipartBody(req, "data");
     checkDeclaredLength(req, uploadLimitBytes);
     const format = query.get("format");
@@ -78,8 +78,7 @@ export function createBlockPutRoute(store: IpfsStore) {
         }
       }
       const cid = CID.create(version as 0 | 1, code, await hasher.digest(bytes));
-      await store.putBlock(cid, bytes);
-      if (pin) await store.pin(cid, true);
+      await store.putBlock(cid, bytes, { pin, signal });
       keys.push({ Key: cid.toString(), Size: size });
     }
     if (keys.length === 0) throw new InvalidArgumentError(`argument "data" is required`);

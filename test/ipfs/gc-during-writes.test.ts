@@ -105,6 +105,43 @@ describe("gc beside adds and pins", { timeout: 120_000 }, () => {
     }
   });
 
+  it("an add rewritten with another hash and block put --pin write and pin as one step: gc running over and over removes none of it", async () => {
+    let gcRunning = true;
+    let gcRuns = 0;
+    const gcLoop = (async () => {
+      while (gcRunning) {
+        await collectAll(api.repo.gc());
+        gcRuns++;
+      }
+    })();
+    try {
+      // 3,000 blocks imported with sha2-256, then rewritten with blake3 block by block, then pinned
+      const content = Buffer.concat(await collectAll(seededBytes(3000 * 1024, 21)));
+      const blocks = Array.from({ length: 40 }, (_, i) => new TextEncoder().encode(`block put --pin #${i} during gc\n`));
+      const [added, ...put] = await Promise.all([
+        api.add(content, { chunker: "size-1024", hashAlg: "blake3" }),
+        ...blocks.map(async (bytes, i) => {
+          await new Promise((resolve) => setTimeout(resolve, i * 20));
+          return api.block.put(bytes, { pin: true });
+        }),
+      ]);
+      assert.ok(gcRuns > 0, "gc ran meanwhile");
+      gcRunning = false;
+      await gcLoop;
+      await collectAll(api.repo.gc());
+      assert.equal(added.cid.multihash.code, 0x1e, "the root is blake3");
+      assert.deepEqual(await concat(api.cat(added.cid)), content);
+      assert.equal((await collectAll(api.pin.ls({ paths: [added.cid] }))).length, 1);
+      for (const [i, cid] of put.entries()) {
+        assert.deepEqual(await api.block.get(cid), blocks[i]);
+        assert.equal((await collectAll(api.pin.ls({ paths: [cid] }))).length, 1);
+      }
+    } finally {
+      gcRunning = false;
+      await gcLoop.catch(() => {});
+    }
+  });
+
   it("adds and pins racing gc leave no pin pointing at missing blocks", async () => {
     const unpinned = [];
     for (let i = 0; i < 6; i++) unpinned.push((await api.add(seededBytes(300 * 1024, 100 + i), { chunker: "size-4096", pin: false })).cid);
