@@ -15,19 +15,19 @@
  */
 import { noteKey } from "./note-identity.ts";
 
-export const ENTRY_FORMAT_V1 = "til-entry/1";
-export const ENTRY_FORMAT_V2 = "til-entry/2";
+const ENTRY_FORMAT_V1 = "til-entry/1";
+const ENTRY_FORMAT_V2 = "til-entry/2";
 /** The format {@link buildEntryMetadata} writes. */
-export const ENTRY_FORMAT = ENTRY_FORMAT_V2;
+const ENTRY_FORMAT = ENTRY_FORMAT_V2;
 
 /** One marketplace attribute (OpenSea's `trait_type` / `value`). */
-export interface EntryAttribute {
+interface EntryAttribute {
   trait_type: string;
   value: string;
 }
 
 /** Paths inside the entry directory, as metadata lists them. */
-export interface EntryFileList {
+interface EntryFileList {
   markdown: string;
   html: string;
   card: string;

@@ -17,10 +17,13 @@ import { Wallet } from "ethers";
 import { directoryCid, ENTRY_ADD_OPTIONS, packEntry, parseNote } from "#core/entry/index.ts";
 import { subdomainLabel } from "#core/gateway-url.ts";
 import { cidToDigest } from "#core/cid.ts";
+import { entryTokenId } from "#core/contract/token-id.ts";
 import { providerFor, registryAt } from "../../scripts/chain/registry.ts";
 
 /** Hardhat's first development account (public test key), the CLI's author on the local chain. */
 const HARDHAT_FIRST_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/** A hand-made entry names no note identity: the registry takes zero for none. */
+const ZERO_NOTE_KEY = `0x${"0".repeat(64)}`;
 
 const artifacts = path.join(import.meta.dirname, "artifacts");
 const TIMEOUT = 20_000;
@@ -135,7 +138,7 @@ async function publishHostileEntry(stack: Stack): Promise<void> {
   const provider = providerFor(stack.rpcUrl, 31337);
   try {
     const author = new Wallet(HARDHAT_FIRST_DEV_KEY, provider);
-    await (await registryAt(deployment.address, author).getFunction("publish")(cidToDigest(root))).wait();
+    await (await registryAt(deployment.address, author).getFunction("publish")(cidToDigest(root), ZERO_NOTE_KEY)).wait();
   } finally {
     provider.destroy();
   }
@@ -224,7 +227,8 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
   });
 
   test("the entry URL also works by token id", async () => {
-    const tokenId = BigInt(`0x${Buffer.from((await import("#core/cid.ts")).cidToDigest(publishedCid).slice(2), "hex").toString("hex")}`);
+    // Registry v2: the id is the author's address followed by the top 96 bits of the digest.
+    const tokenId = entryTokenId(DEV_ACCOUNT, cidToDigest(publishedCid));
     await page.goto(`${stack.appUrl}#/entry/${tokenId}`);
     await page.getByTestId("verified").waitFor();
     assert.equal(await page.getByTestId("entry-title").textContent(), "Browser-published note");

@@ -5,7 +5,7 @@
  */
 import { diffLines } from "diff";
 
-export type DiffRow =
+type DiffRow =
   | { kind: "added" | "removed" | "same"; lines: string[] }
   /** Unchanged lines left out between two shown runs. */
   | { kind: "fold"; count: number };

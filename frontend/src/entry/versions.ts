@@ -23,7 +23,7 @@ export interface EntryVersion {
 }
 
 /** The versions listed at most (the newest ones): a token holds up to 32,767. */
-export const MAX_VERSIONS_SHOWN = 100;
+const MAX_VERSIONS_SHOWN = 100;
 
 /**
  * The token's versions, oldest first (at most the newest {@link MAX_VERSIONS_SHOWN}).
