@@ -8,6 +8,7 @@ import { createGatewayServer } from "./gateway/server.ts";
 import { loadOrCreateIdentity, type NodeIdentity } from "./identity.ts";
 import type { NetworkSettings } from "./network/settings.ts";
 import { Swarm } from "./network/swarm.ts";
+import { multiaddr } from "@multiformats/multiaddr";
 import { httpMultiaddr } from "./pinning/origins.ts";
 import { createPinningServer } from "./pinning/server.ts";
 import { PinningService } from "./pinning/service.ts";
@@ -30,6 +31,9 @@ export interface RunningDaemon {
   swarm?: Swarm;
   stop(): Promise<void>;
 }
+
+/** How long the pinning service tries to dial one libp2p origin of a request. */
+const ORIGIN_DIAL_MS = 5_000;
 
 export async function startDaemon(settings: DaemonSettings): Promise<RunningDaemon> {
   // a library's stray rejection (e.g. a background job of a failed request) must not stop the node
@@ -69,7 +73,13 @@ export async function startDaemon(settings: DaemonSettings): Promise<RunningDaem
     let pinning: PinningService | undefined;
     let pinningApiUrl: string | undefined;
     if (settings.ipfsPinningApi) {
-      pinning = await PinningService.open({ store, delegates: () => ownAddresses });
+      const peer = swarm;
+      pinning = await PinningService.open({
+        store,
+        delegates: () => ownAddresses,
+        // a request's libp2p origins are dialled first (best effort, bounded), so Bitswap asks them
+        connect: peer && ((address, signal) => peer.connect(multiaddr(address), AbortSignal.any([signal, AbortSignal.timeout(ORIGIN_DIAL_MS)]))),
+      });
       const pinningServer = createPinningServer(pinning);
       servers.push(pinningServer);
       pinningApiUrl = await listen(pinningServer, settings.ipfsPinningApi.host, settings.ipfsPinningApi.port);

@@ -31,6 +31,7 @@ import { CidTooLongForSubdomainError, isLocalGatewayHostname, LOCAL_SUBDOMAIN_PA
 import { InvalidArgumentError, IpfsNodeError, PathNotFoundError, UnsupportedError } from "../errors.ts";
 import { isIdentityCid, readBlock } from "../identity-blocks.ts";
 import { listDirectory, parseCid, resolveEntry, resolvePathEntries, type IpfsPath } from "../ipfs-path.ts";
+import { answerMalformedRequests } from "../rpc/http-io.ts";
 import type { IpfsStore } from "../store.ts";
 import { carBlock, carHeader } from "./car.ts";
 import { fileRangeBlocks, parseEntityBytes, resolveEntityBytes, type EntityBytes } from "./entity-bytes.ts";
@@ -164,10 +165,7 @@ export function createGatewayServer({ store }: GatewayServerOptions): http.Serve
       sendError(res, err);
     }
   });
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
-  });
+  answerMalformedRequests(server);
   return server;
 }
 

@@ -5,6 +5,7 @@
  * authorised by the token, never by cookies.
  */
 import http from "node:http";
+import { answerMalformedRequests, discardUnreadBody } from "../rpc/http-io.ts";
 import type { PinningService } from "./service.ts";
 import { badRequest, failureBody, MAX_BODY_BYTES, PinningApiError, parsePin } from "./spec.ts";
 
@@ -49,16 +50,10 @@ export function createPinningServer(service: PinningService): http.Server {
         known?.status ?? 500,
         failureBody(known?.reason ?? "INTERNAL_SERVER_ERROR", known?.message ?? `The service failed: ${(err as Error)?.message ?? String(err)}`),
       );
-      if (!req.complete) {
-        req.resume();
-        setTimeout(() => req.destroy(), 10_000).unref();
-      }
+      discardUnreadBody(req);
     }
   });
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
-  });
+  answerMalformedRequests(server);
   return server;
 }
 

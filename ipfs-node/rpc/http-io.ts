@@ -2,7 +2,7 @@
  * Request and response plumbing shared by the Kubo RPC routes: query arguments with Kubo's
  * parsing rules, Kubo's error body, and streamed NDJSON output with the `X-Stream-Error` trailer.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { InvalidArgumentError, IpfsNodeError, PayloadTooLargeError, RequestParseError } from "../errors.ts";
 
 export interface RpcRequest {
@@ -135,6 +135,28 @@ export function goIntegerOption(query: URLSearchParams, name: string, type: "int
   const max = type === "uint" ? 0xffffffffn : type === "uint64" ? 0xffffffffffffffffn : 0x7fffffffffffffffn;
   if (number > max || number < (type === "int64" ? -max - 1n : 0n)) throw refuse();
   return number;
+}
+
+/**
+ * Answer requests Node's HTTP parser refuses (malformed, headers too large) with a plain 400 and
+ * close, as every server of the node does.
+ */
+export function answerMalformedRequests(server: Server): void {
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+}
+
+/**
+ * After an error answer to a request whose body was not read: read and drop the rest so the client
+ * sees the answer, and cut off a client that keeps sending for more than 10 s.
+ */
+export function discardUnreadBody(req: IncomingMessage): void {
+  if (req.complete) return;
+  req.unpipe();
+  req.resume();
+  setTimeout(() => req.destroy(), 10_000).unref();
 }
 
 /** Refuse a body whose declared length is over the limit before reading it. */

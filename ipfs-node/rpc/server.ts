@@ -16,7 +16,7 @@ import type { IpfsStore } from "../store.ts";
 import { createAddRoute } from "./add.ts";
 import { createBlockGetRoute, createBlockPutRoute, createBlockStatRoute, createDagStatRoute } from "./blocks.ts";
 import { createCatRoute, createLsRoute } from "./files.ts";
-import { sendError, type RpcHandler } from "./http-io.ts";
+import { answerMalformedRequests, discardUnreadBody, sendError, type RpcHandler } from "./http-io.ts";
 import { createNetworkRoutes } from "./network.ts";
 import { createIdRoute, createRepoGcRoute, createRepoStatRoute, version } from "./node-info.ts";
 import { createPinAddRoute, createPinLsRoute, createPinRmRoute } from "./pins.ts";
@@ -90,19 +90,10 @@ export function createRpcServer({ store, identity, allowedOrigins, uploadLimitBy
     } catch (err) {
       if (!abort.signal.aborted) logUnexpected(err);
       sendError(res, err);
-      // discard the rest of an upload we refused so the client can read the answer; cut off
-      // a client that keeps sending for long
-      if (!req.complete) {
-        req.unpipe();
-        req.resume();
-        setTimeout(() => req.destroy(), 10_000).unref();
-      }
+      discardUnreadBody(req);
     }
   });
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
-  });
+  answerMalformedRequests(server);
   return server;
 }
 
