@@ -15,6 +15,12 @@ import { registry } from "../chain/registry.ts";
 import { settings } from "../settings/settings.ts";
 import { isInsufficientFunds, isUserRejection, messageOf, revertOf } from "../errors.ts";
 
+/**
+ * The app's public URL (the build's VITE_TIL_PUBLIC_APP_URL, e.g. `https://til.example/`): when
+ * set, entries' metadata `external_url` links the note's page there. Unset: no external_url.
+ */
+const PUBLIC_APP_URL = (import.meta.env.VITE_TIL_PUBLIC_APP_URL as string | undefined)?.trim() || undefined;
+
 export type PublishStep = "pack" | "check" | "pin" | "wallet" | "mine" | "done";
 
 export const PUBLISH_STEPS: { step: PublishStep; label: string }[] = [
@@ -99,7 +105,12 @@ export async function publishDraft(
     key = noteKey(id);
     packed = await packEntry(
       { ...canonical, id },
-      { images, ...(connection.address ? { author: connection.address } : {}), ...(target ? { previous: target.cid } : {}) },
+      {
+        images,
+        ...(connection.address ? { author: connection.address } : {}),
+        ...(target ? { previous: target.cid } : {}),
+        ...(PUBLIC_APP_URL ? { appUrl: PUBLIC_APP_URL } : {}),
+      },
     );
   } catch (error) {
     throw new PublishError("invalid", messageOf(error), {}, { cause: error });

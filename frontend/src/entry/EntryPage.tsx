@@ -327,7 +327,11 @@ function TokenFacts({
             )}
             <dt>Token</dt>
             <dd>
-              <code title={String(t.tokenId)}>{`0x${t.tokenId.toString(16)}`.slice(0, 18)}…</code> (#{String(t.sequence)})
+              {/* Registry v2 ids are the author's address then 96 bits of the first digest: shown whole. */}
+              <code className="wrap" title={String(t.tokenId)} data-testid="token-id">
+                {`0x${t.tokenId.toString(16).padStart(64, "0")}`}
+              </code>{" "}
+              (#{String(t.sequence)})
             </dd>
             <dt>Author</dt>
             <dd>
