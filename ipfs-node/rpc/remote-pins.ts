@@ -9,7 +9,7 @@ import { InvalidArgumentError, IpfsNodeError, RequestParseError } from "../error
 import { parseIpfsPath, resolveEntry } from "../ipfs-path.ts";
 import { RemoteServiceError } from "../pinning/client.ts";
 import type { RemoteServices } from "../pinning/remote-services.ts";
-import { PIN_STATUSES, type PinStatus, type PinStatusName } from "../pinning/spec.ts";
+import { MAX_ORIGINS, PIN_STATUSES, type PinStatus, type PinStatusName } from "../pinning/spec.ts";
 import type { IpfsStore } from "../store.ts";
 import { boolOption, NdjsonStream, requiredArgs, sendJson, type RpcRequest } from "./http-io.ts";
 
@@ -64,7 +64,7 @@ export function createRemotePinRoutes({ store, services, originAddresses }: Remo
       const cid = path.segments.length === 0 ? path.root : (await resolveEntry(store, path, signal)).cid;
       const client = await serviceOf(query);
       const name = query.get("name") ?? undefined;
-      const origins = [...new Set([...query.getAll("origin").filter(Boolean), ...originAddresses()])].slice(0, 20);
+      const origins = [...new Set([...query.getAll("origin").filter(Boolean), ...originAddresses()])].slice(0, MAX_ORIGINS);
       let status = await remote(() => client.add({ cid: cid.toString(), ...(name ? { name } : {}), ...(origins.length ? { origins } : {}) }, signal));
       if (!boolOption(query, "background", false)) {
         while (status.status === "queued" || status.status === "pinning") {

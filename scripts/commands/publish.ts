@@ -89,19 +89,21 @@ async function run(settings: TilSettings, notes: AsyncIterable<ImportItem>, tota
 }
 
 /**
- * After minting: every remote pinning service the node knows pins the author's minted entries
- * (scripts/publishing/remote-pins.ts); the summary's `remotePins` counts, per service, the entries
- * queued, pinning, pinned and failed when the wait ended.
+ * After minting: every remote pinning service the node knows pins the author's minted entries and
+ * revisions (scripts/publishing/remote-pins.ts); the summary's `remotePins` counts, per service,
+ * the versions queued, pinning, pinned and failed when the wait ended.
  */
 async function remotePinStage(journal: Journal, pipeline: PublishOptions, options: PublishCommandOptions): Promise<RemotePinTally | undefined> {
   const { chain, author, ipfs } = pipeline;
   if (!chain || !author || !ipfs) return undefined;
   const titles = new Map<string, string>();
   for (const record of journal.records) if (record.event === "packed") titles.set(record.cid, record.title);
-  const entries = journal
-    .mintedEntries(chain.deployment.chainId)
-    .filter((m) => m.contract.toLowerCase() === chain.deployment.address.toLowerCase() && m.author.toLowerCase() === author.address.toLowerCase())
-    .map((m) => ({ cid: m.cid, title: titles.get(m.cid) }));
+  const mine = (r: { contract: string; author: string }) =>
+    r.contract.toLowerCase() === chain.deployment.address.toLowerCase() && r.author.toLowerCase() === author.address.toLowerCase();
+  // every version: the first of each entry and each revision
+  const entries = [...journal.mintedEntries(chain.deployment.chainId), ...journal.revisions(chain.deployment.chainId)]
+    .filter(mine)
+    .map((r) => ({ cid: r.cid, title: titles.get(r.cid) }));
   const progress = new ProgressBar("remote pinning");
   try {
     return await pinOnRemoteServices({ journal, ipfs, entries, timeoutMs: options.remotePinTimeoutMs ?? 300_000, progress });
