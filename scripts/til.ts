@@ -36,7 +36,8 @@ const GLOBAL_OPTIONS: Options = {
 const PUBLISH_OPTIONS: Options = {
   "dry-run": {
     type: "boolean",
-    description: "print what would be published (CID, date, tags, title, new / already published) without writing to chain, IPFS or journal",
+    description:
+      "print what would be published (CID, date, tags, title, new / revised / unchanged / already published) without writing to chain, IPFS or journal",
   },
   "batch-size": { type: "string", description: "entries per minting transaction (default 100)" },
   include: {
@@ -105,6 +106,27 @@ const COMMANDS: Record<string, Command> = {
       "Entry text is printed terminal-safe: control characters, escape sequences and bidi overrides show as <U+XXXX>.",
     ].join("\n"),
     run: async ({ values, positionals }) => (await import("./commands/show.ts")).runShow(settingsOf(values), positionals),
+  },
+  history: {
+    summary: "list every version of an entry: revision, date, block, CID, verified",
+    usage: "<#N | N | token id | CID>",
+    details: [
+      "Each version is read through the gateways and verified against its CID; a version in entry format 2 must name",
+      "the version before it (metadata `previous`). Exit code 10 when a version does not verify.",
+    ].join("\n"),
+    options: {
+      json: { type: "boolean", description: "one JSON object: {tokenId, author, versions: [{revision, date, block, cid, verified, ...}]}" },
+    } as Options,
+    run: async ({ values, positionals }) => (await import("./commands/history.ts")).runHistory(settingsOf(values), positionals, { json: values.json === true }),
+  },
+  revise: {
+    summary: "publish a file as the next version of one of your entries (only the author can)",
+    usage: "<#N | N | token id | CID> <file.md>",
+    details: [
+      "The new version names the latest as its predecessor and keeps the note's identity. Re-importing an edited",
+      "note (`til import`) revises its entry too, without naming it. Prints {tokenId, revision, cid, previous, txHash, gasUsed}.",
+    ].join("\n"),
+    run: async ({ values, positionals }) => (await import("./commands/revise.ts")).runRevise(settingsOf(values), positionals),
   },
   export: {
     summary: "write every entry back as markdown files with front matter and images",
@@ -188,7 +210,8 @@ const COMMANDS: Record<string, Command> = {
   verify: {
     summary: "check that every token's content is retrievable, matches its CID, and is pinned",
     details: [
-      "The last line is a JSON summary {tokens, verified, failed, problems, gateways}; `gateways` counts, per",
+      "Every version of every token is checked. The last line is a JSON summary {tokens, versions, verified, failed,",
+      "problems, copies, gateways}; `copies` lists tokens whose content names another author (reported, not failed); `gateways` counts, per",
       "configured gateway (TIL_GATEWAYS), the blocks it served, its failed requests and its answers whose bytes",
       "did not match the CID. Exit code 10 when any entry fails. With --remote the summary adds remote: {services: {<name>:",
       "{queued, pinning, pinned, failed, none}}, entries: [{tokenId, cid, status: {<name>: status}}]} (reported, not failed).",

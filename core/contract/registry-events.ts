@@ -136,7 +136,7 @@ export function entryPublishedTopics(filter: EntryEventFilter = {}): (Hex | null
 }
 
 /** The topics of an EntryRevised query: [event, tokenId, digest], trailing wildcards dropped. */
-export function entryRevisedTopics(filter: RevisionEventFilter = {}): (Hex | null)[] {
+function entryRevisedTopics(filter: RevisionEventFilter = {}): (Hex | null)[] {
   return trimmed(
     encodeEventTopics({
       abi: todayILearnedAbi,

@@ -33,14 +33,15 @@ export async function runExport(settings: TilSettings, folders: string[]): Promi
     const usedNames = new Set<string>();
     let failed = 0;
     for (const [i, entry] of entries.entries()) {
-      if (written.has(entry.cid)) continue; // the same content published by several authors
+      // The latest version of each entry; the same content published by several authors once.
+      if (written.has(entry.latestCid)) continue;
       try {
-        const markdown = await exportEntry(blockstore, entry.cid, out, usedNames);
-        written.add(entry.cid);
+        const markdown = await exportEntry(blockstore, entry.latestCid, out, usedNames);
+        written.add(entry.latestCid);
         progress.update({ done: i + 1, total: entries.length, current: markdown });
       } catch (error) {
         failed += 1;
-        progress.log(`failed: ${entry.cid}: ${(error as Error).message}`);
+        progress.log(`failed: ${entry.latestCid}: ${(error as Error).message}`);
       }
     }
     progress.finish();

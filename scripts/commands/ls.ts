@@ -1,5 +1,6 @@
 /**
- * `til ls`: every published entry, oldest first, filtered by author, tag and date. Each entry's
+ * `til ls`: every published entry, oldest first, as its latest version (the number of versions
+ * shown when it was revised), filtered by author, tag and date. Each entry's
  * text is printed terminal-safe (../cli/terminal-text.ts): a title stays on one line; `--json`
  * stays exact.
  */
@@ -47,7 +48,8 @@ export async function runLs(settings: TilSettings, options: LsOptions): Promise<
             sequence: e.sequence,
             tokenId: e.tokenId.toString(),
             author: e.author,
-            cid: e.cid,
+            cid: e.latestCid,
+            versions: e.versions.length,
             title: e.metadata?.properties.title,
             date: e.metadata?.properties.date,
             tags: e.metadata?.properties.tags,
@@ -59,7 +61,10 @@ export async function runLs(settings: TilSettings, options: LsOptions): Promise<
         const m = e.metadata?.properties;
         const title = terminalLine(m ? m.title : e.refused ? `(entry refused: ${e.problem})` : `(metadata unavailable: ${e.problem})`);
         const tags = m && m.tags.length ? `  [${m.tags.map(terminalLine).join(", ")}]` : "";
-        console.log(`#${String(e.sequence).padEnd(5)} ${terminalLine(m?.date ?? "----------").padEnd(10)}  ${title}${tags}\n       ${e.cid}  by ${e.author}`);
+        const versions = e.versions.length > 1 ? `  (${e.versions.length} versions: til history ${e.tokenId})` : "";
+        console.log(
+          `#${String(e.sequence).padEnd(5)} ${terminalLine(m?.date ?? "----------").padEnd(10)}  ${title}${tags}\n       ${e.latestCid}  by ${e.author}${versions}`,
+        );
       }
     }
     if (!options.json) console.log(`${entries.length} entr${entries.length === 1 ? "y" : "ies"}`);

@@ -1,11 +1,14 @@
 /**
- * `til verify`: for every token, the entry's content is retrievable through the gateways, every
- * block matches its CID, and the IPFS node pins it. Exit code 10 when any entry fails. Every
+ * `til verify`: for every token, the content of every version (as published and each revision) is
+ * retrievable through the gateways, every block matches its CID, and the IPFS node pins it. Exit
+ * code 10 when any version fails. A token whose latest content names another author (format v2)
+ * is a copy of that author's entry: listed under `copies` (reported, not failed). Every
  * gateway that failed or returned wrong bytes is named on stderr and counted in the JSON summary
  * (`gateways: [{gateway, served, failed, mismatched}]`, in the configured order).
  */
 import type { KuboRPCClient } from "kubo-rpc-client";
 import type { TilSettings } from "#core/config.ts";
+import { readEntryMetadata } from "#core/entry/metadata.ts";
 import { listEntryFiles, readEntryFile } from "#core/retrieve/entry-reader.ts";
 import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { addOutcomes, describeTroubles, tallyList, type GatewayTally } from "../cli/gateway-report.ts";
@@ -52,21 +55,31 @@ export async function runVerify(settings: TilSettings, options: { remote?: boole
     const blockstore = new VerifiedGatewayBlockstore(gatewayUrls(settings));
     const entries = await loadCatalog(chain, blockstore, false);
     const progress = new ProgressBar("verifying");
-    const problems: Array<{ tokenId: string; cid: string; problem: string }> = [];
+    const problems: Array<{ tokenId: string; revision: number; cid: string; problem: string }> = [];
+    const copies: Array<{ tokenId: string; author: string; cid: string; namedAuthor: string }> = [];
     const tallies = new Map<string, GatewayTally>();
+    let versions = 0;
     for (const [i, entry] of entries.entries()) {
-      // One session per entry: its counters hold this entry's reads only.
-      const session = blockstore.session();
-      try {
-        for (const file of await listEntryFiles(session, entry.cid)) await readEntryFile(session, entry.cid, file);
-        let pinned = false;
-        for await (const pin of ipfs.pin.ls({ paths: [entry.cid], type: "recursive" })) pinned ||= pin.cid.toString() === entry.cid;
-        if (!pinned) throw new Error("not pinned by the IPFS node");
-      } catch (error) {
-        problems.push({ tokenId: entry.tokenId.toString(), cid: entry.cid, problem: (error as Error).message });
-        progress.log(`FAILED #${entry.sequence} ${entry.cid}: ${(error as Error).message}`);
-      } finally {
-        addOutcomes(tallies, session);
+      for (const [revision, cid] of entry.versions.entries()) {
+        versions += 1;
+        // One session per version: its counters hold this version's reads only.
+        const session = blockstore.session();
+        try {
+          for (const file of await listEntryFiles(session, cid)) await readEntryFile(session, cid, file);
+          let pinned = false;
+          for await (const pin of ipfs.pin.ls({ paths: [cid], type: "recursive" })) pinned ||= pin.cid.toString() === cid;
+          if (!pinned) throw new Error("not pinned by the IPFS node");
+          if (revision === entry.versions.length - 1) {
+            const named = readEntryMetadata(JSON.parse(new TextDecoder().decode(await readEntryFile(session, cid, "metadata.json")))).author;
+            if (named !== undefined && named !== entry.author.toLowerCase())
+              copies.push({ tokenId: entry.tokenId.toString(), author: entry.author, cid, namedAuthor: named });
+          }
+        } catch (error) {
+          problems.push({ tokenId: entry.tokenId.toString(), revision, cid, problem: (error as Error).message });
+          progress.log(`FAILED #${entry.sequence} version ${revision} ${cid}: ${(error as Error).message}`);
+        } finally {
+          addOutcomes(tallies, session);
+        }
       }
       progress.update({ done: i + 1, total: entries.length });
     }
@@ -78,9 +91,11 @@ export async function runVerify(settings: TilSettings, options: { remote?: boole
       terminalJson({
         ...(remote ? { remote } : {}),
         tokens: entries.length,
-        verified: entries.length - problems.length,
+        versions,
+        verified: versions - problems.length,
         failed: problems.length,
         problems,
+        copies,
         gateways: gateways.map(({ gateway, served, failed, mismatched }) => ({ gateway, served, failed, mismatched })),
       }),
     );

@@ -255,21 +255,31 @@ async function checkNotes(chain: PublishingChain, entries: readonly SourcedEntry
       decisions[i] = { kind: published[i] ? "published" : "new", entry };
       return;
     }
-    const asLatest = token.beforeLatest === undefined ? entry : await repack(entry, token.beforeLatest);
-    if (asLatest.packed.digest === token.latest.toLowerCase()) {
-      decisions[i] = { kind: "unchanged", entry: asLatest };
-      return;
-    }
-    decisions[i] = { kind: "revise", entry: await repack(entry, token.latest), tokenId: token.tokenId };
+    const { unchanged, packed } = await packRevision(entry.origin, token, token.beforeLatest === undefined ? entry.packed : undefined);
+    decisions[i] = unchanged ? { kind: "unchanged", entry: { ...entry, packed } } : { kind: "revise", entry: { ...entry, packed }, tokenId: token.tokenId };
   });
   return decisions;
 }
 
-/** The entry packed again, naming `previous` (a digest) as the version it revises. */
-async function repack(entry: SourcedEntry, previous: Hex): Promise<SourcedEntry> {
-  const { note, images, author } = entry.origin;
-  const packed = await packEntry(note, { images, previous: digestToCid(previous), ...(author !== undefined ? { author } : {}) });
-  return { ...entry, packed };
+/**
+ * A note against its token's latest version: `unchanged` when packing it as the latest was packed
+ * (naming the same `previous`) gives the latest digest; otherwise `packed` is the next version,
+ * naming the latest as `previous`. `asFirst`: the note already packed with no `previous`, if it is.
+ */
+export async function packRevision(
+  origin: SourcedEntry["origin"],
+  token: Pick<NoteToken, "latest" | "beforeLatest">,
+  asFirst?: PackedEntry,
+): Promise<{ unchanged: boolean; packed: PackedEntry }> {
+  const pack = (previous?: Hex) =>
+    packEntry(origin.note, {
+      images: origin.images,
+      ...(previous !== undefined ? { previous: digestToCid(previous) } : {}),
+      ...(origin.author !== undefined ? { author: origin.author } : {}),
+    });
+  const asLatest = token.beforeLatest === undefined ? (asFirst ?? (await pack())) : await pack(token.beforeLatest);
+  if (asLatest.digest === token.latest.toLowerCase()) return { unchanged: true, packed: asLatest };
+  return { unchanged: false, packed: await pack(token.latest) };
 }
 
 // ---------------------------------------------------------------------------------------------
