@@ -122,13 +122,15 @@ export function renderEntryPage(note: Note, links: { markdown: string; metadata:
     csp: ENTRY_PAGE_CSP,
     head: [`<style>\n${READING_CSS}</style>`],
     body: [
+      "<article>",
       '<header class="entry-header">',
       '<p class="kicker">Today I learned</p>',
       `<h1 dir="auto">${escapeHtml(note.title)}</h1>`,
       entryMetaHtml(note, (tag) => `<bdi>#${escapeHtml(tag)}</bdi>`, author),
       "</header>",
-      '<article class="entry-body">',
+      '<div class="entry-body">',
       body.trimEnd(),
+      "</div>",
       "</article>",
       `<footer>${author !== undefined ? `Written by ${author}. ` : ""}<a href="${escapeHtml(links.markdown)}">Markdown source</a> · <a href="${escapeHtml(links.metadata)}">Token metadata</a></footer>`,
     ]

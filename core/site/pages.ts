@@ -154,9 +154,11 @@ export function entryPage(config: SiteConfig, entry: SiteEntry): string {
   const note = entry.note;
   const tagLink = (tag: string) => `<a href="${p}tags/${tagSlug(tag)}/index.html"><bdi>#${escapeHtml(tag)}</bdi></a>`;
   const body = [
+    "<article>",
     `<header class="entry-header"><h1>${titleHtml(entry)}</h1>${entryMetaHtml(note, tagLink, authorLink(config, entry.author, p))}</header>`,
-    '<article class="entry-body">',
+    '<div class="entry-body">',
     xmlChars(withoutDanglingUrls(renderMarkdown(note.body, { omitLeadingTitle: note.title }), new Set(entry.images.map((i) => i.path)))).trimEnd(),
+    "</div>",
     "</article>",
     '<aside class="provenance"><h2>On-chain and on IPFS</h2><dl>',
     `<dt>Token id</dt><dd><code>${entry.tokenId}</code></dd>`,

@@ -91,7 +91,7 @@ const IMAGES = new Map([["./diagrams/plan.png", PNG]]);
 describe("packEntry", () => {
   it("gives a pinned CID for a fixed note (a change to the format shows here)", async () => {
     const packed = await packEntry(NOTE, { images: IMAGES });
-    assert.equal(packed.cid, "bafybeiaclzmwoml7osc5hbv7ssg3eddcyftrtkt3yuptp43esx7ktvmwvy");
+    assert.equal(packed.cid, "bafybeieatpzxqhhf6eu7f3xrxqyzamvt2p3pxitya3shp4v4esvejhxmo4");
     assert.equal(packed.digest, cidToDigest(packed.cid));
     assert.match(packed.digest, /^0x[0-9a-f]{64}$/);
   });
@@ -286,7 +286,7 @@ describe("packEntry", () => {
     assert.match(html, /<title>Escaping &#60;script&#62;alert\(1\)&#60;\/script&#62;<\/title>/);
     assert.match(html, /<time datetime="2022-03-14">2022-03-14<\/time>/);
     assert.match(html, /<li><bdi>#DB<\/bdi><\/li><li><bdi>#Postgres<\/bdi><\/li>/);
-    assert.match(html, /<article class="entry-body">/, "the app's reading style");
+    assert.match(html, /<article>\n<header class="entry-header">[\s\S]*<div class="entry-body">/, "the app's reading style");
     assert.match(html, /--measure: 42rem[\s\S]*\.entry-body \{ font-family: var\(--serif\)/);
     assert.match(html, /<style>[\s\S]*prefers-color-scheme: dark[\s\S]*<\/style>/);
     const card = decode(packed.files.find((file) => file.path === ENTRY_FILES.card)!.content);

@@ -199,10 +199,10 @@ describe("editing an entry in the app: revision, history and diff", { timeout: 3
       await page.screenshot({ path: path.join(artifacts, `edit-history-${mode.name}.png`), fullPage: true });
 
       await page.goto(`${stack.gatewayUrl}/ipfs/${revisedCid}/`);
-      await page.locator("article.entry-body").waitFor();
+      await page.locator("article .entry-body").waitFor();
       assert.match((await page.locator(".entry-meta").textContent())!, new RegExp(`by ${DEV_ACCOUNT.toLowerCase()}`));
       assert.equal(await page.locator("script").count(), 0);
-      const column = await page.locator("article.entry-body").evaluate((el) => el.getBoundingClientRect().width);
+      const column = await page.locator("article .entry-body").evaluate((el) => el.getBoundingClientRect().width);
       assert.ok(column <= 42 * 16 + 1, `the reading column is at most 42rem (${column}px)`);
       assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no sideways scrolling");
       await page.screenshot({ path: path.join(artifacts, `edit-static-page-${mode.name}.png`), fullPage: true });
