@@ -170,6 +170,8 @@ describe("editing an entry in the app: revision, history and diff", { timeout: 3
     assert.match((await copy.textContent())!, new RegExp(`the content names ${DEV_ACCOUNT.toLowerCase()}`));
     assert.equal(await page.locator('[data-testid="token-facts"]:not([data-copy])').count(), 1);
     await page.getByTestId("edit-entry").waitFor();
+    assert.equal(await facts.first().getAttribute("data-copy"), null, "the entry is listed first, then its copies");
+    await page.getByTestId("diff").waitFor();
     await page.screenshot({ path: path.join(artifacts, "edit-copy-light.png"), fullPage: true });
   });
 

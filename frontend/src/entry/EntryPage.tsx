@@ -312,7 +312,8 @@ function TokenFacts({
       {chain && "tokens" in chain && chain.tokens.length === 0 && <p className="warning">This CID has not been published on this registry.</p>}
       {chain &&
         "tokens" in chain &&
-        chain.tokens.map((t) => (
+        // The entry first, then the copies.
+        [...(main ? [main] : []), ...chain.tokens.filter((t) => t !== main)].map((t) => (
           <dl key={String(t.tokenId)} data-testid="token-facts" data-copy={t !== main ? "true" : undefined}>
             {t !== main && (
               <>
