@@ -21,7 +21,7 @@ import { makeQuirksRepo, tinyPng } from "../support/quirks.ts";
 
 const CID_LINE = /^(bafybei[a-z2-7]{52})\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)$/;
 
-/** Dry-run lines by title: CID and status (new / already published / (not checked)). */
+/** Dry-run lines by title: CID and status (new / revised / unchanged / already published / (not checked)). */
 function dryRunLines(run: CliRun): Map<string, { cid: string; status: string }> {
   const lines = run.stdout.trim().split("\n").slice(0, -1);
   const out = new Map<string, { cid: string; status: string }>();
@@ -124,7 +124,7 @@ describe("til import hygiene against the local stack", () => {
     assert.ok(!journal.includes(repo), "a dry run records nothing in the journal");
   });
 
-  it("publishes only real images: the PNG and the GIF of an <img> tag are in the entry, the .env, HTML and SVG with onload never are; a second dry run says already published", async () => {
+  it("publishes only real images: the PNG and the GIF of an <img> tag are in the entry, the .env, HTML and SVG with onload never are; a second dry run says unchanged", async () => {
     const dry = dryRunLines(await runTil(["import", repo, "--dry-run"], stack.env));
     const run = await runTil(["import", repo], stack.env);
     assert.equal(run.code, 0, run.stderr);
@@ -151,7 +151,7 @@ describe("til import hygiene against the local stack", () => {
     const again = await runTil(["import", repo, "--dry-run"], stack.env);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual([again.summary().alreadyPublished, again.summary().new], [6, 0]);
-    for (const { status } of dryRunLines(again).values()) assert.equal(status, "already published");
+    for (const { status } of dryRunLines(again).values()) assert.equal(status, "unchanged");
   });
 
   it("--include brings back a repository document and --lossy a Latin-1 note (with U+FFFD and a warning)", async () => {
@@ -172,7 +172,8 @@ describe("til import hygiene against the local stack", () => {
     const note = path.join(repo, "shell/front-matter-only.md");
     const single = path.join(work, "single");
     await mkdir(single, { recursive: true });
-    await writeFile(path.join(single, "here-strings.md"), await readFile(note));
+    // The same file name: a note's identity (its path inside the imported folder) is part of its entry.
+    await writeFile(path.join(single, "front-matter-only.md"), await readFile(note));
     const fromFile = await runTil(["import", note, "--dry-run"], stack.env);
     const fromFolder = await runTil(["import", single, "--dry-run"], stack.env);
     const fromPublish = await runTil(["publish", note, "--dry-run"], stack.env);
