@@ -16,7 +16,13 @@ export interface RehashedNode {
   cumulativeSize: number;
 }
 
-/** Rewrites DAGs of the store with another hash function; one instance per add (it remembers what it rewrote). */
+/** Nodes rewritten lately, remembered so a subtree that repeats (runs of equal chunks) is rewritten once. */
+const REMEMBERED_NODES = 4096;
+
+/**
+ * Rewrites DAGs of the store with another hash function; one instance per add. It remembers the
+ * last {@link REMEMBERED_NODES} nodes it rewrote (not every one: memory stays flat for any size).
+ */
 export class DagRehasher {
   readonly #store: IpfsStore;
   readonly #hasher: MultihashHasher;
@@ -51,6 +57,7 @@ export class DagRehasher {
     const result = { cid: CID.createV1(cid.code, await this.#hasher.digest(rewritten)), cumulativeSize: rewritten.byteLength + linksSize };
     await this.#store.putBlock(result.cid, rewritten);
     this.#done.set(key, result);
+    if (this.#done.size > REMEMBERED_NODES) this.#done.delete(this.#done.keys().next().value as string);
     return result;
   }
 }

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readlinkSync } from "node:fs";
-import { after, before, describe, it } from "node:test";
-import { create, type KuboRPCClient } from "kubo-rpc-client";
-import { makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
+import { before, describe, it } from "node:test";
+import { seededBytes } from "./daemon-process.ts";
+import { daemonForSuite } from "./daemon-suite.ts";
 
 const ABORTED_READS = 50;
 
@@ -53,24 +53,14 @@ async function settle(pid: number, ceiling: number): Promise<number> {
 }
 
 describe("file handles", { timeout: 120_000 }, () => {
-  let repo: string;
-  let daemon: DaemonProcess;
-  let api: KuboRPCClient;
+  const { daemon, api } = daemonForSuite();
   let pid: number;
   let bigFile: string;
 
   before(async () => {
-    repo = await makeTempRepo();
-    daemon = await startDaemonProcess(repo);
-    api = create({ url: daemon.apiUrl });
     pid = daemon.child.pid as number;
     // 8 MiB of 1 KiB chunks: nodes of 174 links, whose children a reader may fetch at once
     bigFile = (await api.add(seededBytes(8 * 1024 * 1024, 21), { chunker: "size-1024" })).cid.toString();
-  });
-
-  after(async () => {
-    await daemon?.stop();
-    await removeRepo(repo);
   });
 
   it(`${ABORTED_READS} aborted gateway GETs and ${ABORTED_READS} aborted cats, ten at a time, hold few files and leave none open`, async (t) => {

@@ -7,29 +7,16 @@
  */
 import assert from "node:assert/strict";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
-import { create, type KuboRPCClient } from "kubo-rpc-client";
-import { collectAll, makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
+import { describe, it } from "node:test";
+import { collectAll, seededBytes } from "./daemon-process.ts";
+import { daemonForSuite } from "./daemon-suite.ts";
 import { loadTest, startPlainServer } from "./http-load.ts";
 
 const CONCURRENCY = 64;
 const ROUNDS = 3;
 
 describe("gateway throughput", { timeout: 90_000 }, () => {
-  let repo: string;
-  let daemon: DaemonProcess;
-  let api: KuboRPCClient;
-
-  before(async () => {
-    repo = await makeTempRepo();
-    daemon = await startDaemonProcess(repo);
-    api = create({ url: daemon.apiUrl });
-  });
-
-  after(async () => {
-    await daemon?.stop();
-    await removeRepo(repo);
-  });
+  const { daemon, api } = daemonForSuite();
 
   for (const [label, size] of [
     ["256 KiB", 256 * 1024],
@@ -39,7 +26,7 @@ describe("gateway throughput", { timeout: 90_000 }, () => {
       const bytes = Buffer.concat(await collectAll(seededBytes(size, size)));
       const { cid } = await api.add(bytes);
       const url = `${daemon.gatewayUrl}/ipfs/${cid}`;
-      const plain = await startPlainServer(bytes, path.join(repo, `plain-${size}.bin`));
+      const plain = await startPlainServer(bytes, path.join(daemon.repo, `plain-${size}.bin`));
       try {
         await loadTest(url, CONCURRENCY, 0.5, size);
         await loadTest(plain.url, CONCURRENCY, 0.5, size);

@@ -6,18 +6,18 @@
  * for reads, and files built to hurt kept inert (nosniff, a sandbox CSP, types only from names).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { CarReader } from "@ipld/car";
 import * as dagPb from "@ipld/dag-pb";
 import { UnixFS } from "ipfs-unixfs";
-import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { ENTRY_ADD_OPTIONS, packEntry, parseNote } from "#core/entry/index.ts";
 import { ENTRY_PAGE_CSP } from "#core/entry/page.ts";
 import { subdomainLabel } from "#core/gateway-url.ts";
 import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
-import { collectAll, makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
+import { collectAll, seededBytes } from "./daemon-process.ts";
+import { daemonForSuite } from "./daemon-suite.ts";
 import { fetchOnOwnOrigin, fetchWithHost, type HostRequestInit } from "./gateway-request.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
@@ -45,8 +45,7 @@ async function verifiedBlocks(car: Uint8Array): Promise<{ roots: CID[]; cids: st
 }
 
 describe("HTTP gateway", () => {
-  let daemon: DaemonProcess;
-  let api: KuboRPCClient;
+  const { daemon, api } = daemonForSuite();
   let site: CID;
   let notes: CID;
   let big: CID;
@@ -57,8 +56,6 @@ describe("HTTP gateway", () => {
   const own = (cid: CID, path = "", init: HostRequestInit = {}) => fetchOnOwnOrigin(daemon.gatewayUrl, cid, path, init);
 
   before(async () => {
-    daemon = await startDaemonProcess(await makeTempRepo());
-    api = create({ url: daemon.apiUrl });
     const added = await collectAll(
       api.addAll([
         { path: "site/index.html", content: text("<!doctype html><h1>TIL</h1>") },
@@ -86,10 +83,6 @@ describe("HTTP gateway", () => {
       { path: "entry/notes.txt", content: text(HOSTILE.plainText) },
     ];
     entry = (await collectAll(api.addAll(entryFiles, ENTRY_ADD_OPTIONS))).at(-1)!.cid;
-  });
-  after(async () => {
-    await daemon.stop();
-    await removeRepo(daemon.repo);
   });
 
   describe("content on its own origin (subdomain gateway)", () => {

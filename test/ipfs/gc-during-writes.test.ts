@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import net from "node:net";
-import { after, before, describe, it } from "node:test";
-import { create, type KuboRPCClient } from "kubo-rpc-client";
-import { collectAll, makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
+import { describe, it } from "node:test";
+import { collectAll, seededBytes } from "./daemon-process.ts";
+import { daemonForSuite } from "./daemon-suite.ts";
 
 /** A multipart add sent by hand: `head` bytes at once, then one byte a second until `finish()`. */
 function slowUpload(apiUrl: string, head: Uint8Array): { finish: () => Promise<string>; stop: () => void } {
@@ -60,20 +60,7 @@ async function concat(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
 }
 
 describe("gc beside adds and pins", { timeout: 120_000 }, () => {
-  let repo: string;
-  let daemon: DaemonProcess;
-  let api: KuboRPCClient;
-
-  before(async () => {
-    repo = await makeTempRepo();
-    daemon = await startDaemonProcess(repo);
-    api = create({ url: daemon.apiUrl });
-  });
-
-  after(async () => {
-    await daemon?.stop();
-    await removeRepo(repo);
-  });
+  const { daemon, api } = daemonForSuite();
 
   it("a client uploading at 1 byte/s delays neither gc nor another add, and its blocks survive the gc", async () => {
     // garbage for gc to remove: 2,000 unpinned blocks, written before the slow client started

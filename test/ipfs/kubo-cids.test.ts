@@ -5,12 +5,13 @@
  * as strings so a regression shows.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { create, type KuboRPCClient } from "kubo-rpc-client";
+import { describe, it } from "node:test";
+import type { KuboRPCClient } from "kubo-rpc-client";
 import * as dagPb from "@ipld/dag-pb";
 import { UnixFS } from "ipfs-unixfs";
 import { CID } from "multiformats/cid";
-import { collectAll, makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
+import { collectAll, seededBytes } from "./daemon-process.ts";
+import { daemonForSuite } from "./daemon-suite.ts";
 import { kuboBalancedRoot } from "./kubo-balanced-oracle.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
@@ -31,16 +32,7 @@ const PLANETS = [
 ];
 
 describe("add gives Kubo's CIDs", () => {
-  let daemon: DaemonProcess;
-  let api: KuboRPCClient;
-  before(async () => {
-    daemon = await startDaemonProcess(await makeTempRepo());
-    api = create({ url: daemon.apiUrl });
-  });
-  after(async () => {
-    await daemon.stop();
-    await removeRepo(daemon.repo);
-  });
+  const { api } = daemonForSuite();
 
   describe("single-block files", () => {
     it("hello world (Kubo: QmT78z...)", async () => {

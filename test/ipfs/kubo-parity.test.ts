@@ -18,6 +18,7 @@ import { CID } from "multiformats/cid";
 import { sha512 } from "multiformats/hashes/sha2";
 import { blake3 } from "#core/multihash.ts";
 import { collectAll, makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
+import { daemonForSuite } from "./daemon-suite.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
 const EMPTY_IDENTITY = "bafkqaaa";
@@ -152,16 +153,7 @@ describe("a failed write or pin reaches every client as an error (full disk)", (
 });
 
 describe("Kubo parity of a started node", () => {
-  let daemon: DaemonProcess;
-  let api: KuboRPCClient;
-  before(async () => {
-    daemon = await startDaemonProcess(await makeTempRepo(), ["--upload-limit", "8MiB"]);
-    api = create({ url: daemon.apiUrl });
-  });
-  after(async () => {
-    await daemon.stop();
-    await removeRepo(daemon.repo);
-  });
+  const { daemon, api } = daemonForSuite(["--upload-limit", "8MiB"]);
 
   describe("add -r output", () => {
     it("reports directories after their contents, empty ones included, so the root comes last", async () => {

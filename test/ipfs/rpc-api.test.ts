@@ -4,11 +4,12 @@
  */
 import assert from "node:assert/strict";
 import http from "node:http";
-import { after, before, describe, it } from "node:test";
-import { create, type KuboRPCClient } from "kubo-rpc-client";
+import { before, describe, it } from "node:test";
+import type { KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
-import { collectAll, makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
+import { collectAll, seededBytes } from "./daemon-process.ts";
+import { daemonForSuite } from "./daemon-suite.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
 const HELLO = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
@@ -49,16 +50,9 @@ function rawRequest(url: string, head: string, body: Buffer, endEarly: boolean):
 }
 
 describe("Kubo RPC API", () => {
-  let daemon: DaemonProcess;
-  let api: KuboRPCClient;
+  const { daemon, api } = daemonForSuite(["--upload-limit", "8MiB"]);
   before(async () => {
-    daemon = await startDaemonProcess(await makeTempRepo(), ["--upload-limit", "8MiB"]);
-    api = create({ url: daemon.apiUrl });
     await api.add(text("hello world\n"));
-  });
-  after(async () => {
-    await daemon.stop();
-    await removeRepo(daemon.repo);
   });
 
   describe("cat", () => {

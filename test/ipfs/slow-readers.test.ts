@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import net from "node:net";
-import { after, before, describe, it } from "node:test";
-import { create } from "kubo-rpc-client";
-import { makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
+import { before, describe, it } from "node:test";
+import { seededBytes } from "./daemon-process.ts";
+import { daemonForSuite } from "./daemon-suite.ts";
 
 const FILE_BYTES = 32 * 1024 * 1024;
 const READERS = 8;
@@ -37,19 +37,11 @@ function stalledReader(url: string, method: "GET" | "POST", path: string): Promi
 }
 
 describe("readers that stop reading", { timeout: 90_000 }, () => {
-  let repo: string;
-  let daemon: DaemonProcess;
+  const { daemon, api } = daemonForSuite();
   let file: string;
 
   before(async () => {
-    repo = await makeTempRepo();
-    daemon = await startDaemonProcess(repo);
-    file = (await create({ url: daemon.apiUrl }).add(seededBytes(FILE_BYTES, 31))).cid.toString();
-  });
-
-  after(async () => {
-    await daemon?.stop();
-    await removeRepo(repo);
+    file = (await api.add(seededBytes(FILE_BYTES, 31))).cid.toString();
   });
 
   it(`${READERS} stalled gateway GETs and ${READERS} stalled cats of a 32 MiB file hold a few blocks each`, async (t) => {

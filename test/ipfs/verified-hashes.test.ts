@@ -7,12 +7,11 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import * as Digest from "multiformats/hashes/digest";
 import { UnsupportedMultihashError } from "#core/multihash.ts";
 import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
-import { makeTempRepo, removeRepo, startDaemonProcess, type DaemonProcess } from "./daemon-process.ts";
+import { daemonForSuite } from "./daemon-suite.ts";
 
 /** A gateway in front of `target` that answers every request with the real bytes, one flipped. */
 async function startLyingGateway(target: string): Promise<{ url: string; requests: () => number; stop: () => Promise<void> }> {
@@ -35,22 +34,15 @@ async function startLyingGateway(target: string): Promise<{ url: string; request
 }
 
 describe("verified reads of every hash the node supports", { timeout: 60_000 }, () => {
-  let repo: string;
-  let daemon: DaemonProcess;
-  let api: KuboRPCClient;
+  const { daemon, api } = daemonForSuite();
   let liar: Awaited<ReturnType<typeof startLyingGateway>>;
 
   before(async () => {
-    repo = await makeTempRepo();
-    daemon = await startDaemonProcess(repo);
-    api = create({ url: daemon.apiUrl });
     liar = await startLyingGateway(daemon.gatewayUrl);
   });
 
   after(async () => {
     await liar?.stop();
-    await daemon?.stop();
-    await removeRepo(repo);
   });
 
   for (const mhtype of ["sha2-256", "sha2-512", "blake3"]) {
