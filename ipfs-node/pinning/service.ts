@@ -137,9 +137,7 @@ export class PinningService {
 
   /** `DELETE /pins/{requestid}`: the request is removed, and its CID unpinned unless something else keeps it. */
   async remove(token: TokenRecord, requestid: string): Promise<void> {
-    const record = this.#own(token, requestid);
-    this.#running.get(requestid)?.abort(new Error("the pin request was removed"));
-    await this.#drop(record);
+    await this.#drop(this.#own(token, requestid));
   }
 
   /** How many bytes a token's pinned requests hold. */
@@ -204,19 +202,20 @@ export class PinningService {
 
   async #work(queued: PinRequestRecord, signal: AbortSignal): Promise<void> {
     const { store } = this.#options;
-    let record: PinRequestRecord = { ...queued, status: "pinning", info: { status_details: "fetching the DAG" } };
-    await this.#requests.put(record);
-    const cid = CID.parse(record.pin.cid);
+    const { requestid } = queued;
+    const cid = CID.parse(queued.pin.cid);
+    let settled: Pick<PinRequestRecord, "status" | "dagSize" | "info">;
+    const pinnedBefore = queued.pinnedBefore ?? (await isPinnedRecursively(store, cid));
     try {
-      record.pinnedBefore ??= await isPinnedRecursively(store, cid);
-      for (const origin of record.pin.origins ?? []) {
+      if (!(await this.#update(requestid, { status: "pinning", pinnedBefore, info: { status_details: "fetching the DAG" } }))) return;
+      for (const origin of queued.pin.origins ?? []) {
         if (gatewayUrlOf(origin) === undefined && this.#options.connect) await this.#options.connect(origin, signal).catch(() => {});
       }
-      const token = (await this.tokens.list()).find((t) => t.id === record.tokenId);
-      const allowance = (token?.quotaBytes ?? 0) - this.usedBytes(record.tokenId);
+      const token = (await this.tokens.list()).find((t) => t.id === queued.tokenId);
+      const allowance = (token?.quotaBytes ?? 0) - this.usedBytes(queued.tokenId);
       let dagSize = 0;
       for (let attempt = 1; ; attempt++) {
-        dagSize = await this.#fetchDag(cid, record.pin.origins ?? [], allowance, signal);
+        dagSize = await this.#fetchDag(cid, queued.pin.origins ?? [], allowance, signal);
         try {
           await store.pin(cid, true, signal);
           break;
@@ -225,15 +224,32 @@ export class PinningService {
           if (!(err instanceof BlockNotLocalError) || attempt >= 2) throw err;
         }
       }
-      record = { ...record, status: "pinned", dagSize, info: {} };
+      settled = { status: "pinned", dagSize, info: {} };
     } catch (err) {
       if (signal.aborted) return; // stopping (resumed at the next start) or removed
       const reason = err instanceof QuotaExceededError ? "INSUFFICIENT_FUNDS" : "PIN_FAILED";
-      record = { ...record, status: "failed", info: { status_details: `${reason}: ${(err as Error).message}`.slice(0, 1000) } };
+      settled = { status: "failed", info: { status_details: `${reason}: ${(err as Error).message}`.slice(0, 1000) } };
     }
-    if (!this.#requests.get(record.requestid)) return; // removed meanwhile
-    await this.#requests.put(record);
+    const record = await this.#update(requestid, settled);
+    if (!record) {
+      // removed (or replaced) while it pinned: what it pinned goes too
+      if (settled.status === "pinned") await this.#unpinUnlessHeld({ ...queued, status: "pinned", pinnedBefore });
+      return;
+    }
     await this.#finishReplacement(record);
+    // replaced while it was pinning, by a request that has settled already: it goes now
+    const replacement = record.replacedBy === undefined ? undefined : this.#requests.get(record.replacedBy);
+    if (record.replacedBy !== undefined && (replacement === undefined || replacement.status === "pinned" || replacement.status === "failed"))
+      await this.#drop(record);
+  }
+
+  /** Changes a request as it is now (a replace may have marked it meanwhile); undefined when it is gone. */
+  async #update(requestid: string, changes: Partial<PinRequestRecord>): Promise<PinRequestRecord | undefined> {
+    const current = this.#requests.get(requestid);
+    if (!current) return undefined;
+    const updated = { ...current, ...changes };
+    await this.#requests.put(updated);
+    return updated;
   }
 
   /**
@@ -278,9 +294,17 @@ export class PinningService {
     for (const old of [...this.#requests.all()]) if (old.replacedBy === record.requestid) await this.#drop(old);
   }
 
-  /** Removes a request, unpinning its CID unless it was pinned before or another request holds it. */
+  /**
+   * Removes a request (stopping its work if it is still pinning), unpinning its CID unless it was
+   * pinned before or another request holds it.
+   */
   async #drop(record: PinRequestRecord): Promise<void> {
+    this.#running.get(record.requestid)?.abort(new Error("the pin request was removed"));
     await this.#requests.remove(record.requestid);
+    await this.#unpinUnlessHeld(record);
+  }
+
+  async #unpinUnlessHeld(record: PinRequestRecord): Promise<void> {
     if (record.status !== "pinned" || record.pinnedBefore) return;
     for (const other of this.#requests.all()) if (other.pin.cid === record.pin.cid && other.status !== "failed") return;
     await this.#options.store.unpin(CID.parse(record.pin.cid), true).catch(() => {});

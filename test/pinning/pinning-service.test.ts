@@ -186,6 +186,43 @@ describe("remote pinning between two nodes", () => {
   });
 });
 
+describe("a request replaced while it is pinning", () => {
+  it("is hidden at once, and stopped and removed once its replacement is pinned: its CID is never pinned", async () => {
+    const a = await startDaemonProcess(await makeTempRepo());
+    const b = await startPinningDaemon(await makeTempRepo());
+    const proxy = await holdingProxy(a.gatewayUrl);
+    try {
+      const token = await createToken(b.repo, "a", "10MiB");
+      const apiA = create({ url: a.apiUrl });
+      const { cid: slow } = await apiA.add(seededBytes(300_000, 5));
+      const { cid: quick } = await apiA.add(text("the replacement\n"));
+      const first = await pinningApi(b.pinningUrl, token, "POST", "/pins", { cid: slow.toString(), origins: [httpMultiaddr(proxy.url)] });
+      await waitForStatus(b.pinningUrl, token, first.json.requestid, ["pinning"]);
+      const second = await pinningApi(b.pinningUrl, token, "POST", `/pins/${first.json.requestid}`, {
+        cid: quick.toString(),
+        origins: [httpMultiaddr(a.gatewayUrl)],
+      });
+      await waitForStatus(b.pinningUrl, token, second.json.requestid, ["pinned"]);
+      assert.equal((await pinningApi(b.pinningUrl, token, "GET", `/pins/${first.json.requestid}`)).status, 404);
+
+      // its fetch is stopped: released now, the held block finds nobody waiting for it
+      proxy.release();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const apiB = create({ url: b.apiUrl });
+      assert.equal((await pinningApi(b.pinningUrl, token, "GET", "/pins?status=queued,pinning,pinned,failed")).json.count, 1);
+      assert.equal((await collectAll(apiB.pin.ls({ paths: [slow] })).catch(() => [])).length, 0, "the replaced CID is not pinned");
+      assert.equal((await collectAll(apiB.pin.ls({ paths: [quick] })))[0].type, "recursive");
+    } finally {
+      proxy.release();
+      await proxy.close();
+      await b.stop();
+      await a.stop();
+      await removeRepo(a.repo);
+      await removeRepo(b.repo);
+    }
+  });
+});
+
 describe("a pinning node killed mid-pin", () => {
   it("takes the request up again when restarted and finishes the pin", async () => {
     const a = await startDaemonProcess(await makeTempRepo());
