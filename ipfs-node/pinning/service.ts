@@ -65,6 +65,8 @@ export class PinningService {
   readonly #options: PinningServiceOptions;
   readonly #queue: string[] = [];
   readonly #running = new Map<string, AbortController>();
+  /** Bytes fetched by the requests pinning now, by token: counted against its quota until they settle. */
+  readonly #fetching = new Map<string, number>();
   #closed = false;
 
   private constructor(options: PinningServiceOptions, requests: PinRequestStore) {
@@ -206,16 +208,17 @@ export class PinningService {
     const cid = CID.parse(queued.pin.cid);
     let settled: Pick<PinRequestRecord, "status" | "dagSize" | "info">;
     const pinnedBefore = queued.pinnedBefore ?? (await isPinnedRecursively(store, cid));
+    const charged = { bytes: 0 };
     try {
       if (!(await this.#update(requestid, { status: "pinning", pinnedBefore, info: { status_details: "fetching the DAG" } }))) return;
       for (const origin of queued.pin.origins ?? []) {
         if (gatewayUrlOf(origin) === undefined && this.#options.connect) await this.#options.connect(origin, signal).catch(() => {});
       }
       const token = (await this.tokens.list()).find((t) => t.id === queued.tokenId);
-      const allowance = (token?.quotaBytes ?? 0) - this.usedBytes(queued.tokenId);
+      const quota = { tokenId: queued.tokenId, bytes: token?.quotaBytes ?? 0, charged };
       let dagSize = 0;
       for (let attempt = 1; ; attempt++) {
-        dagSize = await this.#fetchDag(cid, queued.pin.origins ?? [], allowance, signal);
+        dagSize = await this.#fetchDag(cid, queued.pin.origins ?? [], quota, signal);
         try {
           await store.pin(cid, true, signal);
           break;
@@ -226,11 +229,14 @@ export class PinningService {
       }
       settled = { status: "pinned", dagSize, info: {} };
     } catch (err) {
-      if (signal.aborted) return; // stopping (resumed at the next start) or removed
+      if (signal.aborted) {
+        this.#release(queued.tokenId, charged);
+        return; // stopping (resumed at the next start) or removed
+      }
       const reason = err instanceof QuotaExceededError ? "INSUFFICIENT_FUNDS" : "PIN_FAILED";
       settled = { status: "failed", info: { status_details: `${reason}: ${(err as Error).message}`.slice(0, 1000) } };
     }
-    const record = await this.#update(requestid, settled);
+    const record = await this.#update(requestid, settled).finally(() => this.#release(queued.tokenId, charged));
     if (!record) {
       // removed (or replaced) while it pinned: what it pinned goes too
       if (settled.status === "pinned") await this.#unpinUnlessHeld({ ...queued, status: "pinned", pinnedBefore });
@@ -255,9 +261,10 @@ export class PinningService {
   /**
    * Every block of the DAG into the store, fetching the missing ones from the HTTP origins; returns
    * the DAG's size in bytes.
-   * @throws QuotaExceededError as soon as the DAG is larger than `allowance`
+   * @throws QuotaExceededError as soon as the DAG is larger than what the token's quota has left,
+   *   counting what its other requests pinning at the same time have fetched so far
    */
-  async #fetchDag(root: CID, origins: string[], allowance: number, signal: AbortSignal): Promise<number> {
+  async #fetchDag(root: CID, origins: string[], quota: { tokenId: string; bytes: number; charged: { bytes: number } }, signal: AbortSignal): Promise<number> {
     const { store } = this.#options;
     const gateways = origins.map(gatewayUrlOf).filter((url): url is string => url !== undefined);
     const remote = gateways.length > 0 ? new VerifiedGatewayBlockstore(gateways, { timeoutMs: this.#options.blockTimeoutMs }) : undefined;
@@ -279,14 +286,26 @@ export class PinningService {
         if (bytes) await store.putBlock(cid, bytes);
       }
       bytes ??= await store.getBlock(cid, { signal });
+      // a second walk (after gc took blocks) counts only what is beyond the first
+      const more = Math.max(0, size + bytes.length - quota.charged.bytes);
       size += bytes.length;
-      if (size > allowance) {
-        throw new QuotaExceededError(`the DAG is larger than the ${formatBytes(Math.max(0, allowance))} left of this token's quota; nothing more was fetched`);
+      quota.charged.bytes += more;
+      this.#fetching.set(quota.tokenId, (this.#fetching.get(quota.tokenId) ?? 0) + more);
+      const left = quota.bytes - this.usedBytes(quota.tokenId) - (this.#fetching.get(quota.tokenId) ?? 0) + quota.charged.bytes;
+      if (size > left) {
+        throw new QuotaExceededError(`the DAG is larger than the ${formatBytes(Math.max(0, left))} left of this token's quota; nothing more was fetched`);
       }
       const links = await store.linksOf(cid, signal);
       for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]);
     }
     return size;
+  }
+
+  #release(tokenId: string, charged: { bytes: number }): void {
+    const left = (this.#fetching.get(tokenId) ?? 0) - charged.bytes;
+    if (left > 0) this.#fetching.set(tokenId, left);
+    else this.#fetching.delete(tokenId);
+    charged.bytes = 0;
   }
 
   /** The request this one replaced goes once this one is pinned or failed. */

@@ -124,6 +124,17 @@ describe("remote pinning between two nodes", () => {
     assert.ok(!ls.stdout.includes(tight), "ls never shows a token");
   });
 
+  it("requests of one token pinning at the same time share its quota: of two that fit only one at a time, one fails", async () => {
+    const shared = await createToken(b.repo, "shared", "7000B");
+    const origins = [httpMultiaddr(a.gatewayUrl)];
+    const { cid: first } = await apiA.add(seededBytes(5000, 21));
+    const { cid: second } = await apiA.add(seededBytes(5000, 22));
+    const posted = await Promise.all([first, second].map((cid) => pinningApi(b.pinningUrl, shared, "POST", "/pins", { cid: cid.toString(), origins })));
+    const settled = await Promise.all(posted.map((p) => waitForStatus(b.pinningUrl, shared, p.json.requestid, ["pinned", "failed"])));
+    assert.deepEqual(settled.map((s) => s.status).sort(), ["failed", "pinned"]);
+    assert.match(settled.find((s) => s.status === "failed")?.info?.status_details ?? "", /^INSUFFICIENT_FUNDS: /);
+  });
+
   it("answers the spec's filters, 404 for another token's or an unknown request, 400 for a bad Pin, replace and delete", async () => {
     const other = await createToken(b.repo, "other", "1MiB");
     const origins = [httpMultiaddr(a.gatewayUrl)];
