@@ -2,12 +2,12 @@
  * An entry's versions on its page: each revision with its date, CID and what checking it found
  * (versions.ts), and the difference between any two of them (version-diff.ts), read verified.
  */
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import type { EntryFacts } from "../chain/registry.ts";
 import { entryHref } from "../router.ts";
 import { messageOf } from "../errors.ts";
 import { checkVersion, readVersionMarkdown, readVersions, type EntryVersion, type VersionCheck } from "./versions.ts";
-import { diffVersions, type VersionDiff } from "./version-diff.ts";
+import type { VersionDiff } from "./version-diff.ts";
 
 const when = (seconds?: number) => (seconds === undefined ? "—" : new Date(seconds * 1000).toLocaleString());
 
@@ -100,20 +100,19 @@ function VersionCompare({ versions }: { versions: EntryVersion[] }) {
   const last = versions.length - 1;
   const [from, setFrom] = useState(versions[last - 1].revision);
   const [to, setTo] = useState(versions[last].revision);
-  const [texts, setTexts] = useState<{ from: string; to: string } | { error: string }>();
+  const [diff, setDiff] = useState<VersionDiff | { error: string }>();
 
   useEffect(() => {
     const abort = new AbortController();
-    setTexts(undefined);
+    setDiff(undefined);
     const cidOf = (revision: number) => versions.find((v) => v.revision === revision)!.cid;
-    Promise.all([readVersionMarkdown(cidOf(from), abort.signal), readVersionMarkdown(cidOf(to), abort.signal)]).then(
-      ([a, b]) => !abort.signal.aborted && setTexts({ from: a, to: b }),
-      (error) => !abort.signal.aborted && setTexts({ error: messageOf(error) }),
+    // The diff library loads with the first comparison, not with the entry page.
+    Promise.all([readVersionMarkdown(cidOf(from), abort.signal), readVersionMarkdown(cidOf(to), abort.signal), import("./version-diff.ts")]).then(
+      ([a, b, { diffVersions }]) => !abort.signal.aborted && setDiff(diffVersions(a, b)),
+      (error) => !abort.signal.aborted && setDiff({ error: messageOf(error) }),
     );
     return () => abort.abort();
   }, [versions, from, to]);
-
-  const diff = useMemo<VersionDiff | undefined>(() => (texts && "from" in texts ? diffVersions(texts.from, texts.to) : undefined), [texts]);
   const label = (v: EntryVersion) => (v.revision === 0 ? "first published" : `revision ${v.revision}`);
 
   return (
@@ -140,9 +139,9 @@ function VersionCompare({ versions }: { versions: EntryVersion[] }) {
           </select>
         </label>
       </fieldset>
-      {!texts && <p className="muted small">Reading both versions…</p>}
-      {texts && "error" in texts && <p className="error small wrap">Could not read a version: {texts.error}</p>}
-      {diff && <DiffView diff={diff} />}
+      {!diff && <p className="muted small">Reading both versions…</p>}
+      {diff && "error" in diff && <p className="error small wrap">Could not read a version: {diff.error}</p>}
+      {diff && !("error" in diff) && <DiffView diff={diff} />}
     </div>
   );
 }
