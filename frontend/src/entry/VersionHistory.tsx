@@ -113,36 +113,32 @@ function VersionCompare({ versions }: { versions: EntryVersion[] }) {
     );
     return () => abort.abort();
   }, [versions, from, to]);
-  const label = (v: EntryVersion) => (v.revision === 0 ? "first published" : `revision ${v.revision}`);
 
   return (
     <div className="version-compare">
       <fieldset className="compare-pick">
         <legend>Compare</legend>
-        <label>
-          <select value={from} onChange={(e) => setFrom(Number(e.target.value))} data-testid="diff-from" aria-label="Older version">
-            {versions.map((v) => (
-              <option key={v.revision} value={v.revision}>
-                {label(v)}
-              </option>
-            ))}
-          </select>
-        </label>{" "}
-        with{" "}
-        <label>
-          <select value={to} onChange={(e) => setTo(Number(e.target.value))} data-testid="diff-to" aria-label="Newer version">
-            {versions.map((v) => (
-              <option key={v.revision} value={v.revision}>
-                {label(v)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <VersionSelect versions={versions} value={from} onChange={setFrom} testId="diff-from" label="Older version" /> with{" "}
+        <VersionSelect versions={versions} value={to} onChange={setTo} testId="diff-to" label="Newer version" />
       </fieldset>
       {!diff && <p className="muted small">Reading both versions…</p>}
       {diff && "error" in diff && <p className="error small wrap">Could not read a version: {diff.error}</p>}
       {diff && !("error" in diff) && <DiffView diff={diff} />}
     </div>
+  );
+}
+
+function VersionSelect(props: { versions: EntryVersion[]; value: number; onChange: (revision: number) => void; testId: string; label: string }) {
+  return (
+    <label>
+      <select value={props.value} onChange={(e) => props.onChange(Number(e.target.value))} data-testid={props.testId} aria-label={props.label}>
+        {props.versions.map((v) => (
+          <option key={v.revision} value={v.revision}>
+            {v.revision === 0 ? "first published" : `revision ${v.revision}`}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
