@@ -14,9 +14,9 @@ import { InvalidEntryCidError } from "./entry/errors.ts";
 import { toHex } from "./bytes.ts";
 
 /** dag-pb multicodec code. */
-export const DAG_PB_CODE = 0x70;
+const DAG_PB_CODE = 0x70;
 /** sha2-256 multihash code. */
-export const SHA2_256_CODE = 0x12;
+const SHA2_256_CODE = 0x12;
 /** Binary CIDv1 header of every entry: version 1, dag-pb, sha2-256, 32-byte digest. */
 export const ENTRY_CID_PREFIX = "0x01701220";
 
@@ -45,7 +45,7 @@ export function digestToCid(digest: string): string {
 }
 
 /** Like {@link digestToCid}, as a multiformats CID object. */
-export function digestToCidObject(digest: string): CID {
+function digestToCidObject(digest: string): CID {
   const bytes = fromHex(normalizeDigest(digest));
   return CID.createV1(DAG_PB_CODE, createDigest(SHA2_256_CODE, bytes));
 }

@@ -70,7 +70,7 @@ export async function runVerify(settings: TilSettings, options: { remote?: boole
           for await (const pin of ipfs.pin.ls({ paths: [cid], type: "recursive" })) pinned ||= pin.cid.toString() === cid;
           if (!pinned) throw new Error("not pinned by the IPFS node");
           if (revision === entry.versions.length - 1) {
-            const named = readEntryMetadata(JSON.parse(new TextDecoder().decode(await readEntryFile(session, cid, "metadata.json")))).author;
+            const named = await namedAuthor(session, cid);
             if (named !== undefined && named !== entry.author.toLowerCase())
               copies.push({ tokenId: entry.tokenId.toString(), author: entry.author, cid, namedAuthor: named });
           }
@@ -102,5 +102,17 @@ export async function runVerify(settings: TilSettings, options: { remote?: boole
     return problems.length > 0 ? EXIT_CODES.verificationFailed : EXIT_CODES.ok;
   } finally {
     chain.provider.destroy();
+  }
+}
+
+/**
+ * The author a version's metadata.json names (format v2), or undefined. Anyone can publish
+ * anything: metadata that is not JSON names nobody (verification is about the blocks, not the shape).
+ */
+async function namedAuthor(session: ReturnType<VerifiedGatewayBlockstore["session"]>, cid: string): Promise<string | undefined> {
+  try {
+    return readEntryMetadata(JSON.parse(new TextDecoder().decode(await readEntryFile(session, cid, "metadata.json")))).author;
+  } catch {
+    return undefined;
   }
 }

@@ -94,7 +94,7 @@ describe("til against hostile entries and gateways", () => {
     const provider = providerFor(stack.rpcUrl, 31337);
     try {
       const registry = registryAt(deployment.address, new Wallet(STRANGER_KEY, provider));
-      await (await registry.getFunction("publish")(cidToDigest(root))).wait();
+      await (await registry.getFunction("publish")(cidToDigest(root), `0x${"0".repeat(64)}`)).wait();
       return { cid: root, sequence: Number(await registry.getFunction("totalEntries")()) };
     } finally {
       provider.destroy();

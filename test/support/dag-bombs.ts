@@ -134,7 +134,7 @@ export async function putAndMint(
   const provider = providerFor(stack.rpcUrl, 31337);
   try {
     const registry = registryAt(deployment.address, new Wallet(STRANGER_KEY, provider));
-    await (await registry.getFunction("publish")(cidToDigest(root.toString()))).wait();
+    await (await registry.getFunction("publish")(cidToDigest(root.toString()), `0x${"0".repeat(64)}`)).wait();
     return { cid: root.toString(), sequence: Number(await registry.getFunction("totalEntries")()) };
   } finally {
     provider.destroy();
