@@ -143,6 +143,16 @@ describe("editing an entry in the app: revision, history and diff", { timeout: 3
     assert.match((await page.locator(".entry-body").textContent())!, /indexd/);
   });
 
+  test("the note's stable link (metadata external_url) opens its entry, at the latest version", async () => {
+    const key = noteKey(noteIdentity({ title: "Partial indexes in PostgreSQL", date: "2024-05-06" }));
+    await page.goto(`${stack.appUrl}#/note/${DEV_ACCOUNT.toLowerCase()}/${key}`);
+    await page.waitForURL((url) => url.hash === `#/entry/${tokenId}`);
+    await page.getByTestId("verified").waitFor();
+    assert.equal(await page.getByTestId("entry-cid").textContent(), revisedCid);
+    await page.goto(`${stack.appUrl}#/note/${DEV_ACCOUNT.toLowerCase()}/0x${"00".repeat(32)}`);
+    await page.getByTestId("note-not-found").waitFor();
+  });
+
   test("the feed shows the latest version, once", async () => {
     await page.goto(`${stack.appUrl}#/`);
     await page.waitForFunction((cid) => document.querySelector(`[data-testid="feed-item"][data-cid="${cid}"][data-loaded="true"]`) !== null, revisedCid);
