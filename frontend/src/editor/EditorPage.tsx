@@ -29,6 +29,7 @@ import {
 import { PUBLISH_STEPS, PublishError, publishDraft, type PublishProgress, type PublishStep, type RevisionTarget } from "./publish.ts";
 import { messageOf } from "../errors.ts";
 import { loadRevisionBase, type RevisionBase } from "./revision-base.ts";
+import { RemotePins } from "./RemotePins.tsx";
 
 export function EditorPage({ tokenId }: { tokenId?: string }) {
   const [draft, setDraft] = useState<DraftText>(() => (tokenId ? emptyDraft() : loadDraftText()));
@@ -270,6 +271,7 @@ export function EditorPage({ tokenId }: { tokenId?: string }) {
               </a>
             </p>
           )}
+          {progress?.step === "done" && progress.cid && <RemotePins cid={progress.cid} />}
           {failed && <PublishFailure error={error} />}
         </form>
         <div className="preview" aria-label="Preview">

@@ -182,10 +182,15 @@ export async function publishDraft(
   return { cid, tokenId, txHash };
 }
 
+/** A Kubo RPC client for the IPFS node in Settings (loaded when first needed). */
+export async function ipfsNodeClient() {
+  const { create } = await import("kubo-rpc-client");
+  return create({ url: settings.ipfsApiUrl, headers: settings.ipfsApiAuth ? { authorization: settings.ipfsApiAuth } : undefined });
+}
+
 /** Pins the packed entry through the Kubo RPC API (core/entry/pin.ts), which must return its CID. */
 async function pinToNode(packed: PackedEntry): Promise<void> {
-  const { create } = await import("kubo-rpc-client");
-  const client = create({ url: settings.ipfsApiUrl, headers: settings.ipfsApiAuth ? { authorization: settings.ipfsApiAuth } : undefined });
+  const client = await ipfsNodeClient();
   try {
     await pinEntry(client, packed);
   } catch (error) {

@@ -1,0 +1,80 @@
+/**
+ * After minting, the app asks the IPFS node to have the entry pinned on every remote pinning
+ * service the node knows (Kubo's `pin/remote`: the node keeps the services and their keys, the
+ * browser never sees a key), then follows each request until it is pinned or failed. A request
+ * the service holds already for this CID (a publish retried) is followed, not sent again.
+ */
+import type { KuboRPCClient } from "kubo-rpc-client";
+import { CID } from "multiformats/cid";
+
+type RemotePinStatus = "asking" | "queued" | "pinning" | "pinned" | "failed" | "error";
+
+export interface RemotePinState {
+  service: string;
+  status: RemotePinStatus;
+  /** Why asking failed (status `error`). */
+  message?: string;
+}
+
+export interface FollowOptions {
+  /** Between two status checks (default 2 s). */
+  pollMs?: number;
+  /** Stop following after this long (default 5 minutes); the states are then as last seen. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const ALL: Array<"queued" | "pinning" | "pinned" | "failed"> = ["queued", "pinning", "pinned", "failed"];
+const RANK = { failed: 0, queued: 1, pinning: 2, pinned: 3 } as const;
+
+/**
+ * Asks every service the node knows to pin `cid` and reports the states as they change; resolves
+ * with the last states (an empty list when the node knows no service).
+ */
+export async function followRemotePins(
+  client: Pick<KuboRPCClient, "pin">,
+  cid: string,
+  onUpdate: (states: RemotePinState[]) => void,
+  { pollMs = 2_000, timeoutMs = 300_000, signal }: FollowOptions = {},
+): Promise<RemotePinState[]> {
+  const root = CID.parse(cid);
+  const services = (await client.pin.remote.service.ls({ signal })).map((s) => s.service);
+  const states: RemotePinState[] = services.map((service) => ({ service, status: "asking" }));
+  const report = () => onUpdate(states.map((s) => ({ ...s })));
+  if (states.length === 0) return states;
+  report();
+  const current = async (service: string) => {
+    let best: RemotePinState["status"] | undefined;
+    for await (const pin of client.pin.remote.ls({ service, cid: [root], status: ALL, signal })) {
+      if (best === undefined || RANK[pin.status] > RANK[best as keyof typeof RANK]) best = pin.status;
+    }
+    return best;
+  };
+  await Promise.all(
+    states.map(async (state) => {
+      try {
+        const held = await current(state.service);
+        state.status = held && held !== "failed" ? held : (await client.pin.remote.add(root, { service: state.service, background: true, signal })).status;
+      } catch (error) {
+        state.status = "error";
+        state.message = (error as Error).message;
+      }
+    }),
+  );
+  report();
+  const deadline = Date.now() + timeoutMs;
+  while (states.some((s) => s.status === "queued" || s.status === "pinning") && Date.now() < deadline && !signal?.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    let changed = false;
+    for (const state of states) {
+      if (state.status !== "queued" && state.status !== "pinning") continue;
+      const now = await current(state.service).catch(() => state.status);
+      if (now !== undefined && now !== state.status) {
+        state.status = now;
+        changed = true;
+      }
+    }
+    if (changed) report();
+  }
+  return states;
+}
