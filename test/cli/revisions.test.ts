@@ -141,6 +141,23 @@ describe("til revisions against the local stack", () => {
     assert.match(run.stderr, /Only the author of token/);
   });
 
+  it("a restart of the stack (a fresh registry) restores each entry under the same token id with all its versions", async () => {
+    const before = await listing();
+    const home = stack.home;
+    await stack.stop();
+    stack = await startStack(home, { ports: stack.ports });
+    assert.match(stack.output(), /Restored 2 entries \(and 2 revisions\)/);
+    const after = await listing();
+    assert.deepEqual([...after.entries()], [...before.entries()]);
+    const history = await runTil(["history", before.get("Closures capture")!.tokenId, "--json"], stack.env);
+    assert.equal(history.code, 0, history.stderr);
+    const versions = (history.summary() as { versions: Array<{ verified: boolean }> }).versions;
+    assert.deepEqual(
+      versions.map((v) => v.verified),
+      [true, true, true],
+    );
+  });
+
   it("a copy of the author's CID by another account: show picks the author's token and labels the copy; verify lists it", async () => {
     const traits = (await listing()).get("Traits")!;
     const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8"));
