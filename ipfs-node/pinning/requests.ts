@@ -47,7 +47,14 @@ export class PinRequestStore {
         continue;
       }
       if (!REQUEST_ID.test(name.replace(/\.json$/, ""))) continue;
-      const record = JSON.parse(await readFile(file, "utf8")) as PinRequestRecord;
+      let record: PinRequestRecord;
+      try {
+        record = JSON.parse(await readFile(file, "utf8")) as PinRequestRecord;
+      } catch (err) {
+        // files are renamed into place whole; one that does not parse was damaged outside the node
+        console.error(`pinning service: skipped ${file}: ${(err as Error).message}`);
+        continue;
+      }
       store.#records.set(record.requestid, record);
       store.#lastCreated = Math.max(store.#lastCreated, Date.parse(record.created));
     }

@@ -27,7 +27,7 @@ export function createPinningServer(service: PinningService): http.Server {
       const match = /^\/pins(?:\/([^/]+))?\/?$/.exec(url.pathname);
       if (!match) throw new PinningApiError(404, "NOT_FOUND", `No such endpoint: ${url.pathname.slice(0, 100)} (the API is /pins and /pins/{requestid})`);
       const token = await service.authenticate(req.headers.authorization);
-      const requestid = match[1] === undefined ? undefined : decodeURIComponent(match[1]);
+      const requestid = match[1] === undefined ? undefined : decodeSegment(match[1]);
       if (requestid === undefined) {
         if (req.method === "GET") return sendJson(res, 200, service.list(token, url.searchParams));
         if (req.method === "POST") return sendJson(res, 202, await service.add(token, parsePin(await readJson(req))));
@@ -55,6 +55,14 @@ export function createPinningServer(service: PinningService): http.Server {
   });
   answerMalformedRequests(server);
   return server;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest("the request id in the path is not valid percent-encoding");
+  }
 }
 
 async function readJson(req: http.IncomingMessage): Promise<unknown> {

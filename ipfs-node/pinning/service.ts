@@ -50,6 +50,9 @@ export interface PinningServiceOptions {
   blockTimeoutMs?: number;
 }
 
+/** Pin requests one token may hold, whatever their status (each is a file in the repo and a few hundred bytes of memory). */
+const MAX_REQUESTS_PER_TOKEN = 100_000;
+
 /** The DAG does not fit in what the token's quota has left. */
 class QuotaExceededError extends Error {
   static name = "QuotaExceededError";
@@ -115,6 +118,15 @@ export class PinningService {
   /** `POST /pins`: a new request, queued (202). */
   async add(token: TokenRecord, pin: Pin): Promise<PinStatus> {
     this.#checkQuota(token);
+    let requests = 0;
+    for (const _ of this.#visible(token)) requests++;
+    if (requests >= MAX_REQUESTS_PER_TOKEN) {
+      throw new PinningApiError(
+        403,
+        "TOO_MANY_PINS",
+        `This token holds ${MAX_REQUESTS_PER_TOKEN} pin requests, the most one token may hold. Remove some (failed ones first), or use another token.`,
+      );
+    }
     const record: PinRequestRecord = { requestid: randomUUID(), tokenId: token.id, status: "queued", created: this.#requests.nextCreated(), pin };
     await this.#requests.put(record);
     this.#enqueue(record.requestid);

@@ -6,6 +6,8 @@
  * for what is left), unknown requests and bad input; a B killed mid-pin finishes after restart.
  */
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
@@ -179,6 +181,7 @@ describe("remote pinning between two nodes", () => {
     }
 
     assert.equal((await pinningApi(b.pinningUrl, token, "GET", `/pins/${first.json.requestid}`)).status, 404, "another token's request");
+    assert.equal((await pinningApi(b.pinningUrl, other, "GET", "/pins/%E0%A4%A")).status, 400, "bad percent-encoding");
     const unknown = await pinningApi(b.pinningUrl, other, "GET", "/pins/00000000-0000-0000-0000-000000000000");
     assert.equal(unknown.status, 404);
     assert.equal(unknown.json.error.reason, "NOT_FOUND");
@@ -250,6 +253,8 @@ describe("a pinning node killed mid-pin", () => {
       await waitForStatus(b.pinningUrl, token, posted.json.requestid, ["pinning"]);
       while (proxy.seen === 0) await new Promise((resolve) => setTimeout(resolve, 50));
       await b.kill();
+      // a request file damaged outside the node does not keep it from starting
+      await writeFile(path.join(repoB, "pinning", "requests", "00000000-0000-0000-0000-000000000000.json"), "{");
 
       b = await startPinningDaemon(repoB);
       proxy.release();
