@@ -3,7 +3,9 @@
  * libp2p, so B fetches from A's trustless gateway, the HTTP origin A sends with its requests):
  * A pins on B's Pinning Service API with a token through Kubo's `pin/remote` commands; the API's
  * answers to a wrong token (401), an exceeded quota (409 INSUFFICIENT_FUNDS, and a DAG too large
- * for what is left), unknown requests and bad input; a B killed mid-pin finishes after restart.
+ * for what is left), unknown requests and bad input; a B killed mid-pin finishes after restart;
+ * and, with both nodes online as IPFS peers on loopback, B fetches over Bitswap from A's libp2p
+ * origin.
  */
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
@@ -13,6 +15,7 @@ import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { httpMultiaddr } from "../../ipfs-node/pinning/origins.ts";
 import { collectAll, makeTempRepo, removeRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
+import { startPeer } from "../network/peers.ts";
 import { createToken, holdingProxy, pinningApi, type PinningDaemon, startPinningDaemon, til, waitForStatus } from "./pinning-daemons.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
@@ -270,6 +273,30 @@ describe("a pinning node killed mid-pin", () => {
       await a.stop();
       await removeRepo(a.repo);
       await removeRepo(repoB);
+    }
+  });
+});
+
+describe("remote pinning between two IPFS peers", () => {
+  it("B fetches over Bitswap from A's libp2p origin (no HTTP origin, no bootstrap peers, loopback)", async () => {
+    const a = await startPeer(await makeTempRepo(), { host: "127.0.0.1" });
+    const b = await startPeer(await makeTempRepo(), { host: "127.0.0.2", extraArgs: ["--pinning-api", "127.0.0.2:0"] });
+    try {
+      const match = /Pinning Service API listening on \/ip4\/([\d.]+)\/tcp\/(\d+)/.exec(b.output());
+      assert.ok(match, b.output());
+      const pinningUrl = `http://${match[1]}:${match[2]}`;
+      const token = await createToken(b.repo, "peer-a", "10MiB");
+      const { cid } = await create({ url: a.apiUrl }).add(seededBytes(400_000, 31));
+      assert.equal(((await b.rpc("swarm/peers")).json() as { Peers: unknown[] | null }).Peers?.length ?? 0, 0, "B starts knowing no peer");
+      const posted = await pinningApi(pinningUrl, token, "POST", "/pins", { cid: cid.toString(), origins: [a.dialAddress] });
+      const done = await waitForStatus(pinningUrl, token, posted.json.requestid, ["pinned", "failed"]);
+      assert.equal(done.status, "pinned", JSON.stringify(done));
+      assert.deepEqual(await bytesOf(create({ url: b.apiUrl }).cat(cid)), await bytesOf(seededBytes(400_000, 31)));
+    } finally {
+      for (const node of [a, b]) {
+        await node.stop();
+        await removeRepo(node.repo);
+      }
     }
   });
 });
