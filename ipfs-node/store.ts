@@ -251,7 +251,7 @@ export class IpfsStore {
         }
       } finally {
         await writes.settle();
-        if (writes.written >= RETURN_MEMORY_EVERY_BLOCKS / 8) returnFreedMemory();
+        writes.returnFreedMemoryIfLarge();
       }
       writes.throwIfFailed();
       if (options.pin !== false && !options.onlyHash) {
@@ -576,8 +576,12 @@ export class IpfsStore {
 const RAW_CODE = 0x55;
 /** Block writes an import may have in flight (at most this many chunks held in memory). */
 const WRITES_IN_FLIGHT = 32;
-/** A large import gives the pages it freed back to the system after this many blocks (see memory.ts). */
+/**
+ * A large import gives the pages it freed back to the system (see memory.ts) each time it has
+ * written this many blocks or bytes since the last time, and at its end past an eighth of either.
+ */
 const RETURN_MEMORY_EVERY_BLOCKS = 100_000;
+const RETURN_MEMORY_EVERY_BYTES = 32 * 1024 * 1024;
 
 /** A walker for Helia's pin records that visits the root only: the node keeps no per-block records. */
 const rootOnlyWalker = () => ({
@@ -592,8 +596,8 @@ class WriteBehind {
   readonly #limit: number;
   readonly #inFlight = new Set<Promise<void>>();
   #failure: unknown;
-  /** Blocks put so far. */
-  written = 0;
+  #blocksSinceRelease = 0;
+  #bytesSinceRelease = 0;
 
   constructor(target: BlockFiles, limit: number) {
     this.#target = target;
@@ -603,7 +607,9 @@ class WriteBehind {
   async put(cid: CID, bytes: Uint8Array): Promise<void> {
     this.throwIfFailed();
     while (this.#inFlight.size >= this.#limit) await Promise.race(this.#inFlight);
-    if (++this.written % RETURN_MEMORY_EVERY_BLOCKS === 0) returnFreedMemory();
+    this.#blocksSinceRelease++;
+    this.#bytesSinceRelease += bytes.byteLength;
+    if (this.#blocksSinceRelease >= RETURN_MEMORY_EVERY_BLOCKS || this.#bytesSinceRelease >= RETURN_MEMORY_EVERY_BYTES) this.#release();
     const write: Promise<void> = this.#target.put(cid.multihash, bytes).then(
       () => {},
       (err: unknown) => {
@@ -612,6 +618,17 @@ class WriteBehind {
     );
     const tracked = write.finally(() => this.#inFlight.delete(tracked));
     this.#inFlight.add(tracked);
+  }
+
+  /** At the end of an import: give freed pages back if it wrote much since the last time. */
+  returnFreedMemoryIfLarge(): void {
+    if (this.#blocksSinceRelease >= RETURN_MEMORY_EVERY_BLOCKS / 8 || this.#bytesSinceRelease >= RETURN_MEMORY_EVERY_BYTES / 8) this.#release();
+  }
+
+  #release(): void {
+    returnFreedMemory();
+    this.#blocksSinceRelease = 0;
+    this.#bytesSinceRelease = 0;
   }
 
   /** Wait for every write in flight. */
