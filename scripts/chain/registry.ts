@@ -103,6 +103,20 @@ export function entryEvents(provider: JsonRpcProvider, deployment: Deployment): 
 }
 
 /**
+ * The CIDs of every token's revisions, version 1 first, from the registry's EntryRevised events
+ * since the deploy block (tokens never revised are absent).
+ */
+export async function listRevisions(provider: JsonRpcProvider, deployment: Deployment): Promise<Map<bigint, string[]>> {
+  const revisions = new Map<bigint, string[]>();
+  for (const r of await entryEvents(provider, deployment).readRevisions(BigInt(deployment.deployBlock))) {
+    const list = revisions.get(r.tokenId) ?? [];
+    list[Number(r.revision) - 1] = r.cid;
+    revisions.set(r.tokenId, list);
+  }
+  return revisions;
+}
+
+/**
  * Every published entry, oldest first, from the registry's EntryPublished events since the deploy
  * block, optionally narrowed to one author or one digest. The position in the list is the entry's
  * sequence number.

@@ -11,7 +11,7 @@ import { forEachConcurrently } from "#core/concurrency.ts";
 import type { EntryMetadata } from "#core/entry/index.ts";
 import { EntryLimitError, readEntryFile } from "#core/retrieve/entry-reader.ts";
 import type { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
-import { entryEvents, listPublishedEntries, type PublishedEvent } from "../chain/registry.ts";
+import { listPublishedEntries, listRevisions, type PublishedEvent } from "../chain/registry.ts";
 import type { ChainContext } from "../cli/context.ts";
 
 export interface CatalogEntry extends PublishedEvent {
@@ -31,12 +31,7 @@ const METADATA_READS_AT_ONCE = 8;
 
 export async function loadCatalog(chain: ChainContext, blockstore: VerifiedGatewayBlockstore, withMetadata: boolean): Promise<CatalogEntry[]> {
   const events = await listPublishedEntries(chain.provider, chain.deployment);
-  const revisions = new Map<bigint, string[]>();
-  for (const r of await entryEvents(chain.provider, chain.deployment).readRevisions(BigInt(chain.deployment.deployBlock))) {
-    const list = revisions.get(r.tokenId) ?? [];
-    list[Number(r.revision) - 1] = r.cid;
-    revisions.set(r.tokenId, list);
-  }
+  const revisions = await listRevisions(chain.provider, chain.deployment);
   const entries: CatalogEntry[] = events.map((e, i) => {
     const versions = [e.cid, ...(revisions.get(e.tokenId) ?? [])];
     return { ...e, sequence: i + 1, versions, latestCid: versions[versions.length - 1] };

@@ -8,6 +8,7 @@
  */
 import path from "node:path";
 import type { KuboRPCClient } from "kubo-rpc-client";
+import { cidToDigest } from "#core/cid.ts";
 import { hostPortUrl, type TilSettings } from "#core/config.ts";
 import { forEachConcurrently } from "#core/concurrency.ts";
 import { checkImage, parseNote } from "#core/entry/index.ts";
@@ -16,7 +17,7 @@ import { EntryLimitError, listEntryFiles, readEntryFile } from "#core/retrieve/e
 import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { buildSite, ensContenthash, isSafeRelativePath, type SiteConfig, type SiteEntry, type SiteFile } from "#core/site/index.ts";
 import { readSiteMarker, SiteFolderError, type WriteReport, writeSite, writeSiteMarker } from "#core/site/write.node.ts";
-import { listPublishedEntries, type PublishedEvent } from "../chain/registry.ts";
+import { listPublishedEntries, listRevisions, type PublishedEvent } from "../chain/registry.ts";
 import { type ChainContext, connectChain, connectIpfs, gatewayUrls } from "../cli/context.ts";
 import { CliError, EXIT_CODES } from "../cli/errors.ts";
 import { terminalJson, terminalLine } from "../cli/terminal-text.ts";
@@ -77,12 +78,21 @@ export async function runSite(settings: TilSettings, positionals: string[], opti
       publicGateway,
     };
     const reader = new EntryCache(chain, blockstore);
-    let seen = -1;
+    let seen = "";
     let failed = 0;
     for (;;) {
-      const events = await listPublishedEntries(chain.provider, chain.deployment);
-      if (events.length !== seen) {
-        seen = events.length;
+      // Each entry as its latest version (registry v2 revisions); a new entry or revision rebuilds.
+      const [published, revisions] = await Promise.all([
+        listPublishedEntries(chain.provider, chain.deployment),
+        listRevisions(chain.provider, chain.deployment),
+      ]);
+      const events = published.map((e) => {
+        const latest = revisions.get(e.tokenId)?.at(-1);
+        return latest === undefined ? e : { ...e, cid: latest, digest: cidToDigest(latest) };
+      });
+      const state = `${events.length}:${[...revisions.values()].reduce((n, r) => n + r.length, 0)}`;
+      if (state !== seen) {
+        seen = state;
         const { entries, skipped } = await reader.read(events, options);
         failed = skipped;
         const files = buildSite(entries, config);
@@ -134,7 +144,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 
 /** Entries read once per token (content never changes under a CID), so a rebuild reads only new ones. */
 class EntryCache {
-  readonly #read = new Map<bigint, SiteEntry>();
+  /** By token id and CID: a revision is read anew. */
+  readonly #read = new Map<string, SiteEntry>();
   readonly #blockTimes = new Map<bigint, Promise<string>>();
   readonly chain: ChainContext;
   readonly blockstore: VerifiedGatewayBlockstore;
@@ -147,9 +158,9 @@ class EntryCache {
     const wanted = events.map((e, i) => ({ ...e, sequence: i + 1 })).filter((e) => !filter.author || e.author.toLowerCase() === filter.author.toLowerCase());
     let skipped = 0;
     await forEachConcurrently(wanted, ENTRY_READS_AT_ONCE, async (event) => {
-      if (this.#read.has(event.tokenId)) return;
+      if (this.#read.has(`${event.tokenId}:${event.cid}`)) return;
       try {
-        this.#read.set(event.tokenId, await this.#readEntry(event));
+        this.#read.set(`${event.tokenId}:${event.cid}`, await this.#readEntry(event));
       } catch (error) {
         skipped += 1;
         const why = error instanceof EntryLimitError ? "refused" : "unavailable";
@@ -158,7 +169,7 @@ class EntryCache {
     });
     const tag = filter.tag?.toLowerCase();
     const entries = wanted
-      .map((e) => this.#read.get(e.tokenId))
+      .map((e) => this.#read.get(`${e.tokenId}:${e.cid}`))
       .filter((e): e is SiteEntry => e !== undefined && (!tag || e.note.tags.some((t) => t.toLowerCase() === tag)));
     return { entries, skipped };
   }

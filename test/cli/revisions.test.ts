@@ -158,6 +158,16 @@ describe("til revisions against the local stack", () => {
     );
   });
 
+  it("til site builds each entry from its latest version", async () => {
+    const closures = (await listing()).get("Closures capture")!;
+    const out = path.join(work, "site");
+    const site = await runTil(["site", out], stack.env);
+    assert.equal(site.code, 0, site.stderr);
+    const page = await readFile(path.join(out, "entries", closures.tokenId, "index.html"), "utf8");
+    assert.match(page, /or by move/);
+    assert.ok(page.includes(closures.cid), "the page names the latest version's CID");
+  });
+
   it("a copy of the author's CID by another account: show picks the author's token and labels the copy; verify lists it", async () => {
     const traits = (await listing()).get("Traits")!;
     const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8"));
