@@ -22,8 +22,9 @@ import {EntryCID} from "./EntryCID.sol";
  *   of one author that share their top 96 bits would share an id: {TILTokenIdCollision}, which
  *   only the author can cause, by a ~2^48 search for such contents.
  * - Record (one slot per token): the low 160 bits of the first version's digest (the top 96 are in
- *   the id), publishing timestamp (40 bits), sequence number (40), revision count (15) and a flag
- *   saying the owner is no longer the author. Until the first transfer the owner is the author,
+ *   the id), publishing timestamp (36 bits), sequence number (36), the latest revision's digest's
+ *   lowest byte (8: a revision reads the latest digest, to refuse an unchanged one, only when
+ *   that byte matches), revision count (15) and a flag saying the owner is no longer the author. Until the first transfer the owner is the author,
  *   read from the id; that transfer saves the owner in {_heldBy} (the transfer pays, not the
  *   publish). OpenZeppelin's owner and balance mappings are replaced by overriding {_ownerOf},
  *   {balanceOf} and {_update}, the extension points OpenZeppelin provides for that.
@@ -32,8 +33,8 @@ import {EntryCID} from "./EntryCID.sol";
  *   (reserving it would cost a second new slot per revision): the author can later publish that
  *   content as a new entry; the reverse, revising to the first version of another of the author's
  *   entries, reverts ({TILDigestIsAnotherEntry}).
- * - Limits: 2^40 - 1 entries in all (each costs >= 22,100 gas: more than the chain can run for
- *   centuries), timestamps up to the year 36812, 2^15 - 1 revisions per token ({TILTooManyRevisions}).
+ * - Limits: 2^36 - 1 entries in all (each costs >= 22,100 gas: 1.5 * 10^15 gas, decades of full
+ *   blocks), timestamps up to the year 4147, 2^15 - 1 revisions per token ({TILTooManyRevisions}).
  * - `noteKey` (keccak256 of the note's identity, core/entry/note-identity.ts) is an indexed topic of
  *   {EntryPublished} and is not stored: a client finds an author's token for a note with one log query.
  * - ERC-4906 (`MetadataUpdate` per revision) and ERC-7572 (`contractURI`, fixed at deployment by
@@ -54,9 +55,12 @@ contract TodayILearned is ERC721, ITodayILearned {
     uint256 private constant _LOW_DIGEST_MASK = (1 << 160) - 1;
     uint256 private constant _ID_DIGEST_MASK = (1 << 96) - 1;
     uint256 private constant _TIME_SHIFT = 160;
-    uint256 private constant _TIME_MASK = (1 << 40) - 1;
-    uint256 private constant _SEQUENCE_SHIFT = 200;
-    uint256 private constant _SEQUENCE_MASK = (1 << 40) - 1;
+    uint256 private constant _TIME_MASK = (1 << 36) - 1;
+    uint256 private constant _SEQUENCE_SHIFT = 196;
+    uint256 private constant _SEQUENCE_MASK = (1 << 36) - 1;
+    /// @dev The latest revision's digest's lowest byte: most revisions skip reading the latest digest.
+    uint256 private constant _FINGERPRINT_SHIFT = 232;
+    uint256 private constant _FINGERPRINT_MASK = (1 << 8) - 1;
     uint256 private constant _REVISIONS_SHIFT = 240;
     uint256 private constant _REVISIONS_MASK = (1 << 15) - 1;
     /// @dev Set once the token has left its author, so the owner is in {_heldBy}.
@@ -155,15 +159,24 @@ contract TodayILearned is ERC721, ITodayILearned {
         if (msg.sender != author) revert TILNotAuthor(tokenId, msg.sender, author);
         if (digest == 0) revert TILZeroDigest(0);
         uint256 count = (record >> _REVISIONS_SHIFT) & _REVISIONS_MASK;
-        if (digest == _latestDigest(tokenId, record, count)) revert TILUnchangedDigest(tokenId, digest);
+        // The latest digest is read only when it can be equal: always for the first version (it is
+        // in the record), else when its lowest byte, kept in the record, matches (1 in 256).
+        uint256 fingerprint = uint256(digest) & _FINGERPRINT_MASK;
+        if (
+            count == 0
+                ? digest == _firstDigest(tokenId, record)
+                : fingerprint == (record >> _FINGERPRINT_SHIFT) & _FINGERPRINT_MASK && digest == _revisions[tokenId][count]
+        ) revert TILUnchangedDigest(tokenId, digest);
         uint256 other = _idFor(author, digest);
-        if (other != tokenId && (_records[other] ^ uint256(digest)) & _LOW_DIGEST_MASK == 0 && _records[other] != 0) {
-            revert TILDigestIsAnotherEntry(tokenId, digest, other);
+        if (other != tokenId) {
+            uint256 otherRecord = _records[other];
+            if (otherRecord != 0 && (otherRecord ^ uint256(digest)) & _LOW_DIGEST_MASK == 0) revert TILDigestIsAnotherEntry(tokenId, digest, other);
         }
         if (count == _REVISIONS_MASK) revert TILTooManyRevisions(tokenId);
         unchecked {
             revision = count + 1;
-            _records[tokenId] = record + (1 << _REVISIONS_SHIFT);
+            _records[tokenId] =
+                ((record & ~(_FINGERPRINT_MASK << _FINGERPRINT_SHIFT)) | (fingerprint << _FINGERPRINT_SHIFT)) + (1 << _REVISIONS_SHIFT);
         }
         _revisions[tokenId][revision] = digest;
         emit EntryRevised(tokenId, revision, digest);

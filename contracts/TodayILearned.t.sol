@@ -247,6 +247,28 @@ contract TodayILearnedFuzzTest {
         require(registry.totalEntries() == 1 && registry.balanceOf(author) == 1, "revisions are not entries");
     }
 
+    /**
+     * @dev The record keeps the latest digest's lowest byte to skip reading it: a digest that shares
+     * that byte but differs elsewhere is a new version; the latest itself is still refused.
+     */
+    function testFuzz_SameLowestByteIsStillANewVersion(address author, bytes32 seed, bytes32 high) public {
+        _assumeAccount(author);
+        bytes32 latest = keccak256(abi.encode(seed, "latest"));
+        bytes32 sameByte = (high & ~bytes32(uint256(0xff))) | (latest & bytes32(uint256(0xff)));
+        vm.assume(sameByte != latest && sameByte != 0);
+        uint256 id = _publishAs(author, keccak256(abi.encode(seed, "first")));
+        vm.assume(_expectedId(author, sameByte) != id && _expectedId(author, latest) != id);
+        _reviseAs(author, id, latest);
+        vm.prank(author);
+        try registry.revise(id, latest) {
+            revert("revised to the latest digest");
+        } catch (bytes memory reason) {
+            require(bytes4(reason) == ITodayILearned.TILUnchangedDigest.selector, "unchanged");
+        }
+        require(_reviseAs(author, id, sameByte) == 2, "a digest sharing the lowest byte is a new version");
+        require(registry.digestAt(id, 1) == latest && registry.digestOf(id) == sameByte, "history");
+    }
+
     /// @dev Revising to the latest digest, or to another entry's first digest of the same author, reverts.
     function testFuzz_RevisionsMustChangeTheContentAndNotDuplicateAnotherEntry(address author, bytes32 a, bytes32 b)
         public

@@ -360,6 +360,19 @@ describe("TodayILearned (registry v2)", () => {
       await expect(registry.connect(author).revise(first, c)).to.be.revertedWithCustomError(registry, "TILUnchangedDigest").withArgs(first, c);
     });
 
+    it("tells a new digest from the latest when they share the lowest byte the record keeps (only then is the latest read)", async () => {
+      const { registry, author } = await networkHelpers.loadFixture(deployFixture);
+      const id = await publishAs(registry, author, randomDigest());
+      const latest = `0x${"11".repeat(31)}ab`;
+      const sameByte = `0x${"22".repeat(31)}ab`;
+      await registry.connect(author).revise(id, latest);
+      await expect(registry.connect(author).revise(id, latest)).to.be.revertedWithCustomError(registry, "TILUnchangedDigest").withArgs(id, latest);
+      await expect(registry.connect(author).revise(id, sameByte)).to.emit(registry, "EntryRevised").withArgs(id, 2n, sameByte);
+      await expect(registry.connect(author).revise(id, sameByte)).to.be.revertedWithCustomError(registry, "TILUnchangedDigest").withArgs(id, sameByte);
+      await expect(registry.connect(author).revise(id, latest)).to.emit(registry, "EntryRevised").withArgs(id, 3n, latest);
+      expect(await registry.digestOf(id)).to.equal(latest);
+    });
+
     it("may go back to an earlier version, which becomes a new revision", async () => {
       const { registry, author } = await networkHelpers.loadFixture(deployFixture);
       const [a, b] = [randomDigest(), randomDigest()];
