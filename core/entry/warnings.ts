@@ -29,7 +29,8 @@ export type WarningCode =
   | "image-remote-failed" //      an http(s) image that could not be fetched; the link stays remote
   | "image-unsafe-url" //         an image URL readers will not load (not http(s), ipfs or local)
   // Publishing (scripts/publishing/)
-  | "duplicate-content"; //       a note with the same content as an earlier one; published once
+  | "duplicate-content" //        a note with the same content as an earlier one; published once
+  | "duplicate-identity"; //      a note with the same identity as an earlier one; published without a note key
 
 export interface Warning {
   code: WarningCode;

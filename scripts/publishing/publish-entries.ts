@@ -172,6 +172,7 @@ export type PackOutcome =
  */
 export async function* packNotes(items: AsyncIterable<ImportItem>, options: { author?: string } = {}): AsyncGenerator<PackOutcome> {
   const firstSource = new Map<string, string>();
+  const firstOfNote = new Map<string, string>();
   for await (const item of items) {
     if (isSkippedSource(item)) {
       yield { kind: "skipped", skip: item };
@@ -207,8 +208,24 @@ export async function* packNotes(items: AsyncIterable<ImportItem>, options: { au
       continue;
     }
     firstSource.set(packed.digest, source);
+    // Two notes of one import with one identity would take turns revising one token: the later
+    // ones are published without a note key (a re-import leaves them as they are), with a warning.
+    const identity = packed.note.id ?? noteIdentity(packed.note);
+    let key = noteKeyOf(identity);
+    const sameNote = firstOfNote.get(key);
+    if (sameNote === undefined) firstOfNote.set(key, source);
+    else {
+      key = ZERO_KEY;
+      warnings.push({
+        code: "duplicate-identity",
+        file: item.sourcePath,
+        line: item.sourceLine,
+        sameAs: sameNote,
+        message: `same note identity as ${sameNote} ("${identity}"): published without one, so a re-import cannot revise it; give each note its own front-matter id.`,
+      });
+    }
     const origin = { note: item.note, images: item.images, ...(options.author !== undefined ? { author: options.author } : {}) };
-    yield { kind: "packed", entry: { source, packed, noteKey: noteKeyOf(packed.note.id ?? noteIdentity(packed.note)), origin }, warnings, ms };
+    yield { kind: "packed", entry: { source, packed, noteKey: key, origin }, warnings, ms };
   }
 }
 
@@ -828,7 +845,7 @@ function ethersRegistry(chain: ChainContext, author: Wallet): PublishingChain {
 }
 
 /** A zero note key: an entry published without one. */
-const ZERO_KEY = `0x${"0".repeat(64)}`;
+const ZERO_KEY: Hex = `0x${"0".repeat(64)}`;
 
 /** An error of a transaction or a call as the CLI reports it: what the user can do, when they can do something. */
 function chainError(error: unknown, author: string, doing: string): unknown {

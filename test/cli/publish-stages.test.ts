@@ -103,7 +103,8 @@ function fakeRegistry(timeline: string[] = [], mintDelayMs = 0) {
       await sleep(mintDelayMs);
       const events: PublishedEvent[] = digests.map((digest, i) => {
         tokens.set(digest, BigInt(tokens.size + 1));
-        if (!notes.has(noteKeys[i])) notes.set(noteKeys[i], { tokenId: tokens.get(digest)!, versions: [digest] });
+        // Like the CLI's registry reader: a zero note key names no note.
+        if (!/^0x0+$/.test(noteKeys[i]) && !notes.has(noteKeys[i])) notes.set(noteKeys[i], { tokenId: tokens.get(digest)!, versions: [digest] });
         return {
           tokenId: tokens.get(digest)!,
           author: AUTHOR,
@@ -424,6 +425,25 @@ describe("publish pipeline stages (no stack)", () => {
     const fourth = await runPipeline(fromList([note(600)]), await parts("revise", { chain, ipfs }));
     assert.deepEqual([fourth.summary.published, fourth.summary.revised], [0, 1]);
     assert.equal(revisions.length, 2);
+  });
+
+  it("two notes of one import with one identity: the later is published without a note key (with a warning), so re-imports never make them revise each other", async () => {
+    const { chain, batches, revisions } = fakeRegistry();
+    const { ipfs } = fakeIpfs();
+    const twins = () => [note(700, { note: { ...note(700).note, id: "twin" } }), note(701, { note: { ...note(701).note, id: "twin" } })];
+    const run = await parts("twins", { chain, ipfs });
+    const first = await runPipeline(fromList(twins()), run);
+    assert.deepEqual([first.summary.published, first.summary.warnings], [2, 1]);
+    assert.ok(
+      run.logs.some((l) => l.startsWith("warning: /notes/n701.md:1: same note identity as /notes/n700.md:1")),
+      run.logs.join("\n"),
+    );
+    for (let i = 0; i < 2; i++) {
+      const again = await runPipeline(fromList(twins()), await parts("twins", { chain, ipfs }));
+      assert.deepEqual([again.summary.published, again.summary.revised, again.summary.alreadyPublished], [0, 0, 2]);
+    }
+    assert.equal(revisions.length, 0);
+    assert.equal(batches.flat().length, 2);
   });
 
   it("pins the next chunk while the one before it is being minted", async () => {
