@@ -6,15 +6,16 @@
  * while older windows go on filling in below. Every window read is kept in IndexedDB
  * (event-cache.ts), so the next visit shows what it read at once and reads only the blocks since
  * then and any history not reached yet. New blocks are then read forwards every few seconds.
- * Each entry shows its latest version: the registry's EntryRevised events (read forwards, beside
- * the rest, through the same shared reader) give each revised token its latest CID.
+ * Each entry shows its latest version: the registry's EntryRevised events, read through the same
+ * shared reader over the same block ranges as the entries (each window right after its rows show,
+ * so revisions never delay the first rows), give each revised token its latest CID.
  * An external store for React (useSyncExternalStore): `snapshot()` is a new object only when
  * something changed.
  */
-import type { EntryPublishedEvent } from "#core/contract/registry-events.ts";
+import type { EntryPublishedEvent, EntryRevisedEvent } from "#core/contract/registry-events.ts";
 import { settings } from "../settings/settings.ts";
 import { deployBlock, deployBlockHash, entryEvents } from "../chain/registry.ts";
-import { EventCache } from "./event-cache.ts";
+import { EventCache, RevisionCache } from "./event-cache.ts";
 
 /** An entry as the feed lists it: its EntryPublished event, with `cid` and `digest` those of its latest version. */
 export type IndexedEntry = EntryPublishedEvent & {
@@ -48,16 +49,18 @@ class EntriesIndex {
   #started = false;
   #nextBlock = deployBlock();
   #cache: EventCache | undefined;
+  #revisionCache: RevisionCache | undefined;
   /** Newest first: read forwards since the start (new blocks), above the history read backwards. */
   #fresh: IndexedEntry[] = [];
   /** Newest first: history, read backwards (and from the cache). */
   #history: IndexedEntry[] = [];
   #historyComplete = false;
   #starting: Promise<void> | undefined;
-  /** Latest version of each revised token, from EntryRevised events read up to {@link #revisionsFrom} - 1. */
+  /** Latest version of each revised token, from the EntryRevised events read so far. */
   #latest = new Map<bigint, { revision: number; cid: string; digest: EntryPublishedEvent["digest"] }>();
-  #revisionsFrom = deployBlock();
   #revisionsRead: Promise<void> = Promise.resolve();
+  /** Block ranges whose EntryRevised events could not be read yet (asked again at the next poll). */
+  #missedRevisions: Array<[bigint, bigint]> = [];
 
   subscribe = (listener: () => void): (() => void) => {
     this.#listeners.add(listener);
@@ -81,23 +84,37 @@ class EntriesIndex {
     for (const listener of this.#listeners) listener();
   }
 
-  /** Reads EntryRevised events up to `to` (one read at a time), and shows what changed. */
-  #readRevisions(to: bigint): Promise<void> {
-    // After a failed read the next one starts where it stopped.
-    this.#revisionsRead = this.#revisionsRead
-      .catch(() => undefined)
-      .then(async () => {
-        if (to < this.#revisionsFrom) return;
-        const events = await entryEvents.readRevisions(this.#revisionsFrom, to);
-        this.#revisionsFrom = to + 1n;
-        for (const event of events) {
-          const known = this.#latest.get(event.tokenId);
-          if (!known || Number(event.revision) > known.revision)
-            this.#latest.set(event.tokenId, { revision: Number(event.revision), cid: event.cid, digest: event.digest });
-        }
-        if (events.length > 0) this.#publish();
-      });
+  /**
+   * Reads the EntryRevised events of blocks `[from, to]` (one read at a time) and shows what
+   * changed; never fails: a range that could not be read is asked again at the next poll.
+   */
+  #readRevisions(from: bigint, to: bigint): Promise<void> {
+    this.#revisionsRead = this.#revisionsRead.then(async () => {
+      if (to < from) return;
+      let events: EntryRevisedEvent[];
+      try {
+        events = await entryEvents.readRevisions(from, to);
+      } catch {
+        this.#missedRevisions.push([from, to]);
+        return;
+      }
+      void this.#revisionCache?.save(from, to, events).catch(() => undefined);
+      if (this.#applyRevisions(events)) this.#publish();
+    });
     return this.#revisionsRead;
+  }
+
+  /** Takes each token's newest revision among `events`; whether any was new. */
+  #applyRevisions(events: EntryRevisedEvent[]): boolean {
+    let changed = false;
+    for (const event of events) {
+      const known = this.#latest.get(event.tokenId);
+      if (!known || Number(event.revision) > known.revision) {
+        this.#latest.set(event.tokenId, { revision: Number(event.revision), cid: event.cid, digest: event.digest });
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   /** The entry with its latest version's CID. */
@@ -141,8 +158,12 @@ class EntriesIndex {
         const first = deployBlock();
         const [latest, hash] = await Promise.all([entryEvents.latestBlock(), deployBlockHash().catch(() => undefined)]);
         this.#cache = hash ? new EventCache(settings.chainId, settings.contractAddress, hash) : undefined;
+        this.#revisionCache = hash ? new RevisionCache(settings.chainId, settings.contractAddress, hash) : undefined;
         let cached = await this.#cache?.load().catch(() => undefined);
         if (cached && (cached.to > latest || cached.from < first)) cached = undefined;
+        let cachedRevisions = cached ? await this.#revisionCache?.load().catch(() => undefined) : undefined;
+        if (cachedRevisions && (cachedRevisions.to > latest || cachedRevisions.from < first)) cachedRevisions = undefined;
+        if (cachedRevisions) this.#applyRevisions(cachedRevisions.events);
         let above: IndexedEntry[] = [];
         if (cached) {
           this.#history = cached.events;
@@ -155,11 +176,12 @@ class EntriesIndex {
             above = above.concat(window.events);
             this.#history = above.concat(cached.events);
             this.#publish();
+            await this.#readRevisions(window.from, window.to);
           }
+          // The cached range's revisions, unless kept too (in the background: its rows are shown already).
+          if (!cachedRevisions || cachedRevisions.from > cached.from || cachedRevisions.to < cached.to) void this.#readRevisions(cached.from, cached.to);
         }
         this.#nextBlock = latest + 1n;
-        // Revisions in the background: rows show first, then switch to their latest versions.
-        this.#readRevisions(latest).catch((error) => this.#fail(error));
         if (!this.#historyComplete) void this.#readHistory(first, cached ? cached.from - 1n : latest);
         else this.#publish();
       } catch (error) {
@@ -181,6 +203,8 @@ class EntriesIndex {
           next = window.from - 1n;
           this.#historyComplete = next < first;
           this.#publish();
+          // Then the revisions of the same blocks: the rows are on screen meanwhile.
+          await this.#readRevisions(window.from, window.to);
         }
         this.#historyComplete = true;
         this.#publish();
@@ -202,7 +226,8 @@ class EntriesIndex {
         return;
       }
       const from = this.#nextBlock;
-      await this.#readRevisions(latest);
+      for (const [missedFrom, missedTo] of this.#missedRevisions.splice(0)) await this.#readRevisions(missedFrom, missedTo);
+      await this.#readRevisions(from, latest);
       const fresh = (await entryEvents.read(from, latest)).reverse();
       void this.#cache?.save(from, latest, fresh);
       this.#nextBlock = latest + 1n;
