@@ -14,6 +14,7 @@
  * daemon says how many peers it has.
  */
 import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { withBitswap } from "@helia/bitswap";
 import { fallbackRouter } from "@helia/fallback-router";
 import { withLibp2pLight } from "@helia/libp2p";
@@ -46,6 +47,12 @@ const PROVIDE_CONCURRENCY = 4;
 const PROVIDE_TIMEOUT_MS = 60_000;
 /** The first scheduled round after start (Kubo waits a minute too). */
 const FIRST_PROVIDE_ROUND_MS = 60_000;
+/**
+ * How long a wanted block is asked of the connected peers alone before providers are searched
+ * (Kubo's Bitswap ProviderSearchDelay is 1 s; shorter here so a first read of content only a
+ * stranger has stays near a second).
+ */
+const PROVIDER_SEARCH_DELAY_MS = 300;
 
 type Services = { dht: KadDHT; identify: unknown; identifyPush: unknown; ping: unknown };
 
@@ -133,6 +140,7 @@ export class Swarm implements BlockNetwork {
       await datastore.close().catch(() => {});
       throw err;
     }
+    askConnectedPeersFirst(networked);
     const swarm = new Swarm(networked, datastore, settings, store, counters);
     swarm.#afterStart();
     return swarm;
@@ -303,6 +311,29 @@ export class Swarm implements BlockNetwork {
     } catch (err) {
       debug(`scheduled provide: ${(err as Error).message}`);
     }
+  }
+}
+
+/**
+ * Tune Helia's fetch path the way Kubo's Bitswap works: a wanted block is asked of the connected
+ * peers first, and the routing (DHT providers, the gateways' fallback router) is searched only if
+ * none has answered within {@link PROVIDER_SEARCH_DELAY_MS} (Helia searches at once, for every
+ * block, which costs each block of a DAG a DHT query); and a block that arrived is announced to the
+ * brokers (Bitswap's cancels to the other peers) in the background, not before the reader gets it.
+ */
+function askConnectedPeersFirst(helia: Helia & { libp2p: Libp2p<Services> }): void {
+  const routing = helia.routing;
+  const findProviders = routing.findProviders.bind(routing);
+  routing.findProviders = async function* (cid, options) {
+    if (helia.libp2p.getConnections().length > 0) await delay(PROVIDER_SEARCH_DELAY_MS, undefined, { signal: options?.signal });
+    yield* findProviders(cid, options);
+  };
+  for (const broker of (helia as unknown as { blockBrokers: Array<{ announce?: (cid: CID, options?: unknown) => Promise<void> }> }).blockBrokers) {
+    const announce = broker.announce?.bind(broker);
+    if (!announce) continue;
+    broker.announce = async (cid, options) => {
+      void announce(cid, options).catch((err: Error) => debug(`announce ${cid}: ${err.message}`));
+    };
   }
 }
 
