@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { followRemotePins, type RemotePinState } from "../../frontend/src/editor/remote-pins.ts";
-import { makeTempRepo, removeRepo, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
-import { createToken, pinningApi, type PinningDaemon, startPinningDaemon } from "./pinning-daemons.ts";
+import { makeTempRepo, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
+import { createToken, pinningApi, type PinningDaemon, startPinningDaemon, tearDown } from "./pinning-daemons.ts";
 
 describe("the app's remote pinning after minting", () => {
   let a: DaemonProcess;
@@ -22,12 +22,7 @@ describe("the app's remote pinning after minting", () => {
     apiA = create({ url: a.apiUrl });
     token = await createToken(b.repo, "app", "10MiB");
   });
-  after(async () => {
-    for (const node of [a, b]) {
-      await node?.stop();
-      if (node) await removeRepo(node.repo);
-    }
-  });
+  after(() => tearDown([a, b].filter(Boolean)));
 
   it("does nothing when the node knows no service", async () => {
     const { cid } = await apiA.add(new TextEncoder().encode("no service\n"));

@@ -4,9 +4,12 @@
  * a test can catch a pin in the middle of its fetch).
  */
 import { execFile } from "node:child_process";
+import { rm } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
+import type { KuboRPCClient } from "kubo-rpc-client";
+import type { CID } from "multiformats/cid";
 import { tilNodeFlags } from "../../ipfs-node/node-flags.ts";
 import type { PinResults, PinStatus } from "../../ipfs-node/pinning/spec.ts";
 import { PROJECT_ROOT, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
@@ -75,6 +78,28 @@ export async function waitForStatus(base: string, token: string, requestid: stri
     if (status === 200 && statuses.includes(json.status)) return json;
     if (Date.now() > deadline) throw new Error(`request ${requestid} is still ${JSON.stringify(json)} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Whether `node` pins `cid` (recursively or otherwise). */
+export async function pins(api: KuboRPCClient, cid: CID): Promise<boolean> {
+  try {
+    for await (const _ of api.pin.ls({ paths: [cid] })) return true;
+  } catch {
+    // Kubo's "not pinned" error
+  }
+  return false;
+}
+
+/** Stops the nodes (and closes the proxy) a test started, and removes their repos. */
+export async function tearDown(nodes: DaemonProcess[], proxy?: HoldingProxy): Promise<void> {
+  if (proxy) {
+    proxy.release();
+    await proxy.close();
+  }
+  for (const node of nodes) {
+    await node.stop();
+    await rm(node.repo, { recursive: true, force: true });
   }
 }
 
