@@ -91,6 +91,9 @@ describe("editing an entry in the app: revision, history and diff", { timeout: 3
     assert.equal(await page.getByTestId("title").inputValue(), "Partial indexes in PostgreSQL", "preloaded from the entry");
     assert.equal(await page.getByTestId("body").inputValue(), BODY_V0);
     assert.equal(await page.getByTestId("tags").inputValue(), "postgres, indexes");
+    await page.getByRole("button", { name: "Publish revision" }).click();
+    await page.locator('[data-testid="publish-error"][data-kind="unchanged"]').waitFor();
+    assert.match((await page.getByTestId("publish-error").textContent())!, /Nothing changed/, "an unchanged note is no revision");
     await page.getByTestId("body").fill(BODY_V1);
     await page.getByRole("button", { name: "Publish revision" }).click();
     await page.getByTestId("publish-done").waitFor();

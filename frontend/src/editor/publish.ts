@@ -7,6 +7,7 @@
 import { getConnection, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
 import type { Address, Hex } from "viem";
 import { normalizeNote, type Note } from "#core/entry/note.ts";
+import { equalBytes } from "#core/bytes.ts";
 import { noteIdentity, noteKey } from "#core/entry/note-identity.ts";
 import { packEntry, type PackedEntry } from "#core/entry/pack.ts";
 import { PinnedCidMismatchError, pinEntry } from "#core/entry/pin.ts";
@@ -80,6 +81,23 @@ export interface RevisionTarget {
   author: Address;
   /** The latest version's CID: the revision links it as `previous`. */
   cid: string;
+  /**
+   * The latest version's note and images (index.md and images/*, by path): a revision whose are the
+   * same changes nothing but its link to the version before it, and is refused.
+   */
+  files?: Map<string, Uint8Array>;
+}
+
+/** Whether the packed entry's note and images are exactly `files` (the version it would revise). */
+function sameContent(packed: PackedEntry, files: Map<string, Uint8Array>): boolean {
+  const content = packed.files.filter((f) => f.path === "index.md" || f.path.startsWith("images/"));
+  return (
+    content.length === files.size &&
+    content.every((f) => {
+      const other = files.get(f.path);
+      return other !== undefined && equalBytes(other, f.content);
+    })
+  );
 }
 
 /**
@@ -131,7 +149,8 @@ export async function publishDraft(
   const author: Address = connection.address;
   if (target && target.author.toLowerCase() !== author.toLowerCase())
     throw new PublishError("not-author", `Only the entry's author, ${target.author}, can publish a revision of it; your wallet is ${author}.`, { cid });
-  if (target && target.cid === cid) throw new PublishError("unchanged", "Nothing changed: this is the entry's latest version. Edit the note first.", { cid });
+  if (target && (target.cid === cid || (target.files && sameContent(packed, target.files))))
+    throw new PublishError("unchanged", "Nothing changed: this is the entry's latest version. Edit the note first.", { cid });
   let existing: bigint;
   try {
     existing = await readContract(wagmiConfig, { ...registry, functionName: "tokenOf", args: [author, digest], chainId: appChain.id });

@@ -30,7 +30,8 @@ export async function loadRevisionBase(tokenId: string): Promise<RevisionBase> {
   }
   const facts = await readEntryFacts(id);
   const cid = digestToCid(facts.digest);
-  const note = parseNote(textOf((await readVerified(cid, "index.md")).bytes));
+  const markdown = (await readVerified(cid, "index.md")).bytes;
+  const note = parseNote(textOf(markdown));
   const paths = findImageReferences(note.body)
     .filter((reference) => reference.local && reference.destination.startsWith("images/"))
     .map((reference) => reference.destination);
@@ -40,8 +41,9 @@ export async function loadRevisionBase(tokenId: string): Promise<RevisionBase> {
     const check = checkImage(bytes);
     if (check.ok) images.push({ path, type: check.mime, bytes });
   }
+  const files = new Map<string, Uint8Array>([["index.md", markdown], ...images.map((image) => [image.path, image.bytes] as [string, Uint8Array])]);
   return {
-    target: { tokenId: id, author: facts.author, cid },
+    target: { tokenId: id, author: facts.author, cid, files },
     draft: { title: note.title, date: note.date ?? "", tags: note.tags.join(", "), body: note.body, id: note.id ?? noteIdentity(note) },
     images,
   };
