@@ -13,12 +13,16 @@ import type { Deployment } from "#core/contract/deployment.ts";
 const LOCAL_DEPLOYMENT_ID = `til-local-${process.pid}`;
 const ignitionJournal = fileURLToPath(new URL(`../../ignition/deployments/${LOCAL_DEPLOYMENT_ID}`, import.meta.url));
 
-export async function deployToLocalNode(rpcUrl: string): Promise<Deployment> {
+/** Deploys with the Ignition module; `contractURI` (ERC-7572 collection metadata) overrides the module's default. */
+export async function deployToLocalNode(rpcUrl: string, contractURI?: string): Promise<Deployment> {
   await rm(ignitionJournal, { recursive: true, force: true });
   const connection = await network.connect({ network: "localhost", override: { url: rpcUrl } });
   try {
     const deployBlock = await connection.ethers.provider.getBlockNumber();
-    const { registry } = await connection.ignition.deploy(TodayILearnedModule, { deploymentId: LOCAL_DEPLOYMENT_ID });
+    const { registry } = await connection.ignition.deploy(TodayILearnedModule, {
+      deploymentId: LOCAL_DEPLOYMENT_ID,
+      ...(contractURI !== undefined ? { parameters: { TodayILearned: { contractURI } } } : {}),
+    });
     const { chainId } = await connection.ethers.provider.getNetwork();
     return { chainId: Number(chainId), address: (await registry.getAddress()) as `0x${string}`, rpcUrl, deployBlock };
   } finally {

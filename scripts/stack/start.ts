@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { appOrigins, defaultHome, hostPortUrl, resolveSettings, SettingsError } from "#core/config.ts";
 import { DEPLOYMENT_FILE_NAME } from "#core/contract/deployment.ts";
 import { LOCAL_CHAIN_ID } from "#core/contract/local-chain.ts";
+import { collectionMetadata, collectionMetadataDataUri } from "#core/entry/metadata.ts";
 import { providerFor } from "../chain/registry.ts";
 import { Journal, JOURNAL_FILE_NAME } from "../publishing/journal.ts";
 import { authorWallet, connectChain, connectIpfs, gatewayUrls } from "../cli/context.ts";
@@ -148,7 +149,9 @@ async function main(): Promise<number> {
     );
 
     step("registry (Ignition)");
-    const deployment = await deployToLocalNode(rpcUrl);
+    // The collection's metadata (ERC-7572) links the app this stack serves.
+    const collection = collectionMetadataDataUri(collectionMetadata({ appUrl: `http://127.0.0.1:${appPort}/`, chainId: LOCAL_CHAIN_ID }));
+    const deployment = await deployToLocalNode(rpcUrl, collection);
     if (deployment.chainId !== LOCAL_CHAIN_ID) throw new StackStartError(`The Hardhat node reports chain ${deployment.chainId}, expected ${LOCAL_CHAIN_ID}.`);
     const deploymentFile = path.join(settings.home, DEPLOYMENT_FILE_NAME);
     await writeFile(deploymentFile, JSON.stringify(deployment, null, 2) + "\n");

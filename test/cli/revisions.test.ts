@@ -141,6 +141,21 @@ describe("til revisions against the local stack", () => {
     assert.match(run.stderr, /Only the author of token/);
   });
 
+  it("the stack's registry answers contractURI with the collection metadata linking the app it serves", async () => {
+    const deployment = JSON.parse(await readFile(path.join(stack.home, "deployment.json"), "utf8"));
+    const provider = providerFor(stack.rpcUrl, 31337);
+    try {
+      const uri = (await registryAt(deployment.address, provider).getFunction("contractURI")()) as string;
+      const prefix = "data:application/json;utf8,";
+      assert.ok(uri.startsWith(prefix), uri);
+      const metadata = JSON.parse(decodeURIComponent(uri.slice(prefix.length)));
+      assert.equal(metadata.name, "Today I Learned");
+      assert.equal(metadata.external_link, stack.appUrl);
+    } finally {
+      provider.destroy();
+    }
+  });
+
   it("a restart of the stack (a fresh registry) restores each entry under the same token id with all its versions", async () => {
     const before = await listing();
     const home = stack.home;
