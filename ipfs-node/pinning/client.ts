@@ -70,7 +70,8 @@ export class RemotePinningClient {
         yield result;
       }
       if (fresh.length === 0 || page.results.length >= page.count) return;
-      before = page.results.reduce((oldest, r) => (r.created < oldest ? r.created : oldest), page.results[0].created);
+      // the page's oldest creation time, compared as times (services write RFC 3339 differently)
+      before = page.results.reduce((oldest, r) => (Date.parse(r.created) < Date.parse(oldest) ? r.created : oldest), page.results[0].created);
     }
   }
 

@@ -75,7 +75,7 @@ export class RemoteServices {
   async #write(services: StoredService[]): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify({ services }, null, 2) + "\n", { mode: 0o600 });
+    await writeFile(temporary, `${JSON.stringify({ services }, null, 2)}\n`, { mode: 0o600 });
     await rename(temporary, this.file);
   }
 }

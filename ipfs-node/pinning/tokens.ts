@@ -103,7 +103,7 @@ export class PinningTokens {
   async #save(records: TokenRecord[]): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify({ tokens: records }, null, 2) + "\n", { mode: 0o600 });
+    await writeFile(temporary, `${JSON.stringify({ tokens: records }, null, 2)}\n`, { mode: 0o600 });
     await rename(temporary, this.file);
     this.#records = records;
     this.#loadedMtime = -1;

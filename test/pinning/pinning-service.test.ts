@@ -73,7 +73,7 @@ describe("remote pinning between two nodes", () => {
     const missing = await pinningApi(b.pinningUrl, undefined, "GET", "/pins");
     assert.equal(missing.status, 401);
     assert.equal(missing.json.error.reason, "UNAUTHORIZED");
-    const wrong = await pinningApi(b.pinningUrl, token.slice(0, -4) + "AAAA", "GET", "/pins");
+    const wrong = await pinningApi(b.pinningUrl, `${token.slice(0, -4)}AAAA`, "GET", "/pins");
     assert.equal(wrong.status, 401);
     assert.deepEqual(Object.keys(wrong.json), ["error"]);
     assert.equal(wrong.json.error.reason, "UNAUTHORIZED");
@@ -86,7 +86,7 @@ describe("remote pinning between two nodes", () => {
     assert.equal((await pinningApi(b.pinningUrl, revocable, "GET", "/pins")).status, 401);
 
     // through A's RPC: a service added with a wrong key fails with the service's reason
-    await apiA.pin.remote.service.add("wrong-key", { endpoint: new URL(b.pinningUrl), key: "tilpin_000000000000_" + "A".repeat(43) });
+    await apiA.pin.remote.service.add("wrong-key", { endpoint: new URL(b.pinningUrl), key: `tilpin_000000000000_${"A".repeat(43)}` });
     const { cid } = await apiA.add(text("refused\n"));
     await assert.rejects(apiA.pin.remote.add(cid, { service: "wrong-key" }), /401 UNAUTHORIZED/);
     const [, wrongStat] = await apiA.pin.remote.service.ls({ stat: true });
