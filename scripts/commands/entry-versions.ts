@@ -22,7 +22,7 @@ export interface EntryVersion {
   cid: string;
   /** Block timestamp (seconds) of the publish or the revision; undefined when its event was not found. */
   timestamp?: number;
-  /** Block of the revision (undefined for version 0, and when its event was not found). */
+  /** Block of the publish or the revision (undefined when its event was not found). */
   blockNumber?: bigint;
 }
 
@@ -31,15 +31,19 @@ export async function readVersions(chain: ChainContext, tokenId: bigint): Promis
   const registry = registryAt(chain.deployment.address, chain.provider);
   const entry = (await registry.getFunction("entry")(tokenId)) as { revisionCount: bigint; publishedAt: bigint };
   const count = Number(entry.revisionCount);
-  const events =
-    count === 0 ? [] : await entryEvents(chain.provider, chain.deployment).readRevisions(BigInt(chain.deployment.deployBlock), undefined, { tokenId });
-  const byRevision = new Map(events.map((e) => [Number(e.revision), e]));
+  const reader = entryEvents(chain.provider, chain.deployment);
+  const from = BigInt(chain.deployment.deployBlock);
+  const events = count === 0 ? [] : await reader.readRevisions(from, undefined, { tokenId });
+  const byRevision = new Map<number, { blockNumber: bigint }>(events.map((e) => [Number(e.revision), e]));
+  const first = (await registry.getFunction("digestAt")(tokenId, 0)) as Hex;
+  const published = (await reader.read(from, undefined, { author: authorOfTokenId(tokenId), digest: first })).find((e) => e.tokenId === tokenId);
+  if (published) byRevision.set(0, published);
   const versions: EntryVersion[] = [];
   for (let revision = 0; revision <= count; revision++) {
-    const digest = (await registry.getFunction("digestAt")(tokenId, revision)) as Hex;
+    const digest = revision === 0 ? first : ((await registry.getFunction("digestAt")(tokenId, revision)) as Hex);
     const event = byRevision.get(revision);
     let timestamp = revision === 0 ? Number(entry.publishedAt) : undefined;
-    if (event) timestamp = (await chain.provider.getBlock(Number(event.blockNumber)))?.timestamp;
+    if (event && revision > 0) timestamp = (await chain.provider.getBlock(Number(event.blockNumber)))?.timestamp;
     versions.push({
       revision,
       digest,
