@@ -263,8 +263,11 @@ export class IpfsStore {
     return options.onlyHash ? run() : this.#inSession(run);
   }
 
-  /** Pin a CID (recursive: its whole DAG, which must be local, else {@link BlockNotLocalError}). */
-  async pin(cid: CID, recursive: boolean, signal?: AbortSignal): Promise<void> {
+  /**
+   * Pin a CID (recursive: its whole DAG, which must be local or, online, fetched, else
+   * {@link BlockNotLocalError}); `onBlock` is called for each block of the DAG walked.
+   */
+  async pin(cid: CID, recursive: boolean, signal?: AbortSignal, onBlock?: () => void): Promise<void> {
     const key = cid.multihash.bytes.toString();
     const pending = this.#pendingRoots.get(key);
     if (pending) pending.count++;
@@ -273,7 +276,7 @@ export class IpfsStore {
     try {
       // gc has seen the root (or will before its next removal); removals already under way finish first
       await Promise.all(this.#removals);
-      if (recursive) for await (const _ of this.walkDag(cid, signal));
+      if (recursive) for await (const _ of this.walkDag(cid, signal)) onBlock?.();
       else await this.getBlock(cid, { signal });
       await this.#recordPin(cid, recursive, signal);
     } finally {

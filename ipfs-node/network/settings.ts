@@ -8,7 +8,7 @@
  */
 import { SettingsError } from "#core/config.ts";
 
-export type DhtMode = "auto" | "client" | "server" | "lan";
+type DhtMode = "auto" | "client" | "server" | "lan";
 
 export interface NetworkSettings {
   /** No libp2p at all: missing blocks fail at once (504), nothing is announced. */
@@ -62,7 +62,7 @@ export const NETWORK_ENV = {
 const DEFAULT_SWARM = ["/ip4/0.0.0.0/tcp/4001", "/ip6/::/tcp/4001", "/ip4/0.0.0.0/tcp/4002/ws"];
 
 /** Kubo's default Bootstrap list (the public bootstrap nodes run by Protocol Labs). */
-export const PUBLIC_BOOTSTRAP = [
+const PUBLIC_BOOTSTRAP = [
   "/dnsaddr/bootstrap.libp2p.io/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN",
   "/dnsaddr/bootstrap.libp2p.io/p2p/QmQCU2EcMqAqQPR2i9bChDtGNJchTbq5TbXJJ16u19uLTa",
   "/dnsaddr/bootstrap.libp2p.io/p2p/QmbLHAnMoJPWSCR5Zhtx6BHJX9KiKNN6tpvbUcqanj75Nb",

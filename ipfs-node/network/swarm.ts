@@ -16,6 +16,7 @@
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { withBitswap } from "@helia/bitswap";
+import { autoNAT } from "@libp2p/autonat";
 import { fallbackRouter } from "@helia/fallback-router";
 import { withLibp2pLight } from "@helia/libp2p";
 import { trustlessGatewayBlockBroker } from "@helia/trustless-gateway-client";
@@ -123,6 +124,9 @@ export class Swarm implements BlockNetwork {
           identify: identify(),
           identifyPush: identifyPush(),
           ping: ping(),
+          // in auto mode, as Kubo: peers dial the addresses others see us at back, and a confirmed
+          // public one turns the DHT to server mode
+          ...(settings.dht === "auto" ? { autoNAT: autoNAT() } : {}),
           dht: kadDHT({
             clientMode: settings.dht === "auto" ? undefined : settings.dht === "client",
             peerInfoMapper: lan ? passthroughMapper : removePrivateAddressesMapper,
@@ -287,8 +291,11 @@ export class Swarm implements BlockNetwork {
         const [key, cid] = this.#toProvide.entries().next().value as [string, CID];
         this.#toProvide.delete(key);
         try {
-          if (this.#helia.libp2p.getConnections().length === 0) throw new Error("no peers");
+          // the DHT records this node as a provider locally first (peers asking it learn it at
+          // once); with no peer to send the record to, it is sent again when one connects
+          const alone = this.#helia.libp2p.getConnections().length === 0;
           await this.provide(cid, AbortSignal.timeout(PROVIDE_TIMEOUT_MS));
+          if (alone && this.#unannounced.size < MAX_PROVIDE_QUEUE) this.#unannounced.set(key, cid);
         } catch (err) {
           debug(`provide ${key}: ${(err as Error).message}`);
           if (this.#unannounced.size < MAX_PROVIDE_QUEUE) this.#unannounced.set(key, cid);

@@ -4,19 +4,37 @@ import { parseIpfsPath, resolveEntry } from "../ipfs-path.ts";
 import type { IpfsStore, PinKind } from "../store.ts";
 import { boolOption, NdjsonStream, requiredArgs, sendJson, type RpcRequest } from "./http-io.ts";
 
+/** How often `pin add --progress` reports the blocks walked so far (Kubo ticks every 500 ms too). */
+const PROGRESS_INTERVAL_MS = 500;
+
 export function createPinAddRoute(store: IpfsStore) {
   return async function pinAdd({ res, query, signal }: RpcRequest): Promise<void> {
     const recursive = boolOption(query, "recursive", true);
+    const progress = boolOption(query, "progress", false);
+    // with progress, {"Progress": blocks} lines while the DAG is walked (and fetched), as Kubo
+    const output = progress ? new NdjsonStream(res) : undefined;
+    let blocks = 0;
+    let reported = 0;
+    const ticker = output
+      ? setInterval(() => {
+          if (blocks === reported) return;
+          reported = blocks;
+          void output.write({ Progress: blocks });
+        }, PROGRESS_INTERVAL_MS)
+      : undefined;
     const pinned: string[] = [];
-    for (const arg of requiredArgs(query, "ipfs-path")) {
-      const path = parseIpfsPath(arg);
-      const cid = path.segments.length === 0 ? path.root : (await resolveEntry(store, path, signal)).cid;
-      await store.pin(cid, recursive, signal);
-      pinned.push(cid.toString());
+    try {
+      for (const arg of requiredArgs(query, "ipfs-path")) {
+        const path = parseIpfsPath(arg);
+        const cid = path.segments.length === 0 ? path.root : (await resolveEntry(store, path, signal)).cid;
+        await store.pin(cid, recursive, signal, () => blocks++);
+        pinned.push(cid.toString());
+      }
+    } finally {
+      clearInterval(ticker);
     }
-    if (boolOption(query, "progress", false)) {
-      const output = new NdjsonStream(res);
-      await output.write({ Pins: pinned });
+    if (output) {
+      await output.write({ Pins: pinned, Progress: blocks });
       output.end();
       return;
     }
