@@ -103,8 +103,10 @@ export class IpfsStore {
   #closed = false;
   #network: BlockNetwork | undefined;
   #prefetching = 0;
+  /** Blocks asked of the network so far. */
+  #networkReads = 0;
   /** Blocks being fetched from the network (CID string -> the fetch): one fetch per block, whoever waits. */
-  readonly #fetches = new Map<string, Promise<Uint8Array>>();
+  readonly #fetches = new Map<string, { bytes: Promise<Uint8Array>; signal?: AbortSignal }>();
 
   private constructor(repoPath: string, blocks: BlockFiles, blockstore: FsBlockstore, datastore: FsDatastore, helia: Helia) {
     this.repoPath = repoPath;
@@ -173,13 +175,21 @@ export class IpfsStore {
     } catch (err) {
       if (!this.#network || options.offline || (err as NodeJS.ErrnoException).code !== "ENOENT") throw new BlockNotLocalError(cid.toString(), { cause: err });
       try {
+        this.#networkReads++;
         const key = cid.toString();
-        let fetching = this.#fetches.get(key);
-        if (!fetching) {
-          fetching = this.#network.fetchBlock(cid, options.signal).finally(() => this.#fetches.delete(key));
-          this.#fetches.set(key, fetching);
+        const shared = this.#fetches.get(key);
+        if (shared) {
+          // joined another reader's fetch: if that reader gave up (its signal), fetch again
+          bytes = await shared.bytes.catch((err: unknown) => {
+            options.signal?.throwIfAborted();
+            if (!this.#network || !shared.signal?.aborted) throw err;
+            return this.#network.fetchBlock(cid, options.signal);
+          });
+        } else {
+          const fetching = this.#network.fetchBlock(cid, options.signal).finally(() => this.#fetches.delete(key));
+          this.#fetches.set(key, { bytes: fetching, signal: options.signal });
+          bytes = await fetching;
         }
-        bytes = await fetching;
       } catch (fetchError) {
         options.signal?.throwIfAborted();
         throw new BlockNotLocalError(cid.toString(), { cause: fetchError });
@@ -365,6 +375,9 @@ export class IpfsStore {
   /** Every CID of a DAG, depth first, each once; blocks must be local ({@link BlockNotLocalError}). */
   async *walkDag(root: CID, signal?: AbortSignal): AsyncGenerator<CID> {
     const seen = new DigestSet();
+    // blocks this walk has considered fetching ahead (each once), once it met one not here
+    const ahead = new DigestSet();
+    const networkReadsBefore = this.#networkReads;
     const stack: CID[] = [root];
     while (stack.length > 0) {
       const cid = stack.pop() as CID;
@@ -382,8 +395,9 @@ export class IpfsStore {
       const links = await this.linksOf(cid, signal);
       yield cid;
       for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]);
-      // the blocks this walk visits next
-      if (this.#network) this.#prefetch(stack.slice(-PREFETCH_IN_FLIGHT).reverse(), signal);
+      // the blocks this walk visits next, once blocks came from the network (a walk of a local
+      // DAG costs nothing more)
+      if (this.#network && this.#networkReads !== networkReadsBefore) this.#prefetch(stack.slice(-PREFETCH_IN_FLIGHT).reverse(), ahead, signal);
     }
   }
 
@@ -391,9 +405,11 @@ export class IpfsStore {
    * Start fetching the missing ones of `links` (a walk visits them next): a DAG from the network
    * then arrives several blocks at a time instead of one round trip per block.
    */
-  #prefetch(links: CID[], signal?: AbortSignal): void {
+  #prefetch(links: CID[], considered: DigestSet, signal?: AbortSignal): void {
     for (const link of links) {
       if (this.#prefetching >= PREFETCH_IN_FLIGHT) return;
+      if (considered.has(link.multihash)) continue;
+      considered.add(link.multihash);
       if (this.#fetches.has(link.toString()) || this.#cache.get(link)) continue;
       this.#prefetching++;
       void (async () => {
