@@ -32,6 +32,7 @@ import { multiaddr, type Multiaddr } from "@multiformats/multiaddr";
 import { FsDatastore } from "datastore-fs";
 import { createHeliaLight, type Helia } from "helia";
 import type { CID } from "multiformats/cid";
+import { IpfsNodeError } from "../errors.ts";
 import { loadPrivateKey } from "../identity.ts";
 import type { BlockNetwork, IpfsStore } from "../store.ts";
 import type { NetworkSettings } from "./settings.ts";
@@ -142,7 +143,16 @@ export class Swarm implements BlockNetwork {
       await networked.start();
     } catch (err) {
       await datastore.close().catch(() => {});
-      throw err;
+      // libp2p lists each address it could not listen on, with a stack: keep the addresses and reasons
+      const failures = String((err as Error).message)
+        .split("\n")
+        .filter((line) => /^\s*\/(ip4|ip6|dns)/.test(line))
+        .map((line) => line.trim());
+      if (failures.length === 0) throw err;
+      throw new IpfsNodeError(
+        `the swarm cannot listen on ${failures.join("; ")}. Another IPFS node (Kubo?) may hold the port: give other addresses with --swarm (TIL_IPFS_SWARM), or run with --offline.`,
+        { cause: err },
+      );
     }
     askConnectedPeersFirst(networked);
     const swarm = new Swarm(networked, datastore, settings, store, counters);

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import http from "node:http";
+import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
 import { create } from "kubo-rpc-client";
@@ -65,6 +66,24 @@ describe("no reachable peers", () => {
     await eventually("the first bootstrap round is reported", async () => lonely.output().includes("Connected to 0 peers"));
     assert.doesNotMatch(lonely.output(), /error|Error|ECONNREFUSED|at .*\.js:\d+/);
     assert.deepEqual((await lonely.rpc("swarm/peers")).json(), { Peers: [] });
+  });
+});
+
+describe("a swarm address in use", () => {
+  it("stops the start with the address, the reason and what to do", async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const port = (holder.address() as AddressInfo).port;
+    const repo = await makeTempRepo();
+    try {
+      await assert.rejects(
+        startDaemonProcess(repo, ["--swarm", `/ip4/127.0.0.1/tcp/${port}`, "--bootstrap", "none"]),
+        new RegExp(`exited with 1 before it was ready:[\\s\\S]*cannot listen on /ip4/127\\.0\\.0\\.1/tcp/${port}: .*EADDRINUSE.*--swarm .*--offline`),
+      );
+    } finally {
+      holder.close();
+      await removeRepo(repo);
+    }
   });
 });
 
