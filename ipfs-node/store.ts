@@ -32,7 +32,7 @@ import { createUnsafe } from "multiformats/block";
 import * as dagPb from "@ipld/dag-pb";
 import { BlockFiles } from "./block-files.ts";
 import { DigestSet } from "./digest-set.ts";
-import { returnFreedMemory } from "./memory.ts";
+import { MemoryReturner, returnFreedMemory } from "./memory.ts";
 import { BlockNotLocalError, IpfsNodeError, NotPinnedError } from "./errors.ts";
 
 export type PinKind = "recursive" | "direct" | "indirect";
@@ -87,6 +87,8 @@ export class IpfsStore {
   readonly #blockstore: FsBlockstore;
   readonly #datastore: FsDatastore;
   readonly #cache = new BlockCache(CACHE_BUDGET_BYTES);
+  /** Gives the pages V8 pools back to the system after large work, and whenever memory grew (memory.ts). */
+  readonly #memory = new MemoryReturner();
   #pinQueue: Promise<unknown> = Promise.resolve();
   #gcQueue: Promise<unknown> = Promise.resolve();
   #generation = 0;
@@ -138,6 +140,7 @@ export class IpfsStore {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#memory.stop();
     await this.#gcQueue.catch(() => {});
     await this.#pinQueue.catch(() => {});
     await this.helia.stop();
@@ -460,7 +463,7 @@ export class IpfsStore {
     // cached blocks may be removed; dropping them now (and the pages freed before, such as an
     // add's) also leaves gc's mark set the room
     this.#cache.clear();
-    returnFreedMemory();
+    this.#memory.returnNow();
     // the file system's clock now, once it has moved past the last block written before gc
     // started (one tick of a coarse clock may stamp both alike): blocks written from here on are
     // at least this new, those written before are older
@@ -526,7 +529,7 @@ export class IpfsStore {
     } finally {
       await Promise.all(this.#removals);
       this.#cache.clear();
-      returnFreedMemory();
+      this.#memory.returnNow();
       this.#generation++;
       await unlink(stampFile).catch(() => {});
     }

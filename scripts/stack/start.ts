@@ -19,7 +19,7 @@ import { Journal, JOURNAL_FILE_NAME } from "../publishing/journal.ts";
 import { authorWallet, connectChain, connectIpfs, gatewayUrls } from "../cli/context.ts";
 import { publishNotes } from "../publishing/publish-entries.ts";
 import { importFolder } from "#core/import/folder.node.ts";
-import { tilNodeFlags } from "../../ipfs-node/node-flags.ts";
+import { tilNodeEnv, tilNodeFlags } from "../../ipfs-node/node-flags.ts";
 import { deployToLocalNode } from "./deploy.ts";
 import { recordPublishedEntries, restoreEntries } from "./entry-history.ts";
 import { serveApp, type AppServer } from "./app-server.ts";
@@ -143,6 +143,7 @@ async function main(): Promise<number> {
           [...new Set([...settings.ipfsApiAllowedOrigins, ...appOrigins(appPort)])].join(","),
           ...(values.offline ? ["--offline"] : []),
         ],
+        env: { ...process.env, ...tilNodeEnv(projectRoot) },
         logFile: path.join(logs, "ipfs-node.log"),
         ready: async () => (await fetch(`${apiUrl}/api/v0/id`, { method: "POST", signal: AbortSignal.timeout(2_000) })).ok,
       }),

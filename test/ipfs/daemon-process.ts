@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { tilNodeFlags } from "../../ipfs-node/node-flags.ts";
+import { tilNodeEnv, tilNodeFlags } from "../../ipfs-node/node-flags.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -56,7 +56,7 @@ export async function startDaemonProcess(repo: string, extraArgs: string[] = [],
     ],
     {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...tilNodeEnv(PROJECT_ROOT), ...env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import type { KuboRPCClient } from "kubo-rpc-client";
 import type { CID } from "multiformats/cid";
-import { tilNodeFlags } from "../../ipfs-node/node-flags.ts";
+import { tilNodeEnv, tilNodeFlags } from "../../ipfs-node/node-flags.ts";
 import type { PinResults, PinStatus } from "../../ipfs-node/pinning/spec.ts";
 import { PROJECT_ROOT, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
 
@@ -33,7 +33,7 @@ export async function til(args: string[], env: Record<string, string> = {}): Pro
   try {
     const { stdout, stderr } = await run(process.execPath, [...tilNodeFlags(PROJECT_ROOT), "scripts/til.ts", ...args], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...tilNodeEnv(PROJECT_ROOT), ...env },
       maxBuffer: 16 * 1024 * 1024,
     });
     return { stdout, stderr, code: 0 };
