@@ -274,8 +274,10 @@ export function EditorPage({ tokenId }: { tokenId?: string }) {
           {progress?.step === "done" && progress.cid && <RemotePins cid={progress.cid} />}
           {failed && <PublishFailure error={error} />}
         </form>
-        <div className="preview" aria-label="Preview">
-          <h2 className="muted small">Preview</h2>
+        <section className="preview" aria-labelledby="preview-heading">
+          <h2 id="preview-heading" className="muted small">
+            Preview
+          </h2>
           {"error" in previewNote ? (
             <p className="error">{previewNote.error}</p>
           ) : (
@@ -292,7 +294,7 @@ export function EditorPage({ tokenId }: { tokenId?: string }) {
               <EntryBody note={previewNote} resolveImage={resolveImage} />
             </article>
           )}
-        </div>
+        </section>
       </div>
     </section>
   );

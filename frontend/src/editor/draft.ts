@@ -85,13 +85,19 @@ function openDb(): Promise<IDBDatabase> {
   });
 }
 
-async function withStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+async function withStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T> | undefined): Promise<T | undefined> {
   const db = await openDb();
   return new Promise((resolve, reject) => {
     const tx = db.transaction(STORE, mode);
     const request = run(tx.objectStore(STORE));
-    tx.oncomplete = () => (db.close(), resolve(request ? request.result : undefined));
-    tx.onerror = () => (db.close(), reject(tx.error));
+    tx.oncomplete = () => {
+      db.close();
+      resolve(request ? request.result : undefined);
+    };
+    tx.onerror = () => {
+      db.close();
+      reject(tx.error);
+    };
   });
 }
 

@@ -3,11 +3,13 @@
  * entry page and the editor preview alike. The renderer already escapes raw HTML and refuses
  * unsafe URLs; here, in an inert DOMParser document, images of the entry's own directory are
  * detached from the network (they are filled in from verified bytes or the draft's files), links
- * open in a new tab without opener or referrer, and code blocks get syntax highlighting.
+ * open in a new tab without opener or referrer, and code blocks get syntax highlighting. The page
+ * gets copies of that document's nodes, never an HTML string to parse again.
  */
-import { useEffect, useMemo, useRef } from "react";
+import { useLayoutEffect, useMemo, useRef } from "react";
 import { renderMarkdown } from "#core/entry/render.ts";
 import type { Note } from "#core/entry/note.ts";
+import { messageOf } from "../errors.ts";
 
 export interface EntryBodyProps {
   note: Note;
@@ -19,8 +21,8 @@ export interface EntryBodyProps {
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
-/** The renderer's HTML, with local images detached and links made to open safely. Exported for tests. */
-export function prepareBodyHtml(note: Note, linkBase?: string): string {
+/** The renderer's output as the body of an inert document, with local images detached and links made to open safely. */
+function prepareBody(note: Note, linkBase?: string): HTMLElement {
   const html = renderMarkdown(note.body, { omitLeadingTitle: note.title });
   const doc = new DOMParser().parseFromString(`<!doctype html><body>${html}`, "text/html");
   for (const img of Array.from(doc.querySelectorAll("img"))) {
@@ -43,20 +45,28 @@ export function prepareBodyHtml(note: Note, linkBase?: string): string {
     a.setAttribute("target", "_blank");
     a.setAttribute("rel", "noopener noreferrer nofollow");
   }
-  return doc.body.innerHTML;
+  return doc.body;
+}
+
+/** {@link prepareBody} as HTML. Exported for tests. */
+export function prepareBodyHtml(note: Note, linkBase?: string): string {
+  return prepareBody(note, linkBase).innerHTML;
 }
 
 export function EntryBody({ note, resolveImage, linkBase }: EntryBodyProps) {
-  const html = useMemo(() => prepareBodyHtml(note, linkBase), [note, linkBase]);
+  const body = useMemo(() => prepareBody(note, linkBase), [note, linkBase]);
   const ref = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
+  // Before paint (no empty frame): the wrapper's children are copies of the inert body's nodes (the
+  // memoised body stays whole for a later run); React renders the wrapper only, never its children.
+  useLayoutEffect(() => {
     const root = ref.current;
     if (!root) return;
+    root.replaceChildren(...Array.from(body.childNodes, (node) => document.importNode(node, true)));
     let cancelled = false;
     for (const img of Array.from(root.querySelectorAll<HTMLImageElement>("img[data-local-src]"))) {
       const path = img.dataset.localSrc!;
-      // The element stays (React owns the HTML); a missing image keeps no src and says why.
+      // The element stays (the body's layout holds); a missing image keeps no src and says why.
       const missing = (why: string) => {
         img.removeAttribute("src");
         img.classList.add("missing-image");
@@ -70,7 +80,7 @@ export function EntryBody({ note, resolveImage, linkBase }: EntryBodyProps) {
           img.classList.remove("missing-image");
           img.removeAttribute("title");
         },
-        () => !cancelled && missing("Image unavailable"),
+        (error: unknown) => !cancelled && missing(`Image unavailable (${messageOf(error)})`),
       );
     }
     const blocks = root.querySelectorAll<HTMLElement>("pre > code");
@@ -80,7 +90,7 @@ export function EntryBody({ note, resolveImage, linkBase }: EntryBodyProps) {
     return () => {
       cancelled = true;
     };
-  }, [html, resolveImage]);
+  }, [body, resolveImage]);
 
   const onClick = (event: React.MouseEvent) => {
     // In-page fragment links must not change the app's hash route.
@@ -92,5 +102,9 @@ export function EntryBody({ note, resolveImage, linkBase }: EntryBodyProps) {
     }
   };
 
-  return <div ref={ref} className="entry-body" onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} data-testid="entry-body" />;
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: event delegation for the note's fragment links, which take the keyboard themselves (Enter on a link is a click that bubbles here).
+    // biome-ignore lint/a11y/useKeyWithClickEvents: as above: the links are the focusable elements; the wrapper only hears their clicks.
+    <div ref={ref} className="entry-body" onClick={onClick} data-testid="entry-body" />
+  );
 }

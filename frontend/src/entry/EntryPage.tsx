@@ -13,7 +13,7 @@ import { parseNote, type Note } from "#core/entry/note.ts";
 import { digestToCid } from "#core/cid.ts";
 import { pickEntryToken } from "#core/contract/token-id.ts";
 import { renderMarkdown } from "#core/entry/render.ts";
-import { svgDataUrl } from "#core/entry/image-check.ts";
+import { checkImage, svgDataUrl } from "#core/entry/image-check.ts";
 import { isolatedGatewayUrl } from "#core/gateway-url.ts";
 import { readVerified, textOf } from "../ipfs/reader.ts";
 import type { GatewayFailure } from "#core/retrieve/verified-blockstore.ts";
@@ -21,25 +21,16 @@ import { parseEntryRef, resolveEntry, type ResolvedEntry } from "./resolve.ts";
 import { EntryBody } from "./EntryBody.tsx";
 import { settings } from "../settings/settings.ts";
 import { appChain } from "../wagmi.ts";
-import { authorHref, editHref, tagHref } from "../router.ts";
+import { authorHref, editHref } from "../router.ts";
 import type { EntryFacts } from "../chain/registry.ts";
 import { VersionHistory } from "./VersionHistory.tsx";
 import { messageOf, revertOf } from "../errors.ts";
 import { registryHealth } from "../chain/registry-health.ts";
 import { AuthorLink } from "../ui/Identicon.tsx";
-import { ErrorBox, Problem } from "../ui/Problem.tsx";
+import { ErrorBox, Problem, TryAgainButton } from "../ui/Problem.tsx";
+import { TagLinks } from "../ui/TagLinks.tsx";
 import { RegistryProblem } from "../ui/RegistryProblem.tsx";
 import type { RegistryHealth } from "../chain/registry-health.ts";
-
-const MIME: Record<string, string> = {
-  png: "image/png",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  gif: "image/gif",
-  webp: "image/webp",
-  avif: "image/avif",
-  svg: "image/svg+xml",
-};
 
 /**
  * Loads what opening an entry needs (reader, renderer, highlighter) ahead of the first click.
@@ -115,10 +106,12 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
     async (path: string) => {
       if (!cid) return undefined;
       const { bytes } = await readVerified(cid, decodeURIComponent(path));
-      const type = MIME[path.split(".").pop()!.toLowerCase()] ?? "application/octet-stream";
+      // By its bytes, as packing decides (an entry not packed by this project may hold anything under an image's name).
+      const image = checkImage(bytes);
+      if (!image.ok) throw new Error(`not shown: ${image.reason}`);
       // SVG as a data: URL: a blob: URL would be same-origin and could run script if opened in a tab.
-      if (type === "image/svg+xml") return svgDataUrl(bytes);
-      return URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+      if (image.type === "svg") return svgDataUrl(bytes);
+      return URL.createObjectURL(new Blob([bytes as BlobPart], { type: image.mime }));
     },
     [cid],
   );
@@ -148,15 +141,7 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
             <p className="entry-meta">
               {author && <AuthorLink address={author} size={22} />}
               {content.note.date && <time dateTime={content.note.date}>{content.note.date}</time>}
-              {content.note.tags.length > 0 && (
-                <span className="entry-tags">
-                  {content.note.tags.map((tag) => (
-                    <a key={tag} className="tag" href={tagHref(tag)}>
-                      <bdi>#{tag}</bdi>
-                    </a>
-                  ))}
-                </span>
-              )}
+              <TagLinks tags={content.note.tags} className="entry-tags" />
             </p>
           </header>
           {main && main.revisionCount > 0 && cid !== undefined && cid !== digestToCid(main.digest) && (
@@ -181,9 +166,10 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
             <details className="small" data-testid="gateway-failures" open>
               <summary>{content.failures.length} gateway attempt(s) failed and were skipped</summary>
               <ul>
-                {content.failures.map((f, i) => (
-                  <li key={i}>
-                    {f.gateway}: {f.reason}
+                {failureLines(content.failures).map(([line, blocks]) => (
+                  <li key={line}>
+                    {line}
+                    {blocks > 1 && ` (${blocks} blocks)`}
                   </li>
                 ))}
               </ul>
@@ -196,12 +182,7 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
           testId="entry-problem"
           actions={
             <>
-              {!content.refused && (
-                <button type="button" onClick={() => window.location.reload()}>
-                  Try again
-                </button>
-              )}{" "}
-              <a href="#/settings">Gateways in Settings</a> <a href="#/">All entries</a>
+              {!content.refused && <TryAgainButton />} <a href="#/settings">Gateways in Settings</a> <a href="#/">All entries</a>
             </>
           }
         >
@@ -237,6 +218,16 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
 }
 
 /** Titles longer than this are shown cut to a few lines, with a button for the rest. */
+/** The failed attempts as lines "gateway: reason", each once, with how many blocks it stands for (one gateway can fail many). */
+function failureLines(failures: readonly GatewayFailure[]): [line: string, blocks: number][] {
+  const lines = new Map<string, number>();
+  for (const f of failures) {
+    const line = `${f.gateway}: ${f.reason}`;
+    lines.set(line, (lines.get(line) ?? 0) + 1);
+  }
+  return [...lines];
+}
+
 const LONG_TITLE = 240;
 
 function EntryTitle({ title }: { title: string }) {

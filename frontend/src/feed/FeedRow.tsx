@@ -6,8 +6,9 @@
 import { memo } from "react";
 import type { IndexedEntry } from "./entries-index.ts";
 import type { SummaryState } from "./metadata.ts";
-import { entryHref, tagHref } from "../router.ts";
+import { entryHref } from "../router.ts";
 import { AuthorLink } from "../ui/Identicon.tsx";
+import { TagLinks } from "../ui/TagLinks.tsx";
 
 /** Height of a row in px, margins included: the list places rows at multiples of it. */
 export const ROW_HEIGHT = 156;
@@ -37,15 +38,7 @@ export const FeedRow = memo(function FeedRow({ entry, state, top }: { entry: Ind
       <p className="feed-byline">
         <AuthorLink address={entry.author} />
         {summary?.date && <time dateTime={summary.date}>{summary.date}</time>}
-        {summary && summary.tags.length > 0 && (
-          <span className="feed-tags">
-            {summary.tags.map((t) => (
-              <a key={t} className="tag" href={tagHref(t)}>
-                <bdi>#{t}</bdi>
-              </a>
-            ))}
-          </span>
-        )}
+        {summary && <TagLinks tags={summary.tags} className="feed-tags" />}
       </p>
     </li>
   );
