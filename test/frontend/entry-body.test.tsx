@@ -50,4 +50,26 @@ describe("EntryBody", () => {
     await waitFor(() => expect(container.querySelector('img[alt="m"]')?.getAttribute("title")).toBe("Image not in this entry: images/missing.png"));
     expect(container.querySelector('img[alt="m"]')?.classList.contains("missing-image")).toBe(true);
   });
+
+  it("says why an image the resolver refused is not shown", async () => {
+    const resolveImage = async () => {
+      throw new Error("not shown: not a PNG, JPEG, GIF, WebP, AVIF or SVG image");
+    };
+    const { container } = render(<EntryBody note={note("![x](images/x.png)\n")} resolveImage={resolveImage} />);
+    await waitFor(() =>
+      expect(container.querySelector("img")?.getAttribute("title")).toBe(
+        "Image unavailable (not shown: not a PNG, JPEG, GIF, WebP, AVIF or SVG image): images/x.png",
+      ),
+    );
+    expect(container.querySelector("img")?.hasAttribute("src")).toBe(false);
+  });
+
+  it("shows the new note when the note changes (the body is replaced, not appended to)", () => {
+    const resolveImage = async () => undefined;
+    const { container, rerender } = render(<EntryBody note={note("first *note*\n")} resolveImage={resolveImage} />);
+    expect(container.querySelector(".entry-body")?.textContent?.trim()).toBe("first note");
+    rerender(<EntryBody note={note("second **note**\n")} resolveImage={resolveImage} />);
+    expect(container.querySelector(".entry-body")?.textContent?.trim()).toBe("second note");
+    expect(container.querySelector(".entry-body strong")?.textContent).toBe("note");
+  });
 });

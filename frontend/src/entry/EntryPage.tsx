@@ -106,11 +106,12 @@ export function EntryPage({ entryRef }: { entryRef: string }) {
     async (path: string) => {
       if (!cid) return undefined;
       const { bytes } = await readVerified(cid, decodeURIComponent(path));
-      // By its bytes, as packing decides (an entry not packed by this project may hold anything under an image's name).
+      // Typed by its bytes, as packing types images (an entry not packed here may hold anything under an image's name).
       const image = checkImage(bytes);
+      // SVG as a data: URL, inert in an <img> even when packing would refuse it (a script, an outside reference):
+      // a blob: URL would be same-origin and could run script if opened in a tab.
+      if (image.ok ? image.type === "svg" : image.code === "unsafe-svg") return svgDataUrl(bytes);
       if (!image.ok) throw new Error(`not shown: ${image.reason}`);
-      // SVG as a data: URL: a blob: URL would be same-origin and could run script if opened in a tab.
-      if (image.type === "svg") return svgDataUrl(bytes);
       return URL.createObjectURL(new Blob([bytes as BlobPart], { type: image.mime }));
     },
     [cid],
