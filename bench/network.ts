@@ -1,6 +1,6 @@
 /**
  * `npm run bench:network`: three nodes A, B, C as processes on loopback (swarms on 127.0.0.1, .2
- * and .3; `--bootstrap` naming only each other, the DHT in lan mode, no public peer), measured:
+ * and .3 on Linux, see loopbackHost; `--bootstrap` naming only each other, the DHT in lan mode, no public peer), measured:
  * - first read on C of an entry pinned only on A, through C's gateway: C knows only B, so each read
  *   is a DHT lookup (B holds A's provider records) then a dial of A and Bitswap; C drops its
  *   connection to A before each read so every one of the 100 entries pays the lookup. p50 / p95.
@@ -16,7 +16,7 @@ import { forEachConcurrently } from "#core/concurrency.ts";
 import { listEntryFiles, readEntryFile } from "#core/retrieve/entry-reader.ts";
 import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { makeTempRepo, removeRepo } from "../test/ipfs/daemon-process.ts";
-import { addEntries, eventually, startPeer, type PeerNode } from "../test/network/peers.ts";
+import { addEntries, eventually, loopbackHost, startPeer, type PeerNode } from "../test/network/peers.ts";
 
 const FIRST_READS = 100;
 const MIRRORED = 1000;
@@ -41,11 +41,11 @@ async function main(): Promise<void> {
   const nodes: PeerNode[] = [];
   try {
     const args = ["--fetch-timeout", "30s"];
-    const a = await startPeer(await makeTempRepo(), { host: "127.0.0.1", extraArgs: args });
+    const a = await startPeer(await makeTempRepo(), { host: loopbackHost(1), extraArgs: args });
     nodes.push(a);
-    const b = await startPeer(await makeTempRepo(), { host: "127.0.0.2", bootstrap: [a.dialAddress], extraArgs: args });
+    const b = await startPeer(await makeTempRepo(), { host: loopbackHost(2), bootstrap: [a.dialAddress], extraArgs: args });
     nodes.push(b);
-    const c = await startPeer(await makeTempRepo(), { host: "127.0.0.3", bootstrap: [b.dialAddress], extraArgs: args });
+    const c = await startPeer(await makeTempRepo(), { host: loopbackHost(3), bootstrap: [b.dialAddress], extraArgs: args });
     nodes.push(c);
     await eventually("B is connected to A and C", async () => ((await b.rpc("swarm/peers")).json() as { Peers: unknown[] }).Peers.length >= 2);
 

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
 import { create } from "kubo-rpc-client";
 import { makeTempRepo, removeRepo, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
-import { eventually, startPeer } from "./peers.ts";
+import { eventually, loopbackHost, startPeer } from "./peers.ts";
 
 const started: DaemonProcess[] = [];
 after(async () => {
@@ -33,7 +33,7 @@ async function rpcJson(apiUrl: string, command: string, query = ""): Promise<{ s
 describe("peer identity", () => {
   it("is the node's identity key: the same peer ID online, offline and after a restart, with real addresses online", async () => {
     const repo = await makeTempRepo();
-    const first = await startPeer(repo, { host: "127.0.0.1" });
+    const first = await startPeer(repo, { host: loopbackHost(1) });
     assert.match(first.output(), new RegExp(`Peer identity: ${first.peerId}`));
     const id = (await first.rpc("id")).json() as { Addresses: string[]; Protocols: string[] };
     assert.ok(id.Addresses.length >= 2, JSON.stringify(id));
@@ -49,7 +49,7 @@ describe("peer identity", () => {
     assert.deepEqual(offlineId.json.Addresses, []);
     await offline.stop();
 
-    const again = track(await startPeer(repo, { host: "127.0.0.1" }));
+    const again = track(await startPeer(repo, { host: loopbackHost(1) }));
     assert.equal(again.peerId, first.peerId);
   });
 });
@@ -58,7 +58,7 @@ describe("no reachable peers", () => {
   it("starts normally and says it has 0 peers, without error messages", async () => {
     const lonely = track(
       await startPeer(await makeTempRepo(), {
-        host: "127.0.0.1",
+        host: loopbackHost(1),
         // a bootstrap peer nobody listens for
         bootstrap: ["/ip4/127.0.0.1/tcp/9/p2p/12D3KooWBRtkXGhK3BnHKHFWb4KD5SsGiNQz3PvPJWQBm3VqSZXs"],
       }),
@@ -89,7 +89,7 @@ describe("a swarm address in use", () => {
 
 describe("--offline", () => {
   it("makes no connection: the network commands refuse, a block a reachable peer has is a 504 at once", async () => {
-    const holder = track(await startPeer(await makeTempRepo(), { host: "127.0.0.1" }));
+    const holder = track(await startPeer(await makeTempRepo(), { host: loopbackHost(1) }));
     const { cid } = await create({ url: holder.apiUrl }).add(new TextEncoder().encode("only on the holder\n"), { cidVersion: 1 });
     // the environment names the holder as bootstrap peer; --offline wins over it
     const offline = track(await startDaemonProcess(await makeTempRepo(), ["--offline"], { TIL_IPFS_BOOTSTRAP: holder.dialAddress }));
@@ -104,8 +104,8 @@ describe("--offline", () => {
 
 describe("swarm/connect and swarm/disconnect", () => {
   it("connect a peer by address, list it, and disconnect it, with Kubo's answers", async () => {
-    const one = track(await startPeer(await makeTempRepo(), { host: "127.0.0.1" }));
-    const two = track(await startPeer(await makeTempRepo(), { host: "127.0.0.2" }));
+    const one = track(await startPeer(await makeTempRepo(), { host: loopbackHost(1) }));
+    const two = track(await startPeer(await makeTempRepo(), { host: loopbackHost(2) }));
     assert.deepEqual((await one.rpc("swarm/peers")).json(), { Peers: [] });
     const connected = await one.rpc("swarm/connect", { arg: two.dialAddress });
     assert.equal(connected.status, 200, connected.body);
@@ -115,7 +115,7 @@ describe("swarm/connect and swarm/disconnect", () => {
       peers.Peers.map((peer) => peer.Peer),
       [two.peerId],
     );
-    assert.match(peers.Peers[0].Addr, /^\/ip4\/127\.0\.0\.2\/tcp\/\d+$/);
+    assert.match(peers.Peers[0].Addr, new RegExp(`^/ip4/${loopbackHost(2).replaceAll(".", "\\.")}/tcp/\\d+$`));
     const disconnected = await one.rpc("swarm/disconnect", { arg: two.dialAddress });
     assert.deepEqual(disconnected.json(), { Strings: [`disconnect ${two.peerId} success`] });
     await eventually("the connection is closed on both sides", async () => ((await two.rpc("swarm/peers")).json() as { Peers: unknown[] }).Peers.length === 0);
@@ -145,7 +145,7 @@ describe("--trustless-gateways", () => {
     const tamperingUrl = `http://127.0.0.1:${(tampering.address() as AddressInfo).port}`;
 
     const misled = track(
-      await startPeer(await makeTempRepo(), { host: "127.0.0.1", extraArgs: ["--trustless-gateways", tamperingUrl, "--fetch-timeout", "3s"] }),
+      await startPeer(await makeTempRepo(), { host: loopbackHost(1), extraArgs: ["--trustless-gateways", tamperingUrl, "--fetch-timeout", "3s"] }),
     );
     assert.equal((await fetch(`${misled.gatewayUrl}/ipfs/${cid}`)).status, 504);
     assert.ok(tamperedAnswers > 0, "the node asked the gateway");
@@ -153,7 +153,7 @@ describe("--trustless-gateways", () => {
 
     const served = track(
       await startPeer(await makeTempRepo(), {
-        host: "127.0.0.1",
+        host: loopbackHost(1),
         extraArgs: ["--trustless-gateways", `${tamperingUrl},${origin.gatewayUrl}`, "--fetch-timeout", "10s"],
       }),
     );
@@ -166,9 +166,9 @@ describe("--trustless-gateways", () => {
 
 describe("provide and find", () => {
   it("a root is announced when pinned: a node that only shares a hub with its provider finds it through the DHT and fetches from it", async () => {
-    const hub = track(await startPeer(await makeTempRepo(), { host: "127.0.0.1" }));
-    const provider = track(await startPeer(await makeTempRepo(), { host: "127.0.0.2", bootstrap: [hub.dialAddress] }));
-    const seeker = track(await startPeer(await makeTempRepo(), { host: "127.0.0.3", bootstrap: [hub.dialAddress] }));
+    const hub = track(await startPeer(await makeTempRepo(), { host: loopbackHost(1) }));
+    const provider = track(await startPeer(await makeTempRepo(), { host: loopbackHost(2), bootstrap: [hub.dialAddress] }));
+    const seeker = track(await startPeer(await makeTempRepo(), { host: loopbackHost(3), bootstrap: [hub.dialAddress] }));
     await eventually(
       "provider and seeker are connected to the hub",
       async () => ((await hub.rpc("swarm/peers")).json() as { Peers: unknown[] }).Peers.length === 2,

@@ -1,7 +1,7 @@
 /**
  * Test helpers for nodes that are IPFS peers: each a real `til ipfs daemon` process with its own
- * repo, its swarm on its own loopback address (127.0.0.x: distinct hosts as far as libp2p can
- * tell, on one machine without network namespaces) on a free port, `--bootstrap` naming only the
+ * repo, its swarm on its own loopback address ({@link loopbackHost}: distinct hosts as far as
+ * libp2p can tell, on one machine without network namespaces) on a free port, `--bootstrap` naming only the
  * test's other nodes (never the public bootstrap peers), and the DHT in `lan` mode (a server that
  * keeps loopback addresses: on a private network there is no public address to switch on server
  * mode).
@@ -16,6 +16,15 @@ export interface PeerNode extends DaemonProcess {
   dialAddress: string;
   /** POST to the node's Kubo RPC API; the parsed JSON (or NDJSON lines) and the status. */
   rpc(command: string, args?: Record<string, string | string[]>): Promise<{ status: number; body: string; json: () => unknown; lines: () => unknown[] }>;
+}
+
+/**
+ * The loopback address of the test's n-th host: 127.0.0.n on Linux (the whole 127/8 is on the
+ * loopback interface there); elsewhere (macOS has only 127.0.0.1 up) 127.0.0.1, the nodes then
+ * told apart by their ports alone.
+ */
+export function loopbackHost(n: number): string {
+  return process.platform === "linux" ? `127.0.0.${n}` : "127.0.0.1";
 }
 
 export interface PeerOptions {

@@ -1,7 +1,8 @@
 /**
  * Entries outlive their author's node: three nodes A, B and C as separate processes with separate
  * repos, each its own host as far as libp2p can tell (swarms on 127.0.0.1, 127.0.0.2, 127.0.0.3:
- * distinct loopback addresses on one machine, no network namespaces), none of them knowing the
+ * distinct loopback addresses on one machine, not network namespaces; outside Linux all on
+ * 127.0.0.1 with distinct ports, see loopbackHost), none of them knowing the
  * public network. A publishes entries; B knows only A, finds A through the DHT and pins the
  * entries over Bitswap; C knows only B; A is stopped; C's gateway serves every entry, and a reader
  * checking every block against its CID (core/retrieve) reads them back from it.
@@ -11,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { listEntryFiles, readEntryFile } from "#core/retrieve/entry-reader.ts";
 import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { makeTempRepo, removeRepo } from "../ipfs/daemon-process.ts";
-import { addEntries, eventually, startPeer, type PeerNode } from "./peers.ts";
+import { addEntries, eventually, loopbackHost, startPeer, type PeerNode } from "./peers.ts";
 
 const NOTES = [
   "# Content addressing\n\nA CID names bytes, not a place.\n",
@@ -27,10 +28,10 @@ describe("three nodes: A publishes, B mirrors from A, C reads from B after A is 
   let entries: Awaited<ReturnType<typeof addEntries>>;
 
   before(async () => {
-    a = await startPeer(await makeTempRepo(), { host: "127.0.0.1" });
+    a = await startPeer(await makeTempRepo(), { host: loopbackHost(1) });
     nodes.push(a);
     entries = await addEntries(a, NOTES);
-    b = await startPeer(await makeTempRepo(), { host: "127.0.0.2", bootstrap: [a.dialAddress] });
+    b = await startPeer(await makeTempRepo(), { host: loopbackHost(2), bootstrap: [a.dialAddress] });
     nodes.push(b);
   });
   after(async () => {
@@ -76,7 +77,7 @@ describe("three nodes: A publishes, B mirrors from A, C reads from B after A is 
   });
 
   it("with A stopped, C (knowing only B) serves every entry from its gateway, verified block by block", async () => {
-    c = await startPeer(await makeTempRepo(), { host: "127.0.0.3", bootstrap: [b.dialAddress] });
+    c = await startPeer(await makeTempRepo(), { host: loopbackHost(3), bootstrap: [b.dialAddress] });
     nodes.push(c);
     await a.stop();
     await eventually("B has noticed that A is gone", async () => !JSON.stringify((await b.rpc("swarm/peers")).json()).includes(a.peerId));
