@@ -304,7 +304,7 @@ describe("HTTP gateway", () => {
     it("serves the content root at / of its own origin: files, index, 404s, and no /ipfs/ namespace inside", async () => {
       const page = await own(entry);
       assert.equal(page.status, 200);
-      assert.match(await page.text(), /<h1>A note with company<\/h1>/);
+      assert.match(await page.text(), /<h1 dir="auto">A note with company<\/h1>/);
       assert.equal(await (await own(entry, "notes.txt")).text(), HOSTILE.plainText);
       assert.equal((await own(entry, "nope.md")).status, 404);
       assert.equal((await own(entry, `ipfs/${entry}/index.md`)).status, 404, "the subdomain's paths are inside its root only");
