@@ -30,7 +30,7 @@ import { webSockets } from "@libp2p/websockets";
 import { yamux } from "@libp2p/yamux";
 import { multiaddr, type Multiaddr } from "@multiformats/multiaddr";
 import { FsDatastore } from "datastore-fs";
-import { createHeliaLight, type Helia } from "helia";
+import { createHeliaLight, type Helia, type Routing } from "helia";
 import type { CID } from "multiformats/cid";
 import { IpfsNodeError } from "../errors.ts";
 import { loadPrivateKey } from "../identity.ts";
@@ -103,7 +103,10 @@ export class Swarm implements BlockNetwork {
     const helia = createHeliaLight({
       blockstore: new StoreBlockstore(store, counters),
       datastore,
-      routers: gateways.length > 0 ? [fallbackRouter({ gateways, shuffle: false })] : [],
+      // the gateways are not one of Helia's routers: Helia asks "fallback" routers only once every
+      // other router has finished, and a DHT with an empty routing table waits for a peer first (so
+      // with no peers the gateways were never asked); askConnectedPeersFirst names them at once
+      routers: [],
       // gateways on this machine or the LAN are allowed: the user listed them, and every block is checked
       blockBrokers: gateways.length > 0 ? [trustlessGatewayBlockBroker({ allowInsecure: true, allowLocal: true })] : [],
     });
@@ -154,7 +157,7 @@ export class Swarm implements BlockNetwork {
         { cause: err },
       );
     }
-    askConnectedPeersFirst(networked);
+    askConnectedPeersFirst(networked, gateways.length > 0 ? fallbackRouter({ gateways, shuffle: false }) : undefined);
     const swarm = new Swarm(networked, datastore, settings, store, counters);
     swarm.#afterStart();
     return swarm;
@@ -332,16 +335,19 @@ export class Swarm implements BlockNetwork {
 }
 
 /**
- * Tune Helia's fetch path the way Kubo's Bitswap works: a wanted block is asked of the connected
- * peers first, and the routing (DHT providers, the gateways' fallback router) is searched only if
- * none has answered within {@link PROVIDER_SEARCH_DELAY_MS} (Helia searches at once, for every
- * block, which costs each block of a DAG a DHT query); and a block that arrived is announced to the
- * brokers (Bitswap's cancels to the other peers) in the background, not before the reader gets it.
+ * Tune Helia's fetch path the way Kubo's Bitswap works: the trustless gateways the user listed are
+ * named first, at once (each an HTTP provider of every CID; the gateway broker tries them in order
+ * before it pulls the next provider); then a wanted block is asked of the connected peers, and the
+ * DHT is searched only if none has answered within {@link PROVIDER_SEARCH_DELAY_MS} (Helia searches
+ * at once, for every block, which costs each block of a DAG a DHT query); and a block that arrived
+ * is announced to the brokers (Bitswap's cancels to the other peers) in the background, not before
+ * the reader gets it.
  */
-function askConnectedPeersFirst(helia: Helia & { libp2p: Libp2p<Services> }): void {
+function askConnectedPeersFirst(helia: Helia & { libp2p: Libp2p<Services> }, gateways: { findProviders?: Routing["findProviders"] } | undefined): void {
   const routing = helia.routing;
   const findProviders = routing.findProviders.bind(routing);
   routing.findProviders = async function* (cid, options) {
+    if (gateways?.findProviders) yield* gateways.findProviders(cid, options);
     if (helia.libp2p.getConnections().length > 0) await delay(PROVIDER_SEARCH_DELAY_MS, undefined, { signal: options?.signal });
     yield* findProviders(cid, options);
   };

@@ -162,6 +162,22 @@ describe("--trustless-gateways", () => {
     assert.deepEqual(new Uint8Array(await response.arrayBuffer()), content);
     assert.deepEqual(((await served.rpc("pin/ls", { type: "recursive" })).json() as { Keys: object }).Keys, {}, "fetched, not pinned");
   });
+
+  it("serves from a gateway with the DHT in its default (auto) mode and no peers at all", async () => {
+    const origin = track(await startDaemonProcess(await makeTempRepo(), ["--offline"]));
+    const content = new TextEncoder().encode("no peers, no DHT answer: the gateway still serves\n");
+    const { cid } = await create({ url: origin.apiUrl }).add(content, { cidVersion: 1 });
+    const reader = track(
+      await startPeer(await makeTempRepo(), {
+        host: loopbackHost(1),
+        dht: "auto",
+        extraArgs: ["--trustless-gateways", origin.gatewayUrl, "--fetch-timeout", "10s"],
+      }),
+    );
+    const response = await fetch(`${reader.gatewayUrl}/ipfs/${cid}`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(new Uint8Array(await response.arrayBuffer()), content);
+  });
 });
 
 describe("provide and find", () => {

@@ -32,17 +32,19 @@ export interface PeerOptions {
   host: string;
   /** Other nodes' dial addresses; none by default. */
   bootstrap?: string[];
+  /** The DHT mode; `lan` by default (see above). */
+  dht?: "auto" | "client" | "server" | "lan";
   extraArgs?: string[];
 }
 
-export async function startPeer(repo: string, { host, bootstrap = [], extraArgs = [] }: PeerOptions): Promise<PeerNode> {
+export async function startPeer(repo: string, { host, bootstrap = [], dht = "lan", extraArgs = [] }: PeerOptions): Promise<PeerNode> {
   const daemon = await startDaemonProcess(repo, [
     "--swarm",
     `/ip4/${host}/tcp/0,/ip4/${host}/tcp/0/ws`,
     "--bootstrap",
     bootstrap.length === 0 ? "none" : bootstrap.join(","),
     "--dht",
-    "lan",
+    dht,
     ...extraArgs,
   ]);
   const rpc: PeerNode["rpc"] = async (command, args = {}) => {

@@ -95,14 +95,12 @@ describe("remote pinning while publishing, and til mirror", () => {
   describe("til mirror", () => {
     let c: DaemonProcess;
     before(async () => {
-      // online, but its only source is the stack's trustless gateway: no bootstrap peers, loopback only
+      // online (the DHT in its default mode), but its only source is the stack's trustless gateway: no bootstrap peers, loopback only
       c = await startDaemonProcess(await makeTempRepo(), [
         "--bootstrap",
         "none",
         "--swarm",
         "/ip4/127.0.0.1/tcp/0",
-        "--dht",
-        "lan",
         "--fetch-timeout",
         "20s",
         "--trustless-gateways",
