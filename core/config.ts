@@ -93,7 +93,7 @@ export interface RunningStackAddresses {
  * (the Vite dev server serves files from the repository) may ever serve it.
  */
 export function defaultHome(env: Record<string, string | undefined>): string {
-  if (env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith("/")) return joinPath(env.XDG_DATA_HOME, DEFAULT_HOME_FOLDER);
+  if (env.XDG_DATA_HOME?.startsWith("/")) return joinPath(env.XDG_DATA_HOME, DEFAULT_HOME_FOLDER);
   if (env.HOME) return joinPath(env.HOME, `.local/share/${DEFAULT_HOME_FOLDER}`);
   throw new SettingsError(`Neither HOME nor XDG_DATA_HOME is set, so there is no default local state folder: set ${SETTINGS_ENV.home} (or --home).`);
 }

@@ -44,27 +44,25 @@ function refuseSecrets(mode: string): void {
   }
 }
 
-export default defineConfig(
-  ({ mode }) => (
-    refuseSecrets(mode),
-    {
-      root: fileURLToPath(new URL(".", import.meta.url)),
-      base: "./",
-      envPrefix: "VITE_TIL_",
-      plugins: [react(), contentSecurityPolicy()],
-      // The dev server (`npm run dev:app`) serves files of these folders only: the app, the shared core and
-      // the packages. Never the rest of the repository, nor a local state folder or key placed in it.
-      server: {
-        fs: {
-          strict: true,
-          allow: [folder("."), folder("../core"), folder("../node_modules")],
-          deny: [".env", ".env.*", "*.{crt,pem,key}", "**/.til/**", "**/.git/**"],
-        },
-        strictPort: true,
+export default defineConfig(({ mode }) => {
+  refuseSecrets(mode);
+  return {
+    root: fileURLToPath(new URL(".", import.meta.url)),
+    base: "./",
+    envPrefix: "VITE_TIL_",
+    plugins: [react(), contentSecurityPolicy()],
+    // The dev server (`npm run dev:app`) serves files of these folders only: the app, the shared core and
+    // the packages. Never the rest of the repository, nor a local state folder or key placed in it.
+    server: {
+      fs: {
+        strict: true,
+        allow: [folder("."), folder("../core"), folder("../node_modules")],
+        deny: [".env", ".env.*", "*.{crt,pem,key}", "**/.til/**", "**/.git/**"],
       },
-      preview: { strictPort: true },
-      build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 800 },
-      test: { environment: "jsdom", include: ["../test/frontend/**/*.test.{ts,tsx}"] },
-    }
-  ),
-);
+      strictPort: true,
+    },
+    preview: { strictPort: true },
+    build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 800 },
+    test: { environment: "jsdom", include: ["../test/frontend/**/*.test.{ts,tsx}"] },
+  };
+});

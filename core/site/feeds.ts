@@ -42,7 +42,10 @@ function newest(spec: FeedSpec): readonly SiteEntry[] {
 
 /** The feed's updated time: the latest publishing time among its entries (a fixed epoch when empty, never the build time). */
 function feedUpdated(spec: FeedSpec): string {
-  return spec.entries.reduce((latest, e) => (e.publishedAt > latest ? e.publishedAt : latest), "1970-01-01T00:00:00.000Z");
+  let latest = "1970-01-01T00:00:00.000Z";
+  // ISO 8601 UTC times order as text; Math.max would turn them into NaN
+  for (const entry of spec.entries) if (entry.publishedAt > latest) latest = entry.publishedAt;
+  return latest;
 }
 
 function feedId(config: SiteConfig, spec: FeedSpec): string {

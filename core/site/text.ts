@@ -21,7 +21,6 @@ export function escapeXml(text: string): string {
 
 /** `text` with every character XML 1.0 cannot carry replaced by U+FFFD. */
 export function xmlChars(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids; finding them is the point.
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 }
 

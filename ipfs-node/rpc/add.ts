@@ -262,7 +262,7 @@ async function* candidatesFrom(
   // directory before its contents, so a directory the next part is not in is empty
   let pending: Array<{ path: string; candidate: ImportCandidate; metadata: Pick<MultipartPart, "mode" | "mtime"> }> = [];
   const releaseFor = function* (path: string | undefined): Generator<ImportCandidate> {
-    const kept = pending.filter((directory) => path !== undefined && path.startsWith(`${directory.path}/`));
+    const kept = pending.filter((directory) => path?.startsWith(`${directory.path}/`));
     pending = [];
     for (const directory of kept) {
       log.directory(directory.path, directory.metadata);

@@ -83,7 +83,7 @@ export function createBlockPutRoute(store: IpfsStore) {
     }
     if (keys.length === 0) throw new InvalidArgumentError(`argument "data" is required`);
     res.writeHead(200, { "Content-Type": "application/json", "X-Chunked-Output": "1" });
-    res.end(keys.map((key) => JSON.stringify(key) + "\n").join(""));
+    res.end(keys.map((key) => `${JSON.stringify(key)}\n`).join(""));
   };
 }
 

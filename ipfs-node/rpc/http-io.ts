@@ -18,7 +18,7 @@ export type RpcHandler = (request: RpcRequest) => Promise<void>;
 
 /** Kubo's JSON error body. */
 function kuboErrorBody(message: string, code: number): string {
-  return JSON.stringify({ Message: message, Code: code, Type: "error" }) + "\n";
+  return `${JSON.stringify({ Message: message, Code: code, Type: "error" })}\n`;
 }
 
 /** Answer with an error, or, if the response already started, end it with the stream-error trailer. */
@@ -35,14 +35,14 @@ export function sendError(res: ServerResponse, err: unknown): void {
   const status = known?.rpcStatus ?? 500;
   if (known?.rpcPlainText) {
     res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
-    return void res.end(message + "\n");
+    return void res.end(`${message}\n`);
   }
   res.writeHead(status, { "Content-Type": "application/json" });
   res.end(kuboErrorBody(message, known?.kuboCode ?? 0));
 }
 
 export function sendJson(res: ServerResponse, value: unknown): void {
-  const body = JSON.stringify(value) + "\n";
+  const body = `${JSON.stringify(value)}\n`;
   res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
   res.end(body);
 }
@@ -74,7 +74,7 @@ export class NdjsonStream {
   /** Write one line, waiting for the socket to drain when it is full. */
   async write(value: unknown): Promise<void> {
     this.#start();
-    if (!this.#res.write(JSON.stringify(value) + "\n")) {
+    if (!this.#res.write(`${JSON.stringify(value)}\n`)) {
       await new Promise<void>((resolve) => {
         const done = () => {
           this.#res.off("drain", done);

@@ -128,7 +128,7 @@ function originOfReferer(referer: string | undefined): string | undefined {
 
 function sendPlain(res: http.ServerResponse, status: number, text: string): void {
   res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
-  res.end(text + "\n");
+  res.end(`${text}\n`);
 }
 
 function logUnexpected(err: unknown): void {

@@ -60,7 +60,7 @@ export async function runLs(settings: TilSettings, options: LsOptions): Promise<
         // Titles, tags, dates and problems are the stranger's text: shown on one line, controls made visible.
         const m = e.metadata?.properties;
         const title = terminalLine(m ? m.title : e.refused ? `(entry refused: ${e.problem})` : `(metadata unavailable: ${e.problem})`);
-        const tags = m && m.tags.length ? `  [${m.tags.map(terminalLine).join(", ")}]` : "";
+        const tags = m?.tags.length ? `  [${m.tags.map(terminalLine).join(", ")}]` : "";
         const versions = e.versions.length > 1 ? `  (${e.versions.length} versions: til history ${e.tokenId})` : "";
         console.log(
           `#${String(e.sequence).padEnd(5)} ${terminalLine(m?.date ?? "----------").padEnd(10)}  ${title}${tags}\n       ${e.latestCid}  by ${e.author}${versions}`,

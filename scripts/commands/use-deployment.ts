@@ -59,7 +59,7 @@ export async function runUseDeployment(settings: TilSettings, options: { rpcUrl?
     }
     await mkdir(settings.home, { recursive: true });
     const file = path.join(settings.home, DEPLOYMENT_FILE_NAME);
-    await writeFile(file, JSON.stringify(deployment, null, 2) + "\n");
+    await writeFile(file, `${JSON.stringify(deployment, null, 2)}\n`);
     console.log(`wrote ${file}: registry ${deployment.address} on chain ${chainId} via ${deployment.rpcUrl}`);
     return EXIT_CODES.ok;
   } finally {

@@ -168,7 +168,7 @@ export class Journal {
     const stamped = records.map((r) => ({ ...r, at }));
     const handle = await open(this.file, "a");
     try {
-      await handle.write(stamped.map((r) => JSON.stringify(r) + "\n").join(""));
+      await handle.write(stamped.map((r) => `${JSON.stringify(r)}\n`).join(""));
       await handle.datasync();
     } finally {
       await handle.close();

@@ -26,7 +26,7 @@ export interface StackState {
 
 export async function writeStackState(home: string, state: StackState): Promise<string> {
   const file = path.join(home, STACK_STATE_FILE_NAME);
-  await writeFile(file, JSON.stringify(state, null, 2) + "\n");
+  await writeFile(file, `${JSON.stringify(state, null, 2)}\n`);
   return file;
 }
 

@@ -129,11 +129,11 @@ describe("til against hostile entries and gateways", () => {
     // metadata.json that is no JSON (its parse error quotes it), a date the note parser refuses.
     broken = await mintEntry({ "metadata.json": `{"properties": ${CLEAR_SCREEN}${RLO}`, "index.md": `---\ntitle: Broken\ndate: "2024${ESC}[2J"\n---\nx\n` });
 
-    liar = http.createServer((req, res) => {
+    liar = http.createServer((_req, res) => {
       requests.liar += 1;
       res.writeHead(200, { "content-type": "application/vnd.ipld.raw" }).end("these are not the bytes you asked for");
     });
-    failing = http.createServer((req, res) => {
+    failing = http.createServer((_req, res) => {
       requests.failing += 1;
       res.writeHead(500).end("internal error");
     });

@@ -220,7 +220,7 @@ describe("til publishing against the local stack", () => {
           const names = new Set([...body.matchAll(/filename="([^"/%]+)(?:%2F|\/)/g)].map((m) => m[1]));
           res.setHeader("content-type", "application/x-ndjson");
           for (const name of names)
-            res.write(JSON.stringify({ Name: name, Hash: "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", Size: "1" }) + "\n");
+            res.write(`${JSON.stringify({ Name: name, Hash: "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", Size: "1" })}\n`);
           res.end();
         });
       });

@@ -88,7 +88,7 @@ describe("the running stack, from a second shell and a browser", () => {
 
   it("serves nothing but the build: no repository files, no dev-server paths, no traversal, GET and HEAD only", async () => {
     for (const probe of [
-      "/@fs/" + path.join(PROJECT_ROOT, "package.json"),
+      `/@fs/${path.join(PROJECT_ROOT, "package.json")}`,
       "/src/main.tsx",
       "/../package.json",
       "/%2e%2e/%2e%2e/package.json",

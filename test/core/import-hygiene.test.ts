@@ -370,10 +370,10 @@ describe("raw HTML <img> in notes", () => {
       '<img alt="no source">',
     ].join("\n");
     const seen: string[] = [];
-    const rewritten = rewriteImageDestinations(
-      markdown,
-      (destination) => (seen.push(destination), destination === "local.gif" ? 'images/lo"cal.gif' : undefined),
-    );
+    const rewritten = rewriteImageDestinations(markdown, (destination) => {
+      seen.push(destination);
+      return destination === "local.gif" ? 'images/lo"cal.gif' : undefined;
+    });
     assert.deepEqual(seen, ["https://example.org/a.png", "local.gif"]);
     assert.equal(
       rewritten,

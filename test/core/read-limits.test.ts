@@ -34,7 +34,13 @@ async function serveBlocks(blocks: Blocks): Promise<{ url: string; close: () => 
 
 async function listen(server: http.Server): Promise<{ url: string; close: () => void }> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => (server.closeAllConnections(), server.close()) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
 
 /** Runs `read`, sampling the resident memory every 5 ms: its result, the peak growth in bytes, the time in ms. */
@@ -205,7 +211,7 @@ describe("gateways that send too much or too slowly", () => {
     cid = CID.createV1(raw.code, await sha256.digest(good));
     // 1.5 GB for any block, chunked (no Content-Length), generated as it goes, never allocated whole.
     huge = await listen(
-      http.createServer((req, res) => {
+      http.createServer((_req, res) => {
         res.writeHead(200, { "content-type": "application/vnd.ipld.raw" });
         const chunk = new Uint8Array(64 * 1024).fill(1);
         const write = () => {
@@ -219,9 +225,9 @@ describe("gateways that send too much or too slowly", () => {
         write();
       }),
     );
-    hugeDeclared = await listen(http.createServer((req, res) => res.writeHead(200, { "content-length": String(1.5e9) }).write(new Uint8Array(1024))));
+    hugeDeclared = await listen(http.createServer((_req, res) => res.writeHead(200, { "content-length": String(1.5e9) }).write(new Uint8Array(1024))));
     drip = await listen(
-      http.createServer((req, res) => {
+      http.createServer((_req, res) => {
         res.writeHead(200, { "content-type": "application/vnd.ipld.raw" });
         const timer = setInterval(() => res.write(new Uint8Array([7])), 1000);
         res.once("close", () => clearInterval(timer));

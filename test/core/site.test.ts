@@ -107,7 +107,6 @@ describe("static site", () => {
       }
       assert.doesNotMatch(text, /<script>|<script [^s]|onerror=|<img src=x/i, `${name} carries markup from an entry`);
       assert.doesNotMatch(text, /<b>/, `${name} carries the author name's markup`);
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters a page must not carry.
       assert.doesNotMatch(text, /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/, `${name} carries a control character`);
     }
     const atom = files.get("atom.xml")!;

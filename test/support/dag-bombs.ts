@@ -39,7 +39,12 @@ async function put(blocks: Blocks, code: number, bytes: Uint8Array): Promise<CID
 /** A file as `ipfs add --cid-version=1` stores it (the entry importer settings). */
 export async function addFile(blocks: Blocks, content: Uint8Array | string): Promise<Node> {
   const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
-  const store = { put: async (cid: CID, block: Uint8Array) => (blocks.set(cid.toString(), block), cid) };
+  const store = {
+    put: async (cid: CID, block: Uint8Array) => {
+      blocks.set(cid.toString(), block);
+      return cid;
+    },
+  };
   let root: CID | undefined;
   for await (const entry of importer([{ content: bytes }], store, entryImporterOptions(false))) root = entry.cid;
   return { cid: root!, tsize: bytes.byteLength + (root!.code === raw.code ? 0 : blocks.get(root!.toString())!.byteLength) };

@@ -116,16 +116,20 @@ export function checkJsonFeed(text: string, expected: readonly ExpectedItem[]): 
   }
 }
 
+/** A parsed XML element as fast-xml-parser gives it: its shape is what the checks assert. */
+// biome-ignore lint/suspicious/noExplicitAny: parsed XML has no static shape; the assertions below are its type check
+type Xml = any;
+
 /** Atom: well-formed XML, RFC 4287's required elements (feed id/title/updated, an author for each entry, entry id/title/updated, one alternate link or content), parsed by a feed reader library with the expected entries. */
 export function checkAtomFeed(text: string, expected: readonly ExpectedItem[]): void {
   assert.equal(XMLValidator.validate(text), true, "Atom is well-formed XML");
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" }).parse(text) as Record<string, any>;
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" }).parse(text) as Record<string, Xml>;
   const feed = doc.feed;
   assert.equal(feed["@xmlns"], "http://www.w3.org/2005/Atom");
   for (const name of ["id", "title", "updated"]) assert.ok(feed[name] !== undefined, `atom:feed has atom:${name}`);
   assert.match(String(feed.updated), RFC3339);
   assert.ok(
-    asArray(feed.link).some((l: any) => l["@rel"] === "self"),
+    asArray(feed.link).some((l: Xml) => l["@rel"] === "self"),
     "atom:feed has a self link",
   );
   const entries = asArray(feed.entry);
@@ -133,7 +137,7 @@ export function checkAtomFeed(text: string, expected: readonly ExpectedItem[]): 
     for (const name of ["id", "title", "updated", "published", "author", "content"]) assert.ok(entry[name] !== undefined, `atom:entry has atom:${name}`);
     assert.match(String(entry.updated), RFC3339);
     assert.ok(entry.author.name !== undefined, "atom:author has atom:name");
-    assert.equal(asArray(entry.link).filter((l: any) => l["@rel"] === "alternate").length, 1, "one alternate link per entry");
+    assert.equal(asArray(entry.link).filter((l: Xml) => l["@rel"] === "alternate").length, 1, "one alternate link per entry");
     assert.equal(entry.content["@type"], "html");
   }
   const parsed = parseFeed(text);
@@ -152,7 +156,7 @@ export function checkAtomFeed(text: string, expected: readonly ExpectedItem[]): 
 /** RSS 2.0: well-formed, channel title/link/description, and the feed reader library finds the expected items by guid. */
 export function checkRssFeed(text: string, expected: readonly ExpectedItem[]): void {
   assert.equal(XMLValidator.validate(text), true, "RSS is well-formed XML");
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" }).parse(text) as Record<string, any>;
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" }).parse(text) as Record<string, Xml>;
   assert.equal(doc.rss["@version"], "2.0");
   for (const name of ["title", "link", "description"]) assert.ok(doc.rss.channel[name] !== undefined, `channel has ${name}`);
   const parsed = parseFeed(text);
