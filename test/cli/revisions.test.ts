@@ -15,6 +15,7 @@ import { cidToDigest } from "#core/cid.ts";
 import { HARDHAT_DEV_ACCOUNTS } from "#core/contract/local-chain.ts";
 import { providerFor, registryAt } from "../../scripts/chain/registry.ts";
 import { runTil, startStack, type Stack } from "../support/local-stack.ts";
+import { metadataSchemaErrors } from "../support/metadata-schemas.ts";
 
 /** Hardhat's second development account (a published test key, chain 31337 only): the copier. */
 const COPIER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
@@ -151,6 +152,7 @@ describe("til revisions against the local stack", () => {
       const metadata = JSON.parse(decodeURIComponent(uri.slice(prefix.length)));
       assert.equal(metadata.name, "Today I Learned");
       assert.equal(metadata.external_link, stack.appUrl);
+      assert.deepEqual(metadataSchemaErrors("contract", metadata), [], "ERC-7572 contract-level metadata");
     } finally {
       provider.destroy();
     }
