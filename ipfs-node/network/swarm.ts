@@ -21,7 +21,7 @@ import { fallbackRouter } from "@helia/fallback-router";
 import { withLibp2pLight } from "@helia/libp2p";
 import { trustlessGatewayBlockBroker } from "@helia/trustless-gateway-client";
 import { identify, identifyPush } from "@libp2p/identify";
-import type { Libp2p, PeerId } from "@libp2p/interface";
+import { type AbortOptions, type Libp2p, NotFoundError, type PeerId } from "@libp2p/interface";
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from "@libp2p/kad-dht";
 import { noise } from "@libp2p/noise";
 import { ping } from "@libp2p/ping";
@@ -38,6 +38,10 @@ import type { BlockNetwork, IpfsStore } from "../store.ts";
 import type { NetworkSettings } from "./settings.ts";
 import { StoreBlockstore, type TransferCounters } from "./store-blockstore.ts";
 
+/** Where libp2p's peer store keeps its records in the datastore. */
+const PEERS_PREFIX = "/peers/";
+/** Peer records kept in memory (about a kilobyte each). */
+const MAX_PEER_RECORDS = 10_000;
 /** The multiaddr code of /p2p/<peer ID>. */
 const P2P_CODE = 421;
 /** Below this many connections the bootstrap peers are dialled again (Kubo's MinPeerThreshold). */
@@ -47,6 +51,13 @@ const BOOTSTRAP_CHECK_MS = 30_000;
 const MAX_PROVIDE_QUEUE = 10_000;
 const PROVIDE_CONCURRENCY = 4;
 const PROVIDE_TIMEOUT_MS = 60_000;
+/**
+ * An announcement waits until no block has been fetched for this long (a mirror pinning many roots
+ * would otherwise spend more on DHT announcements, its own and its peers' provider records, than
+ * on fetching: half its throughput), but never longer than {@link PROVIDE_MAX_WAIT_MS}.
+ */
+const PROVIDE_QUIET_MS = 500;
+const PROVIDE_MAX_WAIT_MS = 30_000;
 /** The first scheduled round after start (Kubo waits a minute too). */
 const FIRST_PROVIDE_ROUND_MS = 60_000;
 /**
@@ -67,7 +78,7 @@ export interface SwarmStats {
 
 export class Swarm implements BlockNetwork {
   readonly #helia: Helia & { libp2p: Libp2p<Services> };
-  readonly #datastore: FsDatastore;
+  readonly #datastore: NetworkDatastore;
   readonly #settings: NetworkSettings;
   readonly #store: IpfsStore;
   readonly #counters: TransferCounters;
@@ -78,12 +89,15 @@ export class Swarm implements BlockNetwork {
   /** Roots whose announcement failed (no DHT peers yet): tried again when a peer connects. */
   readonly #unannounced = new Map<string, CID>();
   #stopped = false;
+  /** Blocks being fetched now, and when the last fetch ended (announcements wait for quiet). */
+  #fetching = 0;
+  #lastFetchEnded = 0;
   /** The first round of bootstrap dials: how many peers the node has after it. */
   firstBootstrap: Promise<number> = Promise.resolve(0);
 
   private constructor(
     helia: Helia & { libp2p: Libp2p<Services> },
-    datastore: FsDatastore,
+    datastore: NetworkDatastore,
     settings: NetworkSettings,
     store: IpfsStore,
     counters: TransferCounters,
@@ -96,7 +110,7 @@ export class Swarm implements BlockNetwork {
   }
 
   static async start(store: IpfsStore, settings: NetworkSettings): Promise<Swarm> {
-    const datastore = new FsDatastore(path.join(store.repoPath, "network"));
+    const datastore = new NetworkDatastore(path.join(store.repoPath, "network"));
     await datastore.open();
     const counters: TransferCounters = { blocksReceived: 0, dataReceived: 0, blocksSent: 0, dataSent: 0 };
     const gateways = settings.trustlessGateways;
@@ -200,7 +214,14 @@ export class Swarm implements BlockNetwork {
   /** BlockNetwork: fetch a missing block from peers and gateways within the fetch timeout. */
   async fetchBlock(cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
     const timeout = AbortSignal.timeout(this.#settings.fetchTimeoutMs);
-    const bytes = await concatChunks(this.#helia.blockstore.get(cid, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout }));
+    this.#fetching++;
+    let bytes: Uint8Array;
+    try {
+      bytes = await concatChunks(this.#helia.blockstore.get(cid, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout }));
+    } finally {
+      this.#fetching--;
+      this.#lastFetchEnded = performance.now();
+    }
     this.#counters.blocksReceived++;
     this.#counters.dataReceived += bytes.byteLength;
     return bytes;
@@ -260,7 +281,8 @@ export class Swarm implements BlockNetwork {
       counters: { ...this.#counters },
       wantlist: (bitswap?.getWantlist() ?? []).map((entry) => entry.cid),
       bitswapPeers: [...bitswapPeers],
-      provideQueue: this.#toProvide.size,
+      // queued, and taken by a worker that waits for quiet or is announcing
+      provideQueue: this.#toProvide.size + this.#providing,
     };
   }
 
@@ -306,6 +328,8 @@ export class Swarm implements BlockNetwork {
         try {
           // the DHT records this node as a provider locally first (peers asking it learn it at
           // once); with no peer to send the record to, it is sent again when one connects
+          await this.#fetchesQuiet();
+          if (this.#stopped) return;
           const alone = this.#helia.libp2p.getConnections().length === 0;
           await this.provide(cid, AbortSignal.timeout(PROVIDE_TIMEOUT_MS));
           if (alone && this.#unannounced.size < MAX_PROVIDE_QUEUE) this.#unannounced.set(key, cid);
@@ -316,6 +340,14 @@ export class Swarm implements BlockNetwork {
       }
     } finally {
       this.#providing--;
+    }
+  }
+
+  /** Resolves once no block was fetched for {@link PROVIDE_QUIET_MS}, or after {@link PROVIDE_MAX_WAIT_MS}. */
+  async #fetchesQuiet(): Promise<void> {
+    const deadline = performance.now() + PROVIDE_MAX_WAIT_MS;
+    while (!this.#stopped && performance.now() < deadline && (this.#fetching > 0 || performance.now() - this.#lastFetchEnded < PROVIDE_QUIET_MS)) {
+      await delay(100);
     }
   }
 
@@ -357,6 +389,57 @@ function askConnectedPeersFirst(helia: Helia & { libp2p: Libp2p<Services> }, gat
     broker.announce = async (cid, options) => {
       void announce(cid, options).catch((err: Error) => debug(`announce ${cid}: ${err.message}`));
     };
+  }
+}
+
+/**
+ * The networking datastore: files under `<repo>/network` (the DHT's provider records), but the peer
+ * store (`/peers/...`) in memory, as Kubo keeps its peerstore: libp2p reads (and often rewrites) a
+ * peer's record at every stream opened, and Bitswap opens one per message, which made a file read
+ * and write per block sent or received. Peers are learned again from the bootstrap list and the DHT
+ * after a restart. At most {@link MAX_PEER_RECORDS} records: the oldest is forgotten first.
+ */
+type Key = Parameters<FsDatastore["put"]>[0];
+type Query = Parameters<FsDatastore["_all"]>[0];
+
+class NetworkDatastore extends FsDatastore {
+  readonly #peers = new Map<string, { key: Key; value: Uint8Array }>();
+
+  override async put(key: Key, value: Uint8Array, options?: AbortOptions): Promise<Key> {
+    const name = key.toString();
+    if (!name.startsWith(PEERS_PREFIX)) return super.put(key, value, options);
+    this.#peers.delete(name);
+    this.#peers.set(name, { key, value });
+    if (this.#peers.size > MAX_PEER_RECORDS) this.#peers.delete(this.#peers.keys().next().value as string);
+    return key;
+  }
+
+  override async get(key: Key, options?: AbortOptions): Promise<Uint8Array> {
+    const name = key.toString();
+    if (!name.startsWith(PEERS_PREFIX)) return super.get(key, options);
+    const record = this.#peers.get(name);
+    if (record === undefined) throw new NotFoundError(`no peer record ${name}`);
+    return record.value;
+  }
+
+  override async has(key: Key, options?: AbortOptions): Promise<boolean> {
+    const name = key.toString();
+    return name.startsWith(PEERS_PREFIX) ? this.#peers.has(name) : super.has(key, options);
+  }
+
+  override async delete(key: Key, options?: AbortOptions): Promise<void> {
+    const name = key.toString();
+    if (name.startsWith(PEERS_PREFIX)) this.#peers.delete(name);
+    else await super.delete(key, options);
+  }
+
+  override async *_all(query: Query, options?: AbortOptions): AsyncGenerator<{ key: Key; value: Uint8Array }> {
+    const prefix = query.prefix;
+    if (!prefix?.startsWith(PEERS_PREFIX)) {
+      yield* super._all(query, options);
+      return;
+    }
+    for (const [name, record] of [...this.#peers]) if (name.startsWith(prefix)) yield { key: record.key, value: record.value };
   }
 }
 
