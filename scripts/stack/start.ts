@@ -201,6 +201,7 @@ TIL local stack is running.
   Registry          ${deployment.address}
   IPFS RPC API      ${apiUrl}
   IPFS gateway      ${hostPortUrl(settings.ipfsGateway)}
+  IPFS peer         ${await ipfsPeerStatus(apiUrl)}
   Web app           ${appUrl}  (production build; reads through ${gateways.join(", ")})
   Deployment file   ${deploymentFile}
   Stack addresses   ${stateFile}  (the CLI in another shell finds this stack with the same TIL_HOME)
@@ -218,6 +219,29 @@ Press Ctrl-C to stop.`);
     stopping = true;
     await stopParts();
     throw error;
+  }
+}
+
+/**
+ * The node's place on the IPFS network for the summary, from its RPC API: online with its peer
+ * count and swarm addresses, or offline. Bounded: a peer ID and at most a few addresses are shown.
+ */
+async function ipfsPeerStatus(apiUrl: string): Promise<string> {
+  const rpc = async (command: string) => {
+    const response = await fetch(`${apiUrl}/api/v0/${command}`, { method: "POST", signal: AbortSignal.timeout(5_000) });
+    return { ok: response.ok, json: (await response.json()) as Record<string, unknown> };
+  };
+  try {
+    const peers = await rpc("swarm/peers");
+    if (!peers.ok) return "offline (--offline): content this node lacks is not fetched, nothing is announced";
+    const count = Array.isArray(peers.json.Peers) ? peers.json.Peers.length : 0;
+    const id = await rpc("id");
+    const addresses = (Array.isArray(id.json.Addresses) ? id.json.Addresses : []).map(String);
+    const shown = addresses.slice(0, 4).join(", ");
+    const more = addresses.length > 4 ? ` and ${addresses.length - 4} more` : "";
+    return `online, ${count} peer${count === 1 ? "" : "s"} so far (the bootstrap peers are dialled in the background; ${apiUrl}/api/v0/swarm/peers lists them)\n                    swarm addresses: ${shown || "none"}${more}`;
+  } catch (error) {
+    return `unknown (the node's API did not answer: ${(error as Error).message})`;
   }
 }
 

@@ -36,6 +36,10 @@ describe("the running stack, from a second shell and a browser", () => {
     assert.equal(state.appUrl, stack.appUrl);
   });
 
+  it("its summary gives the IPFS node's peer status (this test's stack runs --offline)", async () => {
+    assert.match(stack.output(), /IPFS peer {9}offline \(--offline\)/);
+  });
+
   it("the CLI needs only TIL_HOME: it finds chain, registry, IPFS API and gateway of the stack", async () => {
     const note = path.join(work, "second-shell.md");
     await writeFile(note, "---\ntitle: Found through the home\ndate: 2026-11-20\ntags: [stack]\n---\nThe CLI found the stack's IPFS API in stack.json.\n");
