@@ -716,8 +716,10 @@ export async function runPipeline(notes: AsyncIterable<ImportItem>, parts: Pipel
       }
     }
     const statusOf: Record<Decision["kind"], string> = { new: "new", revise: "revised", unchanged: "unchanged", published: "already published" };
-    for (const [i, { packed }] of entries.entries()) {
+    for (const [i, entry] of entries.entries()) {
       const status = decisions === undefined ? "(not checked)" : statusOf[decisions[i].kind];
+      // a revision is packed naming the version before it: its CID is the one a real run publishes
+      const packed = decisions?.[i].entry.packed ?? entry.packed;
       // Title and tags come from the files (maybe a cloned stranger's repository): shown, never applied.
       parts.print(
         [
