@@ -83,7 +83,10 @@ describe("til revisions against the local stack", () => {
     assert.equal(revised.tokenId, closures.tokenId);
     assert.equal(revised.versions, 2);
     assert.notEqual(revised.cid, closures.cid, "ls shows the latest version");
-    const dryCid = dry.stdout.split("\n").find((line) => line.split("\t")[3] === "Closures capture")?.split("\t")[0];
+    const dryCid = dry.stdout
+      .split("\n")
+      .find((line) => line.split("\t")[3] === "Closures capture")
+      ?.split("\t")[0];
     assert.equal(dryCid, revised.cid, "the dry run shows the CID the revision is published under");
 
     const history = await runTil(["history", closures.tokenId, "--json"], stack.env);
