@@ -15,16 +15,10 @@ import { parseNote } from "#core/entry/note.ts";
 import { buildSite, tagSlug, type SiteConfig, type SiteEntry } from "#core/site/index.ts";
 import { writeSite } from "#core/site/write.node.ts";
 import { tinyPng } from "../support/quirks.ts";
+import { SITE_ALICE as ALICE, SITE_BOB as BOB, SITE_CIDS as CIDS } from "../support/site-checks.ts";
 import { launch, type BrowserContext, type Page } from "./browser.ts";
 
 const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
-const ALICE = "0x70997970C51812dc3A04C810ca0aD2D6E1EB61b1";
-const BOB = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
-const CIDS = [
-  "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
-  "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
-  "bafybeie5gq4jxvzmsym6hjlwxej4rwdoxt7wadqvmmwbqi7r27fclha2va",
-];
 
 function entry(n: number, markdown: string, author: string, images: SiteEntry["images"] = []): SiteEntry {
   return {

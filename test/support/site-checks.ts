@@ -3,7 +3,8 @@
  * library (@rowanmanning/feed-parser for Atom and RSS), JSON Feed validated against a JSON Schema
  * of version 1.1 (written here from the spec, https://www.jsonfeed.org/version/1.1/) with ajv,
  * Atom checked for the elements RFC 4287 requires with an XML parser, and every page's links
- * crawled to files on disk.
+ * crawled to files on disk. Also the fixtures the site tests share: authors, CIDs and the files one
+ * new entry rewrites.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -11,6 +12,35 @@ import path from "node:path";
 import { parseFeed } from "@rowanmanning/feed-parser";
 import { Ajv } from "ajv";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { tagSlug } from "#core/site/index.ts";
+
+/** Authors of the site tests' entries in memory (addresses only: nothing signs as them). */
+export const SITE_ALICE = "0x70997970C51812dc3A04C810ca0aD2D6E1EB61b1";
+export const SITE_BOB = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+/** CIDs the site tests' entries in memory claim (the site only prints and links them). */
+export const SITE_CIDS = [
+  "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+  "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
+  "bafybeie5gq4jxvzmsym6hjlwxej4rwdoxt7wadqvmmwbqi7r27fclha2va",
+  "bafybeibml5uieyxa5tufngvg7fgwbkwvlsuntwbxgtskoqynbt7wlchmfm",
+] as const;
+
+/**
+ * The files a new entry by `author` tagged `tag` rewrites besides its own page, sorted: the index,
+ * author and tag pages and feeds that list it, the author and tag indexes, about and search.
+ */
+export function filesListingNewEntry(author: string, tag: string): string[] {
+  const listings = ["", `authors/${author.toLowerCase()}/`, `tags/${tagSlug(tag)}/`];
+  const perListing = ["atom.xml", "feed.json", "index.html", "rss.xml"];
+  return [
+    ...listings.flatMap((dir) => perListing.map((name) => `${dir}${name}`)),
+    "about/index.html",
+    "authors/index.html",
+    "search-index.json",
+    "search/index.html",
+    "tags/index.html",
+  ].sort();
+}
 
 /** JSON Feed 1.1: the top-level object, items, authors and attachments as the spec describes them. */
 export const JSON_FEED_1_1_SCHEMA = {
@@ -140,16 +170,10 @@ export function checkAtomFeed(text: string, expected: readonly ExpectedItem[]): 
     assert.equal(asArray(entry.link).filter((l: Xml) => l["@rel"] === "alternate").length, 1, "one alternate link per entry");
     assert.equal(entry.content["@type"], "html");
   }
-  const parsed = parseFeed(text);
-  assert.deepEqual(
-    parsed.items.map((i) => i.id),
-    expected.map((e) => e.id),
-  );
-  for (const [i, item] of parsed.items.entries()) {
-    assert.equal(item.title, expected[i].title);
-    assert.equal(item.published?.toISOString(), expected[i].published);
-    assert.equal(item.updated?.toISOString(), expected[i].published);
-    if (expected[i].contentIncludes) assert.ok(item.content?.includes(expected[i].contentIncludes!), `content of ${item.id}: ${item.content}`);
+  for (const [item, want] of parsedItems(text, expected)) {
+    assert.equal(item.published?.toISOString(), want.published);
+    assert.equal(item.updated?.toISOString(), want.published);
+    if (want.contentIncludes) assert.ok(item.content?.includes(want.contentIncludes), `content of ${item.id}: ${item.content}`);
   }
 }
 
@@ -159,17 +183,24 @@ export function checkRssFeed(text: string, expected: readonly ExpectedItem[]): v
   const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" }).parse(text) as Record<string, Xml>;
   assert.equal(doc.rss["@version"], "2.0");
   for (const name of ["title", "link", "description"]) assert.ok(doc.rss.channel[name] !== undefined, `channel has ${name}`);
-  const parsed = parseFeed(text);
+  for (const [item, want] of parsedItems(text, expected)) {
+    assert.equal(item.published?.getTime(), Math.floor(Date.parse(want.published) / 1000) * 1000);
+    if (want.contentIncludes)
+      assert.ok(item.description?.includes(want.contentIncludes) || item.content?.includes(want.contentIncludes), `content of ${item.id}`);
+  }
+}
+
+type ParsedItem = ReturnType<typeof parseFeed>["items"][number];
+
+/** The feed reader library's items of an Atom or RSS feed, checked for the expected ids in order and titles, each paired with what was expected of it. */
+function parsedItems(text: string, expected: readonly ExpectedItem[]): [ParsedItem, ExpectedItem][] {
+  const items = parseFeed(text).items;
   assert.deepEqual(
-    parsed.items.map((i) => i.id),
+    items.map((i) => i.id),
     expected.map((e) => e.id),
   );
-  for (const [i, item] of parsed.items.entries()) {
-    assert.equal(item.title, expected[i].title);
-    assert.equal(item.published?.getTime(), Math.floor(Date.parse(expected[i].published) / 1000) * 1000);
-    if (expected[i].contentIncludes)
-      assert.ok(item.description?.includes(expected[i].contentIncludes!) || item.content?.includes(expected[i].contentIncludes!), `content of ${item.id}`);
-  }
+  for (const [i, item] of items.entries()) assert.equal(item.title, expected[i].title);
+  return items.map((item, i) => [item, expected[i]]);
 }
 
 export function siteFiles(root: string, dir = ""): string[] {
