@@ -8,43 +8,30 @@
  * `show` refuses a bomb with a clear error; `verify` and `export` report them and go on.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { dagBomb, entryWith, putAndMint, type Blocks } from "../support/dag-bombs.ts";
-import { PROJECT_ROOT, runTil, startStack, type Stack } from "../support/local-stack.ts";
+import { runInProject, runTil, startStack, type Stack } from "../support/local-stack.ts";
 
 const PEAK_RSS_LIMIT_MB = 200;
 
 /** Runs `til <args>` under /usr/bin/time: its exit code, output and peak resident memory in MB. */
-function runTilMeasured(
+async function runTilMeasured(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string; peakMb: number; seconds: number }> {
-  return new Promise((resolve) => {
-    const start = performance.now();
-    const child = spawn("/usr/bin/time", ["-f", "til-peak-rss-kb=%M", process.execPath, "scripts/til.ts", ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("exit", (code) => {
-      const kb = Number(/til-peak-rss-kb=(\d+)/.exec(stderr)?.[1] ?? Number.NaN);
-      resolve({
-        code,
-        stdout,
-        stderr: stderr.replace(/til-peak-rss-kb=\d+\n?|Command exited with non-zero status \d+\n?/g, ""),
-        peakMb: kb / 1024,
-        seconds: (performance.now() - start) / 1000,
-      });
-    });
-  });
+  const start = performance.now();
+  const run = await runInProject("/usr/bin/time", ["-f", "til-peak-rss-kb=%M", process.execPath, "scripts/til.ts", ...args], env);
+  const kb = Number(/til-peak-rss-kb=(\d+)/.exec(run.stderr)?.[1] ?? Number.NaN);
+  return {
+    code: run.code,
+    stdout: run.stdout,
+    stderr: run.stderr.replace(/til-peak-rss-kb=\d+\n?|Command exited with non-zero status \d+\n?/g, ""),
+    peakMb: kb / 1024,
+    seconds: (performance.now() - start) / 1000,
+  };
 }
 
 interface Minted {

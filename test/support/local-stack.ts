@@ -111,10 +111,10 @@ export interface CliRun {
   summary: () => Record<string, unknown>;
 }
 
-/** Runs `til <args>` to completion. */
-export function runTil(args: string[], env: Record<string, string>): Promise<CliRun> {
+/** Runs `command <args>` in the project's root with `env` added to this process's, to completion: its exit code and output. */
+export function runInProject(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["scripts/til.ts", ...args], {
+    const child = spawn(command, args, {
       cwd: PROJECT_ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -123,15 +123,14 @@ export function runTil(args: string[], env: Record<string, string>): Promise<Cli
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("exit", (code) =>
-      resolve({
-        code,
-        stdout,
-        stderr,
-        summary: () => JSON.parse(stdout.trim().split("\n").at(-1) ?? "null") as Record<string, unknown>,
-      }),
-    );
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs `til <args>` to completion. */
+export async function runTil(args: string[], env: Record<string, string>): Promise<CliRun> {
+  const run = await runInProject(process.execPath, ["scripts/til.ts", ...args], env);
+  return { ...run, summary: () => JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "null") as Record<string, unknown> };
 }
 
 /** Starts `til <args>` and returns the running process (to kill it midway) and what it printed on stderr so far. */
