@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { create, type KuboRPCClient } from "kubo-rpc-client";
+import type { KuboRPCClient } from "kubo-rpc-client";
 import { followRemotePins, type RemotePinState } from "../../frontend/src/editor/remote-pins.ts";
-import { makeTempRepo, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
-import { createToken, pinningApi, type PinningDaemon, startPinningDaemon, tearDown } from "./pinning-daemons.ts";
+import type { DaemonProcess } from "../ipfs/daemon-process.ts";
+import { pinningApi, type PinningDaemon, startPinningPair, tearDown } from "./pinning-daemons.ts";
 
 describe("the app's remote pinning after minting", () => {
   let a: DaemonProcess;
@@ -17,10 +17,7 @@ describe("the app's remote pinning after minting", () => {
   let apiA: KuboRPCClient;
   let token: string;
   before(async () => {
-    a = await startDaemonProcess(await makeTempRepo());
-    b = await startPinningDaemon(await makeTempRepo());
-    apiA = create({ url: a.apiUrl });
-    token = await createToken(b.repo, "app", "10MiB");
+    ({ a, apiA, b, token } = await startPinningPair("app"));
   });
   after(() => tearDown([a, b].filter(Boolean)));
 

@@ -8,11 +8,11 @@ import { rm } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
-import type { KuboRPCClient } from "kubo-rpc-client";
+import { create, type KuboRPCClient } from "kubo-rpc-client";
 import type { CID } from "multiformats/cid";
 import { tilNodeEnv, tilNodeFlags } from "../../ipfs-node/node-flags.ts";
 import type { PinResults, PinStatus } from "../../ipfs-node/pinning/spec.ts";
-import { PROJECT_ROOT, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
+import { makeTempRepo, PROJECT_ROOT, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
 
 const run = promisify(execFile);
 
@@ -26,6 +26,22 @@ export async function startPinningDaemon(repo: string, extraArgs: string[] = [])
   const match = /Pinning Service API listening on \/ip4\/([\d.]+)\/tcp\/(\d+)/.exec(daemon.output());
   if (!match) throw new Error(`no "Pinning Service API listening on" line in:\n${daemon.output()}`);
   return Object.assign(daemon, { pinningUrl: `http://${match[1]}:${match[2]}` });
+}
+
+/**
+ * The two nodes most remote-pinning tests start: `a`, a plain node (with its RPC client), and `b`,
+ * a pinning service that gave `a` the token `tokenName` with a 10 MiB quota. Stops what it started if a step fails.
+ */
+export async function startPinningPair(tokenName: string): Promise<{ a: DaemonProcess; apiA: KuboRPCClient; b: PinningDaemon; token: string }> {
+  const a = await startDaemonProcess(await makeTempRepo());
+  let b: PinningDaemon | undefined;
+  try {
+    b = await startPinningDaemon(await makeTempRepo());
+    return { a, apiA: create({ url: a.apiUrl }), b, token: await createToken(b.repo, tokenName, "10MiB") };
+  } catch (error) {
+    await tearDown(b ? [a, b] : [a]);
+    throw error;
+  }
 }
 
 /** `til <args>` as a process; its stdout, stderr and exit code. */

@@ -16,7 +16,18 @@ import { CID } from "multiformats/cid";
 import { httpMultiaddr } from "../../ipfs-node/pinning/origins.ts";
 import { collectAll, makeTempRepo, seededBytes, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
 import { startPeer } from "../network/peers.ts";
-import { createToken, holdingProxy, pins, tearDown, pinningApi, type PinningDaemon, startPinningDaemon, til, waitForStatus } from "./pinning-daemons.ts";
+import {
+  createToken,
+  holdingProxy,
+  pins,
+  tearDown,
+  pinningApi,
+  type PinningDaemon,
+  startPinningDaemon,
+  startPinningPair,
+  til,
+  waitForStatus,
+} from "./pinning-daemons.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
 
@@ -31,11 +42,8 @@ describe("remote pinning between two nodes", () => {
   let apiB: KuboRPCClient;
   let token: string;
   before(async () => {
-    a = await startDaemonProcess(await makeTempRepo());
-    b = await startPinningDaemon(await makeTempRepo());
-    apiA = create({ url: a.apiUrl });
+    ({ a, apiA, b, token } = await startPinningPair("node-a"));
     apiB = create({ url: b.apiUrl });
-    token = await createToken(b.repo, "node-a", "10MiB");
   });
   after(() => tearDown([a, b].filter(Boolean)));
 
