@@ -12,21 +12,27 @@ import { create as createKuboClient } from "kubo-rpc-client";
 import os from "node:os";
 import path from "node:path";
 import { freePort, nodeBinary, projectRoot, startStack, tilImport, type Stack } from "./stack.ts";
-import { addTestWallet, DEV_ACCOUNT, launch, openPage, type BrowserContext, type Page } from "./browser.ts";
+import { addTestWallet, connectWallet, DEV_ACCOUNT, type EditorFields, fillEditor, launch, openPage, type BrowserContext, type Page } from "./browser.ts";
 import { Wallet } from "ethers";
 import { directoryCid, ENTRY_ADD_OPTIONS, packEntry, parseNote } from "#core/entry/index.ts";
 import { subdomainLabel } from "#core/gateway-url.ts";
 import { cidToDigest } from "#core/cid.ts";
 import { entryTokenId } from "#core/contract/token-id.ts";
+import { HARDHAT_FIRST_DEV_KEY } from "#core/contract/local-chain.ts";
 import { providerFor, registryAt } from "../../scripts/chain/registry.ts";
 
-/** Hardhat's first development account (public test key), the CLI's author on the local chain. */
-const HARDHAT_FIRST_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 /** A hand-made entry names no note identity: the registry takes zero for none. */
 const ZERO_NOTE_KEY = `0x${"0".repeat(64)}`;
 
 const artifacts = path.join(import.meta.dirname, "artifacts");
 const TIMEOUT = 20_000;
+/** The note the app publishes from the editor (and publishes again, to find it already there). */
+const BROWSER_NOTE: EditorFields = {
+  title: "Browser-published note",
+  date: "2025-06-07",
+  tags: "e2e, shared",
+  body: "## Why\n\nPublished **from the browser**.\n\n```ts\nconst answer: number = 42;\n```\n\n| col | value |\n|-----|-------|\n| a   | 1     |\n\n[a link](https://example.org)\n",
+};
 
 let stack: Stack;
 let browser: { context: BrowserContext; close(): Promise<void> };
@@ -166,9 +172,7 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
 
   test("connects the EIP-6963 wallet and shows account and chain", async () => {
     await page.goto(stack.appUrl);
-    await page.getByRole("button", { name: "Connect wallet" }).click();
-    await page.getByRole("menuitem", { name: "Test Wallet" }).click();
-    await page.getByTestId("account").waitFor();
+    await connectWallet(page);
     assert.equal(await page.getByTestId("account").getAttribute("title"), DEV_ACCOUNT);
     assert.match((await page.getByTestId("wallet-chain").textContent())!, /Test Wallet · chain 31337/);
   });
@@ -182,14 +186,7 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
 
   test("writes an entry with live preview and publishes it, step by step", async () => {
     await page.goto(`${stack.appUrl}#/write`);
-    await page.getByTestId("title").fill("Browser-published note");
-    await page.getByTestId("date").fill("2025-06-07");
-    await page.getByTestId("tags").fill("e2e, shared");
-    await page
-      .getByTestId("body")
-      .fill(
-        "## Why\n\nPublished **from the browser**.\n\n```ts\nconst answer: number = 42;\n```\n\n| col | value |\n|-----|-------|\n| a   | 1     |\n\n[a link](https://example.org)\n",
-      );
+    await fillEditor(page, BROWSER_NOTE);
     await page.getByTestId("preview").locator("h2", { hasText: "Why" }).waitFor();
     await page.getByTestId("preview").locator("pre code.hljs").waitFor();
     assert.equal(await page.getByTestId("preview").locator("table td").first().textContent(), "a");
@@ -271,9 +268,7 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     // A 2x2 red PNG.
     const png = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==";
     await page.goto(`${stack.appUrl}#/write`);
-    await page.getByTestId("title").fill("Note with a dropped image");
-    await page.getByTestId("tags").fill("images");
-    await page.getByTestId("body").fill("Look:\n\n");
+    await fillEditor(page, { title: "Note with a dropped image", tags: "images", body: "Look:\n\n" });
     await page.getByTestId("body").evaluate((textarea, base64) => {
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
       const transfer = new DataTransfer();
@@ -298,14 +293,7 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
 
   test("publishing the same content again links to the existing entry", async () => {
     await page.goto(`${stack.appUrl}#/write`);
-    await page.getByTestId("title").fill("Browser-published note");
-    await page.getByTestId("date").fill("2025-06-07");
-    await page.getByTestId("tags").fill("e2e, shared");
-    await page
-      .getByTestId("body")
-      .fill(
-        "## Why\n\nPublished **from the browser**.\n\n```ts\nconst answer: number = 42;\n```\n\n| col | value |\n|-----|-------|\n| a   | 1     |\n\n[a link](https://example.org)\n",
-      );
+    await fillEditor(page, BROWSER_NOTE);
     await page.getByTestId("publish").click();
     const error = page.getByTestId("publish-error");
     await error.waitFor();
@@ -317,9 +305,7 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
 
   test("a rejected transaction keeps the draft, across a reload", async () => {
     await page.goto(`${stack.appUrl}#/write`);
-    await page.getByTestId("title").fill("Draft that must survive");
-    await page.getByTestId("tags").fill("keep");
-    await page.getByTestId("body").fill("This text must not be lost.\n");
+    await fillEditor(page, { title: "Draft that must survive", tags: "keep", body: "This text must not be lost.\n" });
     await page.evaluate(() => ((window as unknown as { __testWallet: { rejectNext: string } }).__testWallet.rejectNext = "eth_sendTransaction"));
     await page.getByTestId("publish").click();
     const error = page.getByTestId("publish-error");
@@ -479,9 +465,7 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
   test("without a browser wallet: a labelled Hardhat dev account publishes on the local chain", async () => {
     await page.goto(`${stack.appUrl}#/write`);
     await page.getByRole("button", { name: "Disconnect" }).click();
-    await page.getByRole("button", { name: "Connect wallet" }).click();
-    await page.getByTestId("til-hardhat-dev-1").click();
-    await page.getByTestId("account").waitFor();
+    await connectWallet(page, { devAccount: 1 });
     assert.equal(await page.getByTestId("account").getAttribute("title"), "0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
     await page.getByTestId("publish").click();
     await page.locator('[data-testid="publish-done"], [data-testid="publish-error"]').first().waitFor();
@@ -500,11 +484,8 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
     });
     await page.goto(`${stack.appUrl}#/write`);
     await page.getByRole("button", { name: "Disconnect" }).click();
-    await page.getByRole("button", { name: "Connect wallet" }).click();
-    await page.getByTestId("til-hardhat-dev-2").click();
-    await page.getByTestId("account").waitFor();
-    await page.getByTestId("title").fill("Written by an account without ETH");
-    await page.getByTestId("body").fill("No funds.\n");
+    await connectWallet(page, { devAccount: 2 });
+    await fillEditor(page, { title: "Written by an account without ETH", body: "No funds.\n" });
     await page.getByTestId("publish").click();
     const error = page.getByTestId("publish-error");
     await error.waitFor();
@@ -594,11 +575,8 @@ describe("web app in Chromium against the local stack", { timeout: 280_000 }, ()
 
     // The built editor publishes too (kubo-rpc-client and wagmi in the production bundle).
     await hosted.goto(`${origin}/#/write`);
-    await hosted.getByRole("button", { name: "Connect wallet" }).click();
-    await hosted.getByTestId("til-hardhat-dev-0").click();
-    await hosted.getByTestId("account").waitFor();
-    await hosted.getByTestId("title").fill("Published from the IPFS-hosted app");
-    await hosted.getByTestId("body").fill("Served from /ipfs/.\n");
+    await connectWallet(hosted, { devAccount: 0 });
+    await fillEditor(hosted, { title: "Published from the IPFS-hosted app", body: "Served from /ipfs/.\n" });
     await hosted.getByTestId("publish").click();
     await hosted.locator('[data-testid="publish-done"], [data-testid="publish-error"]').first().waitFor();
     if ((await hosted.getByTestId("publish-error").count()) > 0) assert.fail(`publish failed: ${await hosted.getByTestId("publish-error").textContent()}`);

@@ -166,4 +166,32 @@ export async function openPage(context: BrowserContext): Promise<{ page: Page; d
   return { page, dialogs, errors };
 }
 
+/**
+ * Connects the app on `page` (any of its pages) from the header's Connect menu: the EIP-6963 test
+ * wallet {@link addTestWallet} installed, or the app's Hardhat dev account number `devAccount`;
+ * returns once the account shows.
+ */
+export async function connectWallet(page: Page, choice: "test wallet" | { devAccount: number } = "test wallet"): Promise<void> {
+  await page.getByRole("button", { name: "Connect wallet" }).click();
+  const item = choice === "test wallet" ? page.getByRole("menuitem", { name: "Test Wallet" }) : page.getByTestId(`til-hardhat-dev-${choice.devAccount}`);
+  await item.click();
+  await page.getByTestId("account").waitFor();
+}
+
+/** A note as the editor's fields take it; fields left out are not touched. */
+export interface EditorFields {
+  title?: string;
+  date?: string;
+  tags?: string;
+  body?: string;
+}
+
+/** Fills the editor's fields (the app on its #/write page) with the given ones, in the form's order. */
+export async function fillEditor(page: Page, note: EditorFields): Promise<void> {
+  for (const field of ["title", "date", "tags", "body"] as const) {
+    const value = note[field];
+    if (value !== undefined) await page.getByTestId(field).fill(value);
+  }
+}
+
 export type { Browser, BrowserContext, Page };

@@ -14,7 +14,7 @@ import path from "node:path";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { freePort, startStack, tilImport, type Stack } from "./stack.ts";
-import { addTestWallet, DEV_ACCOUNT, launch, openPage, type BrowserContext, type Page } from "./browser.ts";
+import { addTestWallet, connectWallet, DEV_ACCOUNT, launch, openPage, type BrowserContext, type Page } from "./browser.ts";
 
 const artifacts = path.join(import.meta.dirname, "artifacts");
 const LONG_TITLE = `A${"verylongword".repeat(400)} and then ${"words ".repeat(1_300)}end`;
@@ -213,9 +213,7 @@ describe("the app's pages and states in light, dark and phone layouts", { timeou
     await page.setViewportSize({ width: 375, height: 812 });
     await page.emulateMedia({ colorScheme: "light" });
     await page.goto(`${stack.appUrl}#/`);
-    await page.getByRole("button", { name: "Connect wallet" }).click();
-    await page.getByRole("menuitem", { name: "Test Wallet" }).click();
-    await page.getByTestId("account").waitFor();
+    await connectWallet(page);
     await shoot(modes[2], "feed-connected", "#/", '[data-testid="feed-item"][data-loaded="true"]');
     assert.deepEqual(dialogs, []);
     assert.deepEqual(pageErrors, []);

@@ -18,7 +18,7 @@ import { readEntryMetadata } from "#core/entry/metadata.ts";
 import { noteIdentity, noteKey } from "#core/entry/note-identity.ts";
 import { providerFor, registryAt } from "../../scripts/chain/registry.ts";
 import { startStack, type Stack } from "./stack.ts";
-import { addTestWallet, DEV_ACCOUNT, launch, openPage, type BrowserContext, type Page } from "./browser.ts";
+import { addTestWallet, connectWallet, DEV_ACCOUNT, fillEditor, launch, openPage, type BrowserContext, type Page } from "./browser.ts";
 
 const artifacts = path.join(import.meta.dirname, "artifacts");
 const modes = [
@@ -64,14 +64,9 @@ describe("editing an entry in the app: revision, history and diff", { timeout: 3
 
   test("publishes a note from the app as entry format v2, naming its author", async () => {
     await page.goto(stack.appUrl);
-    await page.getByRole("button", { name: "Connect wallet" }).click();
-    await page.getByRole("menuitem", { name: "Test Wallet" }).click();
-    await page.getByTestId("account").waitFor();
+    await connectWallet(page);
     await page.goto(`${stack.appUrl}#/write`);
-    await page.getByTestId("title").fill("Partial indexes in PostgreSQL");
-    await page.getByTestId("date").fill("2024-05-06");
-    await page.getByTestId("tags").fill("postgres, indexes");
-    await page.getByTestId("body").fill(BODY_V0);
+    await fillEditor(page, { title: "Partial indexes in PostgreSQL", date: "2024-05-06", tags: "postgres, indexes", body: BODY_V0 });
     await page.getByTestId("publish").click();
     await page.getByTestId("publish-done").waitFor();
     firstCid = (await page.getByTestId("publish-cid").textContent())!.trim();
@@ -194,9 +189,7 @@ describe("editing an entry in the app: revision, history and diff", { timeout: 3
     const { page: other } = await openPage(second.context);
     other.setDefaultTimeout(20_000);
     await other.goto(`${stack.appUrl}#/entry/${tokenId}`);
-    await other.getByRole("button", { name: "Connect wallet" }).click();
-    await other.getByRole("menuitem", { name: "Test Wallet" }).click();
-    await other.getByTestId("account").waitFor();
+    await connectWallet(other);
     await other.getByTestId("verified").waitFor();
     await other.getByTestId("versions").waitFor();
     assert.equal(await other.getByTestId("edit-entry").count(), 0);
