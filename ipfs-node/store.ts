@@ -78,7 +78,7 @@ const SESSION_CLOCK_SLACK_MS = 2000;
 /** Removals gc has in flight at once. */
 const GC_REMOVALS_IN_FLIGHT = 8;
 /** Online, the missing children a DAG walk fetches ahead of itself, at most (bounded memory: whole blocks). */
-const PREFETCH_IN_FLIGHT = 16;
+const PREFETCH_IN_FLIGHT = 64;
 
 export class IpfsStore {
   readonly repoPath: string;
@@ -89,7 +89,8 @@ export class IpfsStore {
   readonly #cache = new BlockCache(CACHE_BUDGET_BYTES);
   /** Gives the pages V8 pools back to the system after large work, and whenever memory grew (memory.ts). */
   readonly #memory = new MemoryReturner();
-  #pinQueue: Promise<unknown> = Promise.resolve();
+  /** Pin record updates in flight, one chain per root (by multihash): different roots are recorded at once. */
+  readonly #pinChains = new Map<string, Promise<unknown>>();
   #gcQueue: Promise<unknown> = Promise.resolve();
   #generation = 0;
   readonly #lockFile: string;
@@ -142,7 +143,7 @@ export class IpfsStore {
     this.#closed = true;
     this.#memory.stop();
     await this.#gcQueue.catch(() => {});
-    await this.#pinQueue.catch(() => {});
+    await Promise.allSettled(this.#pinChains.values());
     await this.helia.stop();
     await this.#blockstore.close();
     await this.#datastore.close();
@@ -300,7 +301,7 @@ export class IpfsStore {
 
   /** Record a pin whose blocks are known to be here (Helia's record, without its per-block ones). */
   #recordPin(cid: CID, recursive: boolean, signal?: AbortSignal): Promise<void> {
-    return this.#serializePins(async () => {
+    return this.#serializePins(cid, async () => {
       const existing = await this.#pinRecord(cid);
       if (existing && (existing.depth === Infinity || !recursive)) return;
       if (existing) await drainAll(this.helia.pins.rm(cid, { signal, walker: rootOnlyWalker } as never));
@@ -323,7 +324,7 @@ export class IpfsStore {
 
   /** Remove a pin; {@link NotPinnedError} if the CID is not pinned that way. */
   async unpin(cid: CID, recursive: boolean): Promise<void> {
-    await this.#serializePins(async () => {
+    await this.#serializePins(cid, async () => {
       const existing = await this.#pinRecord(cid);
       if (!existing || (!recursive && existing.depth !== 0)) {
         throw new NotPinnedError(cid.toString());
@@ -588,9 +589,19 @@ export class IpfsStore {
     }
   }
 
-  #serializePins<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.#pinQueue.then(work, work);
-    this.#pinQueue = next.catch(() => {});
+  /**
+   * Pin record updates of one root run one after another (Helia's record and the root's pin count
+   * are read, then written); those of different roots run at once (each a few small file writes:
+   * one at a time, a mirror pinning many roots waited on them).
+   */
+  #serializePins<T>(cid: CID, work: () => Promise<T>): Promise<T> {
+    const key = cid.multihash.bytes.toString();
+    const next = (this.#pinChains.get(key) ?? Promise.resolve()).then(work, work);
+    const settled = next.catch(() => {});
+    this.#pinChains.set(key, settled);
+    void settled.then(() => {
+      if (this.#pinChains.get(key) === settled) this.#pinChains.delete(key);
+    });
     return next;
   }
 }
