@@ -66,7 +66,8 @@ async function main(): Promise<void> {
       const response = await fetch(`${c.gatewayUrl}/ipfs/${cid}/index.md`);
       const body = new Uint8Array(await response.arrayBuffer());
       readMs.push(performance.now() - started);
-      if (response.status !== 200 || Buffer.compare(body, files.get("index.md") as Uint8Array) !== 0) throw new Error(`C read entry ${index} ${cid}: ${response.status}\n${c.output().slice(-2000)}`);
+      if (response.status !== 200 || Buffer.compare(body, files.get("index.md") as Uint8Array) !== 0)
+        throw new Error(`C read entry ${index} ${cid}: ${response.status}\n${c.output().slice(-2000)}`);
     }
     readMs.sort((x, y) => x - y);
 
