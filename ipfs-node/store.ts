@@ -160,6 +160,21 @@ export class IpfsStore {
     return this.#blocks.has(cid.multihash);
   }
 
+  /** {@link hasBlock} in one system call, for the many checks of Bitswap serving a peer (BlockFiles.getNow). */
+  hasBlockNow(cid: CID): boolean {
+    return this.#blocks.hasNow(cid.multihash);
+  }
+
+  /**
+   * A block from the local store only, read in one go (BlockFiles.getNow), for Bitswap serving a
+   * peer's wants one after another; {@link BlockNotLocalError} if it is not here.
+   */
+  getLocalBlockNow(cid: CID): Uint8Array {
+    const bytes = this.#cache.get(cid) ?? this.#blocks.getNow(cid.multihash);
+    if (bytes === undefined) throw new BlockNotLocalError(cid.toString());
+    return bytes;
+  }
+
   /** Goes up each time garbage collection starts and ends: anything read before may be gone since. */
   get generation(): number {
     return this.#generation;
@@ -178,26 +193,35 @@ export class IpfsStore {
       bytes = await this.#blocks.get(cid.multihash);
     } catch (err) {
       if (!this.#network || options.offline || (err as NodeJS.ErrnoException).code !== "ENOENT") throw new BlockNotLocalError(cid.toString(), { cause: err });
-      try {
-        this.#networkReads++;
-        const key = cid.toString();
-        const shared = this.#fetches.get(key);
-        if (shared) {
-          // joined another reader's fetch: if that reader gave up (its signal), fetch again
-          bytes = await shared.bytes.catch((err: unknown) => {
-            options.signal?.throwIfAborted();
-            if (!this.#network || !shared.signal?.aborted) throw err;
-            return this.#network.fetchBlock(cid, options.signal);
-          });
-        } else {
-          const fetching = this.#network.fetchBlock(cid, options.signal).finally(() => this.#fetches.delete(key));
-          this.#fetches.set(key, { bytes: fetching, signal: options.signal });
-          bytes = await fetching;
-        }
-      } catch (fetchError) {
-        options.signal?.throwIfAborted();
-        throw new BlockNotLocalError(cid.toString(), { cause: fetchError });
+      return this.#fetch(cid, options.signal);
+    }
+    this.#cache.set(cid, bytes);
+    return bytes;
+  }
+
+  /** A block not in the local store, fetched from the network (one fetch per block, whoever waits) and cached. */
+  async #fetch(cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
+    let bytes: Uint8Array;
+    try {
+      if (!this.#network) throw new IpfsNodeError("the node is offline");
+      this.#networkReads++;
+      const key = cid.toString();
+      const shared = this.#fetches.get(key);
+      if (shared) {
+        // joined another reader's fetch: if that reader gave up (its signal), fetch again
+        bytes = await shared.bytes.catch((err: unknown) => {
+          signal?.throwIfAborted();
+          if (!this.#network || !shared.signal?.aborted) throw err;
+          return this.#network.fetchBlock(cid, signal);
+        });
+      } else {
+        const fetching = this.#network.fetchBlock(cid, signal).finally(() => this.#fetches.delete(key));
+        this.#fetches.set(key, { bytes: fetching, signal });
+        bytes = await fetching;
       }
+    } catch (fetchError) {
+      signal?.throwIfAborted();
+      throw new BlockNotLocalError(cid.toString(), { cause: fetchError });
     }
     this.#cache.set(cid, bytes);
     return bytes;
@@ -213,6 +237,14 @@ export class IpfsStore {
       await this.#blocks.put(cid.multihash, bytes);
       if (options.pin) await this.pin(cid, true, options.signal);
     });
+  }
+
+  /**
+   * Store one block fetched from the network (checked against `cid` by the caller), written in one
+   * go (BlockFiles.putNow): blocks arrive many at once, and a pin waits for them all.
+   */
+  putFetchedBlock(cid: CID, bytes: Uint8Array): Promise<void> {
+    return this.#inSession(async () => this.#blocks.putNow(cid.multihash, bytes));
   }
 
   /**
@@ -416,8 +448,10 @@ export class IpfsStore {
       considered.add(link.multihash);
       if (this.#fetches.has(link.toString()) || this.#cache.get(link)) continue;
       this.#prefetching++;
+      // checked in one go (no file operation queued between the walk and its wants), so the wants
+      // of one walk (and of the walks beside it) leave in one Bitswap message
       void (async () => {
-        if (!(await this.#blocks.has(link.multihash))) await this.getBlock(link, { signal });
+        if (!this.#blocks.hasNow(link.multihash)) await this.#fetch(link, signal);
       })()
         .catch(() => {})
         .finally(() => this.#prefetching--);

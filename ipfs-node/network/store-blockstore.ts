@@ -27,12 +27,16 @@ export class StoreBlockstore implements Blockstore {
     this.#counters = counters;
   }
 
-  has(cid: CID): Promise<boolean> {
-    return this.#store.hasBlock(cid);
+  // Bitswap serves a peer's wants one at a time (a has, then a get, then the next want): each
+  // block is checked and read here in one go (BlockFiles.getNow), not as several awaited file
+  // operations each waiting its turn in libuv's threads, one want after another
+  async has(cid: CID): Promise<boolean> {
+    return this.#store.hasBlockNow(cid);
   }
 
   async *get(cid: CID, options: AbortOptions = {}): AsyncGenerator<Uint8Array> {
-    const bytes = await this.#store.getBlock(cid, { signal: options.signal, offline: true });
+    options.signal?.throwIfAborted();
+    const bytes = this.#store.getLocalBlockNow(cid);
     this.#counters.blocksSent++;
     this.#counters.dataSent += bytes.byteLength;
     yield bytes;
@@ -40,7 +44,7 @@ export class StoreBlockstore implements Blockstore {
 
   async put(cid: CID, bytes: InputPair["bytes"]): Promise<CID> {
     // Helia checked the bytes against the CID before it puts a fetched block
-    await this.#store.putBlock(cid, await whole(bytes));
+    await this.#store.putFetchedBlock(cid, await whole(bytes));
     return cid;
   }
 

@@ -154,7 +154,9 @@ export class Swarm implements BlockNetwork {
           }),
         },
       }),
-      { maxInboundStreams: settings.maxStreams, maxOutboundStreams: settings.maxStreams, maxWantlistSize: 1024 },
+      // wants added within 2 ms leave in one message (Helia waits 10 ms after the last, which a
+      // DAG walk, whose wants for the next blocks go out together, paid at every round)
+      { maxInboundStreams: settings.maxStreams, maxOutboundStreams: settings.maxStreams, maxWantlistSize: 1024, sendWantlistDebounce: 2 },
     ) as unknown as Helia & { libp2p: Libp2p<Services> };
     try {
       await networked.start();
