@@ -13,6 +13,9 @@
  *    verified in the background from page load), then a word search, a search for a part inside
  *    words and a tag filter (from submit or click until the feed shows the matches), and the JS
  *    heap with every entry indexed.
+ *    Beside them, in the same page, the baseline: a plain lowercase `includes` scan over every entry
+ *    (title, description, tags and the words of its text, read from the app's IndexedDB), timed
+ *    for the same words and tag; the table and JSON give index/scan ratios (no goal on them).
  * 5. Long history: chunks of entries published with 500,000 empty blocks mined between them (so
  *    entries spread over 1,000,000+ blocks), the app in a fresh browser profile reading the chain
  *    through test/support/rpc-limits-proxy.ts (eth_getLogs refused over 10,000 blocks or results,
@@ -110,7 +113,63 @@ async function timeFilter(page: Page, action: { text: string } | { tag: string }
   );
 }
 
+/**
+ * The baseline for search and tag filter: what an app without an index would do, a lowercase
+ * `includes` over every entry's title, description, tags and text (here the words of its text, as
+ * the app keeps them in IndexedDB, store "entryTerms"), read once from IndexedDB and held in memory;
+ * only the scan is timed (the mean over 50 ms of repeats), without rendering, so the ratio to the
+ * app's figure (submit to rendered) also holds the app's rendering.
+ */
+async function timeScan(
+  page: Page,
+  expected: number,
+): Promise<{ searchMs: number; infixSearchMs: number; tagFilterMs: number; counts: number[]; textMB: number }> {
+  return page.evaluate(
+    (n) =>
+      new Promise<{ searchMs: number; infixSearchMs: number; tagFilterMs: number; counts: number[]; textMB: number }>((resolve, reject) => {
+        const request = indexedDB.open("til");
+        request.onerror = () => reject(new Error(`IndexedDB "til" did not open: ${String(request.error)}`));
+        request.onsuccess = () => {
+          const all = request.result.transaction("entryTerms", "readonly").objectStore("entryTerms").getAll();
+          all.onerror = () => reject(new Error(`reading the store entryTerms failed: ${String(all.error)}`));
+          all.onsuccess = () => {
+            type Row = { summary: { title?: string; description?: string; tags?: string[]; refused?: string }; terms: string[] };
+            const rows = (all.result as Row[]).filter((r) => r.summary.refused === undefined);
+            if (rows.length < n) return reject(new Error(`IndexedDB holds ${rows.length} entries of ${n}`));
+            const held = rows.map((r) => ({
+              tags: (r.summary.tags ?? []).map((t) => t.toLowerCase()),
+              text: `${r.summary.title ?? ""}\n${r.summary.description ?? ""}\n${(r.summary.tags ?? []).join(" ")}\n${r.terms.join(" ")}`.toLowerCase(),
+            }));
+            const counts: number[] = [];
+            // One scan can take less than the clock's resolution (0.1 ms): repeat it for 50 ms, take the mean.
+            const time = (match: (e: (typeof held)[number]) => boolean) => {
+              let count = 0;
+              let runs = 0;
+              const start = performance.now();
+              while (runs < 3 || performance.now() - start < 50) {
+                count = held.filter(match).length;
+                runs++;
+              }
+              counts.push(count);
+              return (performance.now() - start) / runs;
+            };
+            resolve({
+              searchMs: time((e) => e.text.includes("python")),
+              infixSearchMs: time((e) => e.text.includes("alue12")),
+              tagFilterMs: time((e) => e.tags.includes("rust")),
+              counts,
+              textMB: held.reduce((sum, e) => sum + e.text.length, 0) / 2 ** 20,
+            });
+          };
+        };
+      }),
+    expected,
+  );
+}
+
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+/** index time / baseline time; null when the baseline rounds to 0 ms (no finite ratio). */
+const ratio = (index: number, baseline: number) => (baseline > 0 ? round(index / baseline, 2) : null);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
@@ -279,6 +338,30 @@ async function main(): Promise<void> {
     log(`search inside words "alue12": ${round(infixSearch.ms)} ms (${infixSearch.status})`);
     const tagFilter = await timeFilter(fresh, { tag: "rust" });
     log(`tag filter #rust: ${round(tagFilter.ms)} ms (${tagFilter.status})`);
+    // The baseline, in the same page: once the index's records are all in IndexedDB (written in batches).
+    await fresh.waitForFunction(
+      (n) =>
+        new Promise<boolean>((resolve) => {
+          const request = indexedDB.open("til");
+          request.onerror = () => resolve(false);
+          request.onsuccess = () => {
+            const count = request.result.transaction("entryTerms", "readonly").objectStore("entryTerms").count();
+            count.onsuccess = () => resolve(count.result >= n);
+            count.onerror = () => resolve(false);
+          };
+        }),
+      ENTRIES,
+      { timeout: 60_000, polling: 500 },
+    );
+    const scan = await timeScan(fresh, ENTRIES);
+    log(
+      `baseline (includes over ${round(scan.textMB, 2)} MB of text held in memory): "python" ${round(scan.searchMs, 3)} ms, "alue12" ${round(scan.infixSearchMs, 3)} ms, #rust ${round(scan.tagFilterMs, 3)} ms (matches ${scan.counts.join(", ")})`,
+    );
+    // The scan must find what the app shows, or it is not the same work.
+    [search, infixSearch, tagFilter].forEach((filter, i) => {
+      const shown = Number(/^(\d+) of/.exec(filter.status)?.[1]);
+      if (shown !== scan.counts[i]) log(`WARNING: the baseline found ${scan.counts[i]} entries where the app shows "${filter.status}"`);
+    });
     await cdp.send("HeapProfiler.collectGarbage");
     const heapIndexed = (await cdp.send("Runtime.getHeapUsage")).usedSize;
     log(`JS heap with ${ENTRIES} entries indexed, after GC: ${round(heapIndexed / 2 ** 20)} MB`);
@@ -347,6 +430,14 @@ async function main(): Promise<void> {
       searchMs: round(search.ms),
       infixSearchMs: round(infixSearch.ms),
       tagFilterMs: round(tagFilter.ms),
+      searchBaselineMs: round(scan.searchMs, 3),
+      infixSearchBaselineMs: round(scan.infixSearchMs, 3),
+      tagFilterBaselineMs: round(scan.tagFilterMs, 3),
+      baselineTextMB: round(scan.textMB, 2),
+      baselineMatches: { search: scan.counts[0], infixSearch: scan.counts[1], tagFilter: scan.counts[2] },
+      searchRatio: ratio(search.ms, scan.searchMs),
+      infixSearchRatio: ratio(infixSearch.ms, scan.infixSearchMs),
+      tagFilterRatio: ratio(tagFilter.ms, scan.tagFilterMs),
       heapIndexedMB: round(heapIndexed / 2 ** 20),
       firstItemsLongHistoryMs: round(firstItemsLongHistoryMs),
       longHistoryBlocks: Number(head),
@@ -360,6 +451,15 @@ async function main(): Promise<void> {
       console.log(`${name.padEnd(28)} ${String(round(measured[name])).padStart(10)} ${String(GOALS[name]).padStart(10)}  ${goals[name] ? "yes" : "NO"}`);
     }
     console.log(`${"indexingMs".padEnd(28)} ${String(round(indexingMs)).padStart(10)} ${"-".padStart(10)}\n`);
+    console.log(`${"vs baseline (ms)".padEnd(28)} ${"app".padStart(10)} ${"scan".padStart(10)}  app/scan (app: submit to rendered; scan: filtering only)`);
+    for (const [name, index, base] of [
+      ["search", search.ms, scan.searchMs],
+      ["infixSearch", infixSearch.ms, scan.infixSearchMs],
+      ["tagFilter", tagFilter.ms, scan.tagFilterMs],
+    ] as const) {
+      console.log(`${name.padEnd(28)} ${String(round(index)).padStart(10)} ${String(round(base, 3)).padStart(10)}  ${ratio(index, base)}`);
+    }
+    console.log("");
     await rm(outDir, { recursive: true, force: true });
     console.log(JSON.stringify(result));
   } finally {
