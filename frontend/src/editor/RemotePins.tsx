@@ -13,7 +13,8 @@ const LABELS: Record<RemotePinState["status"], string> = {
   pinning: "pinning…",
   pinned: "pinned",
   failed: "failed",
-  error: "not asked",
+  // the node could not get a request to the service, or the service refused it (a wrong key: 401)
+  error: "not pinned",
 };
 
 export function RemotePins({ cid }: { cid: string }) {
@@ -31,7 +32,7 @@ export function RemotePins({ cid }: { cid: string }) {
   if (problem) return <p className="muted small">Remote pinning: the IPFS node did not say ({problem}).</p>;
   if (states.length === 0) return null;
   return (
-    <ul className="muted small" aria-live="polite" data-testid="remote-pins">
+    <ul className="remote-pins small" aria-live="polite" data-testid="remote-pins">
       {states.map((s) => (
         <li key={s.service} data-status={s.status}>
           Remote pinning on {s.service}: {LABELS[s.status]}
