@@ -31,16 +31,30 @@ export async function removeRepo(repo: string): Promise<void> {
   await rm(repo, { recursive: true, force: true });
 }
 
+export interface DaemonPlacement {
+  /** A command the daemon runs under, e.g. `ip netns exec <namespace>` (it must exec the daemon, so that signals reach it). */
+  commandPrefix?: string[];
+  /** The IP address the RPC API and the gateway bind (on free ports); 127.0.0.1 by default. */
+  bindAddress?: string;
+}
+
 /**
  * Start the daemon as `npm run til -- ipfs daemon` does, on free ports and the given repo. Offline
  * unless `extraArgs` give network settings (--swarm, --bootstrap or --offline): no test reaches the
  * public bootstrap peers.
  */
-export async function startDaemonProcess(repo: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<DaemonProcess> {
+export async function startDaemonProcess(
+  repo: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+  { commandPrefix = [], bindAddress = "127.0.0.1" }: DaemonPlacement = {},
+): Promise<DaemonProcess> {
   const networked = extraArgs.some((arg) => arg === "--swarm" || arg === "--bootstrap" || arg === "--offline");
+  const [command, ...prefixArgs] = [...commandPrefix, process.execPath];
   const child = spawn(
-    process.execPath,
+    command,
     [
+      ...prefixArgs,
       ...tilNodeFlags(PROJECT_ROOT),
       "scripts/til.ts",
       "ipfs",
@@ -48,9 +62,9 @@ export async function startDaemonProcess(repo: string, extraArgs: string[] = [],
       "--repo",
       repo,
       "--api",
-      "127.0.0.1:0",
+      `${bindAddress}:0`,
       "--gateway",
-      "127.0.0.1:0",
+      `${bindAddress}:0`,
       ...(networked ? [] : ["--offline"]),
       ...extraArgs,
     ],

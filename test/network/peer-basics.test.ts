@@ -1,5 +1,7 @@
 /**
- * The node as a peer, one feature at a time, on loopback with no bootstrap peers: its peer ID is
+ * The node as a peer, one feature at a time, with no bootstrap peers, each node on a host of its
+ * own (see hosts.ts: network namespaces as root on Linux, else distinct loopback addresses; forced
+ * with TIL_TEST_HOSTS=loopback; the suite names and a diagnostic line say which): its peer ID is
  * its identity key's across restarts, `--offline` makes no connection at all, swarm/connect and
  * swarm/disconnect, and trustless gateways (`--trustless-gateways`) whose every block is checked
  * against its CID: a gateway that alters a block is not believed.
@@ -11,13 +13,24 @@ import type { AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
 import { create } from "kubo-rpc-client";
 import { makeTempRepo, removeRepo, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
-import { eventually, loopbackHost, startPeer } from "./peers.ts";
+import { createHosts } from "./hosts.ts";
+import { eventually, startPeer } from "./peers.ts";
+
+const hosts = await createHosts(3);
+const [hostA, hostB, hostC] = hosts.hosts;
+/** Where the test's own servers listen so that the nodes' hosts reach them (the bridge in namespace mode). */
+const testAddress = hosts.testAddress;
+const on = hosts.mode === "netns" ? "(network namespaces)" : "(loopback addresses)";
 
 const started: DaemonProcess[] = [];
 after(async () => {
-  for (const node of started) {
-    await node.stop();
-    await removeRepo(node.repo);
+  try {
+    for (const node of started) {
+      await node.stop();
+      await removeRepo(node.repo);
+    }
+  } finally {
+    await hosts.remove();
   }
 });
 const track = <T extends DaemonProcess>(node: T): T => {
@@ -25,19 +38,22 @@ const track = <T extends DaemonProcess>(node: T): T => {
   return node;
 };
 
+const escapeDots = (address: string) => address.replaceAll(".", "\\.");
+
 async function rpcJson(apiUrl: string, command: string, query = ""): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${apiUrl}/api/v0/${command}${query}`, { method: "POST" });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-describe("peer identity", () => {
-  it("is the node's identity key: the same peer ID online, offline and after a restart, with real addresses online", async () => {
+describe(`peer identity ${on}`, () => {
+  it("is the node's identity key: the same peer ID online, offline and after a restart, with real addresses online", async (t) => {
+    t.diagnostic(hosts.description);
     const repo = await makeTempRepo();
-    const first = await startPeer(repo, { host: loopbackHost(1) });
+    const first = await startPeer(repo, { host: hostA });
     assert.match(first.output(), new RegExp(`Peer identity: ${first.peerId}`));
     const id = (await first.rpc("id")).json() as { Addresses: string[]; Protocols: string[] };
     assert.ok(id.Addresses.length >= 2, JSON.stringify(id));
-    for (const address of id.Addresses) assert.match(address, new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+(/ws)?/p2p/${first.peerId}$`));
+    for (const address of id.Addresses) assert.match(address, new RegExp(`^/ip4/${escapeDots(hostA.address)}/tcp/\\d+(/ws)?/p2p/${first.peerId}$`));
     assert.ok(id.Protocols.includes("/ipfs/kad/1.0.0") && id.Protocols.some((protocol) => protocol.startsWith("/ipfs/bitswap/")), id.Protocols.join(" "));
     const listen = (await first.rpc("swarm/addrs/listen")).json() as { Strings: string[] };
     assert.deepEqual(listen.Strings.toSorted(), id.Addresses.map((address) => address.replace(`/p2p/${first.peerId}`, "")).toSorted());
@@ -49,16 +65,16 @@ describe("peer identity", () => {
     assert.deepEqual(offlineId.json.Addresses, []);
     await offline.stop();
 
-    const again = track(await startPeer(repo, { host: loopbackHost(1) }));
+    const again = track(await startPeer(repo, { host: hostA }));
     assert.equal(again.peerId, first.peerId);
   });
 });
 
-describe("no reachable peers", () => {
+describe(`no reachable peers ${on}`, () => {
   it("starts normally and says it has 0 peers, without error messages", async () => {
     const lonely = track(
       await startPeer(await makeTempRepo(), {
-        host: loopbackHost(1),
+        host: hostA,
         // a bootstrap peer nobody listens for
         bootstrap: ["/ip4/127.0.0.1/tcp/9/p2p/12D3KooWBRtkXGhK3BnHKHFWb4KD5SsGiNQz3PvPJWQBm3VqSZXs"],
       }),
@@ -87,9 +103,9 @@ describe("a swarm address in use", () => {
   });
 });
 
-describe("--offline", () => {
+describe(`--offline ${on}`, () => {
   it("makes no connection: the network commands refuse, a block a reachable peer has is a 504 at once", async () => {
-    const holder = track(await startPeer(await makeTempRepo(), { host: loopbackHost(1) }));
+    const holder = track(await startPeer(await makeTempRepo(), { host: hostA }));
     const { cid } = await create({ url: holder.apiUrl }).add(new TextEncoder().encode("only on the holder\n"), { cidVersion: 1 });
     // the environment names the holder as bootstrap peer; --offline wins over it
     const offline = track(await startDaemonProcess(await makeTempRepo(), ["--offline"], { TIL_IPFS_BOOTSTRAP: holder.dialAddress }));
@@ -102,10 +118,10 @@ describe("--offline", () => {
   });
 });
 
-describe("swarm/connect and swarm/disconnect", () => {
+describe(`swarm/connect and swarm/disconnect ${on}`, () => {
   it("connect a peer by address, list it, and disconnect it, with Kubo's answers", async () => {
-    const one = track(await startPeer(await makeTempRepo(), { host: loopbackHost(1) }));
-    const two = track(await startPeer(await makeTempRepo(), { host: loopbackHost(2) }));
+    const one = track(await startPeer(await makeTempRepo(), { host: hostA }));
+    const two = track(await startPeer(await makeTempRepo(), { host: hostB }));
     assert.deepEqual((await one.rpc("swarm/peers")).json(), { Peers: [] });
     const connected = await one.rpc("swarm/connect", { arg: two.dialAddress });
     assert.equal(connected.status, 200, connected.body);
@@ -115,7 +131,7 @@ describe("swarm/connect and swarm/disconnect", () => {
       peers.Peers.map((peer) => peer.Peer),
       [two.peerId],
     );
-    assert.match(peers.Peers[0].Addr, new RegExp(`^/ip4/${loopbackHost(2).replaceAll(".", "\\.")}/tcp/\\d+$`));
+    assert.match(peers.Peers[0].Addr, new RegExp(`^/ip4/${escapeDots(hostB.address)}/tcp/\\d+$`));
     const disconnected = await one.rpc("swarm/disconnect", { arg: two.dialAddress });
     assert.deepEqual(disconnected.json(), { Strings: [`disconnect ${two.peerId} success`] });
     await eventually("the connection is closed on both sides", async () => ((await two.rpc("swarm/peers")).json() as { Peers: unknown[] }).Peers.length === 0);
@@ -125,9 +141,10 @@ describe("swarm/connect and swarm/disconnect", () => {
   });
 });
 
-describe("--trustless-gateways", () => {
+describe(`--trustless-gateways ${on}`, () => {
   it("fetches missing blocks from listed gateways, checks each against its CID, and never believes an altered one", async () => {
-    const origin = track(await startDaemonProcess(await makeTempRepo()));
+    // the origin and the tampering gateway run where the nodes' hosts reach them
+    const origin = track(await startDaemonProcess(await makeTempRepo(), [], {}, { bindAddress: testAddress }));
     const content = new TextEncoder().encode("served by a gateway, checked by its CID\n");
     const { cid } = await create({ url: origin.apiUrl }).add(content, { cidVersion: 1 });
     // a gateway that flips one byte of every block it sends
@@ -140,20 +157,18 @@ describe("--trustless-gateways", () => {
       res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/octet-stream" });
       res.end(body);
     });
-    await new Promise<void>((resolve) => tampering.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => tampering.listen(0, testAddress, resolve));
     after(() => tampering.close());
-    const tamperingUrl = `http://127.0.0.1:${(tampering.address() as AddressInfo).port}`;
+    const tamperingUrl = `http://${testAddress}:${(tampering.address() as AddressInfo).port}`;
 
-    const misled = track(
-      await startPeer(await makeTempRepo(), { host: loopbackHost(1), extraArgs: ["--trustless-gateways", tamperingUrl, "--fetch-timeout", "3s"] }),
-    );
+    const misled = track(await startPeer(await makeTempRepo(), { host: hostA, extraArgs: ["--trustless-gateways", tamperingUrl, "--fetch-timeout", "3s"] }));
     assert.equal((await fetch(`${misled.gatewayUrl}/ipfs/${cid}`)).status, 504);
     assert.ok(tamperedAnswers > 0, "the node asked the gateway");
     assert.equal(((await misled.rpc("repo/stat")).json() as { NumObjects: number }).NumObjects, 0, "the altered block was not stored");
 
     const served = track(
       await startPeer(await makeTempRepo(), {
-        host: loopbackHost(1),
+        host: hostA,
         extraArgs: ["--trustless-gateways", `${tamperingUrl},${origin.gatewayUrl}`, "--fetch-timeout", "10s"],
       }),
     );
@@ -164,12 +179,12 @@ describe("--trustless-gateways", () => {
   });
 
   it("serves from a gateway with the DHT in its default (auto) mode and no peers at all", async () => {
-    const origin = track(await startDaemonProcess(await makeTempRepo(), ["--offline"]));
+    const origin = track(await startDaemonProcess(await makeTempRepo(), ["--offline"], {}, { bindAddress: testAddress }));
     const content = new TextEncoder().encode("no peers, no DHT answer: the gateway still serves\n");
     const { cid } = await create({ url: origin.apiUrl }).add(content, { cidVersion: 1 });
     const reader = track(
       await startPeer(await makeTempRepo(), {
-        host: loopbackHost(1),
+        host: hostA,
         dht: "auto",
         extraArgs: ["--trustless-gateways", origin.gatewayUrl, "--fetch-timeout", "10s"],
       }),
@@ -180,11 +195,11 @@ describe("--trustless-gateways", () => {
   });
 });
 
-describe("provide and find", () => {
+describe(`provide and find ${on}`, () => {
   it("a root is announced when pinned: a node that only shares a hub with its provider finds it through the DHT and fetches from it", async () => {
-    const hub = track(await startPeer(await makeTempRepo(), { host: loopbackHost(1) }));
-    const provider = track(await startPeer(await makeTempRepo(), { host: loopbackHost(2), bootstrap: [hub.dialAddress] }));
-    const seeker = track(await startPeer(await makeTempRepo(), { host: loopbackHost(3), bootstrap: [hub.dialAddress] }));
+    const hub = track(await startPeer(await makeTempRepo(), { host: hostA }));
+    const provider = track(await startPeer(await makeTempRepo(), { host: hostB, bootstrap: [hub.dialAddress] }));
+    const seeker = track(await startPeer(await makeTempRepo(), { host: hostC, bootstrap: [hub.dialAddress] }));
     await eventually(
       "provider and seeker are connected to the hub",
       async () => ((await hub.rpc("swarm/peers")).json() as { Peers: unknown[] }).Peers.length === 2,

@@ -1,14 +1,17 @@
 /**
  * Test helpers for nodes that are IPFS peers: each a real `til ipfs daemon` process with its own
- * repo, its swarm on its own loopback address ({@link loopbackHost}: distinct hosts as far as
- * libp2p can tell, on one machine without network namespaces) on a free port, `--bootstrap` naming only the
- * test's other nodes (never the public bootstrap peers), and the DHT in `lan` mode (a server that
- * keeps loopback addresses: on a private network there is no public address to switch on server
- * mode).
+ * repo on its own host ({@link createHosts}: a network namespace of its own where the machine
+ * allows, else its own loopback address), its swarm, RPC API and gateway on the host's address and
+ * free ports, `--bootstrap` naming only the test's other nodes (never the public bootstrap peers),
+ * and the DHT in `lan` mode (a server that keeps private and loopback addresses: on a private
+ * network there is no public address to switch on server mode).
  */
 import { create } from "kubo-rpc-client";
 import { ENTRY_ADD_OPTIONS, packEntry, parseNote } from "#core/entry/index.ts";
 import { collectAll, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
+import type { TestHost } from "./hosts.ts";
+
+export { loopbackHost } from "./hosts.ts";
 
 export interface PeerNode extends DaemonProcess {
   peerId: string;
@@ -18,18 +21,13 @@ export interface PeerNode extends DaemonProcess {
   rpc(command: string, args?: Record<string, string | string[]>): Promise<{ status: number; body: string; json: () => unknown; lines: () => unknown[] }>;
 }
 
-/**
- * The loopback address of the test's n-th host: 127.0.0.n on Linux (the whole 127/8 is on the
- * loopback interface there); elsewhere (macOS has only 127.0.0.1 up) 127.0.0.1, the nodes then
- * told apart by their ports alone.
- */
-export function loopbackHost(n: number): string {
-  return process.platform === "linux" ? `127.0.0.${n}` : "127.0.0.1";
-}
-
 export interface PeerOptions {
-  /** The loopback address the swarm listens on, e.g. 127.0.0.2. */
-  host: string;
+  /**
+   * The host the node runs on (from createHosts: inside its namespace, swarm, RPC API and gateway on
+   * its address), or a loopback address such as 127.0.0.2 that only the swarm listens on (the RPC
+   * API and gateway then on 127.0.0.1).
+   */
+  host: TestHost | string;
   /** Other nodes' dial addresses; none by default. */
   bootstrap?: string[];
   /** The DHT mode; `lan` by default (see above). */
@@ -37,16 +35,14 @@ export interface PeerOptions {
   extraArgs?: string[];
 }
 
-export async function startPeer(repo: string, { host, bootstrap = [], dht = "lan", extraArgs = [] }: PeerOptions): Promise<PeerNode> {
-  const daemon = await startDaemonProcess(repo, [
-    "--swarm",
-    `/ip4/${host}/tcp/0,/ip4/${host}/tcp/0/ws`,
-    "--bootstrap",
-    bootstrap.length === 0 ? "none" : bootstrap.join(","),
-    "--dht",
-    dht,
-    ...extraArgs,
-  ]);
+export async function startPeer(repo: string, { host: where, bootstrap = [], dht = "lan", extraArgs = [] }: PeerOptions): Promise<PeerNode> {
+  const host = typeof where === "string" ? where : where.address;
+  const daemon = await startDaemonProcess(
+    repo,
+    ["--swarm", `/ip4/${host}/tcp/0,/ip4/${host}/tcp/0/ws`, "--bootstrap", bootstrap.length === 0 ? "none" : bootstrap.join(","), "--dht", dht, ...extraArgs],
+    {},
+    typeof where === "string" ? {} : { commandPrefix: where.exec, bindAddress: where.address },
+  );
   const rpc: PeerNode["rpc"] = async (command, args = {}) => {
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(args)) for (const item of Array.isArray(value) ? value : [value]) query.append(name, item);

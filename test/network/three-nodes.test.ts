@@ -1,18 +1,21 @@
 /**
  * Entries outlive their author's node: three nodes A, B and C as separate processes with separate
- * repos, each its own host as far as libp2p can tell (swarms on 127.0.0.1, 127.0.0.2, 127.0.0.3:
- * distinct loopback addresses on one machine, not network namespaces; outside Linux all on
- * 127.0.0.1 with distinct ports, see loopbackHost), none of them knowing the
+ * repos on separate hosts (see hosts.ts): as root on Linux each in a network namespace of its own,
+ * joined by veth pairs on a bridge, with no route out; otherwise (or with TIL_TEST_HOSTS=loopback)
+ * on distinct loopback addresses 127.0.0.1/.2/.3 (outside Linux all on 127.0.0.1 with distinct
+ * ports). The suite's name and a diagnostic line say which was used. None of the nodes knows the
  * public network. A publishes entries; B knows only A, finds A through the DHT and pins the
- * entries over Bitswap; C knows only B; A is stopped; C's gateway serves every entry, and a reader
- * checking every block against its CID (core/retrieve) reads them back from it.
+ * entries over Bitswap; C knows only B; A is stopped (its process gone, and in namespace mode
+ * nothing left running in A's namespace); C's gateway serves every entry, and a reader checking
+ * every block against its CID (core/retrieve) reads them back from it.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { listEntryFiles, readEntryFile } from "#core/retrieve/entry-reader.ts";
 import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
 import { makeTempRepo, removeRepo } from "../ipfs/daemon-process.ts";
-import { addEntries, eventually, loopbackHost, startPeer, type PeerNode } from "./peers.ts";
+import { createHosts, namespacePids } from "./hosts.ts";
+import { addEntries, eventually, startPeer, type PeerNode } from "./peers.ts";
 
 const NOTES = [
   "# Content addressing\n\nA CID names bytes, not a place.\n",
@@ -20,7 +23,10 @@ const NOTES = [
   "# Bitswap\n\nPeers trade blocks by want lists.\n",
 ];
 
-describe("three nodes: A publishes, B mirrors from A, C reads from B after A is gone", () => {
+const hosts = await createHosts(3);
+const [hostA, hostB, hostC] = hosts.hosts;
+
+describe(`three nodes on ${hosts.mode === "netns" ? "network namespaces" : "loopback addresses"}: A publishes, B mirrors from A, C reads from B after A is gone`, () => {
   const nodes: PeerNode[] = [];
   let a: PeerNode;
   let b: PeerNode;
@@ -28,20 +34,32 @@ describe("three nodes: A publishes, B mirrors from A, C reads from B after A is 
   let entries: Awaited<ReturnType<typeof addEntries>>;
 
   before(async () => {
-    a = await startPeer(await makeTempRepo(), { host: loopbackHost(1) });
+    a = await startPeer(await makeTempRepo(), { host: hostA });
     nodes.push(a);
     entries = await addEntries(a, NOTES);
-    b = await startPeer(await makeTempRepo(), { host: loopbackHost(2), bootstrap: [a.dialAddress] });
+    b = await startPeer(await makeTempRepo(), { host: hostB, bootstrap: [a.dialAddress] });
     nodes.push(b);
   });
   after(async () => {
-    for (const node of nodes) {
-      await node.stop();
-      await removeRepo(node.repo);
+    try {
+      for (const node of nodes) {
+        await node.stop();
+        await removeRepo(node.repo);
+      }
+    } finally {
+      await hosts.remove();
     }
   });
 
-  it("B, knowing only A, finds A as the provider of each entry through the DHT", async () => {
+  it("B, knowing only A, finds A as the provider of each entry through the DHT", async (t) => {
+    t.diagnostic(hosts.description);
+    for (const [node, host] of [
+      [a, hostA],
+      [b, hostB],
+    ] as const) {
+      assert.ok(node.dialAddress.startsWith(`/ip4/${host.address}/tcp/`), node.dialAddress);
+      assert.equal(new URL(node.apiUrl).hostname, host.address, "the RPC API is on the node's host");
+    }
     await eventually("B is connected to A", async () => JSON.stringify((await b.rpc("swarm/peers")).json()).includes(a.peerId));
     const providersOf = async (cid: string) => {
       const found = await b.rpc("routing/findprovs", { arg: cid, "num-providers": "1" });
@@ -77,9 +95,11 @@ describe("three nodes: A publishes, B mirrors from A, C reads from B after A is 
   });
 
   it("with A stopped, C (knowing only B) serves every entry from its gateway, verified block by block", async () => {
-    c = await startPeer(await makeTempRepo(), { host: loopbackHost(3), bootstrap: [b.dialAddress] });
+    c = await startPeer(await makeTempRepo(), { host: hostC, bootstrap: [b.dialAddress] });
     nodes.push(c);
     await a.stop();
+    assert.throws(() => process.kill(a.child.pid as number, 0), { code: "ESRCH" }, "A's process is gone");
+    if (hostA.namespace) assert.deepEqual(await namespacePids(hostA.namespace), [], `nothing runs in ${hostA.namespace}`);
     await eventually("B has noticed that A is gone", async () => !JSON.stringify((await b.rpc("swarm/peers")).json()).includes(a.peerId));
     const peersOfC = JSON.stringify((await c.rpc("swarm/peers")).json());
     assert.ok(peersOfC.includes(b.peerId) && !peersOfC.includes(a.peerId), peersOfC);
