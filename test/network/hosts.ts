@@ -67,7 +67,9 @@ export async function createHosts(count: number): Promise<TestHosts> {
     return await namespaceHosts(count, ipPath());
   } catch (error) {
     if (wanted === "netns") throw error;
-    return loopbackHosts(count, `creating namespaces failed: ${(error as Error).message.split("\n")[0]}`);
+    const { message, stderr } = error as Error & { stderr?: string };
+    const why = [message.split("\n")[0], stderr?.trim().split("\n")[0]].filter(Boolean).join(": ");
+    return loopbackHosts(count, `creating namespaces failed: ${why}`);
   }
 }
 
@@ -138,7 +140,13 @@ async function namespaceHosts(count: number, ip: string): Promise<TestHosts> {
       await run("-n", namespace, "link", "set", veth(index, "n"), "up");
       await run("link", "set", veth(index, "h"), "master", bridge);
       await run("link", "set", veth(index, "h"), "up");
+      // no route out: the namespace knows its own subnet only (nothing in a test may reach the internet)
+      const routes = (await run("-n", namespace, "-4", "route", "show")).trim().split("\n");
+      if (routes.length !== 1 || !routes[0].startsWith(`${subnet}.0/24 `))
+        throw new Error(`${namespace} has routes beyond ${subnet}.0/24: ${routes.join("; ")}`);
     }
+    // a program runs inside (`ip netns exec` mounts /sys anew, which a restricted container may refuse)
+    await execFileAsync(hosts[0].exec[0], [...hosts[0].exec.slice(1), process.execPath, "-e", ""], { timeout: 10_000 });
     return {
       mode: "netns",
       hosts,
