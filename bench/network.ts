@@ -14,7 +14,7 @@
  *   start and the registry's events included), beside fetching the same 1,000 entries from A's
  *   trustless gateway over HTTP (every block checked against its CID by core/retrieve, as many at
  *   once as the mirror pins), in the same run, after B's announcements of the pinned roots ended.
- *   The setup (stack and nodes started, notes imported) is timed too.
+ *   The setup is timed too: stack and nodes started, the import, A's announcements of the roots.
  * - peak resident memory of each node over the whole run.
  * Prints a table, then one JSON line last with the goals.
  */
@@ -81,6 +81,33 @@ async function main(): Promise<void> {
     const chain = await stackStarting;
     const stackSeconds = seconds(setupStarted);
 
+    // first reads: entries added (pinned, announced) on A only
+    const readEntries = await addEntries(
+      a,
+      Array.from({ length: FIRST_READS }, (_, i) => note(i)),
+    );
+    const last = readEntries[readEntries.length - 1].cid;
+    await eventually("A's last announcement reached B", async () =>
+      (await c.rpc("routing/findprovs", { arg: last, "num-providers": "1" })).body.includes(a.peerId),
+    );
+    const readMs: number[] = [];
+    const failedReads: string[] = [];
+    for (const [index, { cid, files }] of readEntries.entries()) {
+      await c.rpc("swarm/disconnect", { arg: `/p2p/${a.peerId}` });
+      const started = performance.now();
+      const response = await fetch(`${c.gatewayUrl}/ipfs/${cid}/index.md`);
+      const body = new Uint8Array(await response.arrayBuffer());
+      const ms = performance.now() - started;
+      if (response.status === 200 && Buffer.compare(body, files.get("index.md") as Uint8Array) === 0) readMs.push(ms);
+      else {
+        // counted (the goal is then missed) and named; the other reads still measured
+        failedReads.push(`entry ${index} ${cid}: ${response.status} after ${Math.round(ms)} ms`);
+        if (failedReads.length === 1) console.error(`first read failed: ${failedReads[0]}; C's log ends with:\n${c.output().slice(-2000)}`);
+      }
+    }
+    readMs.sort((x, y) => x - y);
+    if (readMs.length === 0) throw new Error(`every first read on C failed: ${failedReads.slice(0, 5).join("; ")}`);
+
     // 1,000 entries published on the chain with their content on A only: til import against A's RPC API
     const folder = await generateNotes(MIRRORED);
     const importStarted = performance.now();
@@ -92,30 +119,11 @@ async function main(): Promise<void> {
       throw new Error(`til import of ${MIRRORED} notes on A: exit ${imported.code}, ${imported.stdout.slice(-500)}\n${imported.stderr.slice(-2000)}`);
     // A announces the roots it pinned once its work is quiet: entries are published before anyone mirrors them
     await eventually("A announced the imported roots", announcedAll(a));
-    const setupSeconds = seconds(setupStarted);
-
-    // first reads: entries added (pinned, announced) on A only
-    const readEntries = await addEntries(
-      a,
-      Array.from({ length: FIRST_READS }, (_, i) => note(i)),
-    );
-    const last = readEntries[readEntries.length - 1].cid;
-    await eventually("A's last announcement reached B", async () =>
-      (await c.rpc("routing/findprovs", { arg: last, "num-providers": "1" })).body.includes(a.peerId),
-    );
-    const readMs: number[] = [];
-    for (const [index, { cid, files }] of readEntries.entries()) {
-      await c.rpc("swarm/disconnect", { arg: `/p2p/${a.peerId}` });
-      const started = performance.now();
-      const response = await fetch(`${c.gatewayUrl}/ipfs/${cid}/index.md`);
-      const body = new Uint8Array(await response.arrayBuffer());
-      readMs.push(performance.now() - started);
-      if (response.status !== 200 || Buffer.compare(body, files.get("index.md") as Uint8Array) !== 0)
-        throw new Error(`C read entry ${index} ${cid}: ${response.status}\n${c.output().slice(-2000)}`);
-    }
-    readMs.sort((x, y) => x - y);
+    const announceSeconds = seconds(importStarted) - importSeconds;
 
     // til mirror --all on B, beside verified HTTP reads from A's gateway of the same entries
+    const blocksReceived = async () => ((await b.rpc("bitswap/stat")).json() as { BlocksReceived: number }).BlocksReceived;
+    const blocksBefore = await blocksReceived();
     const mirrorStarted = performance.now();
     const mirror = await til(["mirror", "--all"], cliOn(chain, b));
     const mirrorWallSeconds = (performance.now() - mirrorStarted) / 1000;
@@ -128,6 +136,7 @@ async function main(): Promise<void> {
     } | null;
     if (mirror.code !== 0 || mirrorSummary?.pinned !== MIRRORED || mirrorSummary.failed !== 0 || mirrorSummary.entries !== MIRRORED)
       throw new Error(`til mirror --all on B: exit ${mirror.code}, ${mirror.stdout.slice(-500)}\n${mirror.stderr.slice(-2000)}\n${b.output().slice(-2000)}`);
+    const mirrorBlocks = (await blocksReceived()) - blocksBefore;
     const mirrored = Object.keys(((await b.rpc("pin/ls", { type: "recursive" })).json() as { Keys: Record<string, unknown> }).Keys);
     if (mirrored.length !== MIRRORED) throw new Error(`B pins ${mirrored.length} roots after the mirror, not ${MIRRORED}`);
     // B announces the roots it pinned once its fetches are quiet: let that finish (it loads A) before the baseline runs
@@ -147,29 +156,31 @@ async function main(): Promise<void> {
       );
 
     const figures = {
-      setup_s: { stack_and_nodes: stackSeconds, import: importSeconds, total: setupSeconds },
+      setup_s: { stack_and_nodes: stackSeconds, import: importSeconds, a_announced: Math.round(announceSeconds * 10) / 10 },
       first_read_p50_ms: Math.round(percentile(readMs, 50)),
       first_read_p95_ms: Math.round(percentile(readMs, 95)),
       first_read_max_ms: Math.round(readMs[readMs.length - 1]),
+      first_read_failed: failedReads.length,
       mirror_entries_per_s: Math.round((MIRRORED / mirrorSummary.seconds) * 10) / 10,
       mirror_seconds: mirrorSummary.seconds,
       mirror_process_wall_s: Math.round(mirrorWallSeconds * 100) / 100,
+      mirror_blocks_fetched: mirrorBlocks,
       http_trustless_entries_per_s: Math.round((MIRRORED / httpSeconds) * 10) / 10,
       peak_rss_mb: { a: peakRssMb(a), b: peakRssMb(b), c: peakRssMb(c) },
     };
     const mirrorVsHttp = Math.round((figures.mirror_entries_per_s / figures.http_trustless_entries_per_s) * 100) / 100;
     const goals = {
       mirror_at_least_half_of_http: mirrorVsHttp >= 0.5,
-      first_read_p95_at_most_1_s: figures.first_read_p95_ms <= 1000,
+      first_read_p95_at_most_1_s: figures.first_read_p95_ms <= 1000 && failedReads.length === 0,
       each_node_at_most_350_mb: Math.max(figures.peak_rss_mb.a, figures.peak_rss_mb.b, figures.peak_rss_mb.c) <= 350,
     };
     const rows: string[][] = [
       ["measure", "network", "baseline", "goal"],
       [
         `first read on C of ${FIRST_READS} entries pinned only on A (ms)`,
-        `p50 ${figures.first_read_p50_ms}, p95 ${figures.first_read_p95_ms}, max ${figures.first_read_max_ms}`,
+        `p50 ${figures.first_read_p50_ms}, p95 ${figures.first_read_p95_ms}, max ${figures.first_read_max_ms}, failed ${failedReads.length}`,
         "-",
-        "p95 <= 1000",
+        "p95 <= 1000, none failed",
       ],
       [
         `til mirror --all on B of ${MIRRORED} entries on A, ${PINS_AT_ONCE} at once (entries/s)`,
@@ -179,8 +190,8 @@ async function main(): Promise<void> {
       ],
       ["peak RSS A / B / C (MB)", `${figures.peak_rss_mb.a} / ${figures.peak_rss_mb.b} / ${figures.peak_rss_mb.c}`, "-", "each <= 350"],
       [
-        "setup (s): stack and nodes, til import on A, total",
-        `${figures.setup_s.stack_and_nodes}, ${figures.setup_s.import}, ${figures.setup_s.total}`,
+        "setup (s): stack and nodes started, til import on A, A's announcements",
+        `${figures.setup_s.stack_and_nodes}, ${figures.setup_s.import}, ${figures.setup_s.a_announced}`,
         "-",
         "-",
       ],
