@@ -10,7 +10,7 @@
  *   uses to tell blocks written by an add still in flight (see {@link BlockFiles.removeUnlessNewer});
  * - listing streams folder by folder (`opendir`), never holding the whole repo's names.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { link, mkdir, opendir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { base32upper } from "multiformats/bases/base32";
@@ -88,33 +88,6 @@ export class BlockFiles {
       await rename(temporary, file);
     } catch (err) {
       await unlink(temporary).catch(() => {});
-      throw err;
-    }
-  }
-
-  /**
-   * {@link put} in one go (its few system calls, no turn of the event loop between them): for
-   * blocks that arrive many at once from the network, whose writes queued behind each other in
-   * libuv's four threads took ~25 ms for 64 small blocks on a loaded machine, a mirror's pins
-   * waiting on each round. The same file, temporary name and rename, so durability and gc's view
-   * are {@link put}'s.
-   */
-  putNow(multihash: MultihashDigest, bytes: Uint8Array): void {
-    if (multihash.code === IDENTITY) return;
-    const file = this.#file(multihash);
-    const folder = path.dirname(file);
-    if (!this.#folders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      this.#folders.add(folder);
-    }
-    const temporary = this.#temporary(file);
-    try {
-      writeFileSync(temporary, bytes);
-      renameSync(temporary, file);
-    } catch (err) {
-      try {
-        unlinkSync(temporary);
-      } catch {}
       throw err;
     }
   }

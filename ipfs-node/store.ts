@@ -110,6 +110,11 @@ export class IpfsStore {
   #networkReads = 0;
   /** Blocks being fetched from the network (CID string -> the fetch): one fetch per block, whoever waits. */
   readonly #fetches = new Map<string, { bytes: Promise<Uint8Array>; signal?: AbortSignal }>();
+  /**
+   * Fetched blocks whose files are being written (multihash key -> the bytes and the write): read
+   * from here meanwhile; a pin waits for the writes of its DAG's blocks before it is recorded.
+   */
+  readonly #unwritten = new Map<string, { bytes: Uint8Array; written: Promise<void> }>();
 
   private constructor(repoPath: string, blocks: BlockFiles, blockstore: FsBlockstore, datastore: FsDatastore, helia: Helia) {
     this.repoPath = repoPath;
@@ -156,13 +161,13 @@ export class IpfsStore {
   }
 
   /** Whether the block is in the local store (never fetched). */
-  hasBlock(cid: CID): Promise<boolean> {
-    return this.#blocks.has(cid.multihash);
+  async hasBlock(cid: CID): Promise<boolean> {
+    return this.#unwritten.has(multihashKey(cid)) || this.#blocks.has(cid.multihash);
   }
 
   /** {@link hasBlock} in one system call, for the many checks of Bitswap serving a peer (BlockFiles.getNow). */
   hasBlockNow(cid: CID): boolean {
-    return this.#blocks.hasNow(cid.multihash);
+    return this.#unwritten.has(multihashKey(cid)) || this.#blocks.hasNow(cid.multihash);
   }
 
   /**
@@ -170,7 +175,7 @@ export class IpfsStore {
    * peer's wants one after another; {@link BlockNotLocalError} if it is not here.
    */
   getLocalBlockNow(cid: CID): Uint8Array {
-    const bytes = this.#cache.get(cid) ?? this.#blocks.getNow(cid.multihash);
+    const bytes = this.#cache.get(cid) ?? this.#unwritten.get(multihashKey(cid))?.bytes ?? this.#blocks.getNow(cid.multihash);
     if (bytes === undefined) throw new BlockNotLocalError(cid.toString());
     return bytes;
   }
@@ -192,6 +197,8 @@ export class IpfsStore {
     try {
       bytes = await this.#blocks.get(cid.multihash);
     } catch (err) {
+      const unwritten = this.#unwritten.get(multihashKey(cid))?.bytes;
+      if (unwritten) return unwritten;
       if (!this.#network || options.offline || (err as NodeJS.ErrnoException).code !== "ENOENT") throw new BlockNotLocalError(cid.toString(), { cause: err });
       return this.#fetch(cid, options.signal);
     }
@@ -240,11 +247,21 @@ export class IpfsStore {
   }
 
   /**
-   * Store one block fetched from the network (checked against `cid` by the caller), written in one
-   * go (BlockFiles.putNow): blocks arrive many at once, and a pin waits for them all.
+   * Store one block fetched from the network (checked against `cid` by the caller). The file is
+   * written behind (in libuv's threads, as one write session for gc): the block is read from
+   * memory meanwhile, and a pin whose DAG holds it waits for the write before it is recorded
+   * ({@link pin}). Blocks arrive many at once and a mirror's pins are CPU-bound, so the event
+   * loop neither does the file work nor waits for it. The promise settles when the file is there.
    */
   putFetchedBlock(cid: CID, bytes: Uint8Array): Promise<void> {
-    return this.#inSession(async () => this.#blocks.putNow(cid.multihash, bytes));
+    const key = multihashKey(cid);
+    const pending = this.#unwritten.get(key);
+    if (pending) return pending.written;
+    const written = this.#inSession(() => this.#blocks.put(cid.multihash, bytes)).finally(() => this.#unwritten.delete(key));
+    // a failed write is the pin's to report (it waits for this); nobody else awaits it
+    written.catch(() => {});
+    this.#unwritten.set(key, { bytes, written });
+    return written;
   }
 
   /**
@@ -322,8 +339,22 @@ export class IpfsStore {
     try {
       // gc has seen the root (or will before its next removal); removals already under way finish first
       await Promise.all(this.#removals);
-      if (recursive) for await (const _ of this.walkDag(cid, signal)) onBlock?.();
-      else await this.getBlock(cid, { signal });
+      // the files of fetched blocks still being written: the pin is recorded once they are there
+      const writes: Promise<void>[] = [];
+      const visited = (block: CID) => {
+        const unwritten = this.#unwritten.get(multihashKey(block));
+        if (unwritten) writes.push(unwritten.written);
+      };
+      if (recursive) {
+        for await (const block of this.walkDag(cid, signal)) {
+          visited(block);
+          onBlock?.();
+        }
+      } else {
+        await this.getBlock(cid, { signal });
+        visited(cid);
+      }
+      await Promise.all(writes);
       await this.#recordPin(cid, recursive, signal);
     } finally {
       const entry = this.#pendingRoots.get(key) as { count: number };
@@ -421,7 +452,7 @@ export class IpfsStore {
       signal?.throwIfAborted();
       if (cid.code === RAW_CODE) {
         // a raw leaf links nowhere: check it is here without reading it (online, fetch it)
-        if (!(await this.#blocks.has(cid.multihash))) {
+        if (!(await this.hasBlock(cid))) {
           if (!this.#network) throw new BlockNotLocalError(cid.toString());
           await this.getBlock(cid, { signal });
         }
@@ -451,7 +482,7 @@ export class IpfsStore {
       // checked in one go (no file operation queued between the walk and its wants), so the wants
       // of one walk (and of the walks beside it) leave in one Bitswap message
       void (async () => {
-        if (!this.#blocks.hasNow(link.multihash)) await this.#fetch(link, signal);
+        if (!this.hasBlockNow(link)) await this.#fetch(link, signal);
       })()
         .catch(() => {})
         .finally(() => this.#prefetching--);
@@ -871,4 +902,9 @@ class BlockCache {
     this.#entries.clear();
     this.#bytes = 0;
   }
+}
+
+/** A block's key in maps of blocks: its multihash (the store keeps blocks by multihash, whatever the CID's version or codec). */
+function multihashKey(cid: CID): string {
+  return Buffer.from(cid.multihash.bytes.buffer, cid.multihash.bytes.byteOffset, cid.multihash.bytes.byteLength).toString("latin1");
 }

@@ -32,6 +32,8 @@ import { multiaddr, type Multiaddr } from "@multiformats/multiaddr";
 import { FsDatastore } from "datastore-fs";
 import { createHeliaLight, type Helia, type Routing } from "helia";
 import type { CID } from "multiformats/cid";
+import { equals } from "multiformats/bytes";
+import { hasherForCode } from "#core/multihash.ts";
 import { IpfsNodeError } from "../errors.ts";
 import { loadPrivateKey } from "../identity.ts";
 import type { BlockNetwork, IpfsStore } from "../store.ts";
@@ -76,6 +78,19 @@ export interface SwarmStats {
   provideQueue: number;
 }
 
+/** The part of Helia's Bitswap the fetch path calls directly (see {@link Swarm.fetchBlock}). */
+interface BitswapWants {
+  wantList: {
+    wantBlock(cid: CID, options?: AbortOptions): Promise<{ block: Uint8Array }>;
+  };
+  network: { findAndConnect(cid: CID, options?: AbortOptions & { [PROVIDER_SEARCH_NOW]?: boolean }): Promise<void> };
+  notify(cid: CID, options?: AbortOptions): Promise<void>;
+  getWantlist(): Array<{ cid: CID }>;
+}
+
+/** An option of a provider search that is already past {@link PROVIDER_SEARCH_DELAY_MS}. */
+const PROVIDER_SEARCH_NOW = Symbol("provider search now");
+
 export class Swarm implements BlockNetwork {
   readonly #helia: Helia & { libp2p: Libp2p<Services> };
   readonly #datastore: NetworkDatastore;
@@ -94,6 +109,8 @@ export class Swarm implements BlockNetwork {
   #lastFetchEnded = 0;
   /** The first round of bootstrap dials: how many peers the node has after it. */
   firstBootstrap: Promise<number> = Promise.resolve(0);
+  /** Bitswap itself, asked directly when no trustless gateway is listed. */
+  readonly #bitswap: BitswapWants | undefined;
 
   private constructor(
     helia: Helia & { libp2p: Libp2p<Services> },
@@ -107,6 +124,9 @@ export class Swarm implements BlockNetwork {
     this.#settings = settings;
     this.#store = store;
     this.#counters = counters;
+    this.#bitswap = (helia as unknown as { blockBrokers: Array<{ name: string; bitswap?: BitswapWants }> }).blockBrokers.find(
+      (broker) => broker.name === "bitswap",
+    )?.bitswap;
   }
 
   static async start(store: IpfsStore, settings: NetworkSettings): Promise<Swarm> {
@@ -114,8 +134,9 @@ export class Swarm implements BlockNetwork {
     await datastore.open();
     const counters: TransferCounters = { blocksReceived: 0, dataReceived: 0, blocksSent: 0, dataSent: 0 };
     const gateways = settings.trustlessGateways;
+    const blocks = new StoreBlockstore(store, counters);
     const helia = createHeliaLight({
-      blockstore: new StoreBlockstore(store, counters),
+      blockstore: blocks,
       datastore,
       // the gateways are not one of Helia's routers: Helia asks "fallback" routers only once every
       // other router has finished, and a DHT with an empty routing table waits for a peer first (so
@@ -174,6 +195,7 @@ export class Swarm implements BlockNetwork {
       );
     }
     askConnectedPeersFirst(networked, gateways.length > 0 ? fallbackRouter({ gateways, shuffle: false }) : undefined);
+    serveFromStore(networked, blocks);
     const swarm = new Swarm(networked, datastore, settings, store, counters);
     swarm.#afterStart();
     return swarm;
@@ -213,19 +235,58 @@ export class Swarm implements BlockNetwork {
     return this.#helia.libp2p.getMultiaddrs().map((address) => address.decapsulateCode(P2P_CODE).toString());
   }
 
-  /** BlockNetwork: fetch a missing block from peers and gateways within the fetch timeout. */
+  /**
+   * BlockNetwork: fetch a missing block from peers and gateways within the fetch timeout, checked
+   * against its CID and stored (unpinned).
+   *
+   * With no trustless gateway listed, Bitswap's want list is asked directly, and providers are
+   * searched only if no connected peer sent the block within PROVIDER_SEARCH_DELAY_MS (a timer
+   * cleared when it arrives): Helia's generic path around it (a lock, a second presence check, a
+   * race of one broker, a provider search started and aborted for every block, its signals and
+   * abort errors) cost as much CPU as the transfer, and a mirror's pins on a loopback network
+   * are CPU-bound (bench:network). Bitswap matches a received block to a want by digest alone,
+   * so the bytes are hashed again here with the CID's own function.
+   */
   async fetchBlock(cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
     const timeout = AbortSignal.timeout(this.#settings.fetchTimeoutMs);
+    const fetchSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     this.#fetching++;
     let bytes: Uint8Array;
     try {
-      bytes = await concatChunks(this.#helia.blockstore.get(cid, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout }));
+      bytes =
+        this.#bitswap && this.#settings.trustlessGateways.length === 0
+          ? await this.#wantFromPeers(this.#bitswap, cid, fetchSignal)
+          : await concatChunks(this.#helia.blockstore.get(cid, { signal: fetchSignal }));
     } finally {
       this.#fetching--;
       this.#lastFetchEnded = performance.now();
     }
     this.#counters.blocksReceived++;
     this.#counters.dataReceived += bytes.byteLength;
+    return bytes;
+  }
+
+  async #wantFromPeers(bitswap: BitswapWants, cid: CID, signal: AbortSignal): Promise<Uint8Array> {
+    let search: AbortController | undefined;
+    const startSearch = () => {
+      search = new AbortController();
+      bitswap.network
+        .findAndConnect(cid, { signal: AbortSignal.any([signal, search.signal]), [PROVIDER_SEARCH_NOW]: true })
+        .catch((err: Error) => debug(`provider search for ${cid}: ${err.message}`));
+    };
+    const timer = this.#helia.libp2p.getConnections().length > 0 ? setTimeout(startSearch, PROVIDER_SEARCH_DELAY_MS) : undefined;
+    if (!timer) startSearch();
+    let bytes: Uint8Array;
+    try {
+      ({ block: bytes } = await bitswap.wantList.wantBlock(cid, { signal }));
+    } finally {
+      clearTimeout(timer);
+      search?.abort();
+    }
+    await checkBlock(cid, bytes);
+    this.#store.putFetchedBlock(cid, bytes);
+    // cancels to the other peers asked, and the block to peers that want it from this node
+    queueMicrotask(() => void bitswap.notify(cid).catch((err: Error) => debug(`announce ${cid}: ${err.message}`)));
     return bytes;
   }
 
@@ -272,9 +333,7 @@ export class Swarm implements BlockNetwork {
   }
 
   stats(): SwarmStats {
-    const bitswap = (this.#helia as unknown as { blockBrokers: Array<{ name: string; bitswap?: { getWantlist(): Array<{ cid: CID }> } }> }).blockBrokers.find(
-      (broker) => broker.name === "bitswap",
-    )?.bitswap;
+    const bitswap = this.#bitswap;
     const bitswapPeers = new Set<string>();
     for (const connection of this.#helia.libp2p.getConnections()) {
       if (connection.streams.some((stream) => stream.protocol?.startsWith("/ipfs/bitswap"))) bitswapPeers.add(connection.remotePeer.toString());
@@ -382,7 +441,8 @@ function askConnectedPeersFirst(helia: Helia & { libp2p: Libp2p<Services> }, gat
   const findProviders = routing.findProviders.bind(routing);
   routing.findProviders = async function* (cid, options) {
     if (gateways?.findProviders) yield* gateways.findProviders(cid, options);
-    if (helia.libp2p.getConnections().length > 0) await delay(PROVIDER_SEARCH_DELAY_MS, undefined, { signal: options?.signal });
+    const searchNow = (options as { [PROVIDER_SEARCH_NOW]?: boolean } | undefined)?.[PROVIDER_SEARCH_NOW] === true;
+    if (!searchNow && helia.libp2p.getConnections().length > 0) await delay(PROVIDER_SEARCH_DELAY_MS, undefined, { signal: options?.signal });
     yield* findProviders(cid, options);
   };
   for (const broker of (helia as unknown as { blockBrokers: Array<{ announce?: (cid: CID, options?: unknown) => Promise<void> }> }).blockBrokers) {
@@ -392,6 +452,22 @@ function askConnectedPeersFirst(helia: Helia & { libp2p: Libp2p<Services> }, gat
       void announce(cid, options).catch((err: Error) => debug(`announce ${cid}: ${err.message}`));
     };
   }
+}
+
+/**
+ * Bitswap answers peers' wants from the store's blocks directly, not through Helia's blockstore:
+ * Helia's takes a lock, checks for identity CIDs and makes an error for every block it lacks, and
+ * Bitswap checks each want a peer sent that this node lacks again at every message from that peer
+ * (a mirror next to this node sent thousands), which made serving "don't have" cost more CPU than
+ * the mirror's own transfer (bench:network). The store's blocks need no lock (gc keeps what is
+ * read), and StoreBlockstore knows identity CIDs.
+ */
+function serveFromStore(helia: Helia, blocks: StoreBlockstore): void {
+  const bitswap = (helia as unknown as { blockBrokers: Array<{ name: string; bitswap?: { peerWantLists?: { blockstore: unknown } } }> }).blockBrokers.find(
+    (broker) => broker.name === "bitswap",
+  )?.bitswap;
+  if (!bitswap?.peerWantLists || !("blockstore" in bitswap.peerWantLists)) throw new IpfsNodeError("this Helia Bitswap has no peer want lists to serve from the store");
+  bitswap.peerWantLists.blockstore = blocks;
 }
 
 /**
@@ -443,6 +519,15 @@ class NetworkDatastore extends FsDatastore {
     }
     for (const [name, record] of [...this.#peers]) if (name.startsWith(prefix)) yield { key: record.key, value: record.value };
   }
+}
+
+/** A fetched block's bytes against its CID's multihash (function, length and digest); throws when they differ. */
+async function checkBlock(cid: CID, bytes: Uint8Array): Promise<void> {
+  const { code, digest } = cid.multihash;
+  const hasher = hasherForCode(code, digest.byteLength);
+  if (!hasher) throw new IpfsNodeError(`cannot check a block hashed with multihash 0x${code.toString(16)}: ${cid}`);
+  const computed = await hasher.digest(bytes);
+  if (!equals(computed.digest, digest)) throw new IpfsNodeError(`a peer sent bytes that do not hash to ${cid}`);
 }
 
 async function concatChunks(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
