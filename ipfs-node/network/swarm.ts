@@ -466,7 +466,8 @@ function serveFromStore(helia: Helia, blocks: StoreBlockstore): void {
   const bitswap = (helia as unknown as { blockBrokers: Array<{ name: string; bitswap?: { peerWantLists?: { blockstore: unknown } } }> }).blockBrokers.find(
     (broker) => broker.name === "bitswap",
   )?.bitswap;
-  if (!bitswap?.peerWantLists || !("blockstore" in bitswap.peerWantLists)) throw new IpfsNodeError("this Helia Bitswap has no peer want lists to serve from the store");
+  if (!bitswap?.peerWantLists || !("blockstore" in bitswap.peerWantLists))
+    throw new IpfsNodeError("this Helia Bitswap has no peer want lists to serve from the store");
   bitswap.peerWantLists.blockstore = blocks;
 }
 
