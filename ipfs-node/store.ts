@@ -77,8 +77,18 @@ const CACHE_MAX_BLOCK_BYTES = 1024 * 1024 + 64 * 1024;
 const SESSION_CLOCK_SLACK_MS = 2000;
 /** Removals gc has in flight at once. */
 const GC_REMOVALS_IN_FLIGHT = 8;
-/** Online, the missing children a DAG walk fetches ahead of itself, at most (bounded memory: whole blocks). */
-const PREFETCH_IN_FLIGHT = 64;
+/**
+ * Online, the blocks DAG walks fetch ahead of themselves (all walks together): as many as fit in
+ * PREFETCH_BUDGET_BYTES at the size of the larger blocks fetched lately, between PREFETCH_MIN and
+ * PREFETCH_MAX. A mirror's entries are blocks of a few kilobytes, and 64 pins at once want 256
+ * leaves in a round (bench:network); a big file's blocks are 256 KiB or more, and whole blocks
+ * are held in memory while they arrive.
+ */
+const PREFETCH_BUDGET_BYTES = 32 * 1024 * 1024;
+const PREFETCH_MIN = 16;
+const PREFETCH_MAX = 256;
+/** What a block fetched before any was is taken to weigh (UnixFS's default chunk). */
+const FIRST_BLOCK_SIZE_GUESS = 256 * 1024;
 
 export class IpfsStore {
   readonly repoPath: string;
@@ -108,6 +118,8 @@ export class IpfsStore {
   #prefetching = 0;
   /** Blocks asked of the network so far. */
   #networkReads = 0;
+  /** The size of the larger blocks fetched lately (the largest, decaying by 1% per block fetched since). */
+  #fetchedBlockSize = FIRST_BLOCK_SIZE_GUESS;
   /** Blocks being fetched from the network (CID string -> the fetch): one fetch per block, whoever waits. */
   readonly #fetches = new Map<string, { bytes: Promise<Uint8Array>; signal?: AbortSignal }>();
   /**
@@ -225,6 +237,7 @@ export class IpfsStore {
         const fetching = this.#network.fetchBlock(cid, signal).finally(() => this.#fetches.delete(key));
         this.#fetches.set(key, { bytes: fetching, signal });
         bytes = await fetching;
+        this.#fetchedBlockSize = Math.max(bytes.byteLength, this.#fetchedBlockSize * 0.99);
       }
     } catch (fetchError) {
       signal?.throwIfAborted();
@@ -464,7 +477,7 @@ export class IpfsStore {
       for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]);
       // the blocks this walk visits next, once blocks came from the network (a walk of a local
       // DAG costs nothing more)
-      if (this.#network && this.#networkReads !== networkReadsBefore) this.#prefetch(stack.slice(-PREFETCH_IN_FLIGHT).reverse(), ahead, signal);
+      if (this.#network && this.#networkReads !== networkReadsBefore) this.#prefetch(stack.slice(-this.#prefetchLimit()).reverse(), ahead, signal);
     }
   }
 
@@ -474,7 +487,7 @@ export class IpfsStore {
    */
   #prefetch(links: CID[], considered: DigestSet, signal?: AbortSignal): void {
     for (const link of links) {
-      if (this.#prefetching >= PREFETCH_IN_FLIGHT) return;
+      if (this.#prefetching >= this.#prefetchLimit()) return;
       if (considered.has(link.multihash)) continue;
       considered.add(link.multihash);
       if (this.#fetches.has(link.toString()) || this.#cache.get(link)) continue;
@@ -487,6 +500,10 @@ export class IpfsStore {
         .catch(() => {})
         .finally(() => this.#prefetching--);
     }
+  }
+
+  #prefetchLimit(): number {
+    return Math.max(PREFETCH_MIN, Math.min(PREFETCH_MAX, Math.floor(PREFETCH_BUDGET_BYTES / this.#fetchedBlockSize)));
   }
 
   /** The CIDs a block links to, in order. */

@@ -27,9 +27,10 @@ export interface MirrorOptions {
 
 /**
  * Pins fetched at once (each may wait on the network): Bitswap sends the wants of all of them in
- * one message per round, so more at once means fewer messages per block (bench:network).
+ * one message per round, so more at once means fewer messages per block (bench:network: 64 at
+ * once measured 10-20% faster than 16; the node bounds the blocks fetched ahead by their size).
  */
-export const PINS_AT_ONCE = 16;
+export const PINS_AT_ONCE = 64;
 
 export async function runMirror(settings: TilSettings, options: MirrorOptions): Promise<number> {
   if (options.all === (options.author !== undefined))
