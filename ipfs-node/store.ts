@@ -34,6 +34,7 @@ import { BlockFiles } from "./block-files.ts";
 import { DigestSet } from "./digest-set.ts";
 import { MemoryReturner, returnFreedMemory } from "./memory.ts";
 import { BlockNotLocalError, IpfsNodeError, NotPinnedError } from "./errors.ts";
+import { processIsAlive } from "#core/process.node.ts";
 
 export type PinKind = "recursive" | "direct" | "indirect";
 
@@ -174,12 +175,12 @@ export class IpfsStore {
 
   /** Whether the block is in the local store (never fetched). */
   async hasBlock(cid: CID): Promise<boolean> {
-    return this.#unwritten.has(multihashKey(cid)) || this.#blocks.has(cid.multihash);
+    return this.#unwritten.has(blockKey(cid)) || this.#blocks.has(cid.multihash);
   }
 
   /** {@link hasBlock} in one system call, for the many checks of Bitswap serving a peer (BlockFiles.getNow). */
   hasBlockNow(cid: CID): boolean {
-    return this.#unwritten.has(multihashKey(cid)) || this.#blocks.hasNow(cid.multihash);
+    return this.#unwritten.has(blockKey(cid)) || this.#blocks.hasNow(cid.multihash);
   }
 
   /**
@@ -187,7 +188,7 @@ export class IpfsStore {
    * peer's wants one after another; {@link BlockNotLocalError} if it is not here.
    */
   getLocalBlockNow(cid: CID): Uint8Array {
-    const bytes = this.#cache.get(cid) ?? this.#unwritten.get(multihashKey(cid))?.bytes ?? this.#blocks.getNow(cid.multihash);
+    const bytes = this.#cache.get(cid) ?? this.#unwritten.get(blockKey(cid))?.bytes ?? this.#blocks.getNow(cid.multihash);
     if (bytes === undefined) throw new BlockNotLocalError(cid.toString());
     return bytes;
   }
@@ -209,7 +210,7 @@ export class IpfsStore {
     try {
       bytes = await this.#blocks.get(cid.multihash);
     } catch (err) {
-      const unwritten = this.#unwritten.get(multihashKey(cid))?.bytes;
+      const unwritten = this.#unwritten.get(blockKey(cid))?.bytes;
       if (unwritten) return unwritten;
       if (!this.#network || options.offline || (err as NodeJS.ErrnoException).code !== "ENOENT") throw new BlockNotLocalError(cid.toString(), { cause: err });
       return this.#fetch(cid, options.signal);
@@ -267,7 +268,7 @@ export class IpfsStore {
    * loop neither does the file work nor waits for it. The promise settles when the file is there.
    */
   putFetchedBlock(cid: CID, bytes: Uint8Array): Promise<void> {
-    const key = multihashKey(cid);
+    const key = blockKey(cid);
     const pending = this.#unwritten.get(key);
     if (pending) return pending.written;
     const written = this.#inSession(() => this.#blocks.put(cid.multihash, bytes)).finally(() => this.#unwritten.delete(key));
@@ -355,7 +356,7 @@ export class IpfsStore {
       // the files of fetched blocks still being written: the pin is recorded once they are there
       const writes: Promise<void>[] = [];
       const visited = (block: CID) => {
-        const unwritten = this.#unwritten.get(multihashKey(block));
+        const unwritten = this.#unwritten.get(blockKey(block));
         if (unwritten) writes.push(unwritten.written);
       };
       if (recursive) {
@@ -865,26 +866,17 @@ async function bootId(): Promise<string | undefined> {
   return (await readFile("/proc/sys/kernel/random/boot_id", "utf8").catch(() => undefined))?.trim();
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Blocks are identified by their multihash (a CIDv0 and a CIDv1 of the same bytes share one). */
-function cacheKey(cid: CID): string {
+/** A block's key in the maps of blocks: its multihash (a CIDv0 and a CIDv1 of the same bytes share one). */
+function blockKey(cid: CID): string {
   const bytes = cid.multihash.bytes;
-  let key = cacheKeys.get(bytes);
+  let key = blockKeys.get(bytes);
   if (key === undefined) {
     key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-    cacheKeys.set(bytes, key);
+    blockKeys.set(bytes, key);
   }
   return key;
 }
-const cacheKeys = new WeakMap<Uint8Array, string>();
+const blockKeys = new WeakMap<Uint8Array, string>();
 
 /** Least-recently-used cache of blocks, bounded by total bytes. */
 class BlockCache {
@@ -895,7 +887,7 @@ class BlockCache {
     this.#budget = budgetBytes;
   }
   get(cid: CID): Uint8Array | undefined {
-    const key = cacheKey(cid);
+    const key = blockKey(cid);
     const bytes = this.#entries.get(key);
     if (bytes) {
       this.#entries.delete(key);
@@ -905,7 +897,7 @@ class BlockCache {
   }
   set(cid: CID, bytes: Uint8Array): void {
     if (bytes.byteLength > CACHE_MAX_BLOCK_BYTES) return;
-    const key = cacheKey(cid);
+    const key = blockKey(cid);
     if (this.#entries.has(key)) return;
     this.#entries.set(key, bytes);
     this.#bytes += bytes.byteLength;
@@ -919,9 +911,4 @@ class BlockCache {
     this.#entries.clear();
     this.#bytes = 0;
   }
-}
-
-/** A block's key in maps of blocks: its multihash (the store keeps blocks by multihash, whatever the CID's version or codec). */
-function multihashKey(cid: CID): string {
-  return Buffer.from(cid.multihash.bytes.buffer, cid.multihash.bytes.byteOffset, cid.multihash.bytes.byteLength).toString("latin1");
 }

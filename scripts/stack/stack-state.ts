@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { RunningStackAddresses } from "#core/config.ts";
+import { processIsAlive } from "#core/process.node.ts";
 
 const STACK_STATE_FILE_NAME = "stack.json";
 
@@ -44,7 +45,7 @@ export function readStackState(home: string): StackState | undefined {
     return undefined;
   }
   if (!Number.isSafeInteger(value.pid) || typeof value.ipfsApi !== "string" || typeof value.ipfsGateway !== "string") return undefined;
-  if (!processRuns(value.pid!)) return undefined;
+  if (!processIsAlive(value.pid!)) return undefined;
   return value as StackState;
 }
 
@@ -52,14 +53,4 @@ export function readStackState(home: string): StackState | undefined {
 export function runningStackAddresses(home: string): RunningStackAddresses {
   const state = readStackState(home);
   return state ? { ipfsApi: state.ipfsApi, ipfsGateway: state.ipfsGateway } : {};
-}
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

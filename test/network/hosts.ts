@@ -13,6 +13,7 @@
 import { execFile, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
+import { processIsAlive } from "#core/process.node.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -231,22 +232,13 @@ export async function namespacePids(namespace: string): Promise<number[]> {
   return stdout.split(/\s+/).filter(Boolean).map(Number);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Remove namespaces, bridges and veth ends this helper made in runs whose process is gone. */
 async function sweepLeftovers(ip: string): Promise<void> {
   const namespaces = (await execFileAsync(ip, ["netns", "list"])).stdout;
   for (const line of namespaces.split("\n")) {
     const name = line.trim().split(/\s+/)[0] ?? "";
     const match = /^til-(\d+)-[a-z]-[a-z]$/.exec(name);
-    if (!match || alive(Number(match[1]))) continue;
+    if (!match || processIsAlive(Number(match[1]))) continue;
     killProcessesIn(ip, name);
     spawnSync(ip, ["netns", "delete", name], { stdio: "ignore", timeout: 10_000 });
   }
@@ -255,7 +247,7 @@ async function sweepLeftovers(ip: string): Promise<void> {
     const name = /^\d+:\s+([^:@\s]+)/.exec(line)?.[1] ?? "";
     // bridges tilbr<pid><run>, veth ends til<pid><run><host>h (their n ends go with the namespace)
     const match = /^tilbr(\d+)[a-z]$/.exec(name) ?? /^til(\d+)[a-z][a-z][hn]$/.exec(name);
-    if (!match || alive(Number(match[1]))) continue;
+    if (!match || processIsAlive(Number(match[1]))) continue;
     spawnSync(ip, ["link", "delete", name], { stdio: "ignore", timeout: 10_000 });
   }
 }
