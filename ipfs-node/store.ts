@@ -162,6 +162,7 @@ export class IpfsStore {
     this.#memory.stop();
     await this.#gcQueue.catch(() => {});
     await Promise.allSettled(this.#pinChains.values());
+    await Promise.allSettled([...this.#unwritten.values()].map((pending) => pending.written));
     await this.helia.stop();
     await this.#blockstore.close();
     await this.#datastore.close();
