@@ -54,8 +54,12 @@ export interface RepoStat {
  * peers (Bitswap, DHT provider lookups) and trustless gateways.
  */
 export interface BlockNetwork {
-  /** The block, checked against its CID and stored (unpinned) before this resolves; rejects when no one had it in time. */
-  fetchBlock(cid: CID, signal?: AbortSignal): Promise<Uint8Array>;
+  /**
+   * The block, checked against its CID and stored (unpinned) before this resolves; rejects when no
+   * one had it in time. `dag`: the root of the DAG being walked when the block is one of its (the
+   * peer that sent its other blocks is asked first).
+   */
+  fetchBlock(cid: CID, signal?: AbortSignal, dag?: CID): Promise<Uint8Array>;
   /** A root was pinned: announce it (Kubo's "roots" provide strategy). */
   pinned(cid: CID): void;
 }
@@ -203,7 +207,7 @@ export class IpfsStore {
    * A whole block from the local store or, online (unless `offline`), fetched from the network and
    * stored unpinned; {@link BlockNotLocalError} if it is not here and was not found in time.
    */
-  async getBlock(cid: CID, options: { signal?: AbortSignal; offline?: boolean } = {}): Promise<Uint8Array> {
+  async getBlock(cid: CID, options: { signal?: AbortSignal; offline?: boolean; dag?: CID } = {}): Promise<Uint8Array> {
     const cached = this.#cache.get(cid);
     if (cached) return cached;
     options.signal?.throwIfAborted();
@@ -214,14 +218,14 @@ export class IpfsStore {
       const unwritten = this.#unwritten.get(blockKey(cid))?.bytes;
       if (unwritten) return unwritten;
       if (!this.#network || options.offline || (err as NodeJS.ErrnoException).code !== "ENOENT") throw new BlockNotLocalError(cid.toString(), { cause: err });
-      return this.#fetch(cid, options.signal);
+      return this.#fetch(cid, options.signal, options.dag);
     }
     this.#cache.set(cid, bytes);
     return bytes;
   }
 
   /** A block not in the local store, fetched from the network (one fetch per block, whoever waits) and cached. */
-  async #fetch(cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
+  async #fetch(cid: CID, signal?: AbortSignal, dag?: CID): Promise<Uint8Array> {
     let bytes: Uint8Array;
     try {
       if (!this.#network) throw new IpfsNodeError("the node is offline");
@@ -233,10 +237,10 @@ export class IpfsStore {
         bytes = await shared.bytes.catch((err: unknown) => {
           signal?.throwIfAborted();
           if (!this.#network || !shared.signal?.aborted) throw err;
-          return this.#network.fetchBlock(cid, signal);
+          return this.#network.fetchBlock(cid, signal, dag);
         });
       } else {
-        const fetching = this.#network.fetchBlock(cid, signal).finally(() => this.#fetches.delete(key));
+        const fetching = this.#network.fetchBlock(cid, signal, dag).finally(() => this.#fetches.delete(key));
         this.#fetches.set(key, { bytes: fetching, signal });
         bytes = await fetching;
         this.#fetchedBlockSize = Math.max(bytes.byteLength, this.#fetchedBlockSize * 0.99);
@@ -469,17 +473,17 @@ export class IpfsStore {
         // a raw leaf links nowhere: check it is here without reading it (online, fetch it)
         if (!(await this.hasBlock(cid))) {
           if (!this.#network) throw new BlockNotLocalError(cid.toString());
-          await this.getBlock(cid, { signal });
+          await this.getBlock(cid, { signal, dag: root });
         }
         yield cid;
         continue;
       }
-      const links = await this.linksOf(cid, signal);
+      const links = await this.linksOf(cid, signal, root);
       yield cid;
       for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]);
       // the blocks this walk visits next, once blocks came from the network (a walk of a local
       // DAG costs nothing more)
-      if (this.#network && this.#networkReads !== networkReadsBefore) this.#prefetch(stack.slice(-this.#prefetchLimit()).reverse(), ahead, signal);
+      if (this.#network && this.#networkReads !== networkReadsBefore) this.#prefetch(stack.slice(-this.#prefetchLimit()).reverse(), ahead, root, signal);
     }
   }
 
@@ -487,7 +491,7 @@ export class IpfsStore {
    * Start fetching the missing ones of `links` (a walk visits them next): a DAG from the network
    * then arrives several blocks at a time instead of one round trip per block.
    */
-  #prefetch(links: CID[], considered: DigestSet, signal?: AbortSignal): void {
+  #prefetch(links: CID[], considered: DigestSet, dag: CID, signal?: AbortSignal): void {
     for (const link of links) {
       if (this.#prefetching >= this.#prefetchLimit()) return;
       if (considered.has(link.multihash)) continue;
@@ -497,7 +501,7 @@ export class IpfsStore {
       // checked in one go (no file operation queued between the walk and its wants), so the wants
       // of one walk (and of the walks beside it) leave in one Bitswap message
       void (async () => {
-        if (!this.hasBlockNow(link)) await this.#fetch(link, signal);
+        if (!this.hasBlockNow(link)) await this.#fetch(link, signal, dag);
       })()
         .catch(() => {})
         .finally(() => this.#prefetching--);
@@ -508,9 +512,9 @@ export class IpfsStore {
     return Math.max(PREFETCH_MIN, Math.min(PREFETCH_MAX, Math.floor(PREFETCH_BUDGET_BYTES / this.#fetchedBlockSize)));
   }
 
-  /** The CIDs a block links to, in order. */
-  async linksOf(cid: CID, signal?: AbortSignal): Promise<CID[]> {
-    const bytes = await this.getBlock(cid, { signal });
+  /** The CIDs a block links to, in order (`dag`: the root of the DAG walked, see BlockNetwork). */
+  async linksOf(cid: CID, signal?: AbortSignal, dag?: CID): Promise<CID[]> {
+    const bytes = await this.getBlock(cid, { signal, dag });
     return this.#decodeLinks(cid, bytes);
   }
 

@@ -68,6 +68,16 @@ const FIRST_PROVIDE_ROUND_MS = 60_000;
  * stranger has stays near a second).
  */
 const PROVIDER_SEARCH_DELAY_MS = 300;
+/**
+ * A block of a DAG being walked is asked first of the peer that sent the DAG's other blocks
+ * alone, as Kubo's Bitswap sessions do; the other connected peers are asked too if that peer says
+ * it does not have it or has not sent it within this time. Helia sends every want to every
+ * connected peer: each of them (and this node, reading their "don't have") paid for every block,
+ * which cost a mirror a third of its speed with one idle peer connected (bench:network).
+ */
+const SESSION_PEER_WAIT_MS = 500;
+/** DAGs whose sending peer is remembered (the most recent). */
+const MAX_DAG_PEERS = 4096;
 
 type Services = { dht: KadDHT; identify: unknown; identifyPush: unknown; ping: unknown };
 
@@ -81,7 +91,11 @@ export interface SwarmStats {
 /** The part of Helia's Bitswap the fetch path calls directly (see {@link Swarm.fetchBlock}). */
 interface BitswapWants {
   wantList: {
-    wantBlock(cid: CID, options?: AbortOptions): Promise<{ block: Uint8Array }>;
+    wantBlock(cid: CID, options?: AbortOptions): Promise<{ block: Uint8Array; connection: { remotePeer: PeerId } }>;
+    /** The wants sent to each peer so far (by the base64 of their multihash), which sending skips. */
+    peers: { entries(): Iterable<[PeerId, Set<string>]> };
+    sendMessagesDebounced(): Promise<void>;
+    addEventListener(type: "presence", listener: (event: CustomEvent<{ sender: PeerId; cid: CID; has: boolean }>) => void): void;
   };
   network: { findAndConnect(cid: CID, options?: AbortOptions & { [PROVIDER_SEARCH_NOW]?: boolean }): Promise<void> };
   notify(cid: CID, options?: AbortOptions): Promise<void>;
@@ -111,6 +125,10 @@ export class Swarm implements BlockNetwork {
   firstBootstrap: Promise<number> = Promise.resolve(0);
   /** Bitswap itself, asked directly when no trustless gateway is listed. */
   readonly #bitswap: BitswapWants | undefined;
+  /** The peer that last sent a block of a DAG being walked (by the DAG's root). */
+  readonly #dagPeers = new Map<string, PeerId>();
+  /** Wants asked of one peer alone (by Bitswap's want key): widened to every peer when it lacks the block. */
+  readonly #peerOnlyWants = new Map<string, { peer: PeerId; widen: () => void }>();
 
   private constructor(
     helia: Helia & { libp2p: Libp2p<Services> },
@@ -127,6 +145,14 @@ export class Swarm implements BlockNetwork {
     this.#bitswap = (helia as unknown as { blockBrokers: Array<{ name: string; bitswap?: BitswapWants }> }).blockBrokers.find(
       (broker) => broker.name === "bitswap",
     )?.bitswap;
+    if (this.#bitswap && !(this.#bitswap.wantList.peers && typeof this.#bitswap.wantList.sendMessagesDebounced === "function"))
+      throw new IpfsNodeError("this Helia Bitswap keeps no per-peer want lists: it cannot ask one peer alone");
+    // a peer asked alone that says it lacks a block: ask every peer at once
+    this.#bitswap?.wantList.addEventListener("presence", ({ detail }) => {
+      if (detail.has) return;
+      const asked = this.#peerOnlyWants.get(wantKey(detail.cid));
+      if (asked?.peer.equals(detail.sender)) asked.widen();
+    });
   }
 
   static async start(store: IpfsStore, settings: NetworkSettings): Promise<Swarm> {
@@ -247,7 +273,7 @@ export class Swarm implements BlockNetwork {
    * are CPU-bound (bench:network). Bitswap matches a received block to a want by digest alone,
    * so the bytes are hashed again here with the CID's own function.
    */
-  async fetchBlock(cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
+  async fetchBlock(cid: CID, signal?: AbortSignal, dag?: CID): Promise<Uint8Array> {
     const timeout = AbortSignal.timeout(this.#settings.fetchTimeoutMs);
     const fetchSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     this.#fetching++;
@@ -255,7 +281,7 @@ export class Swarm implements BlockNetwork {
     try {
       bytes =
         this.#bitswap && this.#settings.trustlessGateways.length === 0
-          ? await this.#wantFromPeers(this.#bitswap, cid, fetchSignal)
+          ? await this.#wantFromPeers(this.#bitswap, cid, fetchSignal, dag?.toString())
           : await concatChunks(this.#helia.blockstore.get(cid, { signal: fetchSignal }));
     } finally {
       this.#fetching--;
@@ -266,7 +292,7 @@ export class Swarm implements BlockNetwork {
     return bytes;
   }
 
-  async #wantFromPeers(bitswap: BitswapWants, cid: CID, signal: AbortSignal): Promise<Uint8Array> {
+  async #wantFromPeers(bitswap: BitswapWants, cid: CID, signal: AbortSignal, dag: string | undefined): Promise<Uint8Array> {
     let search: AbortController | undefined;
     const startSearch = () => {
       search = new AbortController();
@@ -276,18 +302,65 @@ export class Swarm implements BlockNetwork {
     };
     const timer = this.#helia.libp2p.getConnections().length > 0 ? setTimeout(startSearch, PROVIDER_SEARCH_DELAY_MS) : undefined;
     if (!timer) startSearch();
+    const wanted = bitswap.wantList.wantBlock(cid, { signal });
+    // the want is in the list now, and leaves in the next message: keep it from the other peers
+    const sessionPeer = dag === undefined ? undefined : this.#dagPeers.get(dag);
+    const askedAlone = sessionPeer ? this.#askOnly(bitswap, cid, sessionPeer) : undefined;
     let bytes: Uint8Array;
+    let sender: PeerId;
     try {
-      ({ block: bytes } = await bitswap.wantList.wantBlock(cid, { signal }));
+      ({
+        block: bytes,
+        connection: { remotePeer: sender },
+      } = await wanted);
     } finally {
       clearTimeout(timer);
       search?.abort();
+      askedAlone?.();
     }
     await checkBlock(cid, bytes);
+    if (dag !== undefined) this.#rememberDagPeer(dag, sender);
     this.#store.putFetchedBlock(cid, bytes);
-    // cancels to the other peers asked, and the block to peers that want it from this node
+    // the block to peers that want it from this node
     queueMicrotask(() => void bitswap.notify(cid).catch((err: Error) => debug(`announce ${cid}: ${err.message}`)));
     return bytes;
+  }
+
+  /**
+   * Let the want for `cid` (just added to Bitswap's list) go to `peer` only: it is recorded as sent
+   * to every other connected peer, which Bitswap's sending skips, until `peer` says it lacks the
+   * block or SESSION_PEER_WAIT_MS pass. Returns the function to call once the wait is over; Bitswap
+   * itself forgets these records when the want ends.
+   */
+  #askOnly(bitswap: BitswapWants, cid: CID, peer: PeerId): () => void {
+    const key = wantKey(cid);
+    if (this.#peerOnlyWants.has(key) || this.#helia.libp2p.getConnections(peer).length === 0) return () => {};
+    const heldFrom: Set<string>[] = [];
+    for (const [other, sent] of bitswap.wantList.peers.entries()) {
+      if (other.equals(peer) || sent.has(key)) continue;
+      sent.add(key);
+      heldFrom.push(sent);
+    }
+    const done = () => {
+      clearTimeout(timer);
+      if (this.#peerOnlyWants.get(key)?.peer === peer) this.#peerOnlyWants.delete(key);
+    };
+    const widen = () => {
+      done();
+      for (const sent of heldFrom) sent.delete(key);
+      if (heldFrom.length > 0) void bitswap.wantList.sendMessagesDebounced();
+      heldFrom.length = 0;
+    };
+    const timer = setTimeout(widen, SESSION_PEER_WAIT_MS);
+    this.#peerOnlyWants.set(key, { peer, widen });
+    return done;
+  }
+
+  #rememberDagPeer(dag: string, peer: PeerId): void {
+    if (this.#dagPeers.get(dag)?.equals(peer)) return;
+    this.#dagPeers.delete(dag);
+    this.#dagPeers.set(dag, peer);
+    if (this.#dagPeers.size > MAX_DAG_PEERS) this.#dagPeers.delete(this.#dagPeers.keys().next().value as string);
   }
 
   /** BlockNetwork: a root was pinned; announce it. */
@@ -520,6 +593,12 @@ class NetworkDatastore extends FsDatastore {
     }
     for (const [name, record] of [...this.#peers]) if (name.startsWith(prefix)) yield { key: record.key, value: record.value };
   }
+}
+
+/** Bitswap's key for a want: the base64 (no padding) of the CID's multihash. */
+function wantKey(cid: CID): string {
+  const bytes = cid.multihash.bytes;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64").replace(/=+$/, "");
 }
 
 /** A fetched block's bytes against its CID's multihash (function, length and digest); throws when they differ. */

@@ -3,8 +3,10 @@
  * own (see hosts.ts: network namespaces as root on Linux, else distinct loopback addresses; forced
  * with TIL_TEST_HOSTS=loopback; the suite names and a diagnostic line say which): its peer ID is
  * its identity key's across restarts, `--offline` makes no connection at all, swarm/connect and
- * swarm/disconnect, and trustless gateways (`--trustless-gateways`) whose every block is checked
- * against its CID: a gateway that alters a block is not believed.
+ * swarm/disconnect, trustless gateways (`--trustless-gateways`) whose every block is checked
+ * against its CID (a gateway that alters a block is not believed), and a DAG whose blocks are
+ * split across two peers fetched whole (a block the peer that sent the root lacks is asked of the
+ * others).
  */
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -12,9 +14,10 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
 import { create } from "kubo-rpc-client";
+import { CID } from "multiformats/cid";
 import { makeTempRepo, removeRepo, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
 import { createHosts } from "./hosts.ts";
-import { eventually, startPeer } from "./peers.ts";
+import { addEntries, eventually, startPeer } from "./peers.ts";
 
 const hosts = await createHosts(3);
 const [hostA, hostB, hostC] = hosts.hosts;
@@ -223,5 +226,50 @@ describe(`provide and find ${on}`, () => {
     const missing = await seeker.rpc("routing/provide", { arg: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy" });
     assert.equal(missing.status, 500);
     assert.match(missing.body, /not found locally/);
+  });
+});
+
+describe(`a DAG split across two peers ${on}`, () => {
+  it("is fetched whole: the blocks the peer that sent the root lacks are asked of the other peers, verified", async () => {
+    const holder = track(await startPeer(await makeTempRepo(), { host: hostA }));
+    const other = track(await startPeer(await makeTempRepo(), { host: hostB }));
+    const [{ cid: root, files }] = await addEntries(holder, ["# Split\n\nThe root and most files on one peer, the last file on another.\n"]);
+    const links = (await holder.rpc("ls", { arg: root })).json() as { Objects: Array<{ Links: Array<{ Name: string; Hash: string }> }> };
+    const entryLinks = links.Objects[0].Links;
+    assert.ok(entryLinks.length >= 2, JSON.stringify(links));
+    const blockOf = async (cid: string) =>
+      new Uint8Array(await (await fetch(`${holder.apiUrl}/api/v0/block/get?arg=${cid}`, { method: "POST" })).arrayBuffer());
+    const blocks = new Map<string, Uint8Array>([[root, await blockOf(root)]]);
+    for (const link of entryLinks) blocks.set(link.Hash, await blockOf(link.Hash));
+    // the holder keeps the root and every file but the last; the other peer has only the last file
+    assert.equal((await holder.rpc("pin/rm", { arg: root })).status, 200);
+    assert.equal((await holder.rpc("repo/gc")).status, 200);
+    const put = async (node: typeof holder, cid: string) => {
+      const parsed = CID.parse(cid);
+      const body = new FormData();
+      body.append("file", new Blob([Buffer.from(blocks.get(cid) as Uint8Array)]));
+      const query = new URLSearchParams({ "cid-codec": parsed.code === 0x55 ? "raw" : "dag-pb", mhtype: "sha2-256" });
+      const response = await fetch(`${node.apiUrl}/api/v0/block/put?${query}`, { method: "POST", body });
+      assert.equal(response.status, 200, await response.clone().text());
+      assert.equal(((await response.json()) as { Key: string }).Key, cid);
+    };
+    const last = entryLinks[entryLinks.length - 1];
+    for (const cid of [root, ...entryLinks.slice(0, -1).map((link) => link.Hash)]) await put(holder, cid);
+    await put(other, last.Hash);
+    const objects = async (node: typeof holder) => ((await node.rpc("repo/stat")).json() as { NumObjects: number }).NumObjects;
+    assert.equal(await objects(holder), entryLinks.length, "the holder has the root and every file but the last");
+    assert.equal(await objects(other), 1, "the other peer has the last file only");
+
+    const reader = track(await startPeer(await makeTempRepo(), { host: hostC, bootstrap: [holder.dialAddress, other.dialAddress] }));
+    await eventually("the reader is connected to both", async () => ((await reader.rpc("swarm/peers")).json() as { Peers: unknown[] }).Peers.length === 2);
+    const pinned = await reader.rpc("pin/add", { arg: root });
+    assert.equal(pinned.status, 200, pinned.body);
+    for (const link of entryLinks) {
+      const cat = await fetch(`${reader.apiUrl}/api/v0/cat?arg=${root}/${link.Name}`, { method: "POST" });
+      assert.deepEqual(new Uint8Array(await cat.arrayBuffer()), files.get(link.Name), link.Name);
+    }
+    const sent = async (node: typeof holder) => ((await node.rpc("bitswap/stat")).json() as { BlocksSent: number }).BlocksSent;
+    assert.equal(await sent(other), 1, "the other peer sent the one block it has");
+    assert.equal(await sent(holder), entryLinks.length, "the holder sent the root and the files it has");
   });
 });
