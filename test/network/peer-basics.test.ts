@@ -230,7 +230,7 @@ describe(`provide and find ${on}`, () => {
 });
 
 describe(`a DAG split across two peers ${on}`, () => {
-  it("is fetched whole: the blocks the peer that sent the root lacks are asked of the other peers, verified", async () => {
+  it("is fetched whole: the block the peer that sent the root lacks comes from the other peer, every file read back", async () => {
     const holder = track(await startPeer(await makeTempRepo(), { host: hostA }));
     const other = track(await startPeer(await makeTempRepo(), { host: hostB }));
     const [{ cid: root, files }] = await addEntries(holder, ["# Split\n\nThe root and most files on one peer, the last file on another.\n"]);
