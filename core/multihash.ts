@@ -7,9 +7,11 @@
  * Browser-safe: multiformats' sha2 (Node's crypto, or WebCrypto in a browser) and @noble/hashes.
  */
 import { blake3 as blake3Hash } from "@noble/hashes/blake3.js";
+import type { CID } from "multiformats/cid";
 import type { MultihashHasher } from "multiformats/hashes/interface";
 import { from } from "multiformats/hashes/hasher";
 import { sha256, sha512 } from "multiformats/hashes/sha2";
+import { equalBytes } from "./bytes.ts";
 
 /** blake3 with the 32-byte digest Kubo uses by default (multicodec 0x1e). */
 export const blake3 = from({ name: "blake3", code: 0x1e, encode: (bytes: Uint8Array) => blake3Hash(bytes) });
@@ -42,4 +44,17 @@ export class UnsupportedMultihashError extends Error {
 export function hasherForCode(code: number, digestLength: number): MultihashHasher | undefined {
   const known = BY_CODE.get(code);
   return known?.length === digestLength ? known.hasher : undefined;
+}
+
+/**
+ * The check of a block's bytes against its CID: they are hashed with the CID's own function and
+ * compared with its digest (a sender naming another function with the same digest, e.g. identity
+ * with the digest as the bytes, is not believed). {@link UnsupportedMultihashError} at once when no
+ * hasher here can check the CID, before anything is fetched.
+ */
+export function blockVerifier(cid: CID): (bytes: Uint8Array) => Promise<boolean> {
+  const { code, digest } = cid.multihash;
+  const hasher = hasherForCode(code, digest.byteLength);
+  if (!hasher) throw new UnsupportedMultihashError(cid.toString(), code, digest.byteLength);
+  return async (bytes) => equalBytes((await hasher.digest(bytes)).digest, digest);
 }

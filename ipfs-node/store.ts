@@ -208,15 +208,13 @@ export class IpfsStore {
    * stored unpinned; {@link BlockNotLocalError} if it is not here and was not found in time.
    */
   async getBlock(cid: CID, options: { signal?: AbortSignal; offline?: boolean; dag?: CID } = {}): Promise<Uint8Array> {
-    const cached = this.#cache.get(cid);
+    const cached = this.#cache.get(cid) ?? this.#unwritten.get(blockKey(cid))?.bytes;
     if (cached) return cached;
     options.signal?.throwIfAborted();
     let bytes: Uint8Array;
     try {
       bytes = await this.#blocks.get(cid.multihash);
     } catch (err) {
-      const unwritten = this.#unwritten.get(blockKey(cid))?.bytes;
-      if (unwritten) return unwritten;
       if (!this.#network || options.offline || (err as NodeJS.ErrnoException).code !== "ENOENT") throw new BlockNotLocalError(cid.toString(), { cause: err });
       return this.#fetch(cid, options.signal, options.dag);
     }

@@ -14,10 +14,9 @@
  */
 import type { CID } from "multiformats/cid";
 import { identity } from "multiformats/hashes/identity";
-import type { MultihashHasher } from "multiformats/hashes/interface";
 import { formatBytes, MAX_BLOCK_BYTES } from "../entry/limits.ts";
-import { concatBytes, equalBytes } from "../bytes.ts";
-import { hasherForCode, UnsupportedMultihashError } from "../multihash.ts";
+import { concatBytes } from "../bytes.ts";
+import { blockVerifier } from "../multihash.ts";
 
 export interface GatewayFailure {
   gateway: string;
@@ -99,15 +98,14 @@ export class VerifiedGatewayBlockstore {
     // Checked before the cache too: an aborted read (e.g. over a limit) stops walking cached blocks.
     options.signal?.throwIfAborted();
     if (cid.multihash.code === identity.code) return cid.multihash.digest;
-    const hasher = hasherForCode(cid.multihash.code, cid.multihash.digest.byteLength);
-    if (!hasher) throw new UnsupportedMultihashError(cid.toString(), cid.multihash.code, cid.multihash.digest.byteLength);
+    const matches = blockVerifier(cid);
     const key = cid.toString();
     const cached = this.#cache.blocks.get(key);
     if (cached) return cached;
     const attempts: GatewayFailure[] = [];
     for (const gateway of this.gateways) {
       options.signal?.throwIfAborted();
-      const reason = await this.#tryGateway(gateway, cid, hasher, options.signal);
+      const reason = await this.#tryGateway(gateway, cid, matches, options.signal);
       if (reason instanceof Uint8Array) {
         this.served.set(gateway, (this.served.get(gateway) ?? 0) + 1);
         this.#remember(key, reason);
@@ -131,7 +129,12 @@ export class VerifiedGatewayBlockstore {
     }
   }
 
-  async #tryGateway(gateway: string, cid: CID, hasher: MultihashHasher, signal?: AbortSignal): Promise<Uint8Array | Pick<GatewayFailure, "reason" | "kind">> {
+  async #tryGateway(
+    gateway: string,
+    cid: CID,
+    matches: (bytes: Uint8Array) => Promise<boolean>,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array | Pick<GatewayFailure, "reason" | "kind">> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     // Aborted on the caller's signal, the timeout, or a body over the limit: ends the request.
     const request = new AbortController();
@@ -151,8 +154,7 @@ export class VerifiedGatewayBlockstore {
         request.abort();
         return { kind: "too-large", reason: `answered with more than ${formatBytes(MAX_BLOCK_BYTES)}, more than a block may hold (stopped reading)` };
       }
-      const digest = await hasher.digest(bytes);
-      if (!equalBytes(digest.digest, cid.multihash.digest)) return { kind: "mismatch", reason: "returned bytes that do not match the CID (rejected)" };
+      if (!(await matches(bytes))) return { kind: "mismatch", reason: "returned bytes that do not match the CID (rejected)" };
       return bytes;
     } catch (error) {
       if (signal?.aborted) throw error;

@@ -32,8 +32,7 @@ import { multiaddr, type Multiaddr } from "@multiformats/multiaddr";
 import { FsDatastore } from "datastore-fs";
 import { createHeliaLight, type Helia, type Routing } from "helia";
 import type { CID } from "multiformats/cid";
-import { equals } from "multiformats/bytes";
-import { hasherForCode } from "#core/multihash.ts";
+import { blockVerifier } from "#core/multihash.ts";
 import { IpfsNodeError } from "../errors.ts";
 import { loadPrivateKey } from "../identity.ts";
 import type { BlockNetwork, IpfsStore } from "../store.ts";
@@ -142,9 +141,7 @@ export class Swarm implements BlockNetwork {
     this.#settings = settings;
     this.#store = store;
     this.#counters = counters;
-    this.#bitswap = (helia as unknown as { blockBrokers: Array<{ name: string; bitswap?: BitswapWants }> }).blockBrokers.find(
-      (broker) => broker.name === "bitswap",
-    )?.bitswap;
+    this.#bitswap = bitswapOf<BitswapWants>(helia);
     if (this.#bitswap && !(this.#bitswap.wantList.peers && typeof this.#bitswap.wantList.sendMessagesDebounced === "function"))
       throw new IpfsNodeError("this Helia Bitswap keeps no per-peer want lists: it cannot ask one peer alone");
     // a peer asked alone that says it lacks a block: ask every peer at once
@@ -527,6 +524,11 @@ function askConnectedPeersFirst(helia: Helia & { libp2p: Libp2p<Services> }, gat
   }
 }
 
+/** Helia's Bitswap (its block broker's), seen through the parts of it this file uses. */
+function bitswapOf<T>(helia: Helia): T | undefined {
+  return (helia as unknown as { blockBrokers: Array<{ name: string; bitswap?: T }> }).blockBrokers.find((broker) => broker.name === "bitswap")?.bitswap;
+}
+
 /**
  * Bitswap answers peers' wants from the store's blocks directly, not through Helia's blockstore:
  * Helia's takes a lock, checks for identity CIDs and makes an error for every block it lacks, and
@@ -536,9 +538,7 @@ function askConnectedPeersFirst(helia: Helia & { libp2p: Libp2p<Services> }, gat
  * read), and StoreBlockstore knows identity CIDs.
  */
 function serveFromStore(helia: Helia, blocks: StoreBlockstore): void {
-  const bitswap = (helia as unknown as { blockBrokers: Array<{ name: string; bitswap?: { peerWantLists?: { blockstore: unknown } } }> }).blockBrokers.find(
-    (broker) => broker.name === "bitswap",
-  )?.bitswap;
+  const bitswap = bitswapOf<{ peerWantLists?: { blockstore: unknown } }>(helia);
   if (!bitswap?.peerWantLists || !("blockstore" in bitswap.peerWantLists))
     throw new IpfsNodeError("this Helia Bitswap has no peer want lists to serve from the store");
   bitswap.peerWantLists.blockstore = blocks;
@@ -601,13 +601,9 @@ function wantKey(cid: CID): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64").replace(/=+$/, "");
 }
 
-/** A fetched block's bytes against its CID's multihash (function, length and digest); throws when they differ. */
+/** A fetched block's bytes against its CID (core/multihash.ts); throws when they do not hash to it. */
 async function checkBlock(cid: CID, bytes: Uint8Array): Promise<void> {
-  const { code, digest } = cid.multihash;
-  const hasher = hasherForCode(code, digest.byteLength);
-  if (!hasher) throw new IpfsNodeError(`cannot check a block hashed with multihash 0x${code.toString(16)}: ${cid}`);
-  const computed = await hasher.digest(bytes);
-  if (!equals(computed.digest, digest)) throw new IpfsNodeError(`a peer sent bytes that do not hash to ${cid}`);
+  if (!(await blockVerifier(cid)(bytes))) throw new IpfsNodeError(`a peer sent bytes that do not hash to ${cid}`);
 }
 
 async function concatChunks(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
