@@ -17,7 +17,7 @@ import { create } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { makeTempRepo, removeRepo, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
 import { createHosts } from "./hosts.ts";
-import { addEntries, eventually, startPeer } from "./peers.ts";
+import { addEntries, eventually, startPeer, stopPeersAndHosts } from "./peers.ts";
 
 const hosts = await createHosts(3);
 const [hostA, hostB, hostC] = hosts.hosts;
@@ -26,16 +26,7 @@ const testAddress = hosts.testAddress;
 const on = hosts.mode === "netns" ? "(network namespaces)" : "(loopback addresses)";
 
 const started: DaemonProcess[] = [];
-after(async () => {
-  try {
-    for (const node of started) {
-      await node.stop();
-      await removeRepo(node.repo);
-    }
-  } finally {
-    await hosts.remove();
-  }
-});
+after(() => stopPeersAndHosts(started, hosts));
 const track = <T extends DaemonProcess>(node: T): T => {
   started.push(node);
   return node;

@@ -8,8 +8,8 @@
  */
 import { create } from "kubo-rpc-client";
 import { ENTRY_ADD_OPTIONS, packEntry, parseNote } from "#core/entry/index.ts";
-import { collectAll, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
-import type { TestHost } from "./hosts.ts";
+import { collectAll, removeRepo, startDaemonProcess, type DaemonProcess } from "../ipfs/daemon-process.ts";
+import type { TestHost, TestHosts } from "./hosts.ts";
 
 export { loopbackHost } from "./hosts.ts";
 
@@ -83,6 +83,18 @@ export async function addEntries(node: PeerNode, notes: string[]): Promise<Array
     });
   }
   return entries;
+}
+
+/** A suite's teardown: stop its nodes and remove their repos, then its hosts (also when a stop fails). */
+export async function stopPeersAndHosts(nodes: DaemonProcess[], hosts: TestHosts): Promise<void> {
+  try {
+    for (const node of nodes) {
+      await node.stop();
+      await removeRepo(node.repo);
+    }
+  } finally {
+    await hosts.remove();
+  }
 }
 
 /** Poll until `check` holds (for background work such as a DHT announcement); throws with `what` after 30 s. */

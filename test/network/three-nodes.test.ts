@@ -13,9 +13,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { listEntryFiles, readEntryFile } from "#core/retrieve/entry-reader.ts";
 import { VerifiedGatewayBlockstore } from "#core/retrieve/verified-blockstore.ts";
-import { makeTempRepo, removeRepo } from "../ipfs/daemon-process.ts";
+import { makeTempRepo } from "../ipfs/daemon-process.ts";
 import { createHosts, namespacePids } from "./hosts.ts";
-import { addEntries, eventually, startPeer, type PeerNode } from "./peers.ts";
+import { addEntries, eventually, startPeer, stopPeersAndHosts, type PeerNode } from "./peers.ts";
 
 const NOTES = [
   "# Content addressing\n\nA CID names bytes, not a place.\n",
@@ -40,16 +40,7 @@ describe(`three nodes on ${hosts.mode === "netns" ? "network namespaces" : "loop
     b = await startPeer(await makeTempRepo(), { host: hostB, bootstrap: [a.dialAddress] });
     nodes.push(b);
   });
-  after(async () => {
-    try {
-      for (const node of nodes) {
-        await node.stop();
-        await removeRepo(node.repo);
-      }
-    } finally {
-      await hosts.remove();
-    }
-  });
+  after(() => stopPeersAndHosts(nodes, hosts));
 
   it("B, knowing only A, finds A as the provider of each entry through the DHT", async (t) => {
     t.diagnostic(hosts.description);
