@@ -41,7 +41,7 @@ export class UnsupportedMultihashError extends Error {
 }
 
 /** The hasher that checks a multihash of this code and digest length, or undefined when none here can. */
-export function hasherForCode(code: number, digestLength: number): MultihashHasher | undefined {
+function hasherForCode(code: number, digestLength: number): MultihashHasher | undefined {
   const known = BY_CODE.get(code);
   return known?.length === digestLength ? known.hasher : undefined;
 }
