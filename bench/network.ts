@@ -45,6 +45,18 @@ function peakRssMb(node: PeerNode): number {
   return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
 }
 
+/** CPU seconds (user + system) a process has used; `children`: those of its waited-for children instead. */
+function cpuSeconds(pid: number | "self", children = false): number {
+  // the fields after the command's name (which may hold spaces) start at the state, field 3
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const [user, system] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
+  return (Number(user) + Number(system)) / CLOCK_TICKS;
+}
+
+/** Linux's USER_HZ, which /proc reports CPU times in. */
+const CLOCK_TICKS = 100;
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
@@ -124,9 +136,12 @@ async function main(): Promise<void> {
     // til mirror --all on B, beside verified HTTP reads from A's gateway of the same entries
     const blocksReceived = async () => ((await b.rpc("bitswap/stat")).json() as { BlocksReceived: number }).BlocksReceived;
     const blocksBefore = await blocksReceived();
+    const cpuOfNodes = () => nodes.map((node) => cpuSeconds(node.child.pid as number));
+    const mirrorCpuBefore = [...cpuOfNodes(), cpuSeconds("self", true)];
     const mirrorStarted = performance.now();
     const mirror = await til(["mirror", "--all"], cliOn(chain, b));
     const mirrorWallSeconds = (performance.now() - mirrorStarted) / 1000;
+    const mirrorCpu = [...cpuOfNodes(), cpuSeconds("self", true)].map((after, i) => after - mirrorCpuBefore[i]);
     const mirrorSummary = JSON.parse(mirror.stdout.trim().split("\n").at(-1) ?? "null") as {
       entries: number;
       pinned: number;
@@ -142,11 +157,13 @@ async function main(): Promise<void> {
     // B announces the roots it pinned once its fetches are quiet: let that finish (it loads A) before the baseline runs
     await eventually("B announced what it pinned", announcedAll(b));
     const reader = new VerifiedGatewayBlockstore([a.gatewayUrl]);
+    const httpCpuBefore = [cpuSeconds(a.child.pid as number), cpuSeconds("self")];
     const httpStarted = performance.now();
     await forEachConcurrently(mirrored, PINS_AT_ONCE, async (cid) => {
       for (const file of await listEntryFiles(reader, cid)) await readEntryFile(reader, cid, file);
     });
     const httpSeconds = (performance.now() - httpStarted) / 1000;
+    const httpCpu = [cpuSeconds(a.child.pid as number), cpuSeconds("self")].map((after, i) => after - httpCpuBefore[i]);
     if (reader.failures.length > 0)
       throw new Error(
         `verified reads from A's gateway failed: ${reader.failures
@@ -167,6 +184,9 @@ async function main(): Promise<void> {
       mirror_blocks_fetched: mirrorBlocks,
       http_trustless_entries_per_s: Math.round((MIRRORED / httpSeconds) * 10) / 10,
       peak_rss_mb: { a: peakRssMb(a), b: peakRssMb(b), c: peakRssMb(c) },
+      // where the time goes: the mirror (A serving, B fetching, C connected, the til process) and the HTTP reads (A, the reader)
+      mirror_cpu_s: Object.fromEntries(["a", "b", "c", "til"].map((name, i) => [name, Math.round(mirrorCpu[i] * 100) / 100])),
+      http_cpu_s: { a: Math.round(httpCpu[0] * 100) / 100, reader: Math.round(httpCpu[1] * 100) / 100 },
     };
     const mirrorVsHttp = Math.round((figures.mirror_entries_per_s / figures.http_trustless_entries_per_s) * 100) / 100;
     const goals = {
@@ -187,6 +207,12 @@ async function main(): Promise<void> {
         `${figures.mirror_entries_per_s} (${figures.mirror_seconds} s; process ${figures.mirror_process_wall_s} s)`,
         `${figures.http_trustless_entries_per_s} (A's trustless gateway, verified)`,
         `x${mirrorVsHttp} (>= 0.5)`,
+      ],
+      [
+        "CPU (s) of A / B / C / til process; HTTP: A / reader",
+        `${figures.mirror_cpu_s.a} / ${figures.mirror_cpu_s.b} / ${figures.mirror_cpu_s.c} / ${figures.mirror_cpu_s.til}`,
+        `${figures.http_cpu_s.a} / ${figures.http_cpu_s.reader}`,
+        "-",
       ],
       ["peak RSS A / B / C (MB)", `${figures.peak_rss_mb.a} / ${figures.peak_rss_mb.b} / ${figures.peak_rss_mb.c}`, "-", "each <= 350"],
       [
