@@ -4,20 +4,41 @@
  * process against it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
+/**
+ * A port that is free now, for a process started later. It is taken below the kernel's ephemeral
+ * range: a port the kernel handed out for `listen(0)` is handed out again to outgoing connections
+ * (of the nodes and chain starting meanwhile), and one did take the app's port before the stack
+ * bound it (EADDRINUSE in bench:network).
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const [low] = await ephemeralRange;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = FIRST_PICKED_PORT + Math.floor(Math.random() * (low - FIRST_PICKED_PORT));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found between ${FIRST_PICKED_PORT} and ${low}`);
+}
+
+const FIRST_PICKED_PORT = 10_000;
+
+/** Linux's range for ephemeral ports (its default where it can't be read; IANA's starts higher). */
+const ephemeralRange: Promise<[number, number]> = readFile("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+  .then((text) => text.trim().split(/\s+/).map(Number) as [number, number])
+  .then(([low, high]) => (low > FIRST_PICKED_PORT + 1000 ? [low, high] : [32_768, 60_999]))
+  .catch(() => [32_768, 60_999]);
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 }
 
