@@ -77,6 +77,13 @@ const PROVIDER_SEARCH_DELAY_MS = 300;
 const SESSION_PEER_WAIT_MS = 500;
 /** DAGs whose sending peer is remembered (the most recent). */
 const MAX_DAG_PEERS = 4096;
+/**
+ * A block outside any known DAG (the root of the next pin of a mirror) is asked first of the peer
+ * that sent a block within this time, alone, the same way: a mirror's roots mostly come from the
+ * node that sent the previous ones, and each root broadcast cost every other peer a want, a
+ * "don't have" and a cancel.
+ */
+const RECENT_SENDER_MS = 1_000;
 
 type Services = { dht: KadDHT; identify: unknown; identifyPush: unknown; ping: unknown };
 
@@ -128,6 +135,8 @@ export class Swarm implements BlockNetwork {
   readonly #dagPeers = new Map<string, PeerId>();
   /** Wants asked of one peer alone (by Bitswap's want key): widened to every peer when it lacks the block. */
   readonly #peerOnlyWants = new Map<string, { peer: PeerId; widen: () => void }>();
+  /** The peer that sent the last block fetched, and when. */
+  #recentSender: { peer: PeerId; at: number } | undefined;
 
   private constructor(
     helia: Helia & { libp2p: Libp2p<Services> },
@@ -301,7 +310,7 @@ export class Swarm implements BlockNetwork {
     if (!timer) startSearch();
     const wanted = bitswap.wantList.wantBlock(cid, { signal });
     // the want is in the list now, and leaves in the next message: keep it from the other peers
-    const sessionPeer = dag === undefined ? undefined : this.#dagPeers.get(dag);
+    const sessionPeer = (dag === undefined ? undefined : this.#dagPeers.get(dag)) ?? this.#recentPeer();
     const askedAlone = sessionPeer ? this.#askOnly(bitswap, cid, sessionPeer) : undefined;
     let bytes: Uint8Array;
     let sender: PeerId;
@@ -317,6 +326,7 @@ export class Swarm implements BlockNetwork {
     }
     await checkBlock(cid, bytes);
     if (dag !== undefined) this.#rememberDagPeer(dag, sender);
+    this.#recentSender = { peer: sender, at: performance.now() };
     this.#store.putFetchedBlock(cid, bytes);
     // the block to peers that want it from this node
     queueMicrotask(() => void bitswap.notify(cid).catch((err: Error) => debug(`announce ${cid}: ${err.message}`)));
@@ -351,6 +361,11 @@ export class Swarm implements BlockNetwork {
     const timer = setTimeout(widen, SESSION_PEER_WAIT_MS);
     this.#peerOnlyWants.set(key, { peer, widen });
     return done;
+  }
+
+  #recentPeer(): PeerId | undefined {
+    const recent = this.#recentSender;
+    return recent && performance.now() - recent.at <= RECENT_SENDER_MS ? recent.peer : undefined;
   }
 
   #rememberDagPeer(dag: string, peer: PeerId): void {
