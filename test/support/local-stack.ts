@@ -30,9 +30,11 @@ const FIRST_PICKED_PORT = 10_000;
 
 /** Linux's range for ephemeral ports (its default where it can't be read; IANA's starts higher). */
 const ephemeralRange: Promise<[number, number]> = readFile("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
-  .then((text) => text.trim().split(/\s+/).map(Number) as [number, number])
-  .then(([low, high]) => (low > FIRST_PICKED_PORT + 1000 ? [low, high] : [32_768, 60_999]))
-  .catch(() => [32_768, 60_999]);
+  .then((text): [number, number] => {
+    const [low, high] = text.trim().split(/\s+/).map(Number);
+    return low > FIRST_PICKED_PORT + 1000 ? [low, high] : [32_768, 60_999];
+  })
+  .catch((): [number, number] => [32_768, 60_999]);
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
