@@ -154,6 +154,26 @@ describe("Kubo RPC API", () => {
       await assert.rejects(api.pin.add(missing), /not in this node's store/);
       assert.ok(Date.now() - started < 5000);
     });
+    it("pins several paths of one request at once, listed in their order; a path that fails does not stop the others", async () => {
+      const first = (await api.add(text("first of a batch\n"), { pin: false })).cid.toString();
+      const second = (await api.add(text("second of a batch\n"), { pin: false })).cid.toString();
+      const both = await post(`${daemon.apiUrl}/api/v0/pin/add?arg=${second}&arg=${first}`);
+      assert.equal(both.status, 200, both.body);
+      assert.deepEqual(JSON.parse(both.body), { Pins: [second, first] });
+
+      // the failing path comes first: pinned one after another, the local one would never be tried
+      const local = (await api.add(text("pinned beside a missing root\n"), { pin: false })).cid.toString();
+      const missing = CID.createV1(0x55, await sha256.digest(text("in no store"))).toString();
+      const mixed = await post(`${daemon.apiUrl}/api/v0/pin/add?arg=${missing}&arg=${local}`);
+      assert.equal(mixed.status, 500, mixed.body);
+      assert.match(JSON.parse(mixed.body).Message, new RegExp(missing));
+      const pinnedLocal = async () => (await collectAll(api.pin.ls({ type: "recursive" }))).some((pin) => pin.cid.toString() === local);
+      const deadline = Date.now() + 10_000;
+      while (!(await pinnedLocal())) {
+        assert.ok(Date.now() < deadline, "the local root of the failed request was never pinned");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    });
   });
 
   describe("blocks and DAGs", () => {

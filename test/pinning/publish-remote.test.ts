@@ -4,7 +4,8 @@
  * to pin each minted entry and reports it in the summary, a re-run continues without a second
  * request, `til verify --remote` reports each entry's status; then `til mirror` pins an author's
  * entries on a third node C, which fetches them over the network from the stack's trustless gateway
- * (C has no public bootstrap peers), skips them on a second run, and `--watch` follows new ones.
+ * (C has no public bootstrap peers), skips them on a second run, and `--watch` follows new ones;
+ * an entry whose content no node serves any more is named, and the others pinned.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -142,6 +143,41 @@ describe("remote pinning while publishing, and til mirror", () => {
       } finally {
         watcher.kill("SIGINT");
         await new Promise((resolve) => watcher.once("exit", resolve));
+      }
+    });
+
+    it("names an entry whose content nobody serves, pins the others asked in the same request, and exits 1", async () => {
+      const file = path.join(work, "note-gone.md");
+      await writeFile(file, "# Gone\n\nMinted, then its content removed from every node.\n");
+      const apiStack = create({ url: stack.apiUrl });
+      const rootsOnStack = async () => (await collectAll(apiStack.pin.ls({ type: "recursive" }))).map((pin) => pin.cid.toString());
+      const before = await rootsOnStack();
+      const published = await runTil(["publish", "--remote-pin-timeout", "0", file], stack.env);
+      assert.equal(published.code, 0, published.stderr);
+      const [gone] = (await rootsOnStack()).filter((root) => !before.includes(root));
+      await apiStack.pin.rm(CID.parse(gone));
+      await collectAll(apiStack.repo.gc());
+
+      const d = await startDaemonProcess(await makeTempRepo(), [
+        "--bootstrap",
+        "none",
+        "--swarm",
+        "/ip4/127.0.0.1/tcp/0",
+        "--fetch-timeout",
+        "2s",
+        "--trustless-gateways",
+        stack.gatewayUrl,
+      ]);
+      try {
+        const run = await runTil(["mirror", "--all"], { ...stack.env, TIL_IPFS_API: new URL(d.apiUrl).host });
+        assert.equal(run.code, 1, run.stderr);
+        assert.deepEqual({ ...run.summary(), seconds: 0 }, { entries: 5, pinned: 4, alreadyPinned: 0, failed: 1, seconds: 0 });
+        assert.match(run.stderr, new RegExp(`failed: ${CID.parse(gone).toV1()}`));
+        const pinnedOnD = await collectAll(create({ url: d.apiUrl }).pin.ls({ type: "recursive" }));
+        assert.equal(pinnedOnD.length, 4);
+      } finally {
+        await d.stop();
+        await removeRepo(d.repo);
       }
     });
   });
