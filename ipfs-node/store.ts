@@ -80,6 +80,8 @@ const CACHE_MAX_BLOCK_BYTES = 1024 * 1024 + 64 * 1024;
  * with a coarse clock (a tick behind the process's), and the wall clock may be slewed.
  */
 const SESSION_CLOCK_SLACK_MS = 2000;
+/** Failed writes of fetched blocks remembered for the pins that walk them (see IpfsStore.#failedWrites). */
+const MAX_FAILED_WRITES = 1024;
 /** Removals gc has in flight at once. */
 const GC_REMOVALS_IN_FLIGHT = 8;
 /**
@@ -132,6 +134,12 @@ export class IpfsStore {
    * from here meanwhile; a pin waits for the writes of its DAG's blocks before it is recorded.
    */
   readonly #unwritten = new Map<string, { bytes: Uint8Array; written: Promise<void> }>();
+  /**
+   * Fetched blocks whose file could not be written, with the error (the most recent
+   * MAX_FAILED_WRITES): a pin whose walk meets one after its write failed fails with that error
+   * rather than record a pin over a block that is not on disk.
+   */
+  readonly #failedWrites = new Map<string, unknown>();
 
   private constructor(repoPath: string, blocks: BlockFiles, blockstore: FsBlockstore, datastore: FsDatastore, helia: Helia) {
     this.repoPath = repoPath;
@@ -254,7 +262,8 @@ export class IpfsStore {
       signal?.throwIfAborted();
       throw new BlockNotLocalError(cid.toString(), { cause: fetchError });
     }
-    this.#cache.set(cid, bytes);
+    // a block whose file could not be written is not kept in memory: fetched (and written) again next time
+    if (!this.#failedWrites.has(blockKey(cid))) this.#cache.set(cid, bytes);
     return bytes;
   }
 
@@ -281,8 +290,22 @@ export class IpfsStore {
     const key = blockKey(cid);
     const pending = this.#unwritten.get(key);
     if (pending) return pending.written;
-    const written = this.#inSession(() => this.#blocks.put(cid.multihash, bytes)).finally(() => this.#unwritten.delete(key));
-    // a failed write is the pin's to report (it waits for this); nobody else awaits it
+    const written = this.#inSession(() => this.#blocks.put(cid.multihash, bytes))
+      .then(
+        () => {
+          this.#failedWrites.delete(key);
+        },
+        (err: unknown) => {
+          // not kept in memory either: the next reader fetches it again, and its write is tried again
+          this.#cache.delete(cid);
+          this.#failedWrites.delete(key);
+          this.#failedWrites.set(key, err);
+          if (this.#failedWrites.size > MAX_FAILED_WRITES) this.#failedWrites.delete(this.#failedWrites.keys().next().value as string);
+          throw err;
+        },
+      )
+      .finally(() => this.#unwritten.delete(key));
+    // a failed write is the pin's to report (it waits for this, or finds it in #failedWrites); nobody else awaits it
     written.catch(() => {});
     this.#unwritten.set(key, { bytes, written });
     return written;
@@ -366,8 +389,11 @@ export class IpfsStore {
       // the files of fetched blocks still being written: the pin is recorded once they are there
       const writes: Promise<void>[] = [];
       const visited = (block: CID) => {
-        const unwritten = this.#unwritten.get(blockKey(block));
+        const key = blockKey(block);
+        const unwritten = this.#unwritten.get(key);
         if (unwritten) writes.push(unwritten.written);
+        // its write failed before the walk came here (the walk read it from memory)
+        else if (this.#failedWrites.has(key) && !this.#blocks.hasNow(block.multihash)) throw unwrittenBlockError(cid, this.#failedWrites.get(key));
       };
       if (recursive) {
         for await (const block of this.walkDag(cid, signal)) {
@@ -378,7 +404,9 @@ export class IpfsStore {
         await this.getBlock(cid, { signal });
         visited(cid);
       }
-      await Promise.all(writes);
+      await Promise.all(writes).catch((err: unknown) => {
+        throw unwrittenBlockError(cid, err);
+      });
       await this.#recordPin(cid, recursive, signal);
     } finally {
       const entry = this.#pendingRoots.get(key) as { count: number };
@@ -710,6 +738,14 @@ const RETURN_MEMORY_EVERY_BLOCKS = 100_000;
 const RETURN_MEMORY_EVERY_BYTES = 32 * 1024 * 1024;
 
 /** A walker for Helia's pin records that visits the root only: the node keeps no per-block records. */
+/** A pin failed because a block of its DAG fetched from the network could not be written. */
+function unwrittenBlockError(root: CID, cause: unknown): IpfsNodeError {
+  return new IpfsNodeError(
+    `${root} was not pinned: a block of it fetched from the network could not be written to the repo (${(cause as Error).message}). Check the disk (free space, permissions), then pin again.`,
+    { cause },
+  );
+}
+
 const rootOnlyWalker = () => ({
   async *walk(root: CID) {
     yield { block: { cid: root }, depth: 0, path: [] };
@@ -916,6 +952,13 @@ class BlockCache {
       this.#entries.delete(oldest);
       this.#bytes -= old.byteLength;
     }
+  }
+  delete(cid: CID): void {
+    const key = blockKey(cid);
+    const bytes = this.#entries.get(key);
+    if (!bytes) return;
+    this.#entries.delete(key);
+    this.#bytes -= bytes.byteLength;
   }
   clear(): void {
     this.#entries.clear();

@@ -4,12 +4,19 @@
  * the block that just arrived, not ask again: the peer that sent it drops a repeated want for
  * 5 s (Bitswap), and that reader's pin waited for the fetch timeout (seen in bench:network).
  *
+ * A fetched block is written behind, and a pin is recorded only once the files of its blocks are
+ * there: a block whose file could not be written fails the pin that walked it, even when the
+ * write failed before the walk reached it, and is fetched again by the next reader.
+ *
  * The network side is the store's BlockNetwork interface, served here from memory, so the
  * moment a fetch ends can be chosen; Swarm's own fetches are proven across processes in
  * test/network.
  */
 import assert from "node:assert/strict";
+import { symlink } from "node:fs/promises";
+import path from "node:path";
 import { after, describe, it } from "node:test";
+import { base32upper } from "multiformats/bases/base32";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
@@ -64,6 +71,47 @@ describe("store fetches", () => {
       assert.deepEqual(await first, bytes);
       assert.deepEqual(await second, bytes);
       assert.equal(network.fetches, 1, "the block was asked of the network again after it arrived");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("a pin whose fetched block could not be written fails with the write's error, is not recorded, and the block is fetched again", async () => {
+    const repo = await makeTempRepo();
+    repos.push(repo);
+    const store = await IpfsStore.open(repo);
+    try {
+      const bytes = new TextEncoder().encode("a block whose file cannot be written");
+      const cid = CID.create(1, raw.code, await sha256.digest(bytes));
+      // the block's folder (blockstore-fs's layout: the name's last two characters) is a link to
+      // nowhere: looking for the file finds none, and writing it fails, as on a full or failing disk
+      const folder = path.join(repo, "blocks", base32upper.encode(cid.multihash.bytes).slice(-2));
+      await symlink(path.join(repo, "no-such-folder", "deeper"), folder);
+      let fetches = 0;
+      const announced: CID[] = [];
+      store.attachNetwork({
+        async fetchBlock(wanted: CID): Promise<Uint8Array> {
+          assert.ok(wanted.equals(cid));
+          fetches++;
+          // the write has failed before the fetch answers (and before the pin's walk reaches the block)
+          await store.putFetchedBlock(cid, bytes).catch(() => {});
+          return bytes;
+        },
+        pinned: (root: CID) => void announced.push(root),
+      });
+
+      await assert.rejects(
+        store.pin(cid, true),
+        /was not pinned: a block of it fetched from the network could not be written to the repo \(E(EXIST|NOENT|NOTDIR)/,
+      );
+      assert.equal(await store.pinStatus(cid), undefined, "no pin recorded for a block that is not on disk");
+      assert.deepEqual(announced, [], "nothing announced");
+      await assert.rejects(
+        store.pin(cid, true),
+        /was not pinned: a block of it fetched from the network could not be written to the repo \(E(EXIST|NOENT|NOTDIR)/,
+        "a second pin fails too, not served from memory",
+      );
+      assert.equal(fetches, 2, "the second pin fetched the block again (its write tried again)");
     } finally {
       await store.close();
     }
