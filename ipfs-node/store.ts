@@ -219,6 +219,8 @@ export class IpfsStore {
     const cached = this.#cache.get(cid) ?? this.#unwritten.get(blockKey(cid))?.bytes;
     if (cached) return cached;
     options.signal?.throwIfAborted();
+    // being fetched (a walk's prefetch asked for it): not on disk, so no file to look for
+    if (!options.offline && this.#fetches.has(cid.toString())) return this.#fetch(cid, options.signal, options.dag);
     let bytes: Uint8Array;
     try {
       bytes = await this.#blocks.get(cid.multihash);
@@ -504,7 +506,7 @@ export class IpfsStore {
       signal?.throwIfAborted();
       if (cid.code === RAW_CODE) {
         // a raw leaf links nowhere: check it is here without reading it (online, fetch it)
-        if (!(await this.hasBlock(cid))) {
+        if (this.#fetches.has(cid.toString()) || !(await this.hasBlock(cid))) {
           if (!this.#network) throw new BlockNotLocalError(cid.toString());
           await this.getBlock(cid, { signal, dag: root });
         }
