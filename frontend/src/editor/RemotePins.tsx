@@ -13,7 +13,8 @@ const LABELS: Record<RemotePinState["status"], string> = {
   pinning: "pinning…",
   pinned: "pinned",
   failed: "failed",
-  // the node could not get a request to the service, or the service refused it (a wrong key: 401)
+  refused: "refused the node's key, not pinned",
+  unreachable: "no answer from the service, not pinned",
   error: "not pinned",
 };
 

@@ -7,13 +7,33 @@
 import type { KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 
-type RemotePinStatus = "asking" | "queued" | "pinning" | "pinned" | "failed" | "error";
+/**
+ * `refused`: the service answered that the node's key is not valid (the spec's 401, or 403);
+ * `unreachable`: the node got no answer from it; `error`: any other failure to ask.
+ */
+type RemotePinStatus = "asking" | "queued" | "pinning" | "pinned" | "failed" | "refused" | "unreachable" | "error";
 
 export interface RemotePinState {
   service: string;
   status: RemotePinStatus;
-  /** Why asking failed (status `error`). */
+  /** Why asking failed (status `refused`, `unreachable` or `error`). */
   message?: string;
+}
+
+/**
+ * What stopped a request, from the node's error message (Kubo's RPC carries only a message): the
+ * service's 401/403 or the spec's reasons for them, as this node and Kubo word them; a failure to
+ * connect, as Node's fetch, Go's net/http and this node word it.
+ */
+export function askingFailure(message: string): "refused" | "unreachable" | "error" {
+  if (/\b(401|403)\b|UNAUTHORIZED|FORBIDDEN/i.test(message)) return "refused";
+  if (
+    /did not answer|fetch failed|ECONNREFUSED|connection refused|ENOTFOUND|no such host|EHOSTUNREACH|ETIMEDOUT|i\/o timeout|context deadline exceeded/i.test(
+      message,
+    )
+  )
+    return "unreachable";
+  return "error";
 }
 
 export interface FollowOptions {
@@ -56,8 +76,8 @@ export async function followRemotePins(
         const held = await current(state.service);
         state.status = held && held !== "failed" ? held : (await client.pin.remote.add(root, { service: state.service, background: true, signal })).status;
       } catch (error) {
-        state.status = "error";
         state.message = (error as Error).message;
+        state.status = askingFailure(state.message);
       }
     }),
   );
