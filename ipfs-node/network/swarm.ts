@@ -553,10 +553,29 @@ function bitswapOf<T>(helia: Helia): T | undefined {
  * read), and StoreBlockstore knows identity CIDs.
  */
 function serveFromStore(helia: Helia, blocks: StoreBlockstore): void {
-  const bitswap = bitswapOf<{ peerWantLists?: { blockstore: unknown } }>(helia);
-  if (!bitswap?.peerWantLists || !("blockstore" in bitswap.peerWantLists))
+  const bitswap = bitswapOf<{ peerWantLists?: PeerWantLists }>(helia);
+  const wantLists = bitswap?.peerWantLists;
+  if (!wantLists || !("blockstore" in wantLists) || typeof wantLists.receiveMessage !== "function" || typeof wantLists.wantListForPeer !== "function")
     throw new IpfsNodeError("this Helia Bitswap has no peer want lists to serve from the store");
-  bitswap.peerWantLists.blockstore = blocks;
+  wantLists.blockstore = blocks;
+  // A peer's want for a block sent to it more than Bitswap's do-not-resend window (5 s) ago is a
+  // new want. Helia's ledger keeps a sent want until the next message from that peer, merges the
+  // new want into it, then drops both as expired: the block was never sent again, and the peer
+  // waited for its fetch timeout (a mirror run again after gc, a read after gc: 30 s stalls).
+  // Expired wants are dropped first (wantListForPeer does that), so the new one is kept.
+  const receiveMessage = wantLists.receiveMessage.bind(wantLists);
+  wantLists.receiveMessage = (peer, message) => {
+    wantLists.wantListForPeer(peer);
+    receiveMessage(peer, message);
+  };
+}
+
+/** The part of Helia's Bitswap peer want lists (its ledgers of what each peer wants) used here. */
+interface PeerWantLists {
+  blockstore: unknown;
+  receiveMessage(peer: PeerId, message: unknown): void;
+  /** The peer's wants, its expired ones dropped first. */
+  wantListForPeer(peer: PeerId): unknown;
 }
 
 /**

@@ -264,3 +264,24 @@ describe(`a DAG split across two peers ${on}`, () => {
     assert.equal(await sent(holder), entryLinks.length, "the holder sent the root and the files it has");
   });
 });
+
+describe(`fetching a DAG again from the peer that sent it ${on}`, () => {
+  it("arrives again after the peer's do-not-resend window (5 s), not at the fetch timeout: a re-pin after gc", async () => {
+    const holder = track(await startPeer(await makeTempRepo(), { host: hostA }));
+    const reader = track(await startPeer(await makeTempRepo(), { host: hostB, bootstrap: [holder.dialAddress], extraArgs: ["--fetch-timeout", "3s"] }));
+    const [{ cid: root }] = await addEntries(holder, ["# Fetched twice\n\nPinned, removed by gc, pinned again from the same peer.\n"]);
+    await eventually(
+      "the reader is connected to the holder",
+      async () => ((await reader.rpc("swarm/peers")).json() as { Peers: unknown[] }).Peers.length === 1,
+    );
+    const first = await reader.rpc("pin/add", { arg: root });
+    assert.equal(first.status, 200, first.body);
+    assert.equal((await reader.rpc("pin/rm", { arg: root })).status, 200);
+    assert.equal((await reader.rpc("repo/gc")).status, 200);
+    assert.equal(((await reader.rpc("repo/stat")).json() as { NumObjects: number }).NumObjects, 0, "gc removed every block");
+    // past Bitswap's window in which the holder does not send a block twice
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const again = await reader.rpc("pin/add", { arg: root });
+    assert.equal(again.status, 200, `the second fetch of the same blocks from the same peer failed: ${again.body}`);
+  });
+});
