@@ -78,6 +78,19 @@ export class BlockNotLocalError extends IpfsNodeError {
   }
 }
 
+/** An online node's fetch of a block it lacks found nobody to send it in time. */
+export class BlockNotFetchedError extends BlockNotLocalError {
+  static name = "BlockNotFetchedError";
+  constructor(cid: string, options?: ErrorOptions) {
+    super(cid, options);
+    this.name = "BlockNotFetchedError";
+    const cause = options?.cause instanceof Error ? options.cause : undefined;
+    const timedOut = cause && (/^(AbortError|TimeoutError)$/.test(cause.name) || /abort/i.test(cause.message));
+    const reason = timedOut ? " within the fetch timeout" : cause ? ` (${cause.message.split("\n")[0]})` : "";
+    this.message = `block ${cid} is not in this node's store, and no peer or gateway sent it${reason}. Check that a node holding it is reachable (swarm/peers, routing/findprovs), or raise --fetch-timeout.`;
+  }
+}
+
 /** The request body is larger than the configured upload limit. */
 export class PayloadTooLargeError extends IpfsNodeError {
   static name = "PayloadTooLargeError";

@@ -33,7 +33,7 @@ import * as dagPb from "@ipld/dag-pb";
 import { BlockFiles } from "./block-files.ts";
 import { DigestSet } from "./digest-set.ts";
 import { MemoryReturner, returnFreedMemory } from "./memory.ts";
-import { BlockNotLocalError, IpfsNodeError, NotPinnedError } from "./errors.ts";
+import { BlockNotFetchedError, BlockNotLocalError, IpfsNodeError, NotPinnedError } from "./errors.ts";
 import { processIsAlive } from "#core/process.node.ts";
 
 export type PinKind = "recursive" | "direct" | "indirect";
@@ -262,7 +262,7 @@ export class IpfsStore {
       }
     } catch (fetchError) {
       signal?.throwIfAborted();
-      throw new BlockNotLocalError(cid.toString(), { cause: fetchError });
+      throw new BlockNotFetchedError(cid.toString(), { cause: fetchError });
     }
     // a block whose file could not be written is not kept in memory: fetched (and written) again next time
     if (!this.#failedWrites.has(blockKey(cid))) this.#cache.set(cid, bytes);
