@@ -77,6 +77,19 @@ describe(`no reachable peers ${on}`, () => {
     assert.doesNotMatch(lonely.output(), /error|Error|ECONNREFUSED|at .*\.js:\d+/);
     assert.deepEqual((await lonely.rpc("swarm/peers")).json(), { Peers: [] });
   });
+
+  it("a block nobody sends fails at the fetch timeout, saying so and what to check", async () => {
+    const lonely = track(await startPeer(await makeTempRepo(), { host: hostA, extraArgs: ["--fetch-timeout", "1s"] }));
+    const nowhere = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
+    const pinned = await lonely.rpc("pin/add", { arg: nowhere });
+    assert.equal(pinned.status, 500);
+    assert.match(
+      (pinned.json() as { Message: string }).Message,
+      new RegExp(
+        `^block ${nowhere} is not in this node's store, and no peer or gateway sent it within the fetch timeout\\. Check that a node holding it is reachable`,
+      ),
+    );
+  });
 });
 
 describe("a swarm address in use", () => {
