@@ -67,10 +67,13 @@ export function authorWallet(chain: ChainContext, env = process.env): Wallet {
   }
 }
 
+/** How long one call of the IPFS RPC API may take (a pin fetching from the network included). */
+export const IPFS_RPC_TIMEOUT_MS = 120_000;
+
 /** A kubo-rpc-client for the configured IPFS RPC API, checked to answer. */
 export async function connectIpfs(settings: TilSettings): Promise<KuboRPCClient> {
   const url = hostPortUrl(settings.ipfsApi);
-  const client = createKuboClient({ url, timeout: 120_000 });
+  const client = createKuboClient({ url, timeout: IPFS_RPC_TIMEOUT_MS });
   try {
     await client.id({ signal: AbortSignal.timeout(5_000) });
   } catch (error) {

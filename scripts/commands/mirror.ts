@@ -2,8 +2,8 @@
  * `til mirror --author ADDR | --all [--watch]`: keeps a writer's notes (or the whole registry)
  * alive on this machine. Every entry of the author, and every revision of those entries, read from
  * the registry's events, is pinned on the IPFS node through its `pin add` (several roots per
- * request), which fetches the blocks the node lacks from the IPFS network. Entries the node pins already are skipped, so a stopped
- * mirror is resumed by running it again. `--watch` then follows new entries and revisions from the
+ * request), which fetches the blocks the node lacks from the IPFS network. Entries the node pins
+ * already are skipped, so a stopped mirror is resumed by running it again. `--watch` then follows new entries and revisions from the
  * last block read. Each pass ends with one JSON line {entries, pinned, alreadyPinned, failed,
  * seconds}; a failed entry is named on stderr and tried again at the next pass.
  */
@@ -13,7 +13,7 @@ import { hostPortUrl, type TilSettings } from "#core/config.ts";
 import type { Address } from "viem";
 import { CID } from "multiformats/cid";
 import { entryEvents } from "../chain/registry.ts";
-import { connectChain, connectIpfs } from "../cli/context.ts";
+import { connectChain, connectIpfs, IPFS_RPC_TIMEOUT_MS } from "../cli/context.ts";
 import { CliError, EXIT_CODES } from "../cli/errors.ts";
 import { ProgressBar } from "../cli/progress.ts";
 
@@ -39,8 +39,6 @@ export const PINS_AT_ONCE = 64;
  * PINS_AT_ONCE / PINS_PER_REQUEST pins under way.
  */
 export const PINS_PER_REQUEST = 8;
-/** The part of a failed request's answer read for its message. */
-const MAX_ERROR_ANSWER_BYTES = 4096;
 
 export async function runMirror(settings: TilSettings, options: MirrorOptions): Promise<number> {
   if (options.all === (options.author !== undefined))
@@ -97,12 +95,11 @@ export async function runMirror(settings: TilSettings, options: MirrorOptions): 
       const batches = Array.from({ length: Math.ceil(todo.length / PINS_PER_REQUEST) }, (_, i) => todo.slice(i * PINS_PER_REQUEST, (i + 1) * PINS_PER_REQUEST));
       await forEachConcurrently(batches, PINS_AT_ONCE / PINS_PER_REQUEST, async (batch) => {
         if (stop.signal.aborted) return;
-        try {
-          await pinAll(apiUrl, batch, stop.signal);
+        const pinnedAll = await pinAll(apiUrl, batch, stop.signal).catch(() => false);
+        if (stop.signal.aborted) return;
+        if (pinnedAll) {
           for (const cid of batch) pinnedNow(cid);
           return;
-        } catch {
-          if (stop.signal.aborted) return;
         }
         // the request's error names one root at most: each is asked alone (those pinned since answer
         // at once), and the ones that fail again are named
@@ -143,26 +140,16 @@ export async function runMirror(settings: TilSettings, options: MirrorOptions): 
 }
 
 /**
- * Pin `cids` recursively with one `pin/add` request of the Kubo RPC API (its `arg` repeated), which
- * answers once every one is pinned; a failed request throws its message.
+ * Pins `cids` recursively with one `pin/add` request of the Kubo RPC API (its `arg` repeated),
+ * which answers once every one is pinned; whether it succeeded (a failure is told root by root
+ * afterwards, so its message is not read).
  */
-async function pinAll(apiUrl: string, cids: string[], signal: AbortSignal): Promise<void> {
+async function pinAll(apiUrl: string, cids: string[], signal: AbortSignal): Promise<boolean> {
   const query = new URLSearchParams(cids.map((cid) => ["arg", cid]));
-  const response = await fetch(`${apiUrl}/api/v0/pin/add?${query}`, { method: "POST", signal });
-  if (response.ok) {
-    await response.body?.cancel();
-    return;
-  }
-  // Kubo's error body {"Message": ...}, only its start read
-  let text = "";
-  const reader = response.body?.getReader();
-  const decoder = new TextDecoder();
-  while (reader && text.length < MAX_ERROR_ANSWER_BYTES) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
-  }
-  await reader?.cancel();
-  const message = /"Message"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
-  throw new Error(`pin/add answered ${response.status}${message ? `: ${message}` : ""}`);
+  const response = await fetch(`${apiUrl}/api/v0/pin/add?${query}`, {
+    method: "POST",
+    signal: AbortSignal.any([signal, AbortSignal.timeout(IPFS_RPC_TIMEOUT_MS)]),
+  });
+  await response.body?.cancel();
+  return response.ok;
 }
