@@ -40,7 +40,7 @@ describe("the app's remote pinning after minting", () => {
     ]);
     assert.deepEqual(
       last.map((s) => s.status),
-      ["pinned", "error"],
+      ["pinned", "refused"],
     );
     assert.match(last[1].message ?? "", /401 UNAUTHORIZED/);
 
