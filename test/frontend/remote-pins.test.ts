@@ -4,7 +4,7 @@
  * key from one that did not answer, as this node and Kubo word them.
  */
 import { describe, expect, it } from "vitest";
-import { askingFailure } from "../../frontend/src/editor/remote-pins.ts";
+import { askingFailure, shownMessage } from "../../frontend/src/editor/remote-pins.ts";
 
 describe("remote pinning failures", () => {
   it("a refused key: the service's 401 or 403, with the spec's reasons", () => {
@@ -25,5 +25,13 @@ describe("remote pinning failures", () => {
     expect(askingFailure("the pinning service at http://127.0.0.1:4100 answered 413 INSUFFICIENT_FUNDS: quota of 10 MiB reached")).toBe("error");
     expect(askingFailure("service not known: friend")).toBe("error");
     expect(askingFailure("bafkreih401abc403def is not pinned")).toBe("error");
+  });
+
+  it("shows a service's words bounded: the first line, at most 500 characters", () => {
+    const long = `the pinning service at http://127.0.0.1:4100 answered 400 BAD_REQUEST: ${"x".repeat(1_000_000)}\nsecond line`;
+    const shown = shownMessage(long);
+    expect(shown.length).toBe(501);
+    expect(shown.endsWith("…")).toBe(true);
+    expect(shownMessage("short\nsecond line")).toBe("short");
   });
 });

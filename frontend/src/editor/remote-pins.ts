@@ -36,6 +36,18 @@ export function askingFailure(message: string): "refused" | "unreachable" | "err
   return "error";
 }
 
+/**
+ * How much of a failure's message is shown: the node relays the service's own words (this node
+ * keeps 2,000 characters of them, another node may keep all), and a service may be anyone's.
+ */
+const MAX_SHOWN_MESSAGE_CHARS = 500;
+
+/** A failure's message as shown: its first line, at most MAX_SHOWN_MESSAGE_CHARS characters. */
+export function shownMessage(message: string): string {
+  const line = message.split("\n")[0];
+  return line.length > MAX_SHOWN_MESSAGE_CHARS ? `${line.slice(0, MAX_SHOWN_MESSAGE_CHARS)}…` : line;
+}
+
 export interface FollowOptions {
   /** Between two status checks (default 2 s). */
   pollMs?: number;
@@ -76,7 +88,7 @@ export async function followRemotePins(
         const held = await current(state.service);
         state.status = held && held !== "failed" ? held : (await client.pin.remote.add(root, { service: state.service, background: true, signal })).status;
       } catch (error) {
-        state.message = (error as Error).message;
+        state.message = shownMessage((error as Error).message);
         state.status = askingFailure(state.message);
       }
     }),
