@@ -739,7 +739,6 @@ const WRITES_IN_FLIGHT = 32;
 const RETURN_MEMORY_EVERY_BLOCKS = 100_000;
 const RETURN_MEMORY_EVERY_BYTES = 32 * 1024 * 1024;
 
-/** A walker for Helia's pin records that visits the root only: the node keeps no per-block records. */
 /** A pin failed because a block of its DAG fetched from the network could not be written. */
 function unwrittenBlockError(root: CID, cause: unknown): IpfsNodeError {
   return new IpfsNodeError(
@@ -748,6 +747,7 @@ function unwrittenBlockError(root: CID, cause: unknown): IpfsNodeError {
   );
 }
 
+/** A walker for Helia's pin records that visits the root only: the node keeps no per-block records. */
 const rootOnlyWalker = () => ({
   async *walk(root: CID) {
     yield { block: { cid: root }, depth: 0, path: [] };

@@ -3,9 +3,10 @@
  * alive on this machine. Every entry of the author, and every revision of those entries, read from
  * the registry's events, is pinned on the IPFS node through its `pin add` (several roots per
  * request), which fetches the blocks the node lacks from the IPFS network. Entries the node pins
- * already are skipped, so a stopped mirror is resumed by running it again. `--watch` then follows new entries and revisions from the
- * last block read. Each pass ends with one JSON line {entries, pinned, alreadyPinned, failed,
- * seconds}; a failed entry is named on stderr and tried again at the next pass.
+ * already are skipped, so a stopped mirror is resumed by running it again. `--watch` then follows
+ * new entries and revisions from the last block read. Each pass ends with one JSON line {entries,
+ * pinned, alreadyPinned, failed, seconds}; a failed entry is named on stderr and tried again at
+ * the next pass.
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { forEachConcurrently } from "#core/concurrency.ts";
